@@ -1,0 +1,5 @@
+"""Allow ``python -m ssc``."""
+
+from ssc.cli import main
+
+raise SystemExit(main())
