@@ -40,7 +40,7 @@ def read(name: str, override: Path | None = None) -> tuple[dict[str, Any], list[
         except FileNotFoundError:
             from ssc.errors import InputError
 
-            raise InputError(f"policy file not found (SSC_POLICY)", path=str(user)) from None
+            raise InputError("policy file not found (SSC_POLICY)", path=str(user)) from None
         except tomllib.TOMLDecodeError as exc:
             from ssc.errors import InputError
 

@@ -1,0 +1,1 @@
+"""The assurance register: Parties, assessments, decisions, findings, letters and their audit trail."""

@@ -1,0 +1,83 @@
+"""The register's SQLite schema, as append-only migrations (never edit one that has shipped)."""
+
+from __future__ import annotations
+
+_COMMON = """
+    classification TEXT NOT NULL,
+    extra TEXT,
+    withdrawn TEXT,
+    withdrawn_reason TEXT
+"""
+
+V1 = f"""
+CREATE TABLE parties (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    roles TEXT NOT NULL,
+    sec_party_id TEXT,
+    domestic_sms INTEGER,
+    non_domestic_sms INTEGER,
+    contact TEXT,
+    {_COMMON}
+);
+CREATE TABLE assessments (
+    id TEXT PRIMARY KEY,
+    party TEXT NOT NULL REFERENCES parties(id),
+    kind TEXT NOT NULL,
+    cycle_year INTEGER,
+    cio TEXT,
+    fieldwork_start TEXT,
+    fieldwork_end TEXT,
+    report_received TEXT,
+    response_due TEXT,
+    response_received TEXT,
+    {_COMMON}
+);
+CREATE INDEX assessments_party ON assessments(party, fieldwork_end);
+CREATE TABLE letters (
+    id TEXT PRIMARY KEY,
+    party TEXT NOT NULL REFERENCES parties(id),
+    received TEXT NOT NULL,
+    relates_to TEXT REFERENCES assessments(id),
+    summary TEXT,
+    {_COMMON}
+);
+CREATE INDEX letters_party ON letters(party);
+CREATE TABLE decisions (
+    id TEXT PRIMARY KEY,
+    subject TEXT NOT NULL,
+    date TEXT NOT NULL,
+    status TEXT NOT NULL,
+    conditions TEXT,
+    notes TEXT,
+    {_COMMON}
+);
+CREATE INDEX decisions_subject ON decisions(subject, date);
+CREATE INDEX decisions_date ON decisions(date);
+CREATE TABLE findings (
+    id TEXT PRIMARY KEY,
+    assessment TEXT NOT NULL REFERENCES assessments(id),
+    sec_ref TEXT NOT NULL,
+    title TEXT NOT NULL,
+    severity TEXT,
+    description TEXT,
+    action TEXT,
+    owner TEXT,
+    due TEXT,
+    status TEXT NOT NULL,
+    closed TEXT,
+    {_COMMON}
+);
+CREATE INDEX findings_assessment ON findings(assessment);
+CREATE TABLE highlights (
+    id TEXT PRIMARY KEY,
+    date TEXT NOT NULL,
+    committee TEXT NOT NULL,
+    title TEXT NOT NULL,
+    text TEXT NOT NULL,
+    {_COMMON}
+);
+CREATE INDEX highlights_date ON highlights(date);
+"""
+
+MIGRATIONS: list[str] = [V1]

@@ -1,0 +1,242 @@
+"""The register in SQLite: reading and writing records, each write one audited transaction.
+
+Records are never deleted: :meth:`Register.withdraw` marks them withdrawn. Every write goes
+through the workflow rules (``assurance.workflow``) and appends to the audit trail in the same
+transaction, so a change and its audit event land together or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from assurance import audit
+from assurance.models import RECORD_TYPES, Record, field_errors
+from assurance.policy import RegisterPolicy, default_policy
+from assurance.schema import MIGRATIONS
+from ssc.db import connect, migrate, write_transaction
+from ssc.errors import InputError
+
+_COMMON = ("classification", "withdrawn", "withdrawn_reason")
+
+
+def _columns(model: type[Record]) -> list[str]:
+    return list(model.model_fields)
+
+
+def to_row(record: Record) -> dict[str, Any]:
+    """A record as its table's columns: dates as ISO text, lists as JSON, extras in `extra`."""
+    data = record.model_dump(mode="json")
+    row = {name: data.get(name) for name in _columns(type(record))}
+    for name, value in row.items():
+        if isinstance(value, list | dict):
+            row[name] = json.dumps(value, ensure_ascii=False)
+    extras = record.model_extra or {}
+    row["extra"] = json.dumps(extras, sort_keys=True, ensure_ascii=False) if extras else None
+    return row
+
+
+def from_row(model: type[Record], row: sqlite3.Row | dict[str, Any], policy: RegisterPolicy) -> Record:
+    data = dict(row)
+    extra = data.pop("extra", None)
+    if extra:
+        data.update(json.loads(extra))
+    for name, value in data.items():
+        if isinstance(value, str) and value[:1] in "[{" and name in ("roles",):
+            data[name] = json.loads(value)
+    return model.model_validate(data, context={"policy": policy})
+
+
+class Register:
+    """One open register file, with the actor its changes are audited under."""
+
+    def __init__(self, conn: sqlite3.Connection, *, actor: str,
+                 policy: RegisterPolicy | None = None) -> None:
+        self.conn = conn
+        self.conn.row_factory = sqlite3.Row
+        self.actor = actor
+        self.policy = policy or default_policy()
+
+    @classmethod
+    def open(cls, path: Path | str, *, actor: str, policy: RegisterPolicy | None = None) -> Register:
+        """Open (creating and migrating on first use) the register file at ``path``."""
+        conn = connect(path)
+        migrate(conn, "register", MIGRATIONS)
+        audit.ensure_schema(conn)
+        return cls(conn, actor=actor, policy=policy)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Register:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- reading -------------------------------------------------------------------------
+    def get(self, type_name: str, record_id: str) -> Record | None:
+        model = RECORD_TYPES[type_name]
+        row = self.conn.execute(f"SELECT * FROM {model.table} WHERE id = ?", (record_id,)).fetchone()
+        return from_row(model, row, self.policy) if row else None
+
+    def require(self, type_name: str, record_id: str) -> Record:
+        record = self.get(type_name, record_id)
+        if record is None:
+            raise InputError(f"no {type_name} with id {record_id!r}", field="id")
+        return record
+
+    def records(self, type_name: str, *, include_withdrawn: bool = False,
+                where: str | None = None, params: Iterable[Any] = (),
+                order_by: str = "id") -> list[Record]:
+        """Records of a type; ``where`` is SQL over the table's columns (with ``params``)."""
+        model = RECORD_TYPES[type_name]
+        clauses = [] if include_withdrawn else ["withdrawn IS NULL"]
+        if where:
+            clauses.append(f"({where})")
+        sql = f"SELECT * FROM {model.table}"
+        if clauses:
+            sql += " WHERE " + " AND ".join(clauses)
+        sql += f" ORDER BY {order_by}"
+        return [from_row(model, row, self.policy) for row in self.conn.execute(sql, tuple(params))]
+
+    def count(self, type_name: str, *, include_withdrawn: bool = False) -> int:
+        table = RECORD_TYPES[type_name].table
+        sql = f"SELECT COUNT(*) FROM {table}"
+        if not include_withdrawn:
+            sql += " WHERE withdrawn IS NULL"
+        return self.conn.execute(sql).fetchone()[0]
+
+    def all_records(self) -> Iterator[Record]:
+        """Every record, withdrawn ones too, in reference order (what export writes)."""
+        for type_name in RECORD_TYPES:
+            yield from self.records(type_name, include_withdrawn=True)
+
+    # -- writing -------------------------------------------------------------------------
+    def _insert(self, record: Record) -> None:
+        row = to_row(record)
+        names = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        try:
+            self.conn.execute(f"INSERT INTO {record.table} ({names}) VALUES ({marks})", tuple(row.values()))
+        except sqlite3.IntegrityError as exc:
+            if "UNIQUE" in str(exc) or "PRIMARY KEY" in str(exc):
+                raise InputError(f"a {record.type_name} with id {record.id!r} already exists", field="id") from None
+            raise InputError(f"refers to a record that does not exist ({exc})") from None
+
+    def _update(self, record: Record) -> None:
+        row = to_row(record)
+        assignments = ", ".join(f"{name} = ?" for name in row if name != "id")
+        values = [value for name, value in row.items() if name != "id"]
+        self.conn.execute(f"UPDATE {record.table} SET {assignments} WHERE id = ?", (*values, record.id))
+
+    def add(self, record: Record, *, reason: str | None = None) -> Record:
+        """Add a new record after the workflow's checks; audited as ``add``."""
+        from assurance import workflow
+
+        with write_transaction(self.conn):
+            workflow.check(self, record, None)
+            self._insert(record)
+            audit.record(self.conn, actor=self.actor, entity=record.type_name,
+                         entity_id=record.id, action="add", before=None,
+                         after=record.to_interchange(), reason=reason)
+        return record
+
+    def edit(self, type_name: str, record_id: str, changes: dict[str, Any], *,
+             reason: str | None = None) -> Record:
+        """Change fields of a record (None clears an optional field); audited as ``edit``."""
+        from assurance import workflow
+
+        with write_transaction(self.conn):
+            before = self.require(type_name, record_id)
+            if before.withdrawn is not None:
+                raise InputError(f"{type_name} {record_id} is withdrawn; it can no longer change")
+            if "id" in changes and changes["id"] != record_id:
+                raise InputError("an id cannot change (withdraw the record and add a new one)", field="id")
+            data = {**before.model_dump(mode="json", exclude_none=True), **(before.model_extra or {})}
+            for name, value in changes.items():
+                if value is None:
+                    data.pop(name, None)
+                else:
+                    data[name] = value
+            after = validate(type_name, data, self.policy)
+            workflow.check(self, after, before)
+            self._update(after)
+            audit.record(self.conn, actor=self.actor, entity=type_name, entity_id=record_id,
+                         action="edit", before=before.to_interchange(),
+                         after=after.to_interchange(), reason=reason)
+        return after
+
+    def withdraw(self, type_name: str, record_id: str, *, reason: str,
+                 at: dt.datetime | None = None) -> Record:
+        """Withdraw a record (never deleted); the reason is kept on it and in the trail."""
+        if not reason or not reason.strip():
+            raise InputError("withdrawing a record needs a reason", field="reason")
+        with write_transaction(self.conn):
+            before = self.require(type_name, record_id)
+            if before.withdrawn is not None:
+                raise InputError(f"{type_name} {record_id} is already withdrawn")
+            after = before.model_copy(update={
+                "withdrawn": (at or dt.datetime.now(dt.UTC)).replace(microsecond=0),
+                "withdrawn_reason": reason.strip(),
+            })
+            self._update(after)
+            audit.record(self.conn, actor=self.actor, entity=type_name, entity_id=record_id,
+                         action="withdraw", before=before.to_interchange(),
+                         after=after.to_interchange(), reason=reason)
+        return after
+
+    def add_many(self, records: list[Record], *, reason: str | None = None) -> None:
+        """Add records in one transaction with one audit event each (imports).
+
+        The caller has validated them as a batch (references resolved across the batch);
+        any failure rolls the whole batch back.
+        """
+        appender = audit.Appender(self.conn, self.actor)
+        by_table: dict[str, list[Record]] = {}
+        for record in records:
+            by_table.setdefault(record.table, []).append(record)
+        with write_transaction(self.conn):
+            for type_name, model in RECORD_TYPES.items():
+                batch = by_table.get(model.table, [])
+                if not batch:
+                    continue
+                rows = [to_row(record) for record in batch]
+                names = list(rows[0])
+                sql = (f"INSERT INTO {model.table} ({', '.join(names)}) "
+                       f"VALUES ({', '.join('?' for _ in names)})")
+                try:
+                    self.conn.executemany(sql, [tuple(row[n] for n in names) for row in rows])
+                except sqlite3.IntegrityError as exc:
+                    raise InputError(f"{type_name}: {exc}") from None
+                for record in batch:
+                    appender.add(type_name, record.id, "import", None, record.to_interchange(), reason)
+            appender.flush()
+
+    # -- the audit trail -----------------------------------------------------------------
+    def audit_states(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        for record in self.all_records():
+            yield record.type_name, record.id, record.to_interchange()
+
+    def verify_audit(self, expect_head: str | None = None) -> audit.Tampering | None:
+        """The first disagreement between the trail, its head and the records, or None."""
+        return audit.verify(self.conn, self.audit_states(), tracked_entities=RECORD_TYPES,
+                            expect_head=expect_head)
+
+
+def validate(type_name: str, data: dict[str, Any], policy: RegisterPolicy | None = None) -> Record:
+    """Validate one record's fields into its model; InputErrors name each bad field."""
+    model = RECORD_TYPES.get(type_name)
+    if model is None:
+        raise InputError(f"unknown record type {type_name!r}; expected one of {', '.join(RECORD_TYPES)}", field="type")
+    try:
+        return model.model_validate(data, context={"policy": policy or default_policy()})
+    except ValidationError as exc:
+        field, message = field_errors(exc)[0]
+        raise InputError(message, field=field) from None
