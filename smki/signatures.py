@@ -1,0 +1,327 @@
+"""Verify every ``ds:Signature`` of a signed DUIS document and check it against the DUIS profile.
+
+Signatures exactly in the DUIS profile take a fast path (lxml C14N, hashlib, cryptography
+ECDSA); anything else is verified by signxml. ``tests/test_smki_differential.py`` checks that
+the fast path never accepts what signxml or xmlsec1 reject.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import copy
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+from lxml import etree
+
+from smki.certificates import Certificate
+from smki.findings import Finding, finding
+from smki.policy import DuisProfile, load_policy
+from smki.store import CertificateStore
+
+DS = "http://www.w3.org/2000/09/xmldsig#"
+EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
+_SIGNATURE = f"{{{DS}}}Signature"
+
+
+def _ds(name: str) -> str:
+    return f"{{{DS}}}{name}"
+
+
+def safe_parser() -> etree.XMLParser:
+    """No entities, no DTD, no network, no huge trees: a request is data, never instructions."""
+    return etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+        dtd_validation=False, remove_comments=False,
+    )
+
+
+_PARSER = safe_parser()
+
+
+@dataclass
+class SignatureResult:
+    """What one signature showed: findings, and the certificate whose key verified it."""
+
+    line: int
+    findings: list[Finding]
+    certificate: Certificate | None
+    verified: bool
+
+
+def read_document(path: str, data: bytes) -> tuple[etree._ElementTree | None, list[Finding]]:
+    """Parse a document safely, or say why it cannot be (KS005)."""
+    for marker in (b"<!DOCTYPE", b"<!ENTITY"):
+        at = data.find(marker)
+        if at >= 0:
+            line = data.count(b"\n", 0, at) + 1
+            return None, [finding("KS005", path, line,
+                                  "document has a DTD or entity declarations; refused unread")]
+    try:
+        root = etree.fromstring(data, _PARSER)
+    except etree.XMLSyntaxError as exc:
+        line = exc.position[0] if exc.position else 1
+        return None, [finding("KS005", path, line, f"not well-formed XML: {exc.msg}")]
+    tree = root.getroottree()
+    if tree.docinfo.internalDTD is not None or tree.docinfo.doctype:
+        return None, [finding("KS005", path, 1, "document has a DTD; refused unread")]
+    return tree, []
+
+
+def signatures_of(tree: etree._ElementTree) -> list[etree._Element]:
+    return list(tree.getroot().iter(_SIGNATURE))
+
+
+def _one(parent: etree._Element | None, name: str) -> etree._Element | None:
+    if parent is None:
+        return None
+    found = parent.findall(_ds(name))
+    return found[0] if len(found) == 1 else None
+
+
+def profile_deviations(sig: etree._Element, root: etree._Element,
+                       profile: DuisProfile) -> list[str]:
+    """How a signature departs from the DUIS profile (empty when it is exactly in it)."""
+    out: list[str] = []
+    if sig.getparent() is not root:
+        out.append("signature is not enveloped in the document element")
+    signed_info = _one(sig, "SignedInfo")
+    if signed_info is None:
+        return [*out, "no single SignedInfo"]
+    c14n = _one(signed_info, "CanonicalizationMethod")
+    if c14n is None or c14n.get("Algorithm") != profile.canonicalization:
+        out.append(f"CanonicalizationMethod {_alg(c14n)}")
+    method = _one(signed_info, "SignatureMethod")
+    if method is None or method.get("Algorithm") != profile.signature_method:
+        out.append(f"SignatureMethod {_alg(method)}")
+    references = signed_info.findall(_ds("Reference"))
+    if len(references) != 1:
+        return [*out, f"{len(references)} References where one is expected"]
+    reference = references[0]
+    if reference.get("URI") != profile.reference_uri:
+        out.append(f"Reference URI={reference.get('URI')!r}")
+    transforms = _transforms(reference)
+    if transforms not in profile.transforms:
+        out.append("Transforms " + (", ".join(transforms) or "none"))
+    digest = _one(reference, "DigestMethod")
+    if digest is None or digest.get("Algorithm") != profile.digest_method:
+        out.append(f"DigestMethod {_alg(digest)}")
+    return out
+
+
+def _alg(element: etree._Element | None) -> str:
+    return "missing" if element is None else repr(element.get("Algorithm"))
+
+
+def _transforms(reference: etree._Element) -> tuple[str, ...]:
+    holder = reference.find(_ds("Transforms"))
+    if holder is None:
+        return ()
+    return tuple(t.get("Algorithm") or "" for t in holder.findall(_ds("Transform")))
+
+
+def resolve_signing_certificate(
+    sig: etree._Element, store: CertificateStore, path: str
+) -> tuple[Certificate | None, str]:
+    """The certificate ``KeyInfo`` names, and how it was named (for messages)."""
+    data = sig.find(f"{_ds('KeyInfo')}/{_ds('X509Data')}")
+    if data is None:
+        return None, "KeyInfo names no X.509 certificate"
+    named = []
+    for issuer_serial in data.findall(_ds("X509IssuerSerial")):
+        issuer = issuer_serial.findtext(_ds("X509IssuerName")) or ""
+        serial = issuer_serial.findtext(_ds("X509SerialNumber")) or ""
+        cert = store.by_issuer_serial(issuer, serial)
+        if cert is not None:
+            return cert, ""
+        named.append(f"issuer {issuer.strip()!r} serial {serial.strip()}")
+    for ski in data.findall(_ds("X509SKI")):
+        cert = store.by_ski(ski.text or "")
+        if cert is not None:
+            return cert, ""
+        named.append(f"X509SKI {(ski.text or '').strip()}")
+    for embedded in data.findall(_ds("X509Certificate")):
+        cert = store.by_embedded(embedded.text or "", path, embedded.sourceline or 1)
+        if cert is not None:
+            return cert, ""
+        named.append("an X509Certificate that cannot be parsed")
+    return None, "; ".join(named) or "X509Data names no certificate"
+
+
+def _decode(text: str | None) -> bytes:
+    # SignatureValue may hold line breaks and &#13;: base64 without validation skips them.
+    return base64.b64decode(text or "", validate=False)
+
+
+def _c14n_without(tree: etree._ElementTree, sig: etree._Element, exclusive: bool) -> bytes:
+    """C14N of the document with ``sig`` taken out (the enveloped-signature transform).
+
+    Destructive: ``sig`` is removed for good. Putting it back would let lxml reconcile its
+    namespace prefixes with the document's, which changes its own canonical form.
+    """
+    parent = sig.getparent()
+    previous = sig.getprevious()
+    tail = sig.tail
+    # lxml moves an element's tail text with it; the transform removes the element only.
+    if tail:
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(sig)
+    return etree.tostring(tree, method="c14n", exclusive=exclusive, with_comments=False)
+
+
+def fast_path_applies(sig: etree._Element, root: etree._Element, cert: Certificate) -> bool:
+    signed_info = sig.find(_ds("SignedInfo"))
+    c14n = signed_info.find(_ds("CanonicalizationMethod"))
+    return (
+        sig.getparent() is root
+        and len(c14n) == 0  # no InclusiveNamespaces PrefixList
+        and isinstance(cert.public_key, ec.EllipticCurvePublicKey)
+        and cert.public_key.curve.name == load_policy().profile.curve
+    )
+
+
+def verify_fast(tree: etree._ElementTree, sig: etree._Element, cert: Certificate,
+                consume: bool = False) -> str | None:
+    """Verify a signature exactly in the DUIS profile; the reason it fails, or None.
+
+    With ``consume`` the tree is used up (the signature is taken out of it), which saves a copy
+    when a document has one signature; otherwise the work is done on a copy.
+    """
+    if not consume:
+        index = signatures_of(tree).index(sig)
+        tree = copy.deepcopy(tree)
+        sig = signatures_of(tree)[index]
+    signed_info = sig.find(_ds("SignedInfo"))
+    reference = signed_info.find(_ds("Reference"))
+    values = sig.findall(_ds("SignatureValue"))
+    digests = reference.findall(_ds("DigestValue"))
+    if len(values) != 1 or len(digests) != 1:
+        return "no single SignatureValue and DigestValue"
+    try:
+        expected = _decode(digests[0].text)
+        raw = _decode(values[0].text)
+    except (binascii.Error, ValueError):
+        return "DigestValue or SignatureValue is not base64"
+    exclusive = len(_transforms(reference)) == 2
+    signed = etree.tostring(signed_info, method="c14n", exclusive=True, with_comments=False)
+    if hashlib.sha256(_c14n_without(tree, sig, exclusive)).digest() != expected:
+        return "digest does not match the document"
+    if len(raw) != 64:
+        return "SignatureValue is not a P-256 r||s value"
+    signature = encode_dss_signature(int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big"))
+    try:
+        cert.public_key.verify(signature, signed, ec.ECDSA(hashes.SHA256()))
+    except InvalidSignature:
+        return "signature value does not verify with the certificate's key"
+    return None
+
+
+def verify_general(tree: etree._ElementTree, sig: etree._Element, cert: Certificate,
+                   when: dt.datetime) -> str | None:
+    """Verify any signature signxml understands; the reason it fails, or None."""
+    from signxml import (  # imported here: only signatures outside the profile need it
+        CanonicalizationMethod,
+        DigestAlgorithm,
+        SignatureConfiguration,
+        SignatureMethod,
+        XMLVerifier,
+    )
+
+    if len(signatures_of(tree)) > 1:
+        return "signxml verifies only a document's first signature; not verified"
+    config = SignatureConfiguration(
+        require_x509=True,
+        expect_references=True,
+        signature_methods=frozenset(SignatureMethod),
+        digest_algorithms=frozenset(DigestAlgorithm),
+        ignore_ambiguous_key_info=True,
+        verification_time=when,
+        default_reference_c14n_method=CanonicalizationMethod.CANONICAL_XML_1_0,
+    )
+    try:
+        XMLVerifier().verify(tree.getroot(), x509_cert=cert.x509, expect_config=config)
+    except Exception as exc:  # signxml raises many kinds on hostile input; each is a failure
+        return f"{type(exc).__name__}: {exc}"
+    references = sig.findall(f"{_ds('SignedInfo')}/{_ds('Reference')}")
+    if not any(r.get("URI") == "" for r in references):
+        uris = ", ".join(repr(r.get("URI")) for r in references)
+        return f"signature does not cover the whole document (Reference URI {uris})"
+    return None
+
+
+def verification_time(cert: Certificate, as_of: dt.date) -> dt.datetime:
+    """As of ``as_of`` where the certificate is valid then, else inside its own validity."""
+    noon = dt.datetime.combine(as_of, dt.time(12), tzinfo=dt.UTC)
+    if cert.not_before <= noon <= cert.not_after:
+        return noon
+    return cert.not_before + (cert.not_after - cert.not_before) / 2
+
+
+def check_signature(tree: etree._ElementTree, sig: etree._Element, store: CertificateStore,
+                    path: str, as_of: dt.date, last_use: bool = False) -> SignatureResult:
+    """Check one signature; with ``last_use`` the tree may be used up by the fast path."""
+    policy = load_policy()
+    root = tree.getroot()
+    line = sig.sourceline or 1
+    findings: list[Finding] = []
+    deviations = profile_deviations(sig, root, policy.profile)
+    if deviations:
+        findings.append(finding("KS004", path, line,
+                                "signature outside the DUIS profile: " + "; ".join(deviations)))
+    cert, named = resolve_signing_certificate(sig, store, path)
+    if cert is None:
+        findings.append(finding("KS003", path, line, f"signing certificate not found: {named}"))
+        return SignatureResult(line, findings, None, False)
+    if deviations or not fast_path_applies(sig, root, cert):
+        failure = verify_general(tree, sig, cert, verification_time(cert, as_of))
+    else:
+        failure = verify_fast(tree, sig, cert, consume=last_use)
+    if failure:
+        findings.append(finding("KS002", path, line, f"signature does not verify: {failure}", [cert]))
+    if not (cert.is_smki and cert.role_name in policy.xml_signing_roles):
+        what = cert.not_smki_reason or f"role {cert.role_name}"
+        findings.append(finding(
+            "KS006", path, line,
+            f"signing certificate is not an SMKI XmlSign/DspXmlSign certificate ({what})", [cert]))
+    if not cert.valid_on(as_of):
+        findings.append(finding(
+            "KS007", path, line,
+            f"signing certificate is not valid on {as_of.isoformat()} "
+            f"({cert.not_before.date()} to {cert.not_after.date()}); "
+            "verified as of its own validity", [cert]))
+    if not failure:
+        holders = store.other_role_holders(cert.spki_sha256)
+        if holders:
+            roles = ", ".join(f"{h.role_name} {h.key_usage}" for h in holders)
+            findings.append(finding(
+                "KS001", path, line,
+                f"signed with the key of SMKI certificate(s) of another role ({roles}): "
+                + "; ".join(h.describe() for h in holders), holders))
+    return SignatureResult(line, findings, cert, not failure)
+
+
+def check_document(path: str, data: bytes, store: CertificateStore,
+                   as_of: dt.date) -> tuple[list[Finding], int]:
+    """Every finding of one XML document, and how many signatures it holds."""
+    tree, findings = read_document(path, data)
+    if tree is None:
+        return findings, 0
+    signatures = signatures_of(tree)
+    expected = load_policy().profile.signatures_per_document
+    if len(signatures) > expected:
+        findings.append(finding(
+            "KS004", path, signatures[expected].sourceline,
+            f"{len(signatures)} signatures where {expected} is expected"))
+    for sig in signatures:
+        last_use = len(signatures) == 1
+        findings += check_signature(tree, sig, store, path, as_of, last_use).findings
+    return findings, len(signatures)
