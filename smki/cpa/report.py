@@ -138,6 +138,8 @@ def _jsonable(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, Severity):
         return value.value
+    if isinstance(value, ExpiryPolicy):
+        return value.model_dump()
     return value
 
 
