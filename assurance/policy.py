@@ -53,6 +53,8 @@ class Findings(_Strict):
     severities: list[str]
     statuses: list[str]
     closed_statuses: list[str]
+    #: Statuses with no remediation action outstanding (not counted as overdue actions).
+    done_statuses: list[str] = ["remediated", "closed"]
     transitions: dict[str, list[str]]
 
 
@@ -81,6 +83,7 @@ class Cycle(_Strict):
 class Deadlines(_Strict):
     response_days_after_report: int = Field(ge=0)
     letter_decision_days: int = Field(ge=0)
+    follow_up_months_after_decision: int = Field(default=6, ge=0)
 
 
 class RegisterPolicy(_Strict):
@@ -109,7 +112,8 @@ class RegisterPolicy(_Strict):
                 for status in [source, *targets]:
                     if status not in known:
                         raise ValueError(f"transitions.{vocabulary}.{source}: unknown status {status!r}")
-        for status in [*self.findings.closed_statuses, *self.findings.transitions]:
+        for status in [*self.findings.closed_statuses, *self.findings.done_statuses,
+                       *self.findings.transitions]:
             if status not in self.findings.statuses:
                 raise ValueError(f"findings: unknown status {status!r}")
         for index, schedule in enumerate(self.cycle.schedule):
