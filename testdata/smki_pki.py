@@ -80,7 +80,8 @@ class Party:
 
 
 def _eui_bits(eui: str) -> bytes:
-    return bytes.fromhex(eui.replace("-", ""))
+    # A BIT STRING value as cryptography takes it: the unused-bits octet, then the bits.
+    return b"\x00" + bytes.fromhex(eui.replace("-", ""))
 
 
 def _certificate(subject: x509.Name, key, issuer: Party | None, usage: str, *,
