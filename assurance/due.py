@@ -124,7 +124,7 @@ def compute_due(register: Register, as_of: dt.date, *, party: str | None = None,
             if "response" in wanted and response_received is None and (response_due or report):
                 due = _date(response_due) or (_date(report) + response_days)
                 item("response", pid, aid, due,
-                     f"User Security Assessment Response to the {_abbreviation(policy, kind)} report",
+                     f"response to the {_abbreviation(policy, kind)} report",
                      classification)
         if wanted & {"assessment", "follow_up"}:
             statuses = _current_statuses(conn)
@@ -142,7 +142,7 @@ def compute_due(register: Register, as_of: dt.date, *, party: str | None = None,
         for fid, pid, sec_ref, title, due, status, classification in conn.execute(sql, (*done, *party_params)):
             if pid in parties:
                 item("action", pid, fid, _date(due),
-                     f"remediation of {sec_ref} {title} ({status.replace('_', ' ')})", classification)
+                     f"{sec_ref} {title} ({status.replace('_', ' ')})", classification)
 
     if "letter" in wanted:
         wait = dt.timedelta(days=policy.deadlines.letter_decision_days)
@@ -154,7 +154,7 @@ def compute_due(register: Register, as_of: dt.date, *, party: str | None = None,
             if pid in parties:
                 about = f" on {relates_to}" if relates_to else ""
                 item("letter", pid, lid, _date(received) + wait,
-                     f"Director's Letter{about} received {received} awaits an SSC decision",
+                     f"Director's Letter{about} awaits a decision",
                      classification)
 
     items.sort(key=lambda i: (i.due, CATEGORIES.index(i.category), i.party, i.subject or ""))
@@ -202,7 +202,7 @@ def _cycle_items(policy: RegisterPolicy, pid: str, roles: list[str], domestic: i
             due = add_months(date, policy.deadlines.follow_up_months_after_decision)
             name = policy.statuses[vocabulary][status].name
             item("follow_up", pid, assessment.id, due,
-                 f"follow-up FUSA after {name} on {assessment.id} ({date.isoformat()})",
+                 f"follow-up FUSA after {name} on {assessment.id}",
                  assessment.classification, "FOLLOW_UP")
     if "assessment" not in wanted or follow_up_due:
         return
@@ -212,7 +212,7 @@ def _cycle_items(policy: RegisterPolicy, pid: str, roles: list[str], domestic: i
     completed = [a for a in assessments if a.fieldwork_end is not None]
     if not assessments:
         item("assessment", pid, None, as_of,
-             "FUSA before the Party first becomes a User (none on record)",
+             "first FUSA, before the Party becomes a User",
              policy.classification.default["assessment"], schedule[0])
         return
     if not completed:
@@ -225,6 +225,6 @@ def _cycle_items(policy: RegisterPolicy, pid: str, roles: list[str], domestic: i
     in_progress = [a.id for a in assessments if a.fieldwork_end is None]
     note = f"; {', '.join(in_progress)} under way" if in_progress else ""
     item("assessment", pid, last.id, due,
-         f"year {next_year} {_abbreviation(policy, kind)}, within {policy.cycle.months_between} "
-         f"months of {last.id} fieldwork end {last.fieldwork_end.isoformat()}{note}",
+         f"year {next_year} {_abbreviation(policy, kind)}, {policy.cycle.months_between} months "
+         f"after {last.id} fieldwork{note}",
          last.classification, kind)

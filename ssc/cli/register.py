@@ -3,7 +3,372 @@
 from __future__ import annotations
 
 import argparse
+import json
+
+from ssc.cli import iso_date
+
+#: Record types and the fields `add`/`edit` take as FIELD=VALUE (help text only; the models check).
+RECORD_FIELDS = {
+    "party": "id name roles sec_party_id domestic_sms non_domestic_sms contact classification",
+    "assessment": "id party kind cycle_year cio fieldwork_start fieldwork_end report_received "
+                  "response_due response_received classification",
+    "letter": "id party received relates_to summary classification",
+    "decision": "id subject date status conditions notes classification",
+    "finding": "id assessment sec_ref title severity description action owner due status closed "
+               "classification",
+    "highlight": "id date committee title text classification",
+}
+RECORD_HELP = {
+    "party": "Parties and their User Roles",
+    "assessment": "FUSA, VUSA, SSA and follow-up assessments",
+    "letter": "Director's Letters",
+    "decision": "Assurance and Compliance Statuses the SSC set",
+    "finding": "non-compliances against SEC G3-G6 and their remediation",
+    "highlight": "SSC and SMKI PMA highlights for the Panel",
+}
+DUE_CATEGORIES = ("assessment", "follow_up", "response", "action", "letter")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add this area's sub-commands to the `ssc` parser."""
+    p = sub.add_parser("import", help="load JSON Lines or CSV into the register, all or nothing",
+                       description="Load records from JSON Lines (spec/interchange.md) or CSV files. "
+                       "Every record is checked first; on any error nothing is written and each "
+                       "bad file:line:field is named. A CSV file's type comes from --type, a `type` "
+                       "column, or its name (parties.csv, findings.csv…); lists are `;`-separated.",
+                       epilog="Exit status: 0 imported, 2 invalid input (nothing written).")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files to import (- for stdin)")
+    p.add_argument("--type", choices=tuple(RECORD_FIELDS), help="record type of the CSV files")
+    _reason(p)
+    p.set_defaults(handler=import_command)
+
+    p = sub.add_parser("export", help="write the whole register as JSON Lines",
+                       description="Every record, withdrawn ones too, as JSON Lines; importing the "
+                       "output into an empty register gives the same register.")
+    p.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+    p.set_defaults(handler=export_command)
+
+    p = sub.add_parser("demo", help="fill an empty register with a realistic fictional data set",
+                       epilog="Exit status: 2 if the register is not empty.")
+    p.add_argument("--as-of", dest="as_of", type=iso_date, metavar="DATE",
+                   help="date the demo's two years end (default: today)")
+    p.add_argument("--seed", type=int, default=2019, help="the same seed and date give the same register")
+    p.set_defaults(handler=demo_command)
+
+    p = sub.add_parser("due", help="assessments, follow-ups, responses, actions and letters due",
+                       description="What is due or overdue: the next assessment per Party and cycle, "
+                       "follow-up FUSAs after Deferred or Rejected, User Security Assessment "
+                       "Responses, remediation actions, Director's Letters awaiting a decision.",
+                       epilog="Exit status: 0 nothing overdue, 1 something overdue, 2 usage error.")
+    p.add_argument("--as-of", dest="as_of", type=iso_date, metavar="DATE")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--party", metavar="ID", help="only this Party")
+    p.add_argument("--category", action="append", choices=DUE_CATEGORIES,
+                   help="only these categories (repeatable)")
+    p.add_argument("--overdue", action="store_true", help="only what is overdue")
+    p.add_argument("--within", type=int, metavar="DAYS", help="only what falls due within DAYS")
+    p.set_defaults(handler=due_command)
+
+    audit = sub.add_parser("audit", help="the tamper-evident audit trail")
+    commands = audit.add_subparsers(dest="audit_command", metavar="SUBCOMMAND", required=True)
+    p = commands.add_parser("verify", help="check the hash chain and the records against it",
+                            epilog="Exit status: 0 intact, 1 tampering found (the first bad event is named).")
+    p.add_argument("--expect-head", metavar="HASH", help="the head hash noted earlier (ssc audit head)")
+    p.set_defaults(handler=audit_verify_command)
+    p = commands.add_parser("log", help="the events, newest first")
+    p.add_argument("--entity", choices=tuple(RECORD_FIELDS))
+    p.add_argument("--id", dest="entity_id", metavar="ID")
+    p.add_argument("--limit", type=int, default=50, help="at most this many (0: all; default 50)")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(handler=audit_log_command)
+    p = commands.add_parser("head", help="the number of events and the last hash, to keep elsewhere")
+    p.set_defaults(handler=audit_head_command)
+
+    p = sub.add_parser("decide", help="record the status the SSC set on an assessment or letter",
+                       description="Create a decision on SUBJECT (an assessment or a letter id) and "
+                       "say what follows from it.")
+    p.add_argument("subject", metavar="SUBJECT")
+    p.add_argument("--status", required=True, help="e.g. approved, approved_subject_to, deferred, "
+                   "rejected; compliant, potentially_non_compliant, non_compliant")
+    p.add_argument("--date", required=True, type=iso_date, help="the SSC meeting")
+    p.add_argument("--conditions", help="required for approved_subject_to")
+    p.add_argument("--notes")
+    p.add_argument("--id", dest="decision_id", help="the decision's id (default: generated)")
+    _reason(p)
+    p.set_defaults(handler=decide_command)
+
+    for type_name, fields in RECORD_FIELDS.items():
+        _record_commands(sub, type_name, fields)
+
+
+def _reason(parser: argparse.ArgumentParser, required: bool = False) -> None:
+    parser.add_argument("--reason", required=required, help="why, kept in the audit trail")
+
+
+def _record_commands(sub: argparse._SubParsersAction, type_name: str, fields: str) -> None:
+    parser = sub.add_parser(type_name, help=RECORD_HELP[type_name])
+    commands = parser.add_subparsers(dest="record_command", metavar="SUBCOMMAND", required=True)
+    assign = (f"Fields: {fields}, and any extra field. Lists are comma-separated; "
+              "an empty value (field=) clears a field.")
+
+    p = commands.add_parser("add", help=f"add a {type_name}", description=assign,
+                            epilog=f"Example: ssc {type_name} add {_example(type_name)}")
+    p.add_argument("assignments", nargs="*", metavar="FIELD=VALUE")
+    p.add_argument("--set", dest="more", action="append", default=[], metavar="FIELD=VALUE")
+    _reason(p)
+    p.set_defaults(handler=add_command, type_name=type_name)
+
+    p = commands.add_parser("edit", help=f"change fields of a {type_name}", description=assign)
+    p.add_argument("record_id", metavar="ID")
+    p.add_argument("assignments", nargs="*", metavar="FIELD=VALUE")
+    p.add_argument("--set", dest="more", action="append", default=[], metavar="FIELD=VALUE")
+    _reason(p)
+    p.set_defaults(handler=edit_command, type_name=type_name)
+
+    p = commands.add_parser("list", help=f"list {type_name} records",
+                            description="FIELD=VALUE filters keep records whose field equals the "
+                            "value (a list field: contains it).")
+    p.add_argument("filters", nargs="*", metavar="FIELD=VALUE")
+    p.add_argument("--withdrawn", action="store_true", help="include withdrawn records")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(handler=list_command, type_name=type_name)
+
+    p = commands.add_parser("show", help=f"a {type_name}, its related records and its audit history")
+    p.add_argument("record_id", metavar="ID")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(handler=show_command, type_name=type_name)
+
+    p = commands.add_parser("withdraw", help=f"withdraw a {type_name} (records are never deleted)")
+    p.add_argument("record_id", metavar="ID")
+    _reason(p, required=True)
+    p.set_defaults(handler=withdraw_command, type_name=type_name)
+
+
+def _example(type_name: str) -> str:
+    return {
+        "party": "id=P1 name='Fenland Shared Services Ltd' roles=shared_resource_provider",
+        "assessment": "id=A1 party=P1 kind=FUSA cycle_year=1 fieldwork_end=2019-10-18",
+        "letter": "id=L1 party=P1 received=2020-02-03 relates_to=A1",
+        "decision": "subject=A1 date=2019-12-11 status=approved",
+        "finding": "id=F1 assessment=A1 sec_ref=G5.14 title='Risk assessment not refreshed' due=2020-03-31",
+        "highlight": "date=2019-12-11 committee=SSC title='Meter Triage' text='The SSC discussed…'",
+    }[type_name]
+
+
+# -- handlers: open the register, call one package function, print -----------------------------
+def _open(env):
+    from assurance.store import Register
+
+    return Register.open(env.db_path, actor=env.actor)
+
+
+def _json(env, data) -> None:
+    json.dump(data, env.stdout, ensure_ascii=False, indent=2)
+    env.stdout.write("\n")
+
+
+def import_command(args, env) -> int:
+    from assurance.interchange import import_paths
+
+    with _open(env) as register:
+        records = import_paths(register, args.paths, type_name=args.type, stdin=env.stdin,
+                               reason=args.reason)
+    counts: dict[str, int] = {}
+    for record in records:
+        counts[record.type_name] = counts.get(record.type_name, 0) + 1
+    detail = ", ".join(f"{n} {t}" for t, n in counts.items())
+    print(f"imported {len(records)} record(s){': ' + detail if detail else ''}", file=env.stderr)
+    return 0
+
+
+def export_command(args, env) -> int:
+    from assurance.interchange import export
+
+    with _open(env) as register:
+        if args.output:
+            from pathlib import Path
+
+            target = Path(args.output)
+            temporary = target.with_name(target.name + ".part")
+            with open(temporary, "w", encoding="utf-8") as stream:
+                count = export(register, stream)
+            temporary.replace(target)  # a complete file or none
+        else:
+            count = export(register, env.stdout)
+    print(f"exported {count} record(s)", file=env.stderr)
+    return 0
+
+
+def demo_command(args, env) -> int:
+    from assurance.demo import populate
+
+    with _open(env) as register:
+        populate(register, today=env.today(), seed=args.seed)
+        counts = {t: register.count(t) for t in RECORD_FIELDS}
+    print(f"demo register as of {env.today().isoformat()} in {env.db_path}: "
+          + ", ".join(f"{n} {t}" for t, n in counts.items()), file=env.stderr)
+    return 0
+
+
+def due_command(args, env) -> int:
+    from assurance.due import compute_due
+    from assurance.tables import format_table
+
+    as_of = env.today()
+    with _open(env) as register:
+        items = compute_due(register, as_of, party=args.party, categories=args.category)
+    if args.overdue:
+        items = [i for i in items if i.overdue]
+    if args.within is not None:
+        items = [i for i in items if i.days_overdue >= -args.within]
+    overdue = sum(1 for i in items if i.overdue)
+    if args.format == "json":
+        _json(env, {"as_of": as_of.isoformat(), "overdue": overdue,
+                    "items": [i.to_json() for i in items]})
+    elif items:
+        # The description names what is due; the category is in --format json.
+        rows = [(i.due.isoformat(), f"{i.days_overdue:+d}" if i.days_overdue else "0",
+                 i.party_name[:18], i.subject or "", i.description) for i in items]
+        env.stdout.write(format_table(("due", "days", "party", "subject", "what is due"), rows))
+        print(f"{len(items)} due, {overdue} overdue as of {as_of.isoformat()} "
+              "(days: + overdue, - left)", file=env.stderr)
+    else:
+        print(f"nothing due as of {as_of.isoformat()}", file=env.stderr)
+    return 1 if overdue else 0
+
+
+def audit_verify_command(args, env) -> int:
+    from assurance import audit
+
+    with _open(env) as register:
+        problem = register.verify_audit(expect_head=args.expect_head)
+        count, head = audit.head(register.conn)
+    if problem is not None:
+        print(f"audit trail NOT intact: {problem}", file=env.stdout)
+        return 1
+    print(f"audit trail intact: {count} event(s), head {head}", file=env.stdout)
+    return 0
+
+
+def audit_log_command(args, env) -> int:
+    from assurance import audit
+    from assurance.tables import format_table
+
+    with _open(env) as register:
+        events = list(audit.events(register.conn, entity=args.entity, entity_id=args.entity_id,
+                                   newest_first=True, limit=args.limit or None))
+    if args.format == "json":
+        _json(env, [event.__dict__ for event in events])
+        return 0
+    rows = [(e.seq, e.at[:19].replace("T", " "), e.actor, e.action, f"{e.entity} {e.entity_id}",
+             e.reason or "") for e in events]
+    env.stdout.write(format_table(("seq", "at (UTC)", "actor", "action", "record", "reason"), rows))
+    return 0
+
+
+def audit_head_command(args, env) -> int:
+    from assurance import audit
+
+    with _open(env) as register:
+        count, head = audit.head(register.conn)
+    print(f"{head} {count}", file=env.stdout)
+    return 0
+
+
+def decide_command(args, env) -> int:
+    from assurance.records import decide
+
+    with _open(env) as register:
+        outcome = decide(register, args.subject, status=args.status, date=args.date,
+                         conditions=args.conditions, notes=args.notes,
+                         decision_id=args.decision_id, reason=args.reason)
+    for line in outcome.consequences:
+        print(line, file=env.stdout)
+    return 0
+
+
+def add_command(args, env) -> int:
+    from assurance.records import add_record, parse_assignments
+
+    with _open(env) as register:
+        record = add_record(register, args.type_name, parse_assignments(args.assignments + args.more),
+                            reason=args.reason)
+    print(f"added {record.type_name} {record.id}", file=env.stdout)
+    return 0
+
+
+def edit_command(args, env) -> int:
+    from assurance.records import edit_record, parse_assignments
+
+    with _open(env) as register:
+        record = edit_record(register, args.type_name, args.record_id,
+                             parse_assignments(args.assignments + args.more), reason=args.reason)
+    print(f"changed {record.type_name} {record.id}", file=env.stdout)
+    return 0
+
+
+def withdraw_command(args, env) -> int:
+    with _open(env) as register:
+        record = register.withdraw(args.type_name, args.record_id, reason=args.reason)
+    print(f"withdrew {record.type_name} {record.id}", file=env.stdout)
+    return 0
+
+
+def list_command(args, env) -> int:
+    from assurance.records import list_records, parse_assignments
+    from assurance.tables import HEADINGS, LIST_COLUMNS, format_table
+
+    with _open(env) as register:
+        records = list_records(register, args.type_name, parse_assignments(args.filters),
+                               include_withdrawn=args.withdrawn)
+    if args.format == "json":
+        _json(env, [r.to_interchange() for r in records])
+        return 0
+    columns = LIST_COLUMNS[args.type_name]
+    rows = [[getattr(r, c, None) for c in columns] + (["withdrawn"] if r.withdrawn else [])
+            for r in records]
+    headings = [HEADINGS.get(c, c) for c in columns]
+    if any(r.withdrawn for r in records):
+        headings.append("")
+        rows = [row + [""] * (len(headings) - len(row)) for row in rows]
+    env.stdout.write(format_table(headings, rows))
+    print(f"{len(records)} {args.type_name} record(s)", file=env.stderr)
+    return 0
+
+
+def show_command(args, env) -> int:
+    from assurance.records import show_record
+
+    with _open(env) as register:
+        view = show_record(register, args.type_name, args.record_id)
+    record = view.record.to_interchange()
+    if args.format == "json":
+        _json(env, {"record": record, "related": [r.to_interchange() for r in view.related],
+                    "history": [e.__dict__ for e in view.history]})
+        return 0
+    out = env.stdout
+    width = max(len(k) for k in record)
+    for key, value in record.items():
+        text = ", ".join(value) if isinstance(value, list) else str(value)
+        out.write(f"{key.ljust(width)}  {text}\n")
+    if view.related:
+        out.write("\nrelated:\n")
+        for other in view.related:
+            label = getattr(other, "name", None) or getattr(other, "title", None) or \
+                getattr(other, "status", None) or getattr(other, "kind", None) or ""
+            date = next((getattr(other, f) for f in ("date", "fieldwork_end", "received", "due")
+                         if getattr(other, f, None)), "")
+            gone = " (withdrawn)" if other.withdrawn else ""
+            out.write(f"  {other.type_name:<10} {other.id:<12} {date!s:<10} {label}{gone}"[:80].rstrip() + "\n")
+    out.write("\nhistory:\n")
+    for event in view.history:
+        why = f" - {event.reason}" if event.reason else ""
+        changed = ""
+        if event.before and event.after:
+            names = sorted(k for k in set(event.before) | set(event.after)
+                           if event.before.get(k) != event.after.get(k))
+            changed = f" ({', '.join(names)})"
+        out.write(f"  {event.seq:>6} {event.at[:19].replace('T', ' ')} {event.actor} "
+                  f"{event.action}{changed}{why}\n")
+    return 0
+

@@ -1,0 +1,177 @@
+"""What the `ssc <type> add|edit|list|show` and `ssc decide` commands do, one function each, over a Register.
+
+Fields come as ``FIELD=VALUE`` assignments (lists comma- or semicolon-separated, an empty value
+clears a field), so the command line stays the same for every record type and for extra fields.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from assurance import audit
+from assurance.models import RECORD_TYPES, Decision, Record
+from ssc.errors import InputError
+
+if TYPE_CHECKING:
+    from assurance.store import Register
+
+#: Fields that hold lists (the same as CSV's `;`-separated columns).
+LIST_FIELDS = {"roles"}
+
+#: Id prefixes for records added without an id.
+ID_PREFIX = {"party": "P", "assessment": "A", "letter": "L", "decision": "D", "finding": "F",
+             "highlight": "H"}
+
+
+def model_for(type_name: str) -> type[Record]:
+    model = RECORD_TYPES.get(type_name)
+    if model is None:
+        raise InputError(f"unknown record type {type_name!r}; expected one of {', '.join(RECORD_TYPES)}")
+    return model
+
+
+def parse_assignments(items: list[str]) -> dict[str, Any]:
+    """``["name=Fenland", "roles=a,b", "contact="]`` → fields; an empty value means "clear"."""
+    fields: dict[str, Any] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        name = name.strip().removeprefix("--").replace("-", "_")
+        if not sep or not name:
+            raise InputError(f"expected FIELD=VALUE, got {item!r}", field=name or None)
+        if name in ("type", "withdrawn", "withdrawn_reason"):
+            raise InputError("cannot be set here (withdraw a record with `withdraw --reason`)", field=name)
+        value = value.strip()
+        if value == "":
+            fields[name] = None
+        elif name in LIST_FIELDS:
+            fields[name] = [part.strip() for part in re.split(r"[;,]", value) if part.strip()]
+        else:
+            fields[name] = value
+    return fields
+
+
+def new_id(register: Register, type_name: str) -> str:
+    """The next free id of the form P0001, D0042… for a record added without one."""
+    model = model_for(type_name)
+    prefix = ID_PREFIX[type_name]
+    count = register.conn.execute(f"SELECT COUNT(*) FROM {model.table}").fetchone()[0]
+    number = count + 1
+    while register.conn.execute(f"SELECT 1 FROM {model.table} WHERE id = ?",
+                                (f"{prefix}{number:04d}",)).fetchone():
+        number += 1
+    return f"{prefix}{number:04d}"
+
+
+def add_record(register: Register, type_name: str, fields: dict[str, Any], *,
+               reason: str | None = None) -> Record:
+    """Validate and add one record (an id is generated if none is given)."""
+    from assurance.store import validate
+
+    data = {name: value for name, value in fields.items() if value is not None}
+    data.setdefault("id", new_id(register, type_name))
+    record = validate(type_name, data, register.policy)
+    return register.add(record, reason=reason)
+
+
+def edit_record(register: Register, type_name: str, record_id: str, fields: dict[str, Any], *,
+                reason: str | None = None) -> Record:
+    model_for(type_name)
+    if not fields:
+        raise InputError("nothing to change: give FIELD=VALUE (an empty value clears a field)")
+    return register.edit(type_name, record_id, fields, reason=reason)
+
+
+def list_records(register: Register, type_name: str, filters: dict[str, Any], *,
+                 include_withdrawn: bool = False) -> list[Record]:
+    """Records whose fields equal the filters (a list field: contains the value)."""
+    model = model_for(type_name)
+    clauses, params = [], []
+    for name, value in filters.items():
+        if name not in model.model_fields:
+            raise InputError(f"{type_name} has no field {name!r}; filter on one of "
+                             f"{', '.join(model.model_fields)}", field=name)
+        if value is None:
+            clauses.append(f"{name} IS NULL")
+        elif name in LIST_FIELDS:
+            for part in value:
+                clauses.append(f"EXISTS (SELECT 1 FROM json_each({name}) WHERE value = ?)")
+                params.append(part)
+        else:
+            clauses.append(f"{name} = ?")
+            params.append(value)
+    return register.records(type_name, include_withdrawn=include_withdrawn,
+                            where=" AND ".join(clauses) or None, params=params)
+
+
+@dataclass
+class RecordView:
+    """One record with the records that refer to it or it refers to, and its audit history."""
+
+    record: Record
+    related: list[Record] = field(default_factory=list)
+    history: list[audit.AuditEvent] = field(default_factory=list)
+
+
+#: Who refers to a record of each type: type -> [(referring type, field)].
+_REFERRED_BY: dict[str, list[tuple[str, str]]] = {}
+for _model in RECORD_TYPES.values():
+    for _field, _target in _model.references.items():
+        _REFERRED_BY.setdefault(_target, []).append((_model.type_name, _field))
+for _subject in ("assessment", "letter"):
+    _REFERRED_BY.setdefault(_subject, []).append(("decision", "subject"))
+
+
+def show_record(register: Register, type_name: str, record_id: str) -> RecordView:
+    record = register.require(type_name, record_id)
+    related: list[Record] = []
+    for field_name, target_type in record.references.items():
+        target = getattr(record, field_name)
+        if target and (found := register.get(target_type, target)) is not None:
+            related.append(found)
+    if isinstance(record, Decision):
+        for subject_type in ("assessment", "letter"):
+            if (found := register.get(subject_type, record.subject)) is not None:
+                related.append(found)
+    for referring, field_name in _REFERRED_BY.get(type_name, []):
+        related.extend(register.records(referring, include_withdrawn=True,
+                                        where=f"{field_name} = ?", params=[record_id]))
+    history = list(audit.events(register.conn, entity=type_name, entity_id=record_id))
+    return RecordView(record, related, history)
+
+
+@dataclass
+class DecisionOutcome:
+    decision: Decision
+    #: What follows from it, in words: a follow-up due, the Panel to be told, conditions to track.
+    consequences: list[str]
+
+
+def decide(register: Register, subject: str, *, status: str, date: dt.date,
+           conditions: str | None = None, notes: str | None = None,
+           decision_id: str | None = None, reason: str | None = None) -> DecisionOutcome:
+    """Record the status the SSC set on an assessment or letter, and say what follows."""
+    from assurance import workflow
+    from assurance.due import add_months
+
+    data = {"subject": subject, "status": status, "date": date.isoformat(),
+            "conditions": conditions, "notes": notes}
+    if decision_id:
+        data["id"] = decision_id
+    decision = add_record(register, "decision", data, reason=reason)
+    assert isinstance(decision, Decision)
+    policy = register.policy
+    vocabulary, target = workflow.subject_vocabulary(register, subject)
+    rule = policy.status(vocabulary, status)
+    said = [f"{rule.name} recorded for {target.type_name} {subject} ({decision.id})"]
+    if rule.requires_follow_up:
+        due = add_months(date, policy.deadlines.follow_up_months_after_decision)
+        said.append(f"a follow-up FUSA for Party {getattr(target, 'party', '?')} is now due, "
+                    f"by {due.isoformat()}")
+    if rule.requires_conditions:
+        said.append(f"conditions to track: {decision.conditions}")
+    if rule.notify_panel:
+        said.append("the SSC notifies the Panel of this Compliance Status")
+    return DecisionOutcome(decision, said)
