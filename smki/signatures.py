@@ -284,7 +284,10 @@ def check_signature(tree: etree._ElementTree, sig: etree._Element, store: Certif
     if deviations or not fast_path_applies(sig, root, cert):
         failure = verify_general(tree, sig, cert, verification_time(cert, as_of))
     else:
-        failure = verify_fast(tree, sig, cert, consume=last_use)
+        try:
+            failure = verify_fast(tree, sig, cert, consume=last_use)
+        except etree.C14NError as exc:  # e.g. a relative namespace URI, which C14N refuses
+            failure = f"document cannot be canonicalised: {exc}"
     if failure:
         findings.append(finding("KS002", path, line, f"signature does not verify: {failure}", [cert]))
     if not (cert.is_smki and cert.role_name in policy.xml_signing_roles):
