@@ -1,0 +1,105 @@
+"""The monthly Panel report: the SSC section (main part, at most GREEN) and its Appendix A (RED).
+
+Data first, rendered last: :mod:`panel` builds the month's facts from the register,
+:mod:`wording` and :mod:`appendix` lay them out as a :class:`Document`, :mod:`guard` checks the
+main part against every record above its classification, and ``_format`` draws it as Markdown,
+HTML or DOCX. The functions here are the whole public surface.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from assurance.report._format import format_for_path, get_format
+from assurance.report.appendix import appendix_document
+from assurance.report.document import Document
+from assurance.report.guard import ClassificationError, check_month
+from assurance.report.panel import (
+    AppendixA,
+    PanelReport,
+    build_appendix,
+    build_panel_report,
+    month_records,
+    parse_month,
+)
+from assurance.report.policy import ReportPolicy, default_report_policy
+from assurance.store import Register
+
+__all__ = [
+    "AppendixA", "ClassificationError", "Document", "PanelFiles", "PanelReport", "main_part",
+    "appendix_part", "parse_month", "render", "write_panel_report",
+]
+
+
+def main_part(register: Register, month: dt.date, *, classification: str | None = None,
+              paper_ref: str | None = None,
+              policy: ReportPolicy | None = None) -> tuple[PanelReport, Document]:
+    """The month's SSC section, as facts and as a checked document (ClassificationError if not)."""
+    from assurance.report.wording import main_document
+
+    policy = policy or default_report_policy()
+    records = month_records(register, month)
+    report = build_panel_report(register, month, classification=classification,
+                                paper_ref=paper_ref, policy=policy, records=records)
+    document = main_document(report, register.policy, policy)
+    check_month(document, records, register.records("party", include_withdrawn=True), policy,
+                register.policy)
+    return report, document
+
+
+def appendix_part(register: Register, month: dt.date, *, paper_ref: str | None = None,
+                  policy: ReportPolicy | None = None) -> tuple[AppendixA, Document]:
+    """The month's confidential Appendix A, as records and as a document (RED)."""
+    policy = policy or default_report_policy()
+    appendix = build_appendix(register, month, paper_ref=paper_ref, policy=policy)
+    return appendix, appendix_document(appendix, register.policy, policy)
+
+
+def render(document: Document, format_name: str = "markdown") -> str | bytes:
+    """The document drawn in ``format_name`` (markdown, html: str; docx: bytes)."""
+    return get_format(format_name).render(document)
+
+
+def write_atomically(path: Path, content: str | bytes) -> None:
+    """Write ``content`` to ``path`` whole or not at all."""
+    path = Path(path)
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@dataclass(frozen=True)
+class PanelFiles:
+    main: Path
+    appendix: Path | None
+    report: PanelReport
+
+
+def write_panel_report(register: Register, month: dt.date | str, main_path: Path,
+                       appendix_path: Path | None = None, *, paper_ref: str | None = None,
+                       classification: str | None = None) -> PanelFiles:
+    """Write the month's SSC section and (if a path is given) Appendix A, formats by suffix.
+
+    ``.md``, ``.html`` or ``.docx``. Both parts are built and checked before either file is
+    written, so a ClassificationError or InputError leaves nothing behind.
+    """
+    if isinstance(month, str):
+        month = parse_month(month)
+    report, main_doc = main_part(register, month, classification=classification, paper_ref=paper_ref)
+    outputs: list[tuple[Path, str | bytes]] = [(Path(main_path), render(main_doc, format_for_path(Path(main_path))))]
+    if appendix_path is not None:
+        _, appendix_doc = appendix_part(register, month, paper_ref=paper_ref)
+        outputs.append((Path(appendix_path), render(appendix_doc, format_for_path(Path(appendix_path)))))
+    for path, content in outputs:
+        write_atomically(path, content)
+    return PanelFiles(Path(main_path), Path(appendix_path) if appendix_path else None, report)

@@ -1,0 +1,67 @@
+"""A renderer-independent document: headings, paragraphs, field lists and tables, with its marking."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+
+
+@dataclass(frozen=True)
+class Fields:
+    """Label and value pairs about one thing (a decision, a letter)."""
+
+    rows: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    caption: str | None = None
+
+
+Block = Heading | Paragraph | Fields | Table
+
+
+@dataclass
+class Document:
+    """What a renderer draws: page header and footer lines, a title, then blocks in order."""
+
+    title: str
+    classification: str
+    header: tuple[str, ...] = ()
+    footer: tuple[str, ...] = ()
+    blocks: list[Block] = field(default_factory=list)
+
+    def texts(self) -> Iterator[str]:
+        """Every piece of text the document shows, wherever a renderer puts it."""
+        yield self.title
+        yield from self.header
+        yield from self.footer
+        for block in self.blocks:
+            if isinstance(block, Heading | Paragraph):
+                yield block.text
+            elif isinstance(block, Fields):
+                for label, value in block.rows:
+                    yield label
+                    yield value
+            else:
+                if block.caption:
+                    yield block.caption
+                yield from block.columns
+                for row in block.rows:
+                    yield from row
+
+    def plain_text(self) -> str:
+        return "\n".join(self.texts())
