@@ -1,0 +1,100 @@
+"""The ``ssc tui`` application: one register, its screens as modes, the keymap and the palette."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App
+
+from assurance.store import Register
+from tui import keymap
+from tui.commands import ActionsProvider
+from tui.state import Session
+
+#: The screens the global keys switch between.
+MODE_NAMES = ("dashboard", "parties", "assessments", "letters", "findings", "decisions", "cpa", "audit")
+
+
+def _mode(name: str):
+    def make():
+        if name == "dashboard":
+            from tui.screens.dashboard import DashboardScreen
+
+            return DashboardScreen()
+        if name == "cpa":
+            from tui.screens.cpa import CpaScreen
+
+            return CpaScreen()
+        from tui.screens.records import RecordsScreen
+        from tui.views import VIEWS
+
+        return RecordsScreen(VIEWS[name])
+
+    return make
+
+
+class SSCApp(App):
+    """The secretariat's workbench over one register file."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "ssc"
+    BINDINGS = keymap.GLOBAL
+    COMMANDS = App.COMMANDS | {ActionsProvider}
+    MODES = {name: _mode(name) for name in MODE_NAMES}
+
+    def __init__(self, session: Session, register: Register | None = None) -> None:
+        super().__init__()
+        self.session = session
+        self.register = register or Register.open(session.db_path, actor=session.actor)
+        self.cursor_blink = session.cursor_blink
+
+    def on_mount(self) -> None:
+        self.theme = "textual-dark"
+        self.switch_mode("dashboard")
+
+    def on_unmount(self) -> None:
+        self.register.close()
+
+    # -- actions -------------------------------------------------------------------------
+    def action_go(self, mode: str) -> None:
+        if self.current_mode == mode:
+            # Back to the top of this mode (out of any jump).
+            while len(self.screen_stack) > 1:
+                self.pop_screen()
+            return
+        self.switch_mode(mode)
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_reports(self) -> None:
+        from tui.screens.reports import ReportsScreen
+
+        if not isinstance(self.screen, ReportsScreen):
+            self.push_screen(ReportsScreen())
+
+    def check_writable(self) -> bool:
+        """False, with a message, in read-only mode: every write action asks this first."""
+        if self.session.read_only:
+            self.notify("Read-only mode: nothing can be changed (start without --read-only to edit).",
+                        severity="warning")
+            return False
+        return True
+
+
+def run(session: Session, *, demo: bool = False) -> int:
+    """Open the register (filling it with the demo data first if asked) and run the app."""
+    register = Register.open(session.db_path, actor=session.actor)
+    if demo and register.count("party") == 0:
+        from tui.sources import populate_demo
+
+        populate_demo(register, session.today)
+    SSCApp(session, register).run()
+    return 0
+
+
+def default_out_dir() -> Path:
+    return Path.cwd()

@@ -1,0 +1,204 @@
+"""The dashboard: what is due and overdue, this month's decisions, CPA and SMKI alerts, the audit trail."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from tui import keymap, present, sources
+from tui.screens.records import title_bar
+from tui.state import ListState
+
+#: Due items listed at once; the count line says how many there are in all.
+DUE_ROWS = 200
+_SEVERITY_STYLES = {"expired": "bold white on dark_red", "critical": "bold red",
+                    "warning": "dark_orange", "notice": "", "ok": "dim"}
+
+
+class DashboardScreen(Screen):
+    BINDINGS = keymap.DASHBOARD
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._due: list = []
+        self.audit_state = "not checked this session (v verifies)"
+
+    def compose(self) -> ComposeResult:
+        yield title_bar(self.app, "Dashboard")
+        with VerticalScroll(id="dash"):
+            yield Static("", id="counts")
+            with Vertical(id="due-box", classes="panel"):
+                yield Static("Due and overdue — computing…", id="due-title", classes="panel-title")
+                due = DataTable(id="due", cursor_type="row", zebra_stripes=True)
+                yield due
+            with Vertical(id="month-box", classes="panel"):
+                yield Static("Decisions this month", id="month-title", classes="panel-title")
+                yield DataTable(id="month", cursor_type="row", zebra_stripes=True)
+            with Vertical(id="alerts-box", classes="panel"):
+                yield Static("Alerts", classes="panel-title")
+                yield Static("CPA certificates: checking…", id="cpa")
+                yield Static("", id="smki")
+                yield Static("", id="audit")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        due = self.query_one("#due", DataTable)
+        due.add_columns("Due", "Days", "Class", "Party", "What", "Subject")
+        month = self.query_one("#month", DataTable)
+        month.add_columns("Date", "Subject", "Party", "Status", "Class")
+        self.reload()
+        due.focus()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    # -- loading -------------------------------------------------------------------------
+    def reload(self) -> None:
+        register, today = self.app.register, self.app.session.today
+        counts = sources.counts(register, today)
+        self.query_one("#counts", Static).update(
+            f"{counts.parties:,} parties · {counts.assessments:,} assessments · "
+            f"{counts.letters:,} letters · {counts.open_findings:,} open findings · "
+            f"{counts.decisions_this_month:,} decisions in {today:%B %Y}")
+        self._show_month(sources.month_decisions(register, today))
+        self._show_audit(counts)
+        self.load_alerts()
+
+    def _show_month(self, decisions) -> None:
+        table = self.query_one("#month", DataTable)
+        table.clear()
+        for d in decisions:
+            table.add_row(d.date, d.subject, d.party or "", d.status, present.badge(d.classification))
+        if not decisions:
+            table.add_row("", "none yet this month", "", "", "")
+
+    def _show_audit(self, counts: sources.Counts) -> None:
+        self.query_one("#audit", Static).update(
+            f"Audit trail: {counts.events:,} events · head {counts.head[:12]}… · {self.audit_state}")
+
+    @work(thread=True, exclusive=True, group="dashboard")
+    def load_alerts(self) -> None:
+        """Due items and alerts, computed off the UI thread on a connection of their own."""
+        session = self.app.session
+        try:
+            due = sources.due_items(session.db_path, session.actor, session.today)
+        except Exception as exc:  # shown, not raised: the dashboard must still open
+            due = exc
+        self.app.call_from_thread(self._show_due, due)
+        try:
+            cpa = sources.cpa_report(session.db_path, session.today)
+        except Exception as exc:
+            cpa = exc
+        self.app.call_from_thread(self._show_cpa, cpa)
+        certs = sources.smki_certificates(session.certs, session.today)
+        self.app.call_from_thread(self._show_smki, certs)
+
+    def _show_due(self, due) -> None:
+        title = self.query_one("#due-title", Static)
+        table = self.query_one("#due", DataTable)
+        table.clear()
+        if isinstance(due, Exception):
+            title.update(f"Due and overdue — could not compute: {due}")
+            return
+        self._due = due[:DUE_ROWS]
+        overdue = sum(1 for item in due if item.days_overdue > 0)
+        by_category: dict[str, int] = {}
+        for item in due:
+            by_category[item.category] = by_category.get(item.category, 0) + 1
+        split = ", ".join(f"{n} {c.replace('_', '-')}" for c, n in sorted(by_category.items()))
+        more = f" (first {DUE_ROWS} shown)" if len(due) > DUE_ROWS else ""
+        title.update(f"Due and overdue — {overdue} overdue, {len(due) - overdue} coming up"
+                     f"{': ' + split if split else ''}{more}")
+        for item in self._due:
+            days = Text(f"{item.days_overdue:+d}", style="bold red" if item.days_overdue > 0 else "")
+            table.add_row(item.due.isoformat(), days, present.badge(item.classification),
+                          _short(item.party_name, 22), item.description, item.subject or "")
+
+    def _show_cpa(self, report) -> None:
+        widget = self.query_one("#cpa", Static)
+        if isinstance(report, Exception):
+            widget.update(f"CPA certificates: could not build the report: {report}")
+            return
+        if not report.certificates:
+            widget.update(f"CPA certificates: nothing expiring within {report.horizon_days} days")
+            return
+        severities = ", ".join(f"{n} {s}" for s, n in report.totals.by_severity.items() if n)
+        plans = ", ".join(f"{n} {s}" for s, n in report.totals.plans.items() if n)
+        text = Text.assemble(
+            ("CPA certificates: ", "bold"), f"{severities} within {report.horizon_days} days; "
+            f"{report.totals.installed_devices:,} devices installed under them; plans: {plans or 'none'}"
+            f" (c lists them)")
+        widget.update(text)
+
+    def _show_smki(self, found) -> None:
+        rows, problems = found
+        widget = self.query_one("#smki", Static)
+        if not self.app.session.certs:
+            widget.update("SMKI certificates: none loaded — start with `ssc tui --certs PATH`"
+                          " to watch their expiry.")
+            return
+        text = Text.assemble(("SMKI certificates: ", "bold"), f"{len(rows)} loaded")
+        alerts = [r for r in rows if r.severity != "ok"]
+        text.append(f", {len(alerts)} expiring or expired" if alerts else ", none expiring soon")
+        for row in alerts[:5]:
+            text.append("\n  ")
+            text.append(f"{row.severity:8}", style=_SEVERITY_STYLES.get(row.severity, ""))
+            text.append(f" {row.not_after} ({row.days_left:+d} d) {row.role} {row.eui64} {row.path}")
+        for problem in problems[:3]:
+            text.append(f"\n  unreadable: {problem}", style="dim")
+        widget.update(text)
+
+    # -- actions -------------------------------------------------------------------------
+    @on(DataTable.RowSelected, "#due")
+    def _due_selected(self) -> None:
+        self.action_open_due()
+
+    def action_open_due(self) -> None:
+        table = self.query_one("#due", DataTable)
+        if not self._due or not 0 <= table.cursor_row < len(self._due):
+            return
+        item = self._due[table.cursor_row]
+        from tui.screens.records import RecordsScreen
+        from tui.views import VIEWS
+
+        subject = item.subject
+        if subject and self.app.register.get("finding", subject):
+            view, scope = "findings", ListState(scope_field="assessment",
+                                                 scope_value=self.app.register.get("finding", subject).assessment)
+        elif subject and self.app.register.get("letter", subject):
+            view, scope = "letters", ListState(scope_field="party", scope_value=item.party)
+        elif subject and self.app.register.get("assessment", subject):
+            view, scope = "assessments", ListState(scope_field="id", scope_value=subject)
+        else:
+            view, scope = "assessments", ListState(scope_field="party", scope_value=item.party)
+        self.app.push_screen(RecordsScreen(VIEWS[view], scope))
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    def action_verify(self) -> None:
+        self.audit_state = "verifying…"
+        self._show_audit(sources.counts(self.app.register, self.app.session.today))
+        self._verify()
+
+    @work(thread=True, exclusive=True, group="verify")
+    def _verify(self) -> None:
+        from assurance.store import Register
+
+        session = self.app.session
+        with Register.open(session.db_path, actor=session.actor) as register:
+            problem = register.verify_audit()
+        self.audit_state = "intact ✓" if problem is None else f"TAMPERED: {problem}"
+        self.app.call_from_thread(
+            lambda: self._show_audit(sources.counts(self.app.register, self.app.session.today)))
+        if problem is not None:
+            self.app.call_from_thread(self.app.notify, f"audit trail: {problem}", severity="error")
+
+
+def _short(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -1,0 +1,210 @@
+"""A list of records with its filter and detail pane, and the actions on the highlighted record."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from tui import details, keymap, views
+from tui.state import ListState
+from tui.views import VIEWS, View
+from tui.widgets.detail import DetailPane
+from tui.widgets.record_table import RecordTable
+
+#: Where a jump goes from a record of each type: target view -> (scope, how to find the value).
+_JUMPS: dict[str, dict[str, tuple[str, str]]] = {
+    "party": {"assessments": ("party", "id"), "findings": ("party", "id"),
+              "letters": ("party", "id"), "parties": ("id", "id")},
+    "assessment": {"parties": ("id", "party"), "findings": ("assessment", "id"),
+                   "letters": ("party", "party"), "decisions": ("subject", "id")},
+    "letter": {"parties": ("id", "party"), "decisions": ("subject", "id"),
+               "assessments": ("id", "relates_to")},
+    "finding": {"assessments": ("id", "assessment"), "parties": ("id", "@party")},
+    "decision": {"assessments": ("id", "subject"), "decisions": ("subject", "subject")},
+}
+#: What Enter opens from a record of each type.
+_OPEN = {"party": "assessments", "assessment": "findings", "letter": "decisions",
+         "finding": "assessments", "decision": "assessments"}
+
+
+def title_bar(app, title: str) -> Static:
+    session = app.session
+    flags = " · READ-ONLY" if session.read_only else ""
+    flags += " · DEMO" if session.demo else ""
+    return Static(f" ssc · {title} · as of {session.today.isoformat()}{flags}", classes="title-bar")
+
+
+class RecordsScreen(Screen):
+    """One view's records; ``state`` may scope it (a Party's assessments) when jumped to."""
+
+    BINDINGS = keymap.RECORDS
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+
+    def __init__(self, view: View, state: ListState | None = None) -> None:
+        super().__init__()
+        self.view = view
+        self.state = state or ListState()
+
+    @property
+    def register(self):
+        return self.app.register
+
+    def compose(self) -> ComposeResult:
+        title = self.view.title
+        if self.state.scope_field:
+            title += f" of {self.state.scope_field} {self.state.scope_value} (esc: back)"
+        yield title_bar(self.app, title)
+        with Horizontal(id="body"):
+            yield RecordTable(self.view, self.state, id="table")
+            yield DetailPane(id="detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(RecordTable).focus_rows()
+
+    def on_screen_resume(self) -> None:
+        # Back from a dialog or a jump: the register may have changed.
+        self.query_one(RecordTable).reload(keep_cursor=True)
+
+    @property
+    def table(self) -> RecordTable:
+        return self.query_one(RecordTable)
+
+    def current(self):
+        record_id = self.table.current_id
+        if record_id is None or self.view.record_type is None:
+            return None
+        return self.register.get(self.view.record_type, record_id)
+
+    @on(RecordTable.Highlighted)
+    def _show_detail(self, event: RecordTable.Highlighted) -> None:
+        pane = self.query_one(DetailPane)
+        if event.record_id is None:
+            pane.show("Nothing selected.")
+        elif self.view.record_type is None:
+            found = views.event_at(self.register.conn, int(event.record_id))
+            pane.show(details.describe_event(found) if found else "")
+        else:
+            record = self.register.get(self.view.record_type, event.record_id)
+            pane.show(details.describe(self.register, record) if record else "")
+
+    # -- actions that change nothing ------------------------------------------------------
+    def action_filter(self) -> None:
+        self.table.focus_filter()
+
+    def action_sort(self) -> None:
+        self.table.sort_next()
+
+    def action_reverse(self) -> None:
+        self.table.reverse()
+
+    def action_page(self, step: int) -> None:
+        self.table.page(step)
+
+    def action_toggle_detail(self) -> None:
+        detail = self.query_one(DetailPane)
+        detail.display = not detail.display
+
+    def action_back(self) -> None:
+        if self.table.state.text and self.focused is self.table.query_one("#filter"):
+            self.table.focus_rows()
+        elif len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+        else:
+            self.app.action_go("dashboard")
+
+    def action_open(self) -> None:
+        record = self.current()
+        if record is not None:
+            self.action_related(_OPEN[record.type_name])
+
+    def action_related(self, target: str) -> None:
+        record = self.current()
+        if record is None:
+            self.app.notify("highlight a record first", severity="warning")
+            return
+        jump = _JUMPS.get(record.type_name, {}).get(target)
+        if jump is None:
+            self.app.notify(f"no {target} to show from a {record.type_name}", severity="warning")
+            return
+        scope, source = jump
+        if source == "@party":
+            assessment = self.register.get("assessment", record.assessment)
+            value = assessment.party if assessment else None
+        else:
+            value = getattr(record, source, None)
+        if value is None:
+            self.app.notify(f"this {record.type_name} has no {source.lstrip('@')}", severity="warning")
+            return
+        self.app.push_screen(RecordsScreen(VIEWS[target], ListState(scope_field=scope, scope_value=value)))
+
+    # -- actions that write (refused in read-only mode) ------------------------------------
+    def _writable(self) -> bool:
+        return self.app.check_writable()
+
+    def _after(self, saved: str | None) -> None:
+        if saved is not None:
+            self.table.reload(keep_cursor=True)
+
+    def action_new(self) -> None:
+        if not self._writable() or self.view.record_type is None:
+            return
+        if self.view.record_type == "decision":
+            self.app.notify("set a status with s on an assessment or a Director's Letter")
+            return
+        from tui.screens.form import FormScreen
+
+        defaults = {}
+        if self.state.scope_field == "party" and self.view.record_type in ("assessment", "letter"):
+            defaults["party"] = self.state.scope_value
+        if self.state.scope_field == "assessment" and self.view.record_type == "finding":
+            defaults["assessment"] = self.state.scope_value
+        self.app.push_screen(FormScreen(self.view.record_type, defaults=defaults), self._after)
+
+    def action_edit(self) -> None:
+        record = self.current()
+        if not self._writable() or record is None:
+            return
+        from tui.screens.form import FormScreen
+
+        self.app.push_screen(FormScreen(record.type_name, record), self._after)
+
+    def action_set_status(self) -> None:
+        record = self.current()
+        if not self._writable() or record is None:
+            return
+        subject = {"assessment": record.id, "letter": record.id}.get(record.type_name)
+        if record.type_name == "decision":
+            subject = record.subject
+        if record.type_name == "finding":
+            self.action_close_finding(close=False)
+            return
+        if subject is None:
+            self.app.notify("a status is set on an assessment or a Director's Letter", severity="warning")
+            return
+        from tui.screens.status import SetStatusScreen
+
+        self.app.push_screen(SetStatusScreen(subject), self._after)
+
+    def action_close_finding(self, close: bool = True) -> None:
+        record = self.current()
+        if not self._writable() or record is None:
+            return
+        if record.type_name != "finding":
+            self.app.notify("highlight a finding to close it", severity="warning")
+            return
+        from tui.screens.status import FindingStatusScreen
+
+        self.app.push_screen(FindingStatusScreen(record, close=close), self._after)
+
+    def action_withdraw(self) -> None:
+        record = self.current()
+        if not self._writable() or record is None:
+            return
+        from tui.screens.status import WithdrawScreen
+
+        self.app.push_screen(WithdrawScreen(record.type_name, record.id), self._after)
+

@@ -1,0 +1,189 @@
+"""The UI's one door to the packages' answers: due items, month's decisions, CPA and SMKI alerts, reports.
+
+Each function calls the package that owns the rule and returns plain data for a screen; the
+few SELECTs here only count and list rows for display.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from assurance.store import Register
+
+
+@dataclass(frozen=True)
+class Counts:
+    parties: int
+    assessments: int
+    letters: int
+    open_findings: int
+    decisions_this_month: int
+    events: int
+    head: str
+
+
+@dataclass(frozen=True)
+class MonthDecision:
+    id: str
+    date: str
+    subject: str
+    party: str | None
+    status: str
+    classification: str
+
+
+@dataclass(frozen=True)
+class CertificateExpiry:
+    """One SMKI Organisation Certificate and how near its expiry is."""
+
+    path: str
+    subject: str
+    role: str
+    eui64: str
+    not_after: dt.date
+    days_left: int
+    severity: str
+
+
+def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
+    first = day.replace(day=1)
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    return first, following
+
+
+def counts(register: Register, today: dt.date) -> Counts:
+    from assurance import audit
+
+    conn = register.conn
+    closed = register.policy.findings.closed_statuses
+    first, following = month_bounds(today)
+
+    def one(sql: str, *params) -> int:
+        return conn.execute(sql, params).fetchone()[0]
+
+    events, head = audit.head(conn)
+    return Counts(
+        parties=register.count("party"),
+        assessments=register.count("assessment"),
+        letters=register.count("letter"),
+        open_findings=one(
+            "SELECT COUNT(*) FROM findings WHERE withdrawn IS NULL AND status NOT IN"
+            f" ({', '.join('?' for _ in closed)})", *closed),
+        decisions_this_month=one(
+            "SELECT COUNT(*) FROM decisions WHERE withdrawn IS NULL AND date >= ? AND date < ?",
+            first.isoformat(), following.isoformat()),
+        events=events,
+        head=head,
+    )
+
+
+def month_decisions(register: Register, today: dt.date, limit: int = 100) -> list[MonthDecision]:
+    """The decisions of ``today``'s month, latest first, with the status in the SEC's words."""
+    from tui.present import status_name
+
+    first, following = month_bounds(today)
+    policy = register.policy
+    rows = register.conn.execute(
+        "SELECT d.id, d.date, d.subject, coalesce(a.party, l.party), d.status, a.kind,"
+        " d.classification FROM decisions d"
+        " LEFT JOIN assessments a ON a.id = d.subject LEFT JOIN letters l ON l.id = d.subject"
+        " WHERE d.withdrawn IS NULL AND d.date >= ? AND d.date < ?"
+        " ORDER BY d.date DESC, d.rowid DESC LIMIT ?",
+        (first.isoformat(), following.isoformat(), limit),
+    ).fetchall()
+    return [
+        MonthDecision(did, date, subject, party,
+                      status_name(policy, status, policy.vocabulary_for_kind(kind) if kind else "letter"),
+                      classification)
+        for did, date, subject, party, status, kind, classification in rows
+    ]
+
+
+def due_items(db_path: Path, actor: str, as_of: dt.date) -> list:
+    """``assurance.due.compute_due`` on a connection of its own (it runs in a worker thread)."""
+    from assurance.due import compute_due
+
+    with Register.open(db_path, actor=actor) as register:
+        return compute_due(register, as_of)
+
+
+def _cpa_conn(db_path: Path):
+    from smki.cpa.schema import open_register
+
+    return open_register(db_path)
+
+
+def cpa_report(db_path: Path, as_of: dt.date, horizon_days: int | None = None):
+    """The CPA expiry alert (``smki.cpa.report.build_report``) for the register file."""
+    from smki.cpa.policy import load_policy
+    from smki.cpa.report import build_report
+
+    conn = _cpa_conn(db_path)
+    try:
+        return build_report(conn, as_of, load_policy(), horizon_days)
+    finally:
+        conn.close()
+
+
+def smki_certificates(paths: tuple[Path, ...], as_of: dt.date) -> tuple[list[CertificateExpiry], list[str]]:
+    """SMKI certificates under ``paths`` with their expiry severity, worst first; and problems."""
+    from smki.certificates import load_certificates
+    from smki.expiry import classify, load_policy
+
+    if not paths:
+        return [], []
+    policy = load_policy()
+    problems: list[str] = []
+    try:
+        certs, bad = load_certificates(paths)
+    except FileNotFoundError as exc:
+        return [], [f"{exc}: no such file or folder"]
+    problems += [f"{p.path}:{p.line}: {p.message}" for p in bad]
+    rows = []
+    for cert in certs:
+        left = cert.days_left(as_of)
+        rows.append(CertificateExpiry(
+            cert.path, cert.subject, cert.role_name or "—", cert.eui64 or "—",
+            cert.not_after.date(), left, str(classify(left, policy))))
+    rank = {"expired": 0, "critical": 1, "warning": 2, "notice": 3, "ok": 4}
+    rows.sort(key=lambda r: (rank.get(r.severity, 5), r.days_left))
+    return rows, problems
+
+
+# -- files written from the UI -----------------------------------------------------------
+REPORT_FORMATS = {"markdown": ".md", "html": ".html", "docx": ".docx"}
+CPA_FORMATS = {"markdown": ".md", "html": ".html", "csv": ".csv", "json": ".json"}
+
+
+def write_panel(register: Register, month: str, out_dir: Path, fmt: str) -> list[Path]:
+    """The month's SSC section and its Appendix A (RED), written by ``assurance.report``."""
+    from assurance.report import parse_month, write_panel_report
+
+    parsed = parse_month(month)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    suffix = REPORT_FORMATS[fmt]
+    main = out_dir / f"ssc-panel-{parsed:%Y-%m}{suffix}"
+    appendix = out_dir / f"ssc-panel-{parsed:%Y-%m}-appendix-a-RED{suffix}"
+    files = write_panel_report(register, parsed, main, appendix)
+    return [files.main, *([files.appendix] if files.appendix else [])]
+
+
+def write_cpa(db_path: Path, as_of: dt.date, out_dir: Path, fmt: str) -> Path:
+    """The CPA expiry report as of ``as_of``, rendered by ``smki.cpa.formats``."""
+    from assurance.report import write_atomically
+    from smki.cpa.formats import renderer
+
+    fmt = fmt if fmt in CPA_FORMATS else "markdown"
+    report = cpa_report(db_path, as_of)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"cpa-report-{as_of.isoformat()}{CPA_FORMATS[fmt]}"
+    write_atomically(path, renderer(fmt)(report))
+    return path
+
+
+def populate_demo(register: Register, today: dt.date) -> None:
+    from assurance.demo import populate
+
+    populate(register, today=today)

@@ -1,0 +1,241 @@
+"""The lists the screens show, as read-only SQL: columns, what the filter searches, and paging.
+
+SQLite filters (``LIKE``), sorts and pages (``LIMIT``/``OFFSET``), so a table never holds more
+than one page of rows, whatever the size of the register. Writes never come through here: they
+go through ``assurance.store.Register``.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field, replace
+
+from assurance import audit
+from tui.state import ListState
+
+#: Rows shown at once; the rest is a page away or a narrower filter away.
+PAGE_SIZE = 200
+#: Matches counted exactly up to this many; beyond, the count says "more than".
+COUNT_CAP = 10_000
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    sql: str
+    #: How the table shows the value: text, classification, roles, status.
+    kind: str = "text"
+    sortable: bool = True
+
+
+@dataclass(frozen=True)
+class View:
+    """One list: a record type's table, its columns, what the filter searches, its scopes."""
+
+    name: str
+    title: str
+    record_type: str | None
+    source: str
+    columns: tuple[Column, ...]
+    searched: tuple[str, ...]
+    default_sort: str
+    #: scope name -> SQL condition with one ``?`` (e.g. ``party`` -> ``t.party = ?``).
+    scopes: dict[str, str] = field(default_factory=dict)
+    live_only: bool = True
+
+    def column(self, key: str) -> Column:
+        return next(c for c in self.columns if c.key == key)
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[tuple]
+    total: int
+    capped: bool
+    offset: int
+
+    @property
+    def summary(self) -> str:
+        if not self.total:
+            return "no records match"
+        last = self.offset + len(self.rows)
+        total = f"more than {COUNT_CAP:,}" if self.capped else f"{self.total:,}"
+        text = f"{self.offset + 1:,}–{last:,} of {total}"
+        if self.capped or last < self.total:
+            text += "  ] next page · refine the filter to narrow"
+        return text
+
+
+def _cls(alias: str = "t") -> Column:
+    return Column("classification", "Class", f"{alias}.classification", "classification")
+
+
+VIEWS: dict[str, View] = {
+    "parties": View(
+        "parties", "Parties", "party", "parties AS t",
+        (
+            Column("id", "Id", "t.id"),
+            Column("name", "Name", "t.name"),
+            Column("roles", "Roles", "t.roles", "roles"),
+            Column("sec_party_id", "SEC id", "t.sec_party_id"),
+            Column("domestic_sms", "Domestic SMS", "t.domestic_sms"),
+            _cls(),
+        ),
+        ("t.id", "t.name", "t.roles", "t.sec_party_id", "t.contact"),
+        "t.name",
+        {"id": "t.id = ?"},
+    ),
+    "assessments": View(
+        "assessments", "Assessments", "assessment",
+        "assessments AS t LEFT JOIN parties AS p ON p.id = t.party",
+        (
+            Column("id", "Id", "t.id"),
+            Column("party", "Party", "p.name"),
+            Column("kind", "Kind", "t.kind"),
+            Column("cycle_year", "Yr", "t.cycle_year"),
+            Column("fieldwork_end", "Fieldwork end", "t.fieldwork_end"),
+            Column("report_received", "Report", "t.report_received"),
+            Column("response_due", "Response due", "t.response_due"),
+            Column("status", "Status", "t.id", "status", sortable=False),
+            _cls(),
+        ),
+        ("t.id", "t.party", "p.name", "t.kind", "t.cio"),
+        "t.fieldwork_end DESC",
+        {"party": "t.party = ?", "id": "t.id = ?"},
+    ),
+    "letters": View(
+        "letters", "Director's Letters", "letter",
+        "letters AS t LEFT JOIN parties AS p ON p.id = t.party",
+        (
+            Column("id", "Id", "t.id"),
+            Column("party", "Party", "p.name"),
+            Column("received", "Received", "t.received"),
+            Column("relates_to", "Relates to", "t.relates_to"),
+            Column("status", "Status", "t.id", "status", sortable=False),
+            Column("summary", "Summary", "t.summary"),
+            _cls(),
+        ),
+        ("t.id", "t.party", "p.name", "t.summary", "t.relates_to"),
+        "t.received DESC",
+        {"party": "t.party = ?"},
+    ),
+    "findings": View(
+        "findings", "Findings", "finding",
+        "findings AS t LEFT JOIN assessments AS a ON a.id = t.assessment",
+        (
+            Column("id", "Id", "t.id"),
+            Column("assessment", "Assessment", "t.assessment"),
+            Column("party", "Party", "a.party"),
+            Column("sec_ref", "SEC", "t.sec_ref"),
+            Column("title", "Title", "t.title"),
+            Column("severity", "Sev", "t.severity"),
+            Column("due", "Due", "t.due"),
+            Column("status", "Status", "t.status"),
+            _cls(),
+        ),
+        ("t.id", "t.assessment", "a.party", "t.sec_ref", "t.title", "t.status", "t.owner"),
+        "t.due",
+        {"party": "a.party = ?", "assessment": "t.assessment = ?"},
+    ),
+    "decisions": View(
+        "decisions", "Decisions", "decision", "decisions AS t",
+        (
+            Column("id", "Id", "t.id"),
+            Column("date", "Date", "t.date"),
+            Column("subject", "Subject", "t.subject"),
+            Column("status", "Status", "t.status", "decision_status"),
+            Column("conditions", "Conditions", "t.conditions"),
+            _cls(),
+        ),
+        ("t.id", "t.subject", "t.status", "t.conditions", "t.notes"),
+        "t.date DESC",
+        {"subject": "t.subject = ?"},
+    ),
+    "audit": View(
+        "audit", "Audit trail", None, "audit_events AS t",
+        (
+            Column("id", "Seq", "t.seq"),
+            Column("at", "At (UTC)", "substr(t.at, 1, 19)"),
+            Column("actor", "Actor", "t.actor"),
+            Column("action", "Action", "t.action"),
+            Column("entity", "Record", "t.entity"),
+            Column("entity_id", "Id", "t.entity_id"),
+            Column("reason", "Reason", "t.reason"),
+            Column("classification", "Class",
+                   "json_extract(coalesce(t.after, t.before), '$.classification')",
+                   "classification"),
+        ),
+        ("t.actor", "t.entity", "t.entity_id", "t.action", "t.reason"),
+        "t.seq DESC",
+        {"entity_id": "t.entity_id = ?"},
+        live_only=False,
+    ),
+}
+
+
+def _classification_second(view: View) -> View:
+    """Class right after the id, so it shows on every row even in 80 columns."""
+    rest = [c for c in view.columns if c.key != "classification"]
+    badge = [c for c in view.columns if c.key == "classification"]
+    return replace(view, columns=(rest[0], *badge, *rest[1:]))
+
+
+VIEWS = {name: _classification_second(view) for name, view in VIEWS.items()}
+
+
+def _escape_like(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _where(view: View, state: ListState) -> tuple[str, list]:
+    clauses: list[str] = []
+    params: list = []
+    if view.live_only:
+        clauses.append("t.withdrawn IS NULL")
+    if state.scope_field:
+        clauses.append(view.scopes[state.scope_field])
+        params.append(state.scope_value)
+    for word in state.text.split():
+        pattern = "%" + _escape_like(word) + "%"
+        clauses.append("(" + " OR ".join(f"{expr} LIKE ? ESCAPE '\\'" for expr in view.searched) + ")")
+        params.extend([pattern] * len(view.searched))
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def order_by(view: View, state: ListState) -> str:
+    if state.sort is None:
+        return view.default_sort
+    column = view.column(state.sort)
+    return f"{column.sql} {'DESC' if state.descending else 'ASC'}, t.rowid"
+
+
+def fetch(conn: sqlite3.Connection, view: View, state: ListState,
+          limit: int = PAGE_SIZE) -> Page:
+    """One page of the view's rows (first value the record id), and how many match in all."""
+    where, params = _where(view, state)
+    select = ", ".join(c.sql for c in view.columns)
+    rows = conn.execute(
+        f"SELECT {select} FROM {view.source}{where} ORDER BY {order_by(view, state)}"
+        f" LIMIT {int(limit)} OFFSET {int(state.offset)}",
+        params,
+    ).fetchall()
+    if state.offset == 0 and len(rows) < limit:
+        return Page([tuple(r) for r in rows], len(rows), False, 0)
+    (total,) = conn.execute(
+        f"SELECT COUNT(*) FROM (SELECT 1 FROM {view.source}{where} LIMIT {COUNT_CAP + 1})", params
+    ).fetchone()
+    return Page([tuple(r) for r in rows], min(total, COUNT_CAP), total > COUNT_CAP, state.offset)
+
+
+def event_at(conn: sqlite3.Connection, seq: int) -> audit.AuditEvent | None:
+    """One audit event by its sequence number (the audit log's detail pane)."""
+    row = conn.execute(
+        "SELECT seq, at, actor, entity, entity_id, action, before, after, reason, prev_hash, hash"
+        " FROM audit_events WHERE seq = ?", (seq,)).fetchone()
+    if row is None:
+        return None
+    return audit.AuditEvent(row[0], row[1], row[2], row[3], row[4], row[5],
+                            json.loads(row[6]) if row[6] else None,
+                            json.loads(row[7]) if row[7] else None, row[8], row[9], row[10])
