@@ -12,7 +12,10 @@ import binascii
 import copy
 import datetime as dt
 import hashlib
+import importlib.util
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -189,6 +192,14 @@ def fast_path_applies(sig: etree._Element, root: etree._Element, cert: Certifica
     )
 
 
+@cache
+def _xmldsig_schema() -> etree.XMLSchema:
+    """The XMLDSig schema signxml validates against, read from its package without importing it."""
+    spec = importlib.util.find_spec("signxml")
+    folder = Path(spec.submodule_search_locations[0]) / "schemas"
+    return etree.XMLSchema(etree.parse(str(folder / "xmldsig1-schema.xsd")))
+
+
 def verify_fast(tree: etree._ElementTree, sig: etree._Element, cert: Certificate,
                 consume: bool = False) -> str | None:
     """Verify a signature exactly in the DUIS profile; the reason it fails, or None.
@@ -200,6 +211,10 @@ def verify_fast(tree: etree._ElementTree, sig: etree._Element, cert: Certificate
         index = signatures_of(tree).index(sig)
         tree = copy.deepcopy(tree)
         sig = signatures_of(tree)[index]
+    # The same schema check as signxml's, so that the fast path accepts nothing signxml refuses.
+    schema = _xmldsig_schema()
+    if not schema.validate(sig):
+        return f"ds:Signature is not valid XMLDSig: {schema.error_log.last_error.message}"
     signed_info = sig.find(_ds("SignedInfo"))
     reference = signed_info.find(_ds("Reference"))
     values = sig.findall(_ds("SignatureValue"))
