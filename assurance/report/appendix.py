@@ -71,7 +71,7 @@ class AppendixLayout:
         if detail.findings:
             blocks.append(Table(
                 ("SEC clause", "Non-compliance", "Severity", "Due", "State"),
-                tuple((f.sec_ref, f.title, _label(f.severity), f.due.isoformat() if f.due else _NONE,
+                tuple((f.sec_ref, f.title, _label(f.severity), day_label(f.due) if f.due else _NONE,
                        _label(f.status)) for f in detail.findings),
                 caption="Non-compliances identified",
             ))

@@ -1,0 +1,70 @@
+"""Report documents as one self-contained HTML page, header and footer marked with the classification."""
+
+from __future__ import annotations
+
+from html import escape
+
+from assurance.report._format import DocumentFormat
+from assurance.report.document import Document, Fields, Heading, Paragraph, Table
+
+_STYLE = """
+body { font-family: Arial, Helvetica, sans-serif; max-width: 50em; margin: 2em auto; line-height: 1.4; }
+header, footer { font-weight: bold; border: 1px solid #888; padding: .3em .6em; }
+header p, footer p { margin: .2em 0; }
+.marking-RED { color: #b00; border-color: #b00; }
+.marking-AMBER { color: #a60; border-color: #a60; }
+table { border-collapse: collapse; margin: .6em 0; }
+th, td { border: 1px solid #999; padding: .2em .5em; text-align: left; vertical-align: top; }
+"""
+
+
+class HtmlFormat(DocumentFormat):
+    name = "html"
+    suffix = ".html"
+
+    def render(self, document: Document) -> str:
+        marking = f"marking-{escape(document.classification)}"
+        out = [
+            "<!DOCTYPE html>",
+            '<html lang="en-GB">',
+            "<head>",
+            '<meta charset="utf-8">',
+            f'<meta name="classification" content="{escape(document.classification)}">',
+            f"<title>{escape(document.title)}</title>",
+            f"<style>{_STYLE}</style>",
+            "</head>",
+            "<body>",
+        ]
+        if document.header:
+            out.append(f'<header class="{marking}">')
+            out.extend(f"<p>{escape(line)}</p>" for line in document.header)
+            out.append("</header>")
+        out.append("<main>")
+        for block in document.blocks:
+            if isinstance(block, Heading):
+                level = min(block.level, 6)
+                out.append(f"<h{level}>{escape(block.text)}</h{level}>")
+            elif isinstance(block, Paragraph):
+                out.append(f"<p>{escape(block.text)}</p>")
+            elif isinstance(block, Fields):
+                out.append('<table class="fields">')
+                out.extend(f"<tr><th scope=\"row\">{escape(label)}</th><td>{escape(value)}</td></tr>"
+                           for label, value in block.rows)
+                out.append("</table>")
+            elif isinstance(block, Table):
+                out.append("<table>")
+                if block.caption:
+                    out.append(f"<caption>{escape(block.caption)}</caption>")
+                out.append("<thead><tr>" + "".join(f'<th scope="col">{escape(c)}</th>' for c in block.columns)
+                           + "</tr></thead>")
+                out.append("<tbody>")
+                out.extend("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>"
+                           for row in block.rows)
+                out.append("</tbody></table>")
+        out.append("</main>")
+        if document.footer:
+            out.append(f'<footer class="{marking}">')
+            out.extend(f"<p>{escape(line)}</p>" for line in document.footer)
+            out.append("</footer>")
+        out.extend(["</body>", "</html>"])
+        return "\n".join(out) + "\n"
