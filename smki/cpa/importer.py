@@ -487,8 +487,8 @@ def _insert_devices(
                 continue
             counts[group_id] += 1
             rows += 1
-            if errors.items:
-                continue  # keep checking, stop writing: the file will be rolled back
+            # Rows after an error are still written (and rolled back with the rest) so that
+            # later duplicates are found too.
             extra = _extra_json(extras, [fields[i] for i in extra_index]) if extras else None
             yield import_id, device_id, group_id, extra
 

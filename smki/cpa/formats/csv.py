@@ -23,7 +23,7 @@ def render(report: CpaReport) -> str:
     """``kind`` is ``certificate`` (one row per Supplier, or one bare row if none) or
     ``uncovered``; booleans are ``true``/``false``; absent values are empty."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out)  # CRLF (RFC 4180): also makes it quote a lone \r
     writer.writerow(COLUMNS)
     for c in report.certificates:
         head = ["certificate", c.cpa_id, c.severity.value, c.days_left, c.expires.isoformat(),
