@@ -6,7 +6,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import DataTable, Footer, Static
 
 from tui import details, keymap, views
 from tui.state import ListState
@@ -90,6 +90,11 @@ class RecordsScreen(Screen):
         else:
             record = self.register.get(self.view.record_type, event.record_id)
             pane.show(details.describe(self.register, record) if record else "")
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
 
     # -- actions that change nothing ------------------------------------------------------
     def action_filter(self) -> None:

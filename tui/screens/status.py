@@ -37,7 +37,7 @@ class _Dialog(ModalScreen[str | None]):
     def _reason_value(self) -> str | None:
         reason = self.query_one("#f-reason", TextInput).value.strip()
         if not reason:
-            self._error("reason", "say why, for the audit trail")
+            self._error("reason", "give a reason: it is kept in the audit trail")
             return None
         return reason
 
@@ -80,7 +80,7 @@ class SetStatusScreen(_Dialog):
                 for code in self.allowed:
                     status = policy.status(self.vocabulary, code)
                     extra = " (needs conditions)" if status.requires_conditions else ""
-                    yield RadioButton(status.name + extra, name=code)
+                    yield RadioButton(status.name + extra, name=code, id=f"status-{code}")
             yield ErrorLabel("err-status")
             with Vertical(id="conditions-box"):
                 yield Label("Conditions *", classes="field-label")
@@ -167,7 +167,8 @@ class FindingStatusScreen(_Dialog):
             with RadioSet(id="f-status"):
                 for code in self.allowed:
                     preferred = self.close and code in rules.closed_statuses
-                    yield RadioButton(code.replace("_", " "), name=code, value=preferred)
+                    yield RadioButton(code.replace("_", " "), name=code, value=preferred,
+                                      id=f"status-{code}")
             yield ErrorLabel("err-status")
             with Vertical(id="closed-box"):
                 yield Label("Closed on *", classes="field-label")
