@@ -11,7 +11,7 @@ import calendar
 import datetime as dt
 import json
 from collections.abc import Collection
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 CATEGORIES = ("assessment", "follow_up", "response", "action", "letter")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DueItem:
     """One thing due: what, for which Party, about which record, by when."""
 
@@ -42,10 +42,11 @@ class DueItem:
         return self.days_overdue > 0
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["due"] = self.due.isoformat()
-        data["overdue"] = self.overdue
-        return data
+        return {"category": self.category, "party": self.party, "party_name": self.party_name,
+                "subject": self.subject, "due": self.due.isoformat(),
+                "days_overdue": self.days_overdue, "overdue": self.overdue,
+                "description": self.description, "classification": self.classification,
+                "kind": self.kind}
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -88,8 +89,13 @@ def compute_due(register: Register, as_of: dt.date, *, party: str | None = None,
     rank = policy.classification.rank
     order = policy.classification.order
 
-    def most_restricted(*levels: str) -> str:
-        return order[max(rank(level) for level in levels)]
+    merged: dict[tuple[str, str], str] = {}
+
+    def most_restricted(first: str, second: str) -> str:
+        key = (first, second)
+        if key not in merged:
+            merged[key] = order[max(rank(first), rank(second))]
+        return merged[key]
 
     party_filter, party_params = ("", ())
     if party is not None:

@@ -8,6 +8,7 @@ transaction, so a change and its audit event land together or not at all.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -26,20 +27,60 @@ from ssc.errors import InputError
 _COMMON = ("classification", "withdrawn", "withdrawn_reason")
 
 
-def _columns(model: type[Record]) -> list[str]:
-    return list(model.model_fields)
+@functools.cache
+def _columns(model: type[Record]) -> tuple[str, ...]:
+    return tuple(model.model_fields)
 
 
 def to_row(record: Record) -> dict[str, Any]:
     """A record as its table's columns: dates as ISO text, lists as JSON, extras in `extra`."""
-    data = record.model_dump(mode="json")
-    row = {name: data.get(name) for name in _columns(type(record))}
-    for name, value in row.items():
+    model = type(record)
+    return dict(zip(row_columns(model), interchange_to_row(model, record.to_interchange()), strict=True))
+
+
+def interchange_to_row(model: type[Record], data: dict[str, Any]) -> tuple[Any, ...]:
+    """A record's interchange object (``to_interchange``) as its table's values, in
+    ``row_columns(model)`` order: the same values :func:`to_row` gives, from one model_dump."""
+    fields = _columns(model)
+    values = []
+    for name in fields:
+        value = data.get(name)
         if isinstance(value, list | dict):
-            row[name] = json.dumps(value, ensure_ascii=False)
-    extras = record.model_extra or {}
-    row["extra"] = json.dumps(extras, sort_keys=True, ensure_ascii=False) if extras else None
-    return row
+            value = json.dumps(value, ensure_ascii=False)
+        values.append(value)
+    extras = {k: v for k, v in data.items() if k not in fields and k != "type"}
+    values.append(json.dumps(extras, sort_keys=True, ensure_ascii=False) if extras else None)
+    return tuple(values)
+
+
+def row_columns(model: type[Record]) -> list[str]:
+    return [*_columns(model), "extra"]
+
+
+#: Columns stored as JSON text (lists).
+_JSON_COLUMNS = {"roles"}
+
+
+def row_state(type_name: str, row: sqlite3.Row | tuple, names: list[str]) -> dict[str, Any]:
+    """A stored row as the interchange object the audit trail recorded, without re-validating.
+
+    Rows are written from validated models, so this equals ``to_interchange()`` of the record;
+    a row changed behind ssc's back shows as a difference, as it should.
+    """
+    state: dict[str, Any] = {"type": type_name}
+    extra = None
+    for name, value in zip(names, row, strict=True):
+        if value is None:
+            continue
+        if name == "extra":
+            extra = value
+        elif name in _JSON_COLUMNS:
+            state[name] = json.loads(value)
+        else:
+            state[name] = value
+    if extra:
+        state.update({k: v for k, v in json.loads(extra).items() if v is not None})
+    return state
 
 
 def from_row(model: type[Record], row: sqlite3.Row | dict[str, Any], policy: RegisterPolicy) -> Record:
@@ -207,22 +248,32 @@ class Register:
                 batch = by_table.get(model.table, [])
                 if not batch:
                     continue
-                rows = [to_row(record) for record in batch]
-                names = list(rows[0])
+                names = row_columns(model)
                 sql = (f"INSERT INTO {model.table} ({', '.join(names)}) "
                        f"VALUES ({', '.join('?' for _ in names)})")
-                try:
-                    self.conn.executemany(sql, [tuple(row[n] for n in names) for row in rows])
-                except sqlite3.IntegrityError as exc:
-                    raise InputError(f"{type_name}: {exc}") from None
+                rows = []
+                # One model_dump per record serves both the row and its audit event.
                 for record in batch:
-                    appender.add(type_name, record.id, "import", None, record.to_interchange(), reason)
+                    state = record.to_interchange()
+                    rows.append(interchange_to_row(model, state))
+                    appender.add(type_name, record.id, "import", None, state, reason)
+                try:
+                    self.conn.executemany(sql, rows)
+                except sqlite3.IntegrityError as exc:
+                    if "UNIQUE" in str(exc):
+                        raise InputError(f"{type_name}: an id is already in the register "
+                                         "(added meanwhile by another process?); nothing was written") from None
+                    raise InputError(f"{type_name}: {exc}") from None
             appender.flush()
 
     # -- the audit trail -----------------------------------------------------------------
     def audit_states(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
-        for record in self.all_records():
-            yield record.type_name, record.id, record.to_interchange()
+        for type_name, model in RECORD_TYPES.items():
+            cursor = self.conn.execute(f"SELECT * FROM {model.table}")
+            names = [column[0] for column in cursor.description]
+            for row in cursor:
+                state = row_state(type_name, row, names)
+                yield type_name, state["id"], state
 
     def verify_audit(self, expect_head: str | None = None) -> audit.Tampering | None:
         """The first disagreement between the trail, its head and the records, or None."""
