@@ -252,3 +252,21 @@ def test_words():
     assert with_article("Other User") == "an Other User"
     assert join(["a", "b", "c"]) == "a, b and c"
     assert join(["a", "b"], "or") == "a or b"
+
+
+def test_a_party_named_in_public_words_is_no_leak(ssc):
+    build_register(ssc.db, [
+        ("party", {"id": "p", "name": "Panel", "roles": ["shared_resource_provider"]}),
+        ("assessment", {"id": "a", "party": "p", "kind": "FUSA"}),
+        ("decision", {"id": "d", "subject": "a", "date": "2020-06-10", "status": "approved"}),
+        ("highlight", {"id": "h", "date": "2020-06-10", "committee": "SSC", "classification": "WHITE",
+                       "title": "Update", "text": "The SSC will update the Panel next month."}),
+    ])
+    result = ssc("report", "panel", "--month", "2020-06")
+    assert result.status == 0, result.stderr
+    assert "The SSC will update the Panel next month." in result.stdout
+
+
+def test_an_output_directory_that_does_not_exist(december, tmp_path):
+    result = december("report", "panel", "--month", "2019-12", "-o", str(tmp_path / "no" / "x.md"))
+    assert result.status == 2 and "cannot write here" in result.stderr

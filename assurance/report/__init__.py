@@ -28,6 +28,7 @@ from assurance.report.panel import (
 )
 from assurance.report.policy import ReportPolicy, default_report_policy
 from assurance.store import Register
+from ssc.errors import InputError
 
 __all__ = [
     "AppendixA", "ClassificationError", "Document", "PanelFiles", "PanelReport", "main_part",
@@ -68,7 +69,10 @@ def write_atomically(path: Path, content: str | bytes) -> None:
     """Write ``content`` to ``path`` whole or not at all."""
     path = Path(path)
     data = content.encode("utf-8") if isinstance(content, str) else content
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as exc:
+        raise InputError(f"cannot write here: {exc.strerror}", path=str(path)) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
