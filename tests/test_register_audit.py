@@ -1,0 +1,119 @@
+"""The audit trail: every change is an event in a hash chain; any edit, deletion or reordering is found."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from assurance import audit
+from assurance.demo import populate
+from assurance.store import Register, validate
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory) -> Path:
+    """A small register with imports, adds, edits and a withdrawal in its trail."""
+    path = tmp_path_factory.mktemp("audit") / "pristine.db"
+    with Register.open(path, actor="secretary") as register:
+        populate(register, today=dt.date(2020, 1, 10))
+        register.add(validate("party", {"id": "PX", "name": "Extra Ltd", "roles": ["other_user"]}), reason="joined")
+        register.edit("party", "PX", {"contact": "x@example.org"}, reason="contact")
+        register.withdraw("highlight", "H0001", reason="duplicate")
+        register.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
+def copy(pristine: Path, folder: Path) -> Path:
+    target = folder / "copy.db"
+    shutil.copy(pristine, target)
+    return target
+
+
+def shell(path: Path, *statements: str) -> None:
+    """Change the file the way someone with the sqlite3 shell would: no ssc involved."""
+    conn = sqlite3.connect(path)
+    for statement in statements:
+        conn.execute(statement)
+    conn.commit()
+    conn.close()
+
+
+def verify(path: Path) -> audit.Tampering | None:
+    with Register.open(path, actor="auditor") as register:
+        return register.verify_audit()
+
+
+def test_every_change_is_an_event_with_actor_time_and_reason(pristine):
+    with Register.open(pristine, actor="auditor") as register:
+        events = list(audit.events(register.conn, entity="party", entity_id="PX"))
+        assert [e.action for e in events] == ["add", "edit"]
+        assert "contact" not in events[1].before
+        assert events[1].after["contact"] == "x@example.org"
+        assert events[1].reason == "contact" and events[1].actor == "secretary"
+        assert dt.datetime.fromisoformat(events[1].at).utcoffset() == dt.timedelta(0)
+        assert register.verify_audit() is None
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_single_alteration_is_detected(pristine, tmp_path_factory, data):
+    path = copy(pristine, tmp_path_factory.mktemp("t"))
+    conn = sqlite3.connect(path)
+    count = conn.execute("SELECT COUNT(*) FROM audit_events").fetchone()[0]
+    conn.close()
+    kind = data.draw(st.sampled_from(["edit_event", "delete_event", "swap", "edit_record", "delete_record", "truncate"]))
+    seq = data.draw(st.integers(1, count))
+    if kind == "edit_event":
+        column = data.draw(st.sampled_from(["at", "actor", "entity_id", "action", "after", "reason"]))
+        shell(path, f"UPDATE audit_events SET {column} = COALESCE({column}, '') || 'x' WHERE seq = {seq}")
+    elif kind == "delete_event":
+        shell(path, f"DELETE FROM audit_events WHERE seq = {seq}")
+    elif kind == "swap":
+        other = data.draw(st.integers(1, count).filter(lambda n: n != seq))
+        shell(path,
+              f"UPDATE audit_events SET seq = -1 WHERE seq = {seq}",
+              f"UPDATE audit_events SET seq = {seq} WHERE seq = {other}",
+              f"UPDATE audit_events SET seq = {other} WHERE seq = -1")
+    elif kind == "edit_record":
+        table = data.draw(st.sampled_from(["parties", "assessments", "findings", "decisions"]))
+        column = {"parties": "name", "assessments": "kind", "findings": "title", "decisions": "status"}[table]
+        shell(path, f"UPDATE {table} SET {column} = {column} || '!' WHERE rowid = "
+                    f"(SELECT rowid FROM {table} ORDER BY rowid LIMIT 1 OFFSET {seq % 20})")
+    elif kind == "delete_record":
+        shell(path, "PRAGMA foreign_keys = OFF", f"DELETE FROM highlights WHERE rowid = (SELECT rowid FROM highlights LIMIT 1 OFFSET {seq % 30})")
+    else:
+        shell(path, f"DELETE FROM audit_events WHERE seq >= {seq}")
+    assert verify(path) is not None, kind
+
+
+def test_rewriting_the_whole_trail_is_caught_by_the_noted_head(ssc, tmp_path):
+    assert ssc("demo", "--as-of", "2020-01-10").status == 0
+    head = ssc("audit", "head").stdout.split()[0]
+    assert ssc("audit", "verify", "--expect-head", head).status == 0
+    assert ssc("party", "edit", "P001", "contact=a@b.example", "--reason", "new").status == 0
+    result = ssc("audit", "verify", "--expect-head", head)
+    assert result.status == 1 and "head is not the one expected" in result.stdout
+
+
+def test_cli_names_the_first_bad_event(ssc, tmp_path):
+    assert ssc("demo", "--as-of", "2020-01-10").status == 0
+    shell(ssc.db, "UPDATE audit_events SET actor = 'mallory' WHERE seq = 7")
+    result = ssc("audit", "verify")
+    assert result.status == 1
+    assert "NOT intact: event 7: its content was altered" in result.stdout
+
+
+def test_audit_log_and_show_history(ssc):
+    assert ssc("party", "add", "id=P1", "name=Fenland Ltd", "roles=other_user", "--reason", "applied").status == 0
+    assert ssc("party", "edit", "P1", "contact=sec@fenland.example", "--reason", "told us").status == 0
+    log = ssc("audit", "log", "--entity", "party", "--id", "P1")
+    assert log.status == 0 and "told us" in log.stdout and "applied" in log.stdout
+    assert max(len(line) for line in log.stdout.splitlines()) <= 80
+    show = ssc("party", "show", "P1")
+    assert "edit (contact) - told us" in show.stdout
