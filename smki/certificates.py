@@ -8,10 +8,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import re
 import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from cryptography import x509
@@ -68,7 +70,7 @@ class Certificate:
     def issuer_name(self) -> x509.Name:
         return self.x509.issuer
 
-    @property
+    @cached_property
     def public_key(self):
         return self.x509.public_key()
 
@@ -87,13 +89,14 @@ class Certificate:
 def iter_files(paths: Iterable[Path | str]) -> Iterator[Path]:
     """Files named, and files under directories named (recursed, sorted, hidden ones skipped)."""
     for path in map(Path, paths):
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                rel = child.relative_to(path).parts
-                if child.is_file() and not any(p.startswith(".") for p in rel):
-                    yield child
-        else:
+        if not path.is_dir():
             yield path
+            continue
+        for folder, dirs, files in os.walk(path):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(files):
+                if not name.startswith("."):
+                    yield Path(folder, name)
 
 
 def _key_usage(cert: x509.Certificate) -> str:

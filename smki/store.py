@@ -6,6 +6,7 @@ import base64
 import binascii
 import re
 from collections import defaultdict
+from functools import lru_cache
 
 from cryptography import x509
 
@@ -26,6 +27,7 @@ def _fold(value: str | bytes) -> str:
     return re.sub(r"\s+", " ", value.strip()).casefold()
 
 
+@lru_cache(maxsize=1024)
 def parse_issuer_name(text: str) -> frozenset[tuple[str, str]] | None:
     """An ``X509IssuerName`` (RFC 4514, either order, spaces after commas allowed) as a name key."""
     try:

@@ -114,3 +114,33 @@ def test_fast_path_agrees_with_signxml_and_xmlsec1_on_a_seeded_corpus(corpus, tm
         if ours != theirs and b"<!DOCTYPE" not in data:
             disagreements.append((i, ops, ours, theirs, xmlsec))
     assert disagreements == []
+
+
+@pytest.mark.parametrize("case", ["clean", "clean-network-operator", "clean-by-certificate",
+                                  "clean-by-ski", "signed-with-ds-key", "tampered-body"])
+def test_duis_shaped_signatures_take_the_fast_path(corpus, case):
+    from lxml import etree
+
+    from smki.signatures import fast_path_applies, signatures_of
+
+    pki, store = corpus
+    tree = etree.parse(str(pki.request(case)))
+    (sig,) = signatures_of(tree)
+    cert = store.certificates[0]
+    assert fast_path_applies(sig, tree.getroot(), cert)
+
+
+def test_a_clean_single_file_run_does_not_import_signxml(corpus):
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    pki, _ = corpus
+    code = ("import sys; from ssc.cli import main; "
+            f"rc = main(['smki', 'check-keys', '--certs', {str(pki.certs)!r}, "
+            f"{str(pki.request('clean'))!r}]); "
+            "print(rc, 'signxml' in sys.modules, 'pydantic' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
+                         check=True).stdout.split()
+    assert out == ["0", "False", "False"]
