@@ -1,0 +1,101 @@
+"""ssc due: next assessment per Party and cycle, follow-ups, overdue responses and actions, letters awaiting a decision."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from assurance.due import add_months, compute_due
+from assurance.interchange import import_sources
+from assurance.store import Register
+
+AS_OF = dt.date(2020, 1, 10)
+
+
+def load(register: Register, *records: dict) -> None:
+    import_sources(register, [("t", n, r) for n, r in enumerate(records, 1)])
+
+
+@pytest.fixture
+def register(tmp_path):
+    with Register.open(tmp_path / "r.db", actor="t") as reg:
+        yield reg
+
+
+def by_category(items):
+    found: dict[str, list] = {}
+    for item in items:
+        found.setdefault(item.category, []).append(item)
+    return found
+
+
+def test_add_months_clamps():
+    assert add_months(dt.date(2019, 1, 31), 1) == dt.date(2019, 2, 28)
+    assert add_months(dt.date(2019, 10, 18), 12) == dt.date(2020, 10, 18)
+
+
+def test_first_fusa_then_cycle_by_role_and_threshold(register):
+    load(register,
+         {"type": "party", "id": "new", "name": "Applicant Ltd", "roles": ["other_user"]},
+         {"type": "party", "id": "big", "name": "Big Small Supplier", "roles": ["small_supplier"], "domestic_sms": 300000},
+         {"type": "party", "id": "tiny", "name": "Tiny Supplier", "roles": ["small_supplier"], "domestic_sms": 1000},
+         {"type": "assessment", "id": "b1", "party": "big", "kind": "FUSA", "cycle_year": 1, "fieldwork_end": "2019-03-01"},
+         {"type": "assessment", "id": "t1", "party": "tiny", "kind": "FUSA", "cycle_year": 1, "fieldwork_end": "2018-12-01"})
+    items = {i.party: i for i in by_category(compute_due(register, AS_OF))["assessment"]}
+    assert items["new"].kind == "FUSA" and items["new"].subject is None
+    assert items["big"].kind == "VUSA" and items["big"].due == dt.date(2020, 3, 1)
+    assert items["big"].days_overdue == -51 and not items["big"].overdue
+    assert items["tiny"].kind == "SSA" and items["tiny"].due == dt.date(2019, 12, 1)
+    assert items["tiny"].overdue and items["tiny"].days_overdue == 40
+
+
+def test_deferred_fusa_needs_a_follow_up_until_one_is_done(register):
+    load(register,
+         {"type": "party", "id": "p", "name": "Fenland Ltd", "roles": ["shared_resource_provider"]},
+         {"type": "assessment", "id": "a", "party": "p", "kind": "FUSA", "fieldwork_end": "2019-06-01"},
+         {"type": "decision", "id": "d", "subject": "a", "date": "2019-07-10", "status": "deferred"})
+    found = by_category(compute_due(register, AS_OF))
+    assert [i.subject for i in found["follow_up"]] == ["a"]
+    assert found["follow_up"][0].due == dt.date(2020, 1, 10)
+    assert "assessment" not in found  # the cycle waits for the follow-up
+    load(register, {"type": "assessment", "id": "f", "party": "p", "kind": "FOLLOW_UP", "fieldwork_end": "2019-12-01"})
+    found = by_category(compute_due(register, AS_OF))
+    assert "follow_up" not in found and found["assessment"][0].kind == "VUSA"
+
+
+def test_responses_actions_and_letters(register):
+    load(register,
+         {"type": "party", "id": "p", "name": "Fenland Ltd", "roles": ["other_user"]},
+         {"type": "assessment", "id": "a1", "party": "p", "kind": "FUSA", "fieldwork_end": "2019-10-01", "report_received": "2019-11-01"},
+         {"type": "assessment", "id": "a2", "party": "p", "kind": "VUSA", "report_received": "2019-11-01", "response_due": "2020-02-01"},
+         {"type": "assessment", "id": "a3", "party": "p", "kind": "SSA", "report_received": "2019-11-01", "response_received": "2019-11-20"},
+         {"type": "finding", "id": "f1", "assessment": "a1", "sec_ref": "G5.14", "title": "Risk", "due": "2019-12-31"},
+         {"type": "finding", "id": "f2", "assessment": "a1", "sec_ref": "G6.3", "title": "Thresholds", "due": "2019-12-31", "status": "remediated"},
+         {"type": "finding", "id": "f3", "assessment": "a1", "sec_ref": "G3.11", "title": "Access", "due": "2019-12-31", "status": "closed", "closed": "2019-12-01"},
+         {"type": "letter", "id": "l1", "party": "p", "received": "2019-11-01", "relates_to": "a1"},
+         {"type": "letter", "id": "l2", "party": "p", "received": "2019-11-01"},
+         {"type": "decision", "id": "d", "subject": "l2", "date": "2019-12-11", "status": "approved"})
+    found = by_category(compute_due(register, AS_OF))
+    responses = {i.subject: i for i in found["response"]}
+    assert set(responses) == {"a1", "a2"}
+    assert responses["a1"].due == dt.date(2019, 12, 1) and responses["a1"].overdue
+    assert responses["a2"].due == dt.date(2020, 2, 1) and not responses["a2"].overdue
+    assert [i.subject for i in found["action"]] == ["f1"]
+    assert [i.subject for i in found["letter"]] == ["l1"] and found["letter"][0].due == dt.date(2019, 12, 16)
+    assert found["action"][0].classification == "RED"
+    only = compute_due(register, AS_OF, categories=["letter"], party="p")
+    assert [i.category for i in only] == ["letter"]
+
+
+def test_cli_exit_status_and_json(ssc):
+    assert ssc("party", "add", "id=p", "name=Fenland Ltd", "roles=other_user").status == 0
+    assert ssc("assessment", "add", "id=a", "party=p", "kind=FUSA", "fieldwork_end=2019-06-01").status == 0
+    early = ssc("due", "--as-of", "2019-07-01", "--format", "json")
+    assert early.status == 0
+    data = json.loads(early.stdout)
+    assert data["overdue"] == 0 and data["items"][0]["kind"] == "VUSA"
+    late = ssc("due", "--as-of", "2020-07-01")
+    assert late.status == 1 and "VUSA" in late.stdout
+    assert max(len(line) for line in late.stdout.splitlines()) <= 80
