@@ -239,11 +239,12 @@ class Register:
         The caller has validated them as a batch (references resolved across the batch);
         any failure rolls the whole batch back.
         """
-        appender = audit.Appender(self.conn, self.actor)
         by_table: dict[str, list[Record]] = {}
         for record in records:
             by_table.setdefault(record.table, []).append(record)
         with write_transaction(self.conn):
+            # The chain's tail is read under the write lock: another writer may have moved it.
+            appender = audit.Appender(self.conn, self.actor)
             for type_name, model in RECORD_TYPES.items():
                 batch = by_table.get(model.table, [])
                 if not batch:
