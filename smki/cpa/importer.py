@@ -48,6 +48,9 @@ KINDS: tuple[Kind, ...] = ("certificates", "inventory", "plans")
 
 _M = TypeVar("_M", bound=BaseModel)
 
+#: Page cache for a bulk device load (KiB): fewer spills of dirty pages to the WAL mid-load.
+BULK_CACHE_KIB = 256 * 1024
+
 #: Stop reading after this many bad rows: the first ones are what people fix first.
 MAX_ERRORS = 50
 
@@ -496,13 +499,18 @@ def _insert_devices(
     insert = (
         "INSERT INTO cpa_device (import_id, device_id, inventory_id, extra) VALUES (?, ?, ?, ?)"
     )
-    while True:
-        try:
-            conn.executemany(insert, stream)
-            break
-        except sqlite3.IntegrityError:
-            # executemany stopped at the duplicate; the same generator carries on after it.
-            errors.add("device appears twice in this return", source.line, "device_id")
+    (cache,) = conn.execute("PRAGMA cache_size").fetchone()
+    conn.execute(f"PRAGMA cache_size = {-BULK_CACHE_KIB}")
+    try:
+        while True:
+            try:
+                conn.executemany(insert, stream)
+                break
+            except sqlite3.IntegrityError:
+                # executemany stopped at the duplicate; the same generator carries on after it.
+                errors.add("device appears twice in this return", source.line, "device_id")
+    finally:
+        conn.execute(f"PRAGMA cache_size = {int(cache)}")
     return rows
 
 
