@@ -217,36 +217,54 @@ _TEXT = {
 _WHITESPACE = re.compile(r"\s+")
 
 
-def _pattern_matches(pattern: str, names: list[str]) -> bool:
-    regex = "".join(f"(?:{p[:-1] if p[-1] in '?+' else p} ){p[-1] if p[-1] in '?+' else ''}"
-                    for p in pattern.split())
-    return re.fullmatch(regex, "".join(f"{n} " for n in names)) is not None
+def _children_regex(pattern: str) -> re.Pattern[str]:
+    parts = []
+    for part in pattern.split():
+        name, mark = (part[:-1], part[-1]) if part[-1] in "?+" else (part, "")
+        parts.append(f"(?:{name} ){mark}")
+    return re.compile("".join(parts))
+
+
+_CHILDREN = {name: (attributes, _children_regex(children))
+             for name, (attributes, children) in _SHAPE.items()}
+_DS_PREFIX = f"{{{DS}}}"
+_DS_LEN = len(_DS_PREFIX)
 
 
 def has_exact_shape(sig: etree._Element) -> bool:
     """Whether a signature has exactly the DUIS shape (see ``_SHAPE``): no more, no less."""
     for element in sig.iter():
-        if not isinstance(element.tag, str) or not element.tag.startswith(f"{{{DS}}}"):
+        tag = element.tag
+        if tag.__class__ is not str or not tag.startswith(_DS_PREFIX):
             return False  # comments, processing instructions, foreign elements
-        name = element.tag[len(DS) + 2:]
-        if name in _TEXT:
-            if len(element) or set(element.attrib) - {"Id"}:
+        name = tag[_DS_LEN:]
+        lexical = _TEXT.get(name)
+        if lexical is not None:
+            if len(element) or any(key != "Id" for key in element.attrib):
                 return False
-            text = _WHITESPACE.sub("", element.text or "")
-            if name == "X509IssuerName":
-                text = element.text or ""
-            if not _TEXT[name].fullmatch(text):
+            text = element.text or ""
+            if name != "X509IssuerName":
+                text = _WHITESPACE.sub("", text)
+            if not lexical.fullmatch(text):
                 return False
             continue
-        if name not in _SHAPE:
+        shape = _CHILDREN.get(name)
+        if shape is None:
             return False
-        attributes, children = _SHAPE[name]
-        if set(element.attrib) - attributes or (element.text or "").strip():
+        attributes, children = shape
+        if any(key not in attributes for key in element.attrib):
             return False
-        if any((child.tail or "").strip() for child in element):
+        text = element.text
+        if text and not text.isspace():
             return False
-        names = [c.tag[len(DS) + 2:] if isinstance(c.tag, str) else "#" for c in element]
-        if not _pattern_matches(children, names):
+        names = ""
+        for child in element:
+            tail = child.tail
+            if tail and not tail.isspace():
+                return False
+            child_tag = child.tag
+            names += (child_tag[_DS_LEN:] if child_tag.__class__ is str else "#") + " "
+        if not children.fullmatch(names):
             return False
     return True
 
