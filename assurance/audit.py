@@ -103,10 +103,12 @@ class Appender:
         row = conn.execute("SELECT seq, hash FROM audit_head WHERE one = 1").fetchone()
         self.seq, self.hash = row if row else (0, GENESIS)
         self.pending: list[tuple] = []
+        # A fixed time (a bulk import's) is formatted once, not per event.
+        self._at_text = at.isoformat(timespec="microseconds") if at is not None else None
 
     def add(self, entity: str, entity_id: str, action: str, before: dict | None,
             after: dict | None, reason: str | None = None) -> None:
-        at = (self.at or dt.datetime.now(dt.UTC)).isoformat(timespec="microseconds")
+        at = self._at_text or dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
         before_text, after_text = _canonical(before), _canonical(after)
         seq = self.seq + 1
         digest = _digest(seq, at, self.actor, entity, entity_id, action, before_text,

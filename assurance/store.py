@@ -244,7 +244,7 @@ class Register:
             by_table.setdefault(record.table, []).append(record)
         with write_transaction(self.conn):
             # The chain's tail is read under the write lock: another writer may have moved it.
-            appender = audit.Appender(self.conn, self.actor)
+            appender = audit.Appender(self.conn, self.actor, at=dt.datetime.now(dt.UTC))
             for type_name, model in RECORD_TYPES.items():
                 batch = by_table.get(model.table, [])
                 if not batch:

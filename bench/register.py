@@ -28,6 +28,7 @@ ROLES = ["large_supplier", "small_supplier", "electricity_network_party", "gas_n
 def generate(parties: int) -> list[dict]:
     """10 records per Party: 1 party, 3 assessments, 3 findings, 2 decisions, and a letter or highlight."""
     records: list[dict] = []
+    # (A register where everything is outstanding would time the JSON output, not `due`.)
     base = dt.date(2019, 1, 1)
     for p in range(parties):
         pid = f"P{p:06d}"
@@ -40,15 +41,19 @@ def generate(parties: int) -> list[dict]:
             records.append({"type": "assessment", "id": aid, "party": pid,
                             "kind": ["FUSA", "VUSA", "SSA"][year], "cycle_year": year + 1,
                             "fieldwork_end": end.isoformat(),
-                            "report_received": (end + dt.timedelta(days=20)).isoformat()})
+                            "report_received": (end + dt.timedelta(days=20)).isoformat(),
+                            # Older reports answered, the latest still awaiting its response.
+                            "response_received": (end + dt.timedelta(days=45)).isoformat() if year < 2 else None})
             records.append({"type": "finding", "id": f"F{p:06d}{year}", "assessment": aid,
                             "sec_ref": "G5.14", "title": "Risk assessment not refreshed after system change",
                             "severity": "medium", "due": (end + dt.timedelta(days=90)).isoformat(),
-                            "status": "open"})
+                            "status": "closed" if year < 2 else "open",
+                            "closed": (end + dt.timedelta(days=80)).isoformat() if year < 2 else None})
             if year < 2:
                 records.append({"type": "decision", "id": f"D{p:06d}{year}", "subject": aid,
                                 "date": (end + dt.timedelta(days=40)).isoformat(),
                                 "status": "approved" if year == 0 else "compliant"})
+        records[-7:] = [{k: v for k, v in r.items() if v is not None} for r in records[-7:]]
         if p % 2:
             records.append({"type": "letter", "id": f"L{p:06d}", "party": pid,
                             "received": "2020-03-01", "relates_to": f"A{p:06d}0"})
