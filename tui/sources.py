@@ -101,8 +101,17 @@ def month_decisions(register: Register, today: dt.date, limit: int = 100) -> lis
     ]
 
 
-def due_items(db_path: Path, actor: str, as_of: dt.date) -> list:
-    """``assurance.due.compute_due`` on a connection of its own (it runs in a worker thread)."""
+#: Above this many assessments and findings, due items are computed in another process, so
+#: the UI thread keeps the interpreter (a thread would share it and make typing sluggish).
+SEPARATE_PROCESS_ABOVE = 20_000
+
+
+def due_items(db_path: Path, actor: str, as_of: dt.date, *, separate_process: bool = False) -> list:
+    """``assurance.due.compute_due`` on a connection of its own (called from a worker thread)."""
+    if separate_process:
+        from tui.due_worker import compute_in_subprocess
+
+        return compute_in_subprocess(db_path, actor, as_of)
     from assurance.due import compute_due
 
     with Register.open(db_path, actor=actor) as register:

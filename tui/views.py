@@ -15,9 +15,9 @@ from assurance import audit
 from tui.state import ListState
 
 #: Rows shown at once; the rest is a page away or a narrower filter away.
-PAGE_SIZE = 200
+PAGE_SIZE = 100
 #: Matches counted exactly up to this many; beyond, the count says "more than".
-COUNT_CAP = 10_000
+COUNT_CAP = 1_000
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,10 @@ class Page:
         return text
 
 
+#: Matches a Party by name without joining every row.
+_PARTY_NAMED = "t.party IN (SELECT id FROM parties WHERE name LIKE ? ESCAPE '\\')"
+
+
 def _cls(alias: str = "t") -> Column:
     return Column("classification", "Class", f"{alias}.classification", "classification")
 
@@ -84,7 +88,7 @@ VIEWS: dict[str, View] = {
             _cls(),
         ),
         ("t.id", "t.name", "t.roles", "t.sec_party_id", "t.contact"),
-        "t.name",
+        "t.rowid DESC",
         {"id": "t.id = ?"},
     ),
     "assessments": View(
@@ -101,8 +105,8 @@ VIEWS: dict[str, View] = {
             Column("status", "Status", "t.id", "status", sortable=False),
             _cls(),
         ),
-        ("t.id", "t.party", "p.name", "t.kind", "t.cio"),
-        "t.fieldwork_end DESC",
+        ("t.id", "t.party", _PARTY_NAMED, "t.kind", "t.cio"),
+        "t.rowid DESC",
         {"party": "t.party = ?", "id": "t.id = ?"},
     ),
     "letters": View(
@@ -117,8 +121,8 @@ VIEWS: dict[str, View] = {
             Column("summary", "Summary", "t.summary"),
             _cls(),
         ),
-        ("t.id", "t.party", "p.name", "t.summary", "t.relates_to"),
-        "t.received DESC",
+        ("t.id", "t.party", _PARTY_NAMED, "t.summary", "t.relates_to"),
+        "t.rowid DESC",
         {"party": "t.party = ?"},
     ),
     "findings": View(
@@ -135,8 +139,8 @@ VIEWS: dict[str, View] = {
             Column("status", "Status", "t.status"),
             _cls(),
         ),
-        ("t.id", "t.assessment", "a.party", "t.sec_ref", "t.title", "t.status", "t.owner"),
-        "t.due",
+        ("t.id", "t.assessment", "t.sec_ref", "t.title", "t.status", "t.owner"),
+        "t.rowid DESC",
         {"party": "a.party = ?", "assessment": "t.assessment = ?"},
     ),
     "decisions": View(
@@ -150,7 +154,7 @@ VIEWS: dict[str, View] = {
             _cls(),
         ),
         ("t.id", "t.subject", "t.status", "t.conditions", "t.notes"),
-        "t.date DESC",
+        "t.rowid DESC",
         {"subject": "t.subject = ?"},
     ),
     "audit": View(
@@ -189,6 +193,11 @@ def _escape_like(word: str) -> str:
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _like(expr: str) -> str:
+    # An entry with its own ``?`` is a whole condition (a subquery run once, not a join per row).
+    return expr if "?" in expr else f"{expr} LIKE ? ESCAPE '\\'"
+
+
 def _where(view: View, state: ListState) -> tuple[str, list]:
     clauses: list[str] = []
     params: list = []
@@ -199,7 +208,7 @@ def _where(view: View, state: ListState) -> tuple[str, list]:
         params.append(state.scope_value)
     for word in state.text.split():
         pattern = "%" + _escape_like(word) + "%"
-        clauses.append("(" + " OR ".join(f"{expr} LIKE ? ESCAPE '\\'" for expr in view.searched) + ")")
+        clauses.append("(" + " OR ".join(_like(expr) for expr in view.searched) + ")")
         params.extend([pattern] * len(view.searched))
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 

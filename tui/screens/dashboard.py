@@ -67,7 +67,9 @@ class DashboardScreen(Screen):
             f"{counts.decisions_this_month:,} decisions in {today:%B %Y}")
         self._show_month(sources.month_decisions(register, today))
         self._show_audit(counts)
-        self.load_alerts()
+        self._big = counts.assessments + counts.open_findings > sources.SEPARATE_PROCESS_ABOVE
+        # Paint first; the due list and the alerts follow from a worker.
+        self.call_after_refresh(self.load_alerts)
 
     def _show_month(self, decisions) -> None:
         table = self.query_one("#month", DataTable)
@@ -86,7 +88,8 @@ class DashboardScreen(Screen):
         """Due items and alerts, computed off the UI thread on a connection of their own."""
         session = self.app.session
         try:
-            due = sources.due_items(session.db_path, session.actor, session.today)
+            due = sources.due_items(session.db_path, session.actor, session.today,
+                                    separate_process=self._big)
         except Exception as exc:  # shown, not raised: the dashboard must still open
             due = exc
         self.app.call_from_thread(self._show_due, due)
