@@ -1,0 +1,73 @@
+"""SVG snapshots of the main screens, as of a fixed day, with audit times frozen and no cursor blink.
+
+Update after a deliberate change of the UI: ``pytest tests/test_tui_snapshots.py --snapshot-update``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import types
+
+import pytest
+
+from assurance import audit, store
+from tests.test_tui_support import demo_register, make_app
+
+FROZEN = dt.datetime(2020, 1, 10, 9, 30, tzinfo=dt.UTC)
+
+
+class _FrozenDatetime(dt.datetime):
+    @classmethod
+    def now(cls, tz=None):
+        return FROZEN
+
+
+@pytest.fixture
+def db(tmp_path, monkeypatch):
+    # The audit trail stamps real time into every event (and so its hash): freeze it here.
+    frozen = types.SimpleNamespace(datetime=_FrozenDatetime, date=dt.date, timedelta=dt.timedelta,
+                                   UTC=dt.UTC)
+    monkeypatch.setattr(audit, "dt", frozen)
+    monkeypatch.setattr(store, "dt", frozen)
+    return demo_register(tmp_path / "register.db")
+
+
+async def _ready(pilot) -> None:
+    """Wait for the dashboard's due list (a worker) and every refresh."""
+    app = pilot.app
+    await pilot.pause()
+    for _ in range(400):
+        titles = app.screen.query("#due-title")
+        if not titles or "computing" not in str(titles.first().render()):
+            break
+        await pilot.pause(0.05)
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def test_dashboard_80x24(db, snap_compare):
+    assert snap_compare(make_app(db), terminal_size=(80, 24), run_before=_ready)
+
+
+def test_dashboard_wide(db, snap_compare):
+    assert snap_compare(make_app(db), terminal_size=(140, 40), run_before=_ready)
+
+
+def test_parties_with_detail(db, snap_compare):
+    async def parties(pilot):
+        await _ready(pilot)
+        await pilot.press("p", "down", "down")
+        await _ready(pilot)
+
+    assert snap_compare(make_app(db), terminal_size=(140, 36), run_before=parties)
+
+
+def test_party_form_with_an_error_beside_the_field(db, snap_compare):
+    async def form(pilot):
+        await _ready(pilot)
+        await pilot.press("p", "n")
+        await _ready(pilot)
+        await pilot.press("ctrl+s")
+        await _ready(pilot)
+
+    assert snap_compare(make_app(db), terminal_size=(100, 36), run_before=form)
