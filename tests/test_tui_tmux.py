@@ -1,0 +1,88 @@
+"""End to end in a real terminal: ``ssc tui --demo`` in tmux, driven by send-keys, read by capture-pane."""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+
+from assurance.store import Register
+from tests.conftest import REPO, require_tool
+
+
+class Terminal:
+    def __init__(self, tmux: str, command: str, size: tuple[int, int] = (100, 30)) -> None:
+        self.tmux = tmux
+        self.name = f"ssc-e2e-{uuid.uuid4().hex[:8]}"
+        subprocess.run([tmux, "new-session", "-d", "-s", self.name, "-x", str(size[0]),
+                        "-y", str(size[1]), command], check=True)
+        subprocess.run([tmux, "set-option", "-t", self.name, "remain-on-exit", "on"], check=False)
+
+    def screen(self) -> str:
+        return subprocess.run([self.tmux, "capture-pane", "-p", "-t", self.name],
+                              capture_output=True, text=True, check=False).stdout
+
+    def wait_for(self, *texts: str, timeout: float = 60) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            screen = self.screen()
+            if all(text in screen for text in texts):
+                return screen
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{texts} not on screen after {timeout}s:\n{screen}")
+            time.sleep(0.2)
+
+    def keys(self, *keys: str) -> None:
+        for key in keys:
+            subprocess.run([self.tmux, "send-keys", "-t", self.name, key], check=True)
+            time.sleep(0.15)
+
+    def type(self, text: str) -> None:
+        subprocess.run([self.tmux, "send-keys", "-t", self.name, "-l", text], check=True)
+        time.sleep(0.3)
+
+    def close(self) -> None:
+        subprocess.run([self.tmux, "kill-session", "-t", self.name], check=False)
+
+
+@pytest.mark.slow
+def test_a_secretary_finds_a_party_and_withdraws_it_in_a_real_terminal(tmp_path):
+    tmux = require_tool("tmux")
+    db = tmp_path / "register.db"
+    env = f"PYTHONPATH={shlex.quote(str(REPO))} SSC_ACTOR=e2e-secretary TERM=xterm-256color"
+    command = (f"cd {shlex.quote(str(REPO))} && env {env} {shlex.quote(sys.executable)} -m ssc"
+               f" --db {shlex.quote(str(db))} tui --demo --as-of 2020-01-10"
+               f" --out {shlex.quote(str(tmp_path / 'out'))}")
+    term = Terminal(tmux, command)
+    try:
+        term.wait_for("ssc · Dashboard", "Due and overdue —", "overdue,", "Decisions this month")
+        term.keys("p")
+        term.wait_for("ssc · Parties", "Beacon Hill Energy")
+        term.keys("/")
+        term.type("Albion")
+        term.wait_for("1–1 of 1")
+        term.keys("Enter", "Enter")  # leave the filter, then open the Party's assessments
+        term.wait_for("ssc · Assessments of party P002")
+        term.keys("Escape")
+        term.wait_for("ssc · Parties ", "1–1 of 1")
+        term.keys("w")
+        term.wait_for("Withdraw party P002")
+        term.type("duplicate of P036")
+        term.keys("C-s")
+        term.wait_for("party P002 withdrawn")
+        term.keys("q")
+        deadline = time.monotonic() + 20
+        while "ssc · Parties" in term.screen() and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        term.close()
+    with Register.open(db, actor="check") as register:
+        party = register.get("party", "P002")
+        assert party.withdrawn is not None
+        assert party.withdrawn_reason == "duplicate of P036"
+        assert register.verify_audit() is None
+
