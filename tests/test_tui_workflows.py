@@ -260,3 +260,47 @@ def test_palette_help_and_theme(db):
             assert app.theme == "textual-light"
 
     run(scenario())
+
+
+def test_every_screen_opens_with_classification_and_detail(db):
+    async def scenario():
+        app = make_app(db)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            for key, mode in (("a", "assessments"), ("l", "letters"), ("f", "findings"),
+                              ("m", "decisions"), ("u", "audit"), ("c", "cpa"), ("p", "parties")):
+                await pilot.press(key)
+                await settle(pilot)
+                assert app.current_mode == mode
+                detail = str(app.screen.query_one("#detail-body").render())
+                assert detail.strip(), mode
+            # Jump from a Party to its findings and back.
+            await pilot.press("F")
+            await settle(pilot)
+            assert app.screen.state.scope_field == "party"
+            await pilot.press("escape")
+            await settle(pilot)
+            assert app.screen.state.scope_field is None
+
+    run(scenario())
+
+
+def test_dashboard_shows_smki_certificate_expiry_from_certs(db):
+    import datetime as dt
+
+    from tests.conftest import require_shared
+
+    certs = require_shared()
+
+    async def scenario():
+        app = make_app(db, certs=(certs,), today=dt.date(2025, 4, 1))
+        async with app.run_test(size=(120, 50)) as pilot:
+            await settle(pilot)
+            for _ in range(100):
+                text = str(app.screen.query_one("#smki").render())
+                if "loaded" in text:
+                    break
+                await pilot.pause(0.05)
+            assert "SMKI certificates:" in text and "expiring or expired" in text
+
+    run(scenario())
