@@ -11,6 +11,7 @@ Builds a register of 5,000 Parties and 100,000 assessments and findings (straigh
 - the round trip of a key that changes nothing, which is Pilot's own share of each figure.
 
 Run:  python bench/tui.py [--parties 5000] [--assessments 60000] [--findings 40000] [--db PATH]
+      [--size 80x24]
 """
 
 from __future__ import annotations
@@ -87,13 +88,13 @@ def _time_reloads(into: list[float]) -> None:
     RecordTable.reload = reload
 
 
-async def drive(path: Path, filter_text: str) -> dict[str, object]:
+async def drive(path: Path, filter_text: str, size: tuple[int, int]) -> dict[str, object]:
     figures: dict[str, object] = {}
     reloads: list[float] = []
     _time_reloads(reloads)
     app = SSCApp(Session(db_path=path, actor="bench", today=TODAY, cursor_blink=False))
     start = time.perf_counter()
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with app.run_test(size=size) as pilot:
         while not (isinstance(app.screen, DashboardScreen) and app.screen.is_mounted):
             await asyncio.sleep(0.001)
         await pilot.pause()
@@ -138,13 +139,16 @@ def main() -> int:
     parser.add_argument("--findings", type=int, default=40_000)
     parser.add_argument("--db", type=Path, help="reuse (or create) this register file")
     parser.add_argument("--filter", default="G5.14 high", help="typed into the findings filter")
+    parser.add_argument("--size", default="160x50", help="terminal WIDTHxHEIGHT (e.g. 80x24)")
     args = parser.parse_args()
     path = args.db or Path(tempfile.mkdtemp(prefix="ssc-bench-")) / "register.db"
     if not path.exists():
         built = build(path, args.parties, args.assessments, args.findings)
         print(f"built {args.parties:,} parties, {args.assessments:,} assessments, "
               f"{args.findings:,} findings in {built:.1f} s ({path})")
-    figures = asyncio.run(drive(path, args.filter))
+    width, height = (int(n) for n in args.size.split("x"))
+    figures = asyncio.run(drive(path, args.filter, (width, height)))
+    print(f"terminal {width}x{height}")
     for name, value in figures.items():
         if isinstance(value, list):
             ms = [v * 1000 for v in value]

@@ -139,7 +139,7 @@ VIEWS: dict[str, View] = {
             Column("status", "Status", "t.status"),
             _cls(),
         ),
-        ("t.id", "t.assessment", "t.sec_ref", "t.title", "t.status", "t.owner"),
+        ("t.id", "t.assessment", "t.sec_ref", "t.title", "t.status", "t.severity", "t.owner"),
         "t.rowid DESC",
         {"party": "a.party = ?", "assessment": "t.assessment = ?"},
     ),
