@@ -39,7 +39,6 @@ class SmkiPolicy:
     roles: dict[int, str]
     xml_signing_roles: frozenset[str]
     organisation_policy_oid: str
-    horizon_days: int
     rules: dict[str, Rule]
     profile: DuisProfile
 
@@ -89,7 +88,6 @@ def load_policy() -> SmkiPolicy:
         roles=roles,
         xml_signing_roles=xml_roles,
         organisation_policy_oid=_need(certs, "organisation_policy_oid", str, where),
-        horizon_days=_need(certs, "horizon_days", int, where),
         rules=rules,
         profile=profile,
     )

@@ -6,10 +6,14 @@ import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from smki.certificates import Certificate
 from smki.keysep import KeySeparationReport
 from smki.policy import load_policy
+
+if TYPE_CHECKING:  # smki.expiry brings pydantic: not for the pre-commit path
+    from smki.expiry import ExpiryPolicy
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {"error": "error", "warning": "warning"}
@@ -87,7 +91,11 @@ def report_sarif(report: KeySeparationReport, version: str) -> str:
     return json.dumps({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2) + "\n"
 
 
-def certificate_row(cert: Certificate, as_of: dt.date) -> dict:
+def certificate_row(cert: Certificate, as_of: dt.date, policy: ExpiryPolicy, horizon: int) -> dict:
+    """One row of `ssc smki certs`: the SMKI profile and the expiry alert, as CPA alerts put it."""
+    from smki.expiry import classify
+
+    days_left = cert.days_left(as_of)
     return {
         "path": cert.path, "line": cert.line, "subject": cert.subject, "serial": str(cert.serial),
         "role": cert.role_name, "role_code": cert.role, "eui64": cert.eui64,
@@ -95,7 +103,8 @@ def certificate_row(cert: Certificate, as_of: dt.date) -> dict:
         "public_key_sha256": cert.spki_sha256,
         "not_before": cert.not_before.date().isoformat(),
         "not_after": cert.not_after.date().isoformat(),
-        "days_left": cert.days_left(as_of), "smki": cert.is_smki,
+        "days_left": days_left, "severity": classify(days_left, policy, horizon).value,
+        "smki": cert.is_smki,
         "not_smki_reason": cert.not_smki_reason,
     }
 
@@ -109,10 +118,11 @@ def certificates_json(rows: list[dict], as_of: dt.date, horizon: int, problems: 
 
 
 def certificates_text(rows: list[dict]) -> str:
-    head = ("path", "subject", "role", "EUI-64", "usage", "public key SHA-256", "not after", "days left")
+    head = ("path", "subject", "role", "EUI-64", "usage", "public key SHA-256", "not after",
+            "days left", "severity")
     table = [head] + [
         (r["path"], r["subject"], r["role"] or "not SMKI", r["eui64"] or "-", r["key_usage"],
-         r["public_key_sha256"][:16] + "…", r["not_after"], str(r["days_left"]))
+         r["public_key_sha256"][:16] + "…", r["not_after"], str(r["days_left"]), r["severity"])
         for r in rows
     ]
     widths = [max(len(row[i]) for row in table) for i in range(len(head))]

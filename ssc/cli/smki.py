@@ -39,7 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     certs.add_argument("paths", nargs="+", metavar="PATH")
     certs.add_argument("--as-of", dest="as_of", type=iso_date, metavar="DATE")
     certs.add_argument("--horizon", type=int, default=None, metavar="DAYS",
-                       help="days ahead that count as expiring (default from policies/smki.toml)")
+                       help="days ahead that count as expiring (default from policies/expiry.toml)")
     certs.add_argument("--format", choices=("text", "json"), default="text")
     certs.set_defaults(handler=list_certificates)
 
@@ -70,21 +70,21 @@ def check_keys(args: argparse.Namespace, env) -> int:
 
 
 def list_certificates(args: argparse.Namespace, env) -> int:
-    from smki import render
+    from smki import expiry, render
     from smki.certificates import load_certificates
-    from smki.policy import load_policy
 
     try:
         certs, problems = load_certificates(args.paths)
     except FileNotFoundError as exc:
         return _missing(exc)
     as_of = env.today()
-    horizon = args.horizon if args.horizon is not None else load_policy().horizon_days
-    rows = [render.certificate_row(c, as_of) for c in certs]
+    policy = expiry.load_policy()
+    horizon = args.horizon if args.horizon is not None else policy.default_horizon_days
+    rows = [render.certificate_row(c, as_of, policy, horizon) for c in certs]
     for p in problems:
         print(f"{p.path}:{p.line}: KS008 {p.message}; left out", file=env.stderr)
     if args.format == "json":
         env.stdout.write(render.certificates_json(rows, as_of, horizon, problems))
     else:
         env.stdout.write(render.certificates_text(rows))
-    return 1 if any(r["days_left"] <= horizon for r in rows) else 0
+    return 1 if any(r["severity"] != expiry.Severity.OK for r in rows) else 0
