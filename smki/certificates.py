@@ -6,6 +6,7 @@ Issue 4 (SMKI expiry) and the key-separation check both start from :func:`load_c
 from __future__ import annotations
 
 import datetime as dt
+import base64
 import hashlib
 import json
 import os
@@ -185,9 +186,28 @@ def profile(cert: x509.Certificate, path: str, line: int = 1) -> Certificate:
     )
 
 
+# ecdsa-with-SHA256 (1.2.840.10045.4.3.2) followed by an explicit NULL: RFC 5758 3.2 says the
+# parameters MUST be absent.
+_ECDSA_SHA256_WITH_NULL = bytes.fromhex("06082a8648ce3d0403020500")
+_NULL_PARAMETERS = (
+    "the signature algorithm ecdsa-with-SHA256 carries NULL parameters, which RFC 5758 forbids"
+)
+
+
+def _der(data: bytes) -> bytes:
+    if b"-----BEGIN" not in data:
+        return data
+    body = data.split(b"-----", 2)[2].split(b"-----END", 1)[0]
+    try:
+        return base64.b64decode(b"".join(body.split()))
+    except ValueError:
+        return b""
+
+
 def _parse(loader, data: bytes) -> x509.Certificate:
     # Certificates with NULL ECDSA parameters (DCC Boxed's mdr-ds/mdr-ka) are refused by recent
-    # cryptography and only warned about by older ones: refuse them everywhere, the same way.
+    # cryptography (with an ASN.1 error) and only warned about by older ones: refuse them
+    # everywhere, with the same message.
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         try:
@@ -195,7 +215,9 @@ def _parse(loader, data: bytes) -> x509.Certificate:
             cert.signature_algorithm_parameters  # noqa: B018 - forces the lazy parse
             cert.extensions  # noqa: B018
             return cert
-        except Warning as exc:
+        except (Warning, ValueError) as exc:
+            if _ECDSA_SHA256_WITH_NULL in _der(data):
+                raise ValueError(_NULL_PARAMETERS) from None
             raise ValueError(str(exc).split(". ")[0]) from None
 
 

@@ -119,7 +119,7 @@ def test_dcc_keystore_loads_but_for_the_null_parameter_certificates():
     keystore = require_shared() / "keystore.json"
     certs, problems = load_certificates([keystore])
     assert len(problems) == 2
-    assert all("NULL parameter" in p.message for p in problems)
+    assert all("NULL parameters" in p.message for p in problems)
     names = {e["name"]: e["role"] for eui in json.loads(keystore.read_text()).values()
              for usage in eui.values() for e in usage.values()}
     assert len(certs) == len(names) - 2
