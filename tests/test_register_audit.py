@@ -70,7 +70,7 @@ def test_any_single_alteration_is_detected(pristine, tmp_path_factory, data):
     kind = data.draw(st.sampled_from(["edit_event", "delete_event", "swap", "edit_record", "delete_record", "truncate"]))
     seq = data.draw(st.integers(1, count))
     if kind == "edit_event":
-        column = data.draw(st.sampled_from(["at", "actor", "entity_id", "action", "after", "reason"]))
+        column = data.draw(st.sampled_from(["at", "actor", "entity", "entity_id", "action", "before", "after", "reason"]))
         shell(path, f"UPDATE audit_events SET {column} = COALESCE({column}, '') || 'x' WHERE seq = {seq}")
     elif kind == "delete_event":
         shell(path, f"DELETE FROM audit_events WHERE seq = {seq}")
@@ -90,6 +90,31 @@ def test_any_single_alteration_is_detected(pristine, tmp_path_factory, data):
     else:
         shell(path, f"DELETE FROM audit_events WHERE seq >= {seq}")
     assert verify(path) is not None, kind
+
+
+def test_moving_text_between_fields_is_detected(pristine, tmp_path):
+    """The digest hashes before and after as they are, with their lengths: text moved from one
+    to the other (or between header fields) leaves the concatenation alike but not the hash."""
+    (tmp_path / "1").mkdir(), (tmp_path / "2").mkdir()
+    path = copy(pristine, tmp_path / "1")
+    shell(path, "UPDATE audit_events SET before = before || substr(after, 1, 1), after = substr(after, 2)"
+                " WHERE seq = (SELECT MAX(seq) FROM audit_events WHERE action = 'edit')")
+    assert "its content was altered" in str(verify(path))
+    path = copy(pristine, tmp_path / "2")
+    shell(path, "UPDATE audit_events SET actor = substr(actor, 1, length(actor) - 1),"
+                " reason = substr(actor, -1) || reason WHERE reason IS NOT NULL AND seq = "
+                "(SELECT MAX(seq) FROM audit_events WHERE reason IS NOT NULL)")
+    assert "its content was altered" in str(verify(path))
+
+
+def test_digest_splits_one_way():
+    digest = audit._digest
+    base = (1, "2020-01-10T00:00:00.000000+00:00", "secretary", "party", "P1", "edit")
+    assert digest(*base, '{"a":1}', '{"b":2}', None, audit.GENESIS) != \
+        digest(*base, '{"a":1}{', '"b":2}', None, audit.GENESIS)
+    assert digest(*base, None, '{"b":2}', None, audit.GENESIS) != \
+        digest(*base, "", '{"b":2}', None, audit.GENESIS)
+    assert digest(*base, None, None, "", audit.GENESIS) != digest(*base, None, None, None, audit.GENESIS)
 
 
 def test_rewriting_the_whole_trail_is_caught_by_the_noted_head(ssc, tmp_path):
