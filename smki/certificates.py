@@ -5,8 +5,8 @@ Issue 4 (SMKI expiry) and the key-separation check both start from :func:`load_c
 
 from __future__ import annotations
 
-import datetime as dt
 import base64
+import datetime as dt
 import hashlib
 import json
 import os

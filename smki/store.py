@@ -47,6 +47,9 @@ class CertificateStore:
         self._by_ski: dict[bytes, Certificate] = {}
         self._by_fingerprint: dict[str, Certificate] = {}
         self._by_spki: dict[str, list[Certificate]] = defaultdict(list)
+        #: What the signature checker worked out once per process (KeyInfo -> certificate,
+        #: certificate -> its verdicts), keyed by tuples that start with what it is.
+        self.memo: dict[tuple, object] = {}
         for cert in certificates:
             if cert.fingerprint_sha256 in seen:
                 continue
@@ -71,6 +74,9 @@ class CertificateStore:
             return self._by_ski.get(base64.b64decode(ski_b64))
         except (binascii.Error, ValueError):
             return None
+
+    def by_fingerprint(self, sha256_hex: str) -> Certificate | None:
+        return self._by_fingerprint.get(sha256_hex)
 
     def by_embedded(self, cert_b64: str, path: str, line: int) -> Certificate | None:
         """A certificate carried in ``X509Certificate``: the store's copy, else the one carried."""

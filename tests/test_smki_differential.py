@@ -128,6 +128,10 @@ def test_duis_shaped_signatures_take_the_fast_path(corpus, case):
     (sig,) = signatures_of(tree)
     cert = store.certificates[0]
     assert fast_path_applies(sig, tree.getroot(), cert)
+    # and the precompiled DUIS route takes them, without walking the tree
+    from smki.signatures import _check_duis
+
+    assert _check_duis(tree, tree.getroot(), sig, store, "m.xml", AS_OF) is not None
 
 
 def test_a_clean_single_file_run_does_not_import_signxml(corpus):
@@ -144,3 +148,132 @@ def test_a_clean_single_file_run_does_not_import_signxml(corpus):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
                          check=True).stdout.split()
     assert out == ["0", "False", "False"]
+
+
+def _tree_walk(data: bytes, store):
+    """``check_document`` without the precompiled DUIS route: the element-by-element checks."""
+    from unittest import mock
+
+    from smki import signatures
+
+    with mock.patch.object(signatures, "_check_duis", return_value=None):
+        return check_document("m.xml", data, store, AS_OF)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=st.sampled_from(["clean", "clean-network-operator", "clean-by-ski",
+                             "clean-by-certificate", "signed-with-ds-key", "tampered-body",
+                             "unknown-serial", "non-smki-certificate", "expired-certificate"]),
+       ops=mutation, in_signature=st.booleans())
+def test_duis_route_gives_exactly_the_findings_of_the_tree_walk(corpus, case, ops, in_signature):
+    pki, store = corpus
+    data = pki.request(case).read_bytes()
+    if in_signature:  # aim the mutations at the signature, where the route's pattern looks
+        at = data.index(b"<ds:Signature")
+        data = data[:at] + _mutate(data[at:], ops)
+    else:
+        data = _mutate(data, ops)
+    assert check_document("m.xml", data, store, AS_OF) == _tree_walk(data, store)
+
+
+def _resigned(data: bytes, party, prefix: str | None = "ds", attributes: bytes = b"",
+              edit=lambda d: d, after=lambda d: d) -> bytes:
+    """The request re-signed after ``edit`` (and the prefix change), then ``after`` applied.
+
+    Re-signing makes the signature value right, so that only the signature's shape decides.
+    """
+    import base64
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+    from lxml import etree
+
+    from smki.signatures import DS
+
+    new = (prefix + ":") if prefix else ""
+    xmlns = f' xmlns{":" + prefix if prefix else ""}="{DS}"' if prefix != "ds" else ""
+    data = edit(data)
+    data = data.replace(b"<ds:Signature", f"<{new}Signature{xmlns}".encode(), 1)
+    data = data.replace(b"<ds:SignedInfo>", f"<{new}SignedInfo".encode() + attributes + b">")
+    data = data.replace(b"<ds:", f"<{new}".encode()).replace(b"</ds:", f"</{new}".encode())
+    tree = etree.fromstring(data).getroottree()
+    sig = tree.getroot()[-1]
+    signed = etree.tostring(sig[0], method="c14n", exclusive=True, with_comments=False)
+    r, s = decode_dss_signature(party.key.sign(signed, ec.ECDSA(hashes.SHA256())))
+    sig[1].text = base64.b64encode(r.to_bytes(32, "big") + s.to_bytes(32, "big")).decode()
+    return after(etree.tostring(tree, xml_declaration=True, encoding="UTF-8"))
+
+
+@pytest.mark.parametrize(("prefix", "attributes"), [
+    ("ds", b' Id="si-1"'), ("dsig", b""), (None, b""), (None, b' Id="s.1"')])
+def test_other_prefixes_take_the_duis_route_and_verify(corpus, prefix, attributes):
+    from lxml import etree
+
+    from smki import signatures
+
+    pki, store = corpus
+    party = pki.parties["xmlsign-supplier"]
+    data = _resigned(pki.request("clean").read_bytes(), party, prefix, attributes)
+    tree = etree.fromstring(data).getroottree()
+    sig = tree.getroot()[-1]
+    assert signatures._check_duis(tree, tree.getroot(), sig, store, "m.xml", AS_OF) == []
+    assert check_document("m.xml", data, store, AS_OF) == ([], 1) == _tree_walk(data, store)
+    assert _signxml_accepts(data, party.cert)
+    tampered = data.replace(b"<sr:CommandVariant>1<", b"<sr:CommandVariant>2<")
+    findings, _ = check_document("m.xml", tampered, store, AS_OF)
+    assert [f.rule for f in findings] == ["KS002"]
+    assert (findings, 1) == _tree_walk(tampered, store)
+
+
+def _last_base64_character_bumped(element: bytes):
+    """Flip a padding bit of an element's base64 text: same bytes, not XML Schema base64Binary."""
+    import re
+
+    def after(data: bytes) -> bytes:
+        match = re.search(b"<ds:" + element + b"[^>]*>([^<]*?)(=*)<", data)
+        text, padding = match.group(1), match.group(2)
+        alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+        last = bytes([alphabet[alphabet.index(text[-1]) ^ 1]])
+        return data[:match.start(1)] + text[:-1] + last + padding + data[match.end(2):]
+    return after
+
+
+#: Signatures signed right but outside the XMLDSig schema, which signxml refuses (so must we),
+#: and two inside it. Each: (edit before signing, edit after, whether signxml accepts).
+SHAPES = {
+    "SignatureValue Id": (lambda d: d.replace(b"<ds:SignatureValue>", b'<ds:SignatureValue Id="v">'),
+                          None, True),
+    "spaces in SignatureValue": (None, lambda d: d.replace(b"<ds:SignatureValue>",
+                                                           b"<ds:SignatureValue>\n  "), True),
+    "DigestValue Id": (lambda d: d.replace(b"<ds:DigestValue>", b'<ds:DigestValue Id="d">'),
+                       None, False),
+    "X509IssuerName Id": (lambda d: d.replace(b"<ds:X509IssuerName>",
+                                              b'<ds:X509IssuerName Id="n">'), None, False),
+    "duplicate Id": (lambda d: d.replace(b"<ds:Signature>", b'<ds:Signature Id="x">').replace(
+        b"<ds:KeyInfo>", b'<ds:KeyInfo Id="x">'), None, False),
+    "Id not an NCName": (lambda d: d.replace(b"<ds:Signature>", b'<ds:Signature Id="1x">'),
+                         None, False),
+    "Reference Type with a space": (lambda d: d.replace(b'<ds:Reference URI="">',
+                                                        b'<ds:Reference URI="" Type="a b">'),
+                                    None, True),
+    "SignatureValue padding bits": (None, _last_base64_character_bumped(b"SignatureValue"), False),
+    "no-break space in SignatureValue": (None, lambda d: d.replace(
+        b"<ds:SignatureValue>", "<ds:SignatureValue>\u00a0".encode()), False),
+    "no-break space between elements": (None, lambda d: d.replace(
+        b"<ds:SignatureValue>", "\u00a0<ds:SignatureValue>".encode()), False),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_signatures_outside_the_schema_are_refused_as_signxml_refuses_them(corpus, shape):
+    pki, store = corpus
+    party = pki.parties["xmlsign-supplier"]
+    edit, after, signxml_accepts = SHAPES[shape]
+    data = _resigned(pki.request("clean").read_bytes(), party, edit=edit or (lambda d: d),
+                     after=after or (lambda d: d))
+    findings, signatures = check_document("m.xml", data, store, AS_OF)
+    ours = signatures == 1 and not {f.rule for f in findings} & REJECTED
+    assert _signxml_accepts(data, party.cert) is signxml_accepts
+    assert ours is signxml_accepts, findings
+    assert (findings, signatures) == _tree_walk(data, store)
