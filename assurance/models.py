@@ -71,26 +71,23 @@ class Record(BaseModel):
     references: ClassVar[dict[str, str]] = {}
 
     id: str = Field(min_length=1, max_length=200)
-    classification: str | None = None
+    # Validated when left out too, so an absent classification becomes the type's default
+    # here rather than in a model validator (which would cost a setattr per record).
+    classification: str | None = Field(default=None, validate_default=True)
     withdrawn: dt.datetime | None = None
     withdrawn_reason: str | None = None
 
     @field_validator("classification")
     @classmethod
-    def _known_classification(cls, value: str | None, info: ValidationInfo) -> str | None:
+    def _known_classification(cls, value: str | None, info: ValidationInfo) -> str:
+        policy = _policy(info)
         if value is None:
-            return None
+            return policy.classification.default[cls.type_name]
         value = value.upper()
-        order = _policy(info).classification.order
+        order = policy.classification.order
         if value not in order:
             raise ValueError(f"must be one of {', '.join(order)}")
         return value
-
-    @model_validator(mode="after")
-    def _default_classification(self, info: ValidationInfo) -> Record:
-        if self.classification is None:
-            self.classification = _policy(info).classification.default[self.type_name]
-        return self
 
     def to_interchange(self) -> dict[str, Any]:
         """The record as one JSON Lines object: `type` first, unset optional fields left out."""

@@ -11,6 +11,7 @@ import datetime as dt
 import functools
 import json
 import sqlite3
+import typing
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,20 @@ def _columns(model: type[Record]) -> tuple[str, ...]:
     return tuple(model.model_fields)
 
 
+@functools.cache
+def _row_plan(model: type[Record]) -> tuple[tuple[str, ...], tuple[int, ...], frozenset[str]]:
+    """(columns, positions of the list/dict columns stored as JSON, keys that are not extras)."""
+    fields = _columns(model)
+    json_at = tuple(i for i, name in enumerate(fields)
+                    if typing.get_origin(model.model_fields[name].annotation) in (list, dict))
+    return fields, json_at, frozenset((*fields, "type"))
+
+
+#: JSON text of a list column (roles) and of the extras, as stored (spaces after separators).
+_column_json = json.JSONEncoder(ensure_ascii=False).encode
+_extra_json = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+
+
 def to_row(record: Record) -> dict[str, Any]:
     """A record as its table's columns: dates as ISO text, lists as JSON, extras in `extra`."""
     model = type(record)
@@ -41,15 +56,15 @@ def to_row(record: Record) -> dict[str, Any]:
 def interchange_to_row(model: type[Record], data: dict[str, Any]) -> tuple[Any, ...]:
     """A record's interchange object (``to_interchange``) as its table's values, in
     ``row_columns(model)`` order: the same values :func:`to_row` gives, from one model_dump."""
-    fields = _columns(model)
-    values = []
-    for name in fields:
-        value = data.get(name)
-        if isinstance(value, list | dict):
-            value = json.dumps(value, ensure_ascii=False)
-        values.append(value)
-    extras = {k: v for k, v in data.items() if k not in fields and k != "type"}
-    values.append(json.dumps(extras, sort_keys=True, ensure_ascii=False) if extras else None)
+    fields, json_at, known = _row_plan(model)
+    values = list(map(data.get, fields))
+    for i in json_at:
+        if values[i] is not None:
+            values[i] = _column_json(values[i])
+    if data.keys() - known:  # extras are rare: one set difference in C says whether to look
+        values.append(_extra_json({k: v for k, v in data.items() if k not in known}))
+    else:
+        values.append(None)
     return tuple(values)
 
 
@@ -252,12 +267,13 @@ class Register:
                 names = row_columns(model)
                 sql = (f"INSERT INTO {model.table} ({', '.join(names)}) "
                        f"VALUES ({', '.join('?' for _ in names)})")
-                rows = []
                 # One model_dump per record serves both the row and its audit event.
+                rows = []
+                to_values, add_event = interchange_to_row, appender.add
                 for record in batch:
                     state = record.to_interchange()
-                    rows.append(interchange_to_row(model, state))
-                    appender.add(type_name, record.id, "import", None, state, reason)
+                    rows.append(to_values(model, state))
+                    add_event(type_name, record.id, "import", None, state, reason)
                 try:
                     self.conn.executemany(sql, rows)
                 except sqlite3.IntegrityError as exc:
