@@ -83,7 +83,8 @@ class CertificateStore:
         try:
             cert = x509.load_der_x509_certificate(base64.b64decode(cert_b64))
             found = profile(cert, f"{path} (embedded)", line)
-        except (binascii.Error, ValueError):
+        except (binascii.Error, ValueError, KeyError):
+            # KeyError: cryptography parses names lazily and fails so on an unknown string type
             return None
         return self._by_fingerprint.get(found.fingerprint_sha256, found)
 

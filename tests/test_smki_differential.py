@@ -63,7 +63,8 @@ def _signxml_accepts(data: bytes, cert: x509.Certificate) -> bool:
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(case=st.sampled_from(["clean", "clean-network-operator", "clean-by-ski", "sha1-signature",
+@given(case=st.sampled_from(["clean", "clean-network-operator", "clean-by-ski",
+                             "clean-by-certificate", "sha1-signature",
                              "wrapped-signature", "two-signatures", "dtd-entities"]),
        ops=mutation)
 def test_mutated_documents_give_findings_or_pass_never_crash(corpus, case, ops):
