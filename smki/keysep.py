@@ -14,7 +14,7 @@ from pathlib import Path
 from smki.certificates import (
     CERTIFICATE_SUFFIXES,
     Certificate,
-    iter_files,
+    iter_file_names,
     load_certificate_bytes,
     load_certificates,
 )
@@ -25,7 +25,9 @@ from smki.store import CertificateStore
 XML_SUFFIXES = frozenset({".xml"})
 #: Below this many documents one process is faster than starting workers.
 PARALLEL_THRESHOLD = 200
-_CHUNK = 64
+#: Documents per task: large enough that a task's round trip is noise, small enough that the
+#: workers finish together.
+_CHUNK = 256
 
 
 @dataclass
@@ -47,17 +49,17 @@ class KeySeparationReport:
         return 1 if self.errors or (strict and self.findings) else 0
 
 
-def _kind(path: Path, named: bool) -> str | None:
-    suffix = path.suffix.lower()
+def _kind(path: str, named: bool) -> str | None:
+    suffix = os.path.splitext(path)[1].lower()
     if suffix in XML_SUFFIXES:
         return "xml"
     if suffix in CERTIFICATE_SUFFIXES:
         return "cert"
     if suffix == ".json":
-        return "cert" if b"BEGIN CERTIFICATE-----" in path.read_bytes() else None
+        return "cert" if b"BEGIN CERTIFICATE-----" in Path(path).read_bytes() else None
     if not named and suffix:
         return None  # keys, scripts, READMEs beside the requests: not ours
-    head = path.read_bytes()[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    head = Path(path).read_bytes()[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(b"<"):
         return "xml"
     if b"-----BEGIN" in head and b"CERTIFICATE-----" in head:
@@ -87,25 +89,47 @@ _STORE: CertificateStore | None = None
 _AS_OF: dt.date | None = None
 
 
-def _check_file(path: str) -> tuple[list[Finding], int]:
+def _check_chunk(paths: Sequence[str]) -> tuple[list[Finding], int]:
+    """Every finding of some documents, and their signatures: one small result per task."""
     from smki.signatures import check_document
 
-    with open(path, "rb") as handle:
-        data = handle.read()
-    return check_document(path, data, _STORE, _AS_OF)
+    findings: list[Finding] = []
+    signatures = 0
+    for path in paths:
+        with open(path, "rb") as handle:
+            data = handle.read()
+        found, count = check_document(path, data, _STORE, _AS_OF)
+        if found:
+            findings += found
+        signatures += count
+    return findings, signatures
+
+
+def available_cpus() -> int:
+    """CPUs this process may run on (its affinity, as containers and taskset set it)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _check_files(paths: Sequence[str], jobs: int) -> Iterable[tuple[list[Finding], int]]:
     if jobs <= 1 or len(paths) < PARALLEL_THRESHOLD:
-        return map(_check_file, paths)
+        return [_check_chunk(paths)]
+    import gc
     import multiprocessing
 
+    import smki.signatures  # noqa: F401 - imported once here, shared by the forked workers
+
+    chunks = [paths[i:i + _CHUNK] for i in range(0, len(paths), _CHUNK)]
+    gc.freeze()  # the store and the modules stay shared pages in the workers
     pool = multiprocessing.get_context("fork").Pool(jobs)
     try:
-        results = list(pool.imap(_check_file, paths, chunksize=_CHUNK))
+        results = list(pool.imap_unordered(_check_chunk, chunks))
     finally:
         pool.close()
         pool.join()
+        gc.unfreeze()
     return results
 
 
@@ -129,13 +153,13 @@ def check_key_separation(
     certs: list[Certificate]
     certs, problems = load_certificates(cert_paths)
     documents: list[str] = []
-    for named in paths:
-        for file in iter_files([named]):
+    for named in map(str, paths):
+        for file in iter_file_names([named]):
             kind = _kind(file, file == named)
             if kind == "xml":
-                documents.append(str(file))
+                documents.append(file)
             elif kind == "cert":
-                found, bad = load_certificate_bytes(file.read_bytes(), str(file))
+                found, bad = load_certificate_bytes(Path(file).read_bytes(), file)
                 certs += found
                 problems += bad
     store = CertificateStore(certs)
@@ -144,7 +168,7 @@ def check_key_separation(
                         for p in problems]
     report.findings += _separation_of_certificates(store)
     _STORE, _AS_OF = store, as_of
-    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+    jobs = jobs if jobs is not None else available_cpus()
     for found, signatures in _check_files(documents, jobs):
         report.findings += found
         report.signatures += signatures
