@@ -5,13 +5,17 @@ Builds a register of 5,000 Parties and 100,000 assessments and findings (straigh
 
 - dashboard: from ``run_test()`` start to the dashboard mounted with its counts and decisions;
 - due items: until the worker has put the due and overdue list on it too;
-- each list: from the key to the list shown;
-- filter: from a keystroke in the filter box to the table showing the narrowed page (Pilot
-  round trip, painting included), and the part of it spent querying and filling the table;
-- the round trip of a key that changes nothing, which is Pilot's own share of each figure.
+- each list: from the key to the list painted, and Pilot's round trip for that key;
+- filter: per keystroke in the filter box, Pilot's round trip (``press`` and ``pause``), the
+  same minus the round trip of a key that changes nothing (measured in the same run), and
+  key → painted: from the key to the first frame painted after the table was refilled;
+  with the part of it spent querying and filling the table.
+
+Pilot's round trip waits for the app to look idle three times (20 ms sleeps each), so it
+never drops far below 60 ms even for a no-op key; the aim (< 100 ms) is judged on all three.
 
 Run:  python bench/tui.py [--parties 5000] [--assessments 60000] [--findings 40000] [--db PATH]
-      [--size 80x24]
+      [--size 80x24] [--filter TEXT]
 """
 
 from __future__ import annotations
@@ -72,26 +76,57 @@ def build(path: Path, parties: int, assessments: int, findings: int, seed: int =
     return time.perf_counter() - start
 
 
-def _time_reloads(into: list[float]) -> None:
-    """Record how long each table reload takes in the app (SQL, rows, cells; not the paint)."""
-    from tui.widgets.record_table import RecordTable
+class Clock:
+    """When the app's table reloads ended and when the screen painted, to time key → painted.
 
-    original = RecordTable.reload
+    A paint is the compositor turning the changed widgets into screen lines (``Screen.
+    _compositor_refresh``): all the app's work for a frame; only the write to the terminal,
+    which the headless driver skips, is left out.
+    """
 
-    def reload(self, *args, **kwargs):
-        t = time.perf_counter()
-        try:
-            return original(self, *args, **kwargs)
-        finally:
-            into.append(time.perf_counter() - t)
+    def __init__(self) -> None:
+        from textual.screen import Screen
 
-    RecordTable.reload = reload
+        from tui.widgets.record_table import RecordTable
+
+        self.reloads: list[tuple[float, float]] = []  # (start, end)
+        self.paints: list[float] = []
+        reload, paint = RecordTable.reload, Screen._compositor_refresh
+        clock = self
+
+        def timed_reload(table, *args, **kwargs):
+            t = time.perf_counter()
+            try:
+                return reload(table, *args, **kwargs)
+            finally:
+                clock.reloads.append((t, time.perf_counter()))
+
+        def timed_paint(screen):
+            paint(screen)
+            clock.paints.append(time.perf_counter())
+
+        RecordTable.reload = timed_reload
+        Screen._compositor_refresh = timed_paint
+
+    def painted(self, since: float) -> float:
+        """Seconds from ``since`` to the first paint after the last reload that began after it."""
+        ended = max(end for start, end in self.reloads if start >= since)
+        return next(t for t in self.paints if t >= ended) - since
+
+    def queried(self, since: float) -> float:
+        return sum(end - start for start, end in self.reloads if start >= since)
+
+
+async def _round_trip(pilot, key: str) -> float:
+    t = time.perf_counter()
+    await pilot.press(key)
+    await pilot.pause()
+    return time.perf_counter() - t
 
 
 async def drive(path: Path, filter_text: str, size: tuple[int, int]) -> dict[str, object]:
     figures: dict[str, object] = {}
-    reloads: list[float] = []
-    _time_reloads(reloads)
+    clock = Clock()
     app = SSCApp(Session(db_path=path, actor="bench", today=TODAY, cursor_blink=False))
     start = time.perf_counter()
     async with app.run_test(size=size) as pilot:
@@ -102,32 +137,30 @@ async def drive(path: Path, filter_text: str, size: tuple[int, int]) -> dict[str
         title = app.screen.query_one("#due-title")
         while "computing" in str(title.render()):
             await asyncio.sleep(0.01)
-        figures["due items"] = time.perf_counter() - start
+        figures["due items shown"] = time.perf_counter() - start
+        await pilot.pause()
         for key, name in (("p", "parties"), ("a", "assessments"), ("f", "findings")):
             t = time.perf_counter()
-            await pilot.press(key)
-            await pilot.pause()
+            figures[f"open {name}: round trip"] = await _round_trip(pilot, key)
             assert isinstance(app.screen, RecordsScreen)
-            figures[f"open {name}"] = time.perf_counter() - t
+            figures[f"open {name}: key → painted"] = clock.painted(t)
         await pilot.press("slash")
-        baseline = []
-        for _ in range(5):  # Pilot's own round trip, for a key that changes nothing
-            t = time.perf_counter()
-            await pilot.press("home")
-            await pilot.pause()
-            baseline.append(time.perf_counter() - t)
-        figures["pilot round trip"] = baseline
-        timings = []
-        reloads.clear()
+        await pilot.pause()
+        baseline = [await _round_trip(pilot, "home") for _ in range(7)]
+        trips, painted, queried = [], [], []
         for char in filter_text:
             t = time.perf_counter()
-            await pilot.press(char)
-            await pilot.pause()
-            timings.append(time.perf_counter() - t)
+            trips.append(await _round_trip(pilot, char))
+            painted.append(clock.painted(t))
+            queried.append(clock.queried(t))
+        noop = statistics.median(baseline)
+        figures["no-op key round trip"] = baseline
+        figures["filter key round trip"] = trips
+        figures["  minus no-op median"] = [t - noop for t in trips]
+        figures["filter key → painted"] = painted
+        figures["  of which query+rows"] = queried
         table = app.screen.query_one("#rows")
-        figures["filter keystrokes"] = timings
-        figures["  of which query+rows"] = list(reloads)
-        figures["rows after filter"] = table.row_count
+        figures["rows loaded"] = table.row_count
         figures["summary"] = str(app.screen.query_one("#summary").render())
     return figures
 
@@ -152,12 +185,20 @@ def main() -> int:
     for name, value in figures.items():
         if isinstance(value, list):
             ms = [v * 1000 for v in value]
-            print(f"{name:>20}: median {statistics.median(ms):.0f} ms, max {max(ms):.0f} ms"
+            print(f"{name:>30}: median {statistics.median(ms):.0f} ms, max {max(ms):.0f} ms"
                   f" over {len(ms)} keys")
         elif isinstance(value, float):
-            print(f"{name:>20}: {value * 1000:.0f} ms")
+            print(f"{name:>30}: {value * 1000:.0f} ms")
         else:
-            print(f"{name:>20}: {value}")
+            print(f"{name:>30}: {value}")
+    aim = 0.100
+    verdict = {name: statistics.median(figures[name]) < aim
+               for name in ("filter key round trip", "  minus no-op median", "filter key → painted")}
+    print("aim: a filter keystroke updates the table in under 100 ms (median) —")
+    for name, met in verdict.items():
+        print(f"{name.strip():>30}: {'met' if met else 'NOT met'}")
+    print("(the round trip includes Pilot's own idle-waiting, >= 60 ms by construction: three"
+          " 20 ms idle checks; key → painted is the app's own share, from the key to the frame)")
     return 0
 
 

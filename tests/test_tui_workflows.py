@@ -14,6 +14,7 @@ from tui.screens.help import HelpScreen
 from tui.screens.records import RecordsScreen
 from tui.screens.status import FindingStatusScreen, SetStatusScreen
 from tui.widgets.inputs import TextBox, TextInput
+from tui.widgets.record_table import RecordTable
 
 
 @pytest.fixture
@@ -186,17 +187,41 @@ def test_filter_narrows_as_you_type_and_jumps_back(db):
         async with app.run_test(size=(100, 40)) as pilot:
             screen = await _open_list(pilot, "a")
             table = screen.query_one("#rows", DataTable)
-            everything = table.row_count
+            matches = screen.query_one(RecordTable)
+            everything = matches.page_total
             await pilot.press("slash", "F", "U", "S", "A")
             await settle(pilot)
-            fusa = table.row_count
+            fusa = matches.page_total
             assert 0 < fusa < everything
             await pilot.press("space", "P", "0", "0", "8")
             await settle(pilot)
-            assert 0 < table.row_count < fusa
-            assert all(row[3] == "FUSA" or "P008" in str(row) for row in
+            assert 0 < matches.page_total < fusa
+            # Only what fits is loaded (a screenful, not the page).
+            assert table.row_count <= min(matches.page_total, table.size.height)
+            assert all(str(row[3]) == "FUSA" or "P008" in str(row) for row in
                        (table.get_row_at(i) for i in range(table.row_count)))
             assert "of" in str(screen.query_one("#summary").render())
+
+    run(scenario())
+
+
+def test_a_list_loads_a_screenful_and_more_as_the_cursor_goes_down(db):
+    async def scenario():
+        app = make_app(db)
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await _open_list(pilot, "f")
+            table = screen.query_one("#rows", DataTable)
+            matches = screen.query_one(RecordTable)
+            first = table.row_count
+            assert first < matches.page_total  # the demo has more findings than fit
+            for _ in range(3):
+                await pilot.press("pagedown")
+                await settle(pilot)
+            assert first < table.row_count <= 100  # never more than a page
+            summary = str(screen.query_one("#summary").render())
+            assert summary.startswith(f"1–{table.row_count} of {matches.page_total}")
+            ids = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+            assert len(set(ids)) == len(ids)  # each screenful follows on, none repeated
 
     run(scenario())
 

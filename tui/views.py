@@ -1,7 +1,7 @@
 """The lists the screens show, as read-only SQL: columns, what the filter searches, and paging.
 
-SQLite filters (``LIKE``), sorts and pages (``LIMIT``/``OFFSET``), so a table never holds more
-than one page of rows, whatever the size of the register. Writes never come through here: they
+SQLite filters (``LIKE``), sorts and pages (``LIMIT``/``OFFSET``), so a table holds what it shows
+(a screenful, more as it scrolls, one page at most), whatever the size of the register. Writes never come through here: they
 go through ``assurance.store.Register``.
 """
 
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from assurance import audit
 from tui.state import ListState
 
-#: Rows shown at once; the rest is a page away or a narrower filter away.
+#: Rows in one page (``]`` moves to the next); a table loads them a screenful at a time.
 PAGE_SIZE = 100
 #: Matches counted exactly up to this many; beyond, the count says "more than".
 COUNT_CAP = 1_000
@@ -50,20 +50,22 @@ class View:
 
 
 @dataclass(frozen=True)
-class Page:
-    rows: list[tuple]
-    total: int
-    capped: bool
-    offset: int
+class Count:
+    """How many rows match a list's filter: exact up to ``COUNT_CAP``, "more than" beyond."""
 
-    @property
-    def summary(self) -> str:
+    total: int
+    capped: bool = False
+
+    def summary(self, offset: int, shown: int) -> str:
+        """``1–20 of 126``: the rows loaded, of how many match, and how to see more."""
         if not self.total:
             return "no records match"
-        last = self.offset + len(self.rows)
+        last = offset + shown
         total = f"more than {COUNT_CAP:,}" if self.capped else f"{self.total:,}"
-        text = f"{self.offset + 1:,}–{last:,} of {total}"
-        if self.capped or last < self.total:
+        text = f"{offset + 1:,}–{last:,} of {total}"
+        if last < min(offset + PAGE_SIZE, self.total):
+            text += "  ↓ scrolls for more"
+        elif self.capped or last < self.total:
             text += "  ] next page · refine the filter to narrow"
         return text
 
@@ -220,22 +222,29 @@ def order_by(view: View, state: ListState) -> str:
     return f"{column.sql} {'DESC' if state.descending else 'ASC'}, t.rowid"
 
 
-def fetch(conn: sqlite3.Connection, view: View, state: ListState,
-          limit: int = PAGE_SIZE) -> Page:
-    """One page of the view's rows (first value the record id), and how many match in all."""
+def fetch(conn: sqlite3.Connection, view: View, state: ListState, limit: int,
+          skip: int = 0) -> list[tuple]:
+    """Up to ``limit`` of the view's rows (first value the record id), ``skip`` rows past the page's start.
+
+    SQLite stops at the limit, so a screenful costs the same whatever the size of the register.
+    """
     where, params = _where(view, state)
     select = ", ".join(c.sql for c in view.columns)
     rows = conn.execute(
         f"SELECT {select} FROM {view.source}{where} ORDER BY {order_by(view, state)}"
-        f" LIMIT {int(limit)} OFFSET {int(state.offset)}",
+        f" LIMIT {int(limit)} OFFSET {int(state.offset + skip)}",
         params,
     ).fetchall()
-    if state.offset == 0 and len(rows) < limit:
-        return Page([tuple(r) for r in rows], len(rows), False, 0)
+    return [tuple(r) for r in rows]
+
+
+def count(conn: sqlite3.Connection, view: View, state: ListState) -> Count:
+    """How many rows match, counting no further than ``COUNT_CAP`` (one more, to know it is capped)."""
+    where, params = _where(view, state)
     (total,) = conn.execute(
         f"SELECT COUNT(*) FROM (SELECT 1 FROM {view.source}{where} LIMIT {COUNT_CAP + 1})", params
     ).fetchone()
-    return Page([tuple(r) for r in rows], min(total, COUNT_CAP), total > COUNT_CAP, state.offset)
+    return Count(min(total, COUNT_CAP), total > COUNT_CAP)
 
 
 def event_at(conn: sqlite3.Connection, seq: int) -> audit.AuditEvent | None:

@@ -9,12 +9,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import DataTable, Label
 
 from tui import sources
 from tui.screens.records import title_bar
 from tui.widgets.detail import DetailPane
 from tui.widgets.inputs import TextInput
+from tui.widgets.keyline import KeyLine
 
 #: Looking this far ahead lists (nearly) every certificate on the CPL.
 ALL_HORIZON_DAYS = 36_500
@@ -28,6 +29,7 @@ class CpaScreen(Screen):
         Binding("escape", "back", "Back", show=False),
     ]
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
 
     def __init__(self) -> None:
         super().__init__()
@@ -44,7 +46,7 @@ class CpaScreen(Screen):
                 yield DataTable(id="rows", cursor_type="row", zebra_stripes=True)
                 yield Label("", id="summary")
             yield DetailPane(id="detail")
-        yield Footer()
+        yield KeyLine(id="keys")
 
     def on_mount(self) -> None:
         self.query_one("#rows", DataTable).add_columns(

@@ -7,11 +7,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from tui import keymap, present, sources
 from tui.screens.records import title_bar
 from tui.state import ListState
+from tui.widgets.keyline import KeyLine
 
 #: Due items listed at once; the count line says how many there are in all.
 DUE_ROWS = 200
@@ -26,6 +27,9 @@ class DashboardScreen(Screen):
     def __init__(self) -> None:
         super().__init__()
         self._due: list = []
+        #: The audit trail's head when the due items were last computed: unchanged, no recompute.
+        self._due_head: str | None = None
+        self._suspended = False
         self.audit_state = "not checked this session (v verifies)"
 
     def compose(self) -> ComposeResult:
@@ -44,7 +48,7 @@ class DashboardScreen(Screen):
                 yield Static("CPA certificates: checking…", id="cpa")
                 yield Static("", id="smki")
                 yield Static("", id="audit")
-        yield Footer()
+        yield KeyLine(id="keys")
 
     def on_mount(self) -> None:
         due = self.query_one("#due", DataTable)
@@ -54,11 +58,18 @@ class DashboardScreen(Screen):
         self.reload()
         due.focus()
 
+    def on_screen_suspend(self) -> None:
+        self._suspended = True
+
     def on_screen_resume(self) -> None:
-        self.reload()
+        # Back from a list or a dialog (not the first showing: on_mount has just loaded).
+        if self._suspended:
+            self._suspended = False
+            self.reload()
 
     # -- loading -------------------------------------------------------------------------
-    def reload(self) -> None:
+    def reload(self, force: bool = False) -> None:
+        """Counts and decisions at once; due items and alerts from a worker, if anything changed."""
         register, today = self.app.register, self.app.session.today
         counts = sources.counts(register, today)
         self.query_one("#counts", Static).update(
@@ -68,8 +79,22 @@ class DashboardScreen(Screen):
         self._show_month(sources.month_decisions(register, today))
         self._show_audit(counts)
         self._big = counts.assessments + counts.open_findings > sources.SEPARATE_PROCESS_ABOVE
-        # Paint first; the due list and the alerts follow from a worker.
-        self.call_after_refresh(self.load_alerts)
+        if force or counts.head != self._due_head:
+            self._due_head = counts.head
+            self._computing(counts)
+            # Paint first; the due list and the alerts follow from a worker.
+            self.call_after_refresh(self.load_alerts)
+
+    def _computing(self, counts: sources.Counts) -> None:
+        """Say the due items are on their way (over a big register, some seconds)."""
+        what = (f"over {counts.assessments:,} assessments and {counts.open_findings:,} open findings"
+                " — the rest of the dashboard is ready")
+        again = " (still showing the last ones)" if self._due else ""
+        self.query_one("#due-title", Static).update(f"Due and overdue — computing… {what}{again}")
+        if not self._due:
+            table = self.query_one("#due", DataTable)
+            table.clear()
+            table.add_row("…", "", "", "", "computing due and overdue items…", "")
 
     def _show_month(self, decisions) -> None:
         table = self.query_one("#month", DataTable)
@@ -182,7 +207,7 @@ class DashboardScreen(Screen):
         self.app.push_screen(RecordsScreen(VIEWS[view], scope))
 
     def action_reload(self) -> None:
-        self.reload()
+        self.reload(force=True)
 
     def action_verify(self) -> None:
         self.audit_state = "verifying…"

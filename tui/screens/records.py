@@ -6,13 +6,18 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.timer import Timer
+from textual.widgets import DataTable, Static
 
 from tui import details, keymap, views
 from tui.state import ListState
 from tui.views import VIEWS, View
 from tui.widgets.detail import DetailPane
+from tui.widgets.keyline import KeyLine
 from tui.widgets.record_table import RecordTable
+
+#: Seconds of no typing in the filter before the detail pane follows the highlighted row.
+DETAIL_AFTER_TYPING = 0.25
 
 #: Where a jump goes from a record of each type: target view -> (scope, how to find the value).
 _JUMPS: dict[str, dict[str, tuple[str, str]]] = {
@@ -42,11 +47,14 @@ class RecordsScreen(Screen):
 
     BINDINGS = keymap.RECORDS
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
 
     def __init__(self, view: View, state: ListState | None = None) -> None:
         super().__init__()
         self.view = view
         self.state = state or ListState()
+        self._detail_timer: Timer | None = None
+        self._suspended = False
 
     @property
     def register(self):
@@ -60,14 +68,20 @@ class RecordsScreen(Screen):
         with Horizontal(id="body"):
             yield RecordTable(self.view, self.state, id="table")
             yield DetailPane(id="detail")
-        yield Footer()
+        yield KeyLine(id="keys")
 
     def on_mount(self) -> None:
         self.query_one(RecordTable).focus_rows()
 
+    def on_screen_suspend(self) -> None:
+        self._suspended = True
+
     def on_screen_resume(self) -> None:
-        # Back from a dialog or a jump: the register may have changed.
-        self.query_one(RecordTable).reload(keep_cursor=True)
+        # Back from a dialog or a jump: the register may have changed. (Not on first showing:
+        # the table has just loaded.)
+        if self._suspended:
+            self._suspended = False
+            self.table.reload(keep_cursor=True)
 
     @property
     def table(self) -> RecordTable:
@@ -81,14 +95,32 @@ class RecordsScreen(Screen):
 
     @on(RecordTable.Highlighted)
     def _show_detail(self, event: RecordTable.Highlighted) -> None:
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+            self._detail_timer = None
+        if self.focused is self.table.query_one("#filter"):
+            # While typing, the table follows each key; the detail pane (a few queries and a
+            # layout) waits for a pause, so keys are not slowed by panes nobody is reading.
+            self._detail_timer = self.set_timer(DETAIL_AFTER_TYPING, lambda: self._describe(event.record_id))
+        else:
+            self._describe(event.record_id)
+
+    def on_descendant_focus(self) -> None:
+        # Out of the filter: the detail pane catches up at once.
+        if self._detail_timer is not None and self.focused is not self.table.query_one("#filter"):
+            self._detail_timer.stop()
+            self._describe(self.table.current_id)
+
+    def _describe(self, record_id: str | None) -> None:
+        self._detail_timer = None
         pane = self.query_one(DetailPane)
-        if event.record_id is None:
+        if record_id is None:
             pane.show("Nothing selected.")
         elif self.view.record_type is None:
-            found = views.event_at(self.register.conn, int(event.record_id))
+            found = views.event_at(self.register.conn, int(record_id))
             pane.show(details.describe_event(found) if found else "")
         else:
-            record = self.register.get(self.view.record_type, event.record_id)
+            record = self.register.get(self.view.record_type, record_id)
             pane.show(details.describe(self.register, record) if record else "")
 
     @on(DataTable.RowSelected)

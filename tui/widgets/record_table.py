@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -11,7 +12,7 @@ from textual.widgets import DataTable, Label
 from assurance import workflow
 from tui import present
 from tui.state import ListState
-from tui.views import View, fetch
+from tui.views import PAGE_SIZE, Count, View, count, fetch
 from tui.widgets.inputs import TextInput
 
 
@@ -29,7 +30,10 @@ class RecordTable(Vertical):
         self.view = view
         self.state = state or ListState()
         self.page_total = 0
+        self._count = Count(0)
         self._keys: list[str] = []
+        self._highlighted: str | None = None
+        self._reload_queued = False
 
     def compose(self) -> ComposeResult:
         placeholder = "Filter: type to narrow (words match id, name, party, kind…)"
@@ -43,24 +47,68 @@ class RecordTable(Vertical):
         for column in self.view.columns:
             table.add_column(column.label, key=column.key)
         self.reload()
+        self.watch(table, "scroll_y", self._scrolled, init=False)
 
     # -- data ----------------------------------------------------------------------------
+    def _screenful(self) -> int:
+        """Rows the table can show: its height once laid out, the terminal's before."""
+        height = self.query_one("#rows", DataTable).scrollable_content_region.height
+        return max(height or self.app.size.height, 5)
+
     def reload(self, keep_cursor: bool = False) -> None:
-        """Query the page for the current state and show it."""
+        """Query a screenful of rows for the current state and show it (more follow on scrolling).
+
+        Only what fits is fetched and rendered, so a keystroke in the filter costs one small
+        query and one screen of cells, whatever the size of the register.
+        """
+        self._reload_queued = False
         table = self.query_one("#rows", DataTable)
         row_before = table.cursor_row if keep_cursor else 0
-        page = fetch(self.app.register.conn, self.view, self.state)
-        self.page_total = page.total
+        want = min(max(self._screenful(), row_before + 1), PAGE_SIZE)
+        conn = self.app.register.conn
+        rows = fetch(conn, self.view, self.state, want)
+        if self.state.offset == 0 and len(rows) < want:
+            self._count = Count(len(rows))
+        else:
+            self._count = count(conn, self.view, self.state)
+        self.page_total = self._count.total
         table.clear()
-        table.add_rows(
-            (self._cells(row) for row in page.rows),
-        )
-        self._keys = [str(row[0]) for row in page.rows]
-        if page.rows:
-            table.move_cursor(row=min(row_before, len(page.rows) - 1))
-        label = self.query_one("#summary", Label)
-        label.update(self._summary(page.summary))
-        self.post_message(self.Highlighted(self, self.current_id))
+        self._keys = []
+        self._append(rows)
+        if rows:
+            table.move_cursor(row=min(row_before, len(rows) - 1), animate=False)
+        self._highlight()
+
+    def _append(self, rows: list[tuple]) -> None:
+        table = self.query_one("#rows", DataTable)
+        clip = max(16, self.app.size.width // 3)
+        table.add_rows(self._cells(row, clip) for row in rows)
+        self._keys += [str(row[0]) for row in rows]
+        self.query_one("#summary", Label).update(
+            self._summary(self._count.summary(self.state.offset, len(self._keys))), layout=False)
+
+    def _more(self) -> None:
+        """The next screenful of this page, when the cursor or the scroll reaches the end."""
+        loaded = len(self._keys)
+        left = min(PAGE_SIZE, self.page_total - self.state.offset) - loaded
+        if left <= 0:
+            return
+        rows = fetch(self.app.register.conn, self.view, self.state,
+                     min(self._screenful(), left), skip=loaded)
+        if rows:
+            self._append(rows)
+
+    def _scrolled(self, scroll_y: float) -> None:
+        table = self.query_one("#rows", DataTable)
+        if table.max_scroll_y and scroll_y >= table.max_scroll_y - 1:
+            self._more()
+
+    def _highlight(self) -> None:
+        """Tell the screen which record is highlighted, once per change (its detail pane is dear)."""
+        record_id = self.current_id
+        if record_id != self._highlighted:
+            self._highlighted = record_id
+            self.post_message(self.Highlighted(self, record_id))
 
     def _summary(self, text: str) -> str:
         scope = ""
@@ -72,7 +120,7 @@ class RecordTable(Vertical):
             sort = f" · sorted by {self.view.column(self.state.sort).label} {arrow}"
         return f"{scope}{text}{sort}"
 
-    def _cells(self, row: tuple) -> list:
+    def _cells(self, row: tuple, clip: int) -> list:
         policy = self.app.register.policy
         values = dict(zip((c.key for c in self.view.columns), row, strict=True))
         cells = []
@@ -80,16 +128,20 @@ class RecordTable(Vertical):
             if column.kind == "classification":
                 cells.append(present.badge(value))
             elif column.kind == "roles":
-                cells.append(present.role_names(value, policy))
+                cells.append(Text(present.role_names(value, policy)))
             elif column.kind == "status":
                 vocabulary = (policy.vocabulary_for_kind(values["kind"])
                               if "kind" in values else "letter")
                 code = workflow.current_status(self.app.register, value)
-                cells.append(present.status_name(policy, code, vocabulary))
+                cells.append(Text(present.status_name(policy, code, vocabulary)))
             elif column.kind == "decision_status":
-                cells.append(present.status_name(policy, value))
+                cells.append(Text(present.status_name(policy, value)))
             else:
-                cells.append(present.cell(value))
+                # Long text clipped, so an 80-column terminal shows every column's start;
+                # the detail pane has it in full.
+                # Text, not str: a value is never read as markup ("[draft]" stays).
+                text = present.cell(value)
+                cells.append(Text(text if len(text) <= clip else text[: clip - 1] + "…"))
         return cells
 
     @property
@@ -105,7 +157,10 @@ class RecordTable(Vertical):
         event.stop()
         self.state.text = event.value
         self.state.offset = 0
-        self.reload()
+        # Keys that arrived while a query ran are applied together, by one reload.
+        if not self._reload_queued:
+            self._reload_queued = True
+            self.call_later(self.reload)
 
     @on(TextInput.Submitted, "#filter")
     def _filter_done(self, event: TextInput.Submitted) -> None:
@@ -113,9 +168,11 @@ class RecordTable(Vertical):
         self.query_one("#rows", DataTable).focus()
 
     @on(DataTable.RowHighlighted, "#rows")
-    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
-        self.post_message(self.Highlighted(self, self.current_id))
+        if event.cursor_row >= len(self._keys) - 1:
+            self._more()
+        self._highlight()
 
     @on(DataTable.HeaderSelected, "#rows")
     def _header(self, event: DataTable.HeaderSelected) -> None:
@@ -147,8 +204,6 @@ class RecordTable(Vertical):
         self.reload()
 
     def page(self, step: int) -> None:
-        from tui.views import PAGE_SIZE
-
         offset = max(0, self.state.offset + step * PAGE_SIZE)
         if offset >= max(self.page_total, 1):
             return
