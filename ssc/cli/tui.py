@@ -15,6 +15,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "tui", help="the terminal UI: register, meeting, statuses, deadlines, reports",
         description="Open the secretariat's terminal UI on the register.",
     )
+    # Also after ``tui`` (``ssc tui --demo --db PATH``), as well as before it like every command.
+    parser.add_argument("--db", type=Path, metavar="PATH", default=argparse.SUPPRESS,
+                        help="the register file (as `ssc --db PATH tui`)")
     parser.add_argument("--demo", action="store_true",
                         help="open on a fresh demo register (a temporary file unless --db is given)")
     parser.add_argument("--as-of", type=iso_date, metavar="DATE", help="work as of DATE (default: today)")

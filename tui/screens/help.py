@@ -12,13 +12,18 @@ from textual.widgets import Static
 
 from tui import keymap
 
+#: One line per step, left to wrap at the terminal's width (80 columns over SSH or wider).
 MONTH = """\
-A month's work: 1) d — read what is due and overdue; Enter opens it.  2) p — find the Party
-(type to filter), Enter shows its assessments; n records a new one (FUSA, VUSA, SSA, follow-up).
-3) After the SSC meeting, s on an assessment or letter sets the status the policy allows,
-with conditions where needed and a reason for the audit trail.  4) f — x closes a finding.
+A month's work:
+1) d — read what is due and overdue; Enter opens it.
+2) p — find the Party (type to filter); Enter shows its assessments; n records a new one \
+(FUSA, VUSA, SSA, follow-up).
+3) After the SSC meeting, s on an assessment or letter sets the status the policy allows, \
+with conditions where needed and a reason for the audit trail.
+4) f — x closes a finding.
 5) r — write the month's Panel report, Appendix A (RED) and the CPA report to files.
-ctrl+p finds any action by name.  Classification: RED, AMBER, GREEN, WHITE on every record."""
+ctrl+p finds any action by name. Classification: RED, AMBER, GREEN, WHITE on every record.
+"""
 
 
 def _keys_table() -> Table:
