@@ -546,16 +546,18 @@ def _check_duis(tree: etree._ElementTree, root: etree._Element, sig: etree._Elem
     key = ("key_info", match["key_info"])
     resolved = store.memo.get(key)
     if resolved is None:
-        resolved = resolve_signing_certificate(sig, store, path)
-        cert = resolved[0]
+        cert, named = resolve_signing_certificate(sig, store, path)
+        public_key = None if cert is None else cert.public_key
+        if not (isinstance(public_key, ec.EllipticCurvePublicKey)
+                and public_key.curve.name == load_policy().profile.curve):
+            public_key = None  # verified the general way
+        resolved = cert, named, public_key
         if cert is None or store.by_fingerprint(cert.fingerprint_sha256) is cert:
             _remember(store, key, resolved)  # an embedded certificate not in the store is per path
-    cert, named = resolved
+    cert, named, public_key = resolved
     if cert is None:
         return [finding("KS003", path, line, f"signing certificate not found: {named}")]
-    public_key = cert.public_key
-    if not (isinstance(public_key, ec.EllipticCurvePublicKey)
-            and public_key.curve.name == load_policy().profile.curve):
+    if public_key is None:
         return None
     exclusive = _EXC_TRANSFORM in match["transforms"]
     failure = _verify_duis(tree, sig, exclusive, expected, raw, public_key)
