@@ -10,8 +10,10 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import json
+import sqlite3
 from collections.abc import Collection
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -49,6 +51,27 @@ class DueItem:
                 "kind": self.kind}
 
 
+def json_text(as_of: dt.date, items: list[DueItem]) -> str:
+    """``{"as_of", "overdue", "items": [to_json() …]}`` as ``json.dumps(…, ensure_ascii=False)``
+    writes it, one line, from a template per item rather than a dict per item."""
+    quote = json.encoder.encode_basestring  # json's own string escaping (C), non-ASCII kept
+    lines = []
+    overdue = 0
+    for item in items:
+        late = item.days_overdue > 0
+        overdue += late
+        lines.append(
+            f'{{"category": {quote(item.category)}, "party": {quote(item.party)}, '
+            f'"party_name": {quote(item.party_name)}, '
+            f'"subject": {"null" if item.subject is None else quote(item.subject)}, '
+            f'"due": "{item.due.isoformat()}", "days_overdue": {item.days_overdue}, '
+            f'"overdue": {"true" if late else "false"}, "description": {quote(item.description)}, '
+            f'"classification": {quote(item.classification)}, '
+            f'"kind": {"null" if item.kind is None else quote(item.kind)}}}')
+    return (f'{{"as_of": "{as_of.isoformat()}", "overdue": {overdue}, "items": ['
+            + ", ".join(lines) + "]}")
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     """The same day ``months`` later, clamped to the month's end (31 Jan + 1 = 28/29 Feb)."""
     index = day.month - 1 + months
@@ -60,14 +83,9 @@ def _date(text: str | None) -> dt.date | None:
     return dt.date.fromisoformat(text) if text else None
 
 
-@dataclass
-class _Assessment:
-    id: str
-    kind: str
-    cycle_year: int | None
-    fieldwork_start: dt.date | None
-    fieldwork_end: dt.date | None
-    classification: str
+#: One item before it becomes a DueItem: the sort key first, then category, subject,
+#: description, the record's classification and the kind.
+_Found = tuple[dt.date, int, str, str, str, str | None, str, str, str | None]
 
 
 def compute_due(register: Register, as_of: dt.date, *, party: str | None = None,
@@ -86,57 +104,26 @@ def compute_due(register: Register, as_of: dt.date, *, party: str | None = None,
 
         raise InputError(f"unknown category {sorted(unknown)[0]!r}; expected one of {', '.join(CATEGORIES)}",
                          field="category")
-    rank = policy.classification.rank
-    order = policy.classification.order
+    rank = {category: n for n, category in enumerate(CATEGORIES)}
+    party_params: tuple[str, ...] = () if party is None else (party,)
 
-    merged: dict[tuple[str, str], str] = {}
-
-    def most_restricted(first: str, second: str) -> str:
-        key = (first, second)
-        if key not in merged:
-            merged[key] = order[max(rank(first), rank(second))]
-        return merged[key]
-
-    party_filter, party_params = ("", ())
-    if party is not None:
-        party_filter, party_params = " AND party = ?", (party,)
-
+    # Parties: a Party's roles are one of a few JSON texts, each parsed once.
     parties: dict[str, tuple[str, list[str], int | None, int | None, str]] = {}
+    roles_of: dict[str, list[str]] = {}
     sql = ("SELECT id, name, roles, domestic_sms, non_domestic_sms, classification FROM parties"
            " WHERE withdrawn IS NULL" + (" AND id = ?" if party is not None else ""))
-    for pid, name, roles, domestic, non_domestic, classification in conn.execute(sql, party_params):
-        parties[pid] = (name, json.loads(roles), domestic, non_domestic, classification)
+    for pid, name, roles_text, domestic, non_domestic, classification in conn.execute(sql, party_params):
+        roles = roles_of.get(roles_text)
+        if roles is None:
+            roles = roles_of[roles_text] = json.loads(roles_text)
+        parties[pid] = (name, roles, domestic, non_domestic, classification)
 
-    items: list[DueItem] = []
-
-    def item(category: str, pid: str, subject: str | None, due: dt.date, description: str,
-             classification: str, kind: str | None = None) -> None:
-        name, *_rest, party_class = parties[pid]
-        items.append(DueItem(category, pid, name, subject, due, (as_of - due).days, description,
-                             most_restricted(party_class, classification), kind))
+    # Items as plain tuples, sort key first: DueItems are made once, in their final order.
+    found: list[_Found] = []
+    add = found.append
 
     if wanted & {"assessment", "follow_up", "response"}:
-        by_party: dict[str, list[_Assessment]] = {}
-        sql = ("SELECT id, party, kind, cycle_year, fieldwork_start, fieldwork_end, report_received,"
-               " response_due, response_received, classification FROM assessments"
-               " WHERE withdrawn IS NULL" + party_filter)
-        response_days = dt.timedelta(days=policy.deadlines.response_days_after_report)
-        for (aid, pid, kind, cycle_year, start, end, report, response_due, response_received,
-             classification) in conn.execute(sql, party_params):
-            if pid not in parties:
-                continue
-            by_party.setdefault(pid, []).append(
-                _Assessment(aid, kind, cycle_year, _date(start), _date(end), classification))
-            if "response" in wanted and response_received is None and (response_due or report):
-                due = _date(response_due) or (_date(report) + response_days)
-                item("response", pid, aid, due,
-                     f"response to the {_abbreviation(policy, kind)} report",
-                     classification)
-        if wanted & {"assessment", "follow_up"}:
-            statuses = _current_statuses(conn)
-            for pid, (_name, roles, domestic, non_domestic, _class) in parties.items():
-                _cycle_items(policy, pid, roles, domestic, non_domestic,
-                             by_party.get(pid, []), statuses, as_of, wanted, item)
+        _assessment_items(conn, policy, parties, party, as_of, wanted, add)
 
     if "action" in wanted:
         done = policy.findings.done_statuses
@@ -145,10 +132,13 @@ def compute_due(register: Register, as_of: dt.date, *, party: str | None = None,
                " WHERE f.withdrawn IS NULL AND a.withdrawn IS NULL AND f.due IS NOT NULL"
                f" AND f.status NOT IN ({', '.join('?' for _ in done)})"
                + (" AND a.party = ?" if party is not None else ""))
+        category = rank["action"]
+        in_words: dict[str, str] = {}
         for fid, pid, sec_ref, title, due, status, classification in conn.execute(sql, (*done, *party_params)):
             if pid in parties:
-                item("action", pid, fid, _date(due),
-                     f"{sec_ref} {title} ({status.replace('_', ' ')})", classification)
+                said = in_words.get(status) or in_words.setdefault(status, status.replace("_", " "))
+                add((_date(due), category, pid, fid, "action", fid, f"{sec_ref} {title} ({said})",
+                     classification, None))
 
     if "letter" in wanted:
         wait = dt.timedelta(days=policy.deadlines.letter_decision_days)
@@ -156,15 +146,121 @@ def compute_due(register: Register, as_of: dt.date, *, party: str | None = None,
                " WHERE l.withdrawn IS NULL AND NOT EXISTS (SELECT 1 FROM decisions d"
                " WHERE d.subject = l.id AND d.withdrawn IS NULL)"
                + (" AND l.party = ?" if party is not None else ""))
+        category = rank["letter"]
         for lid, pid, received, relates_to, classification in conn.execute(sql, party_params):
             if pid in parties:
                 about = f" on {relates_to}" if relates_to else ""
-                item("letter", pid, lid, _date(received) + wait,
-                     f"Director's Letter{about} awaits a decision",
-                     classification)
+                add((_date(received) + wait, category, pid, lid, "letter", lid,
+                     f"Director's Letter{about} awaits a decision", classification, None))
 
-    items.sort(key=lambda i: (i.due, CATEGORIES.index(i.category), i.party, i.subject or ""))
+    # Stable, on the same key as ever: (due, category, party, subject).
+    found.sort(key=itemgetter(0, 1, 2, 3))
+    order = policy.classification.order
+    level = {name: n for n, name in enumerate(order)}
+    items = []
+    append = items.append
+    for due, _rank, pid, _subject, category, subject, description, classification, kind in found:
+        name, _roles, _domestic, _non_domestic, party_class = parties[pid]
+        # The more restricted of the Party's and the record's classification.
+        if level[classification] > level[party_class]:
+            party_class = classification
+        append(DueItem(category, pid, name, subject, due, (as_of - due).days, description,
+                       party_class, kind))
     return items
+
+
+def _assessment_items(conn: sqlite3.Connection, policy: RegisterPolicy,
+                      parties: dict[str, tuple[str, list[str], int | None, int | None, str]],
+                      party: str | None, as_of: dt.date, wanted: set[str], add) -> None:
+    """Responses owed, follow-ups owed, and the next assessment of each Party's cycle.
+
+    One pass over the assessments keeps per Party only what the rules look at: the last
+    completed assessment (latest fieldwork end, then id), those under way, completed
+    follow-ups, and assessments whose standing decision calls for a follow-up.
+    """
+    rank = {category: n for n, category in enumerate(CATEGORIES)}
+    responses = "response" in wanted
+    cycle = bool(wanted & {"assessment", "follow_up"})
+    response_days = dt.timedelta(days=policy.deadlines.response_days_after_report)
+    response_words: dict[str, str] = {}
+    flagged = _follow_up_decisions(conn, policy) if cycle else {}
+    last: dict[str, tuple[str, str, int | None, str]] = {}  # pid -> (end, id, cycle_year, class)
+    under_way: dict[str, list[str]] = {}
+    follow_ups_done: dict[str, list[tuple[str, str]]] = {}  # pid -> [(end, id)] of FOLLOW_UPs
+    owing: list[tuple[str, str, str, str]] = []  # (pid, id, kind, class) decided into a follow-up
+    sql = ("SELECT id, party, kind, cycle_year, fieldwork_end, report_received, response_due,"
+           " response_received, classification FROM assessments WHERE withdrawn IS NULL"
+           + (" AND party = ?" if party is not None else ""))
+    for (aid, pid, kind, cycle_year, end, report, response_due, response_received,
+         classification) in conn.execute(sql, () if party is None else (party,)):
+        if pid not in parties:
+            continue
+        if responses and response_received is None and (response_due or report):
+            words = response_words.get(kind)
+            if words is None:
+                words = response_words[kind] = f"response to the {_abbreviation(policy, kind)} report"
+            due = _date(response_due) if response_due else _date(report) + response_days
+            add((due, rank["response"], pid, aid, "response", aid, words, classification, None))
+        if not cycle:
+            continue
+        # Dates are ISO text: compared as text, they compare as dates.
+        if end is None:
+            under_way.setdefault(pid, []).append(aid)
+        else:
+            best = last.get(pid)
+            if best is None or (end, aid) > (best[0], best[1]):
+                last[pid] = (end, aid, cycle_year, classification)
+            if kind == "FOLLOW_UP":
+                follow_ups_done.setdefault(pid, []).append((end, aid))
+        if aid in flagged:
+            owing.append((pid, aid, kind, classification))
+    if not cycle:
+        return
+
+    # A follow-up is owed after a Deferred/Rejected Assurance Status until a FOLLOW_UP
+    # assessment has completed its fieldwork after that decision.
+    owes_follow_up: set[str] = set()
+    for pid, aid, kind, classification in owing:
+        status, date = flagged[aid]
+        vocabulary = policy.kinds[kind].statuses if kind in policy.kinds else None
+        rule = policy.statuses.get(vocabulary, {}).get(status) if vocabulary else None
+        if rule is None or not rule.requires_follow_up:
+            continue
+        if any(other != aid and end >= date for end, other in follow_ups_done.get(pid, ())):
+            continue
+        owes_follow_up.add(pid)
+        if "follow_up" in wanted:
+            decided = dt.date.fromisoformat(date)
+            due = add_months(decided, policy.deadlines.follow_up_months_after_decision)
+            name = policy.statuses[vocabulary][status].name
+            add((due, rank["follow_up"], pid, aid, "follow_up", aid,
+                 f"follow-up FUSA after {name} on {aid}", classification, "FOLLOW_UP"))
+
+    if "assessment" not in wanted:
+        return
+    category = rank["assessment"]
+    years, months = policy.cycle.years, policy.cycle.months_between
+    first_class = policy.classification.default["assessment"]
+    for pid, (_name, roles, domestic, non_domestic, _class) in parties.items():
+        if pid in owes_follow_up:
+            continue
+        schedule = policy.schedule_for(roles, domestic, non_domestic)
+        if schedule is None:
+            continue
+        completed = last.get(pid)
+        if completed is None:
+            if pid not in under_way:  # no assessment at all
+                add((as_of, category, pid, "", "assessment", None,
+                     "first FUSA, before the Party becomes a User", first_class, schedule[0]))
+            continue  # else the first assessment is under way; nothing is due from the cycle yet
+        end, aid, cycle_year, classification = completed
+        next_year = (cycle_year or 1) % years + 1  # a FUSA or follow-up without a year starts a cycle
+        kind = schedule[next_year - 1]
+        in_progress = under_way.get(pid)
+        note = f"; {', '.join(in_progress)} under way" if in_progress else ""
+        add((add_months(dt.date.fromisoformat(end), months), category, pid, aid, "assessment", aid,
+             f"year {next_year} {_abbreviation(policy, kind)}, {months} months "
+             f"after {aid} fieldwork{note}", classification, kind))
 
 
 def _abbreviation(policy: RegisterPolicy, kind: str) -> str:
@@ -172,65 +268,16 @@ def _abbreviation(policy: RegisterPolicy, kind: str) -> str:
     return found.abbreviation if found else kind
 
 
-def _current_statuses(conn) -> dict[str, tuple[str, dt.date]]:
-    """The latest standing decision per subject: subject -> (status, date)."""
-    current: dict[str, tuple[str, dt.date]] = {}
-    for subject, status, date in conn.execute(
-        "SELECT subject, status, date FROM decisions WHERE withdrawn IS NULL ORDER BY date, rowid"
-    ):
-        current[subject] = (status, dt.date.fromisoformat(date))
-    return current
-
-
-def _cycle_items(policy: RegisterPolicy, pid: str, roles: list[str], domestic: int | None,
-                 non_domestic: int | None, assessments: list[_Assessment],
-                 statuses: dict[str, tuple[str, dt.date]], as_of: dt.date,
-                 wanted: set[str], item) -> None:
-    """The next assessment of one Party's cycle, and any follow-up its decisions call for."""
-    # A follow-up is owed after a Deferred/Rejected Assurance Status until a FOLLOW_UP
-    # assessment has completed its fieldwork after that decision.
-    follow_up_due = False
-    for assessment in assessments:
-        decided = statuses.get(assessment.id)
-        if decided is None:
-            continue
-        status, date = decided
-        vocabulary = policy.kinds[assessment.kind].statuses if assessment.kind in policy.kinds else None
-        rule = policy.statuses.get(vocabulary, {}).get(status) if vocabulary else None
-        if rule is None or not rule.requires_follow_up:
-            continue
-        done = any(other.kind == "FOLLOW_UP" and other.id != assessment.id and other.fieldwork_end
-                   and other.fieldwork_end >= date for other in assessments)
-        if done:
-            continue
-        follow_up_due = True
-        if "follow_up" in wanted:
-            due = add_months(date, policy.deadlines.follow_up_months_after_decision)
-            name = policy.statuses[vocabulary][status].name
-            item("follow_up", pid, assessment.id, due,
-                 f"follow-up FUSA after {name} on {assessment.id}",
-                 assessment.classification, "FOLLOW_UP")
-    if "assessment" not in wanted or follow_up_due:
-        return
-    schedule = policy.schedule_for(roles, domestic, non_domestic)
-    if schedule is None:
-        return
-    completed = [a for a in assessments if a.fieldwork_end is not None]
-    if not assessments:
-        item("assessment", pid, None, as_of,
-             "first FUSA, before the Party becomes a User",
-             policy.classification.default["assessment"], schedule[0])
-        return
-    if not completed:
-        return  # the first assessment is under way; nothing is due from the cycle yet
-    last = max(completed, key=lambda a: (a.fieldwork_end, a.id))
-    year = last.cycle_year or 1  # a FUSA or follow-up without a year starts a cycle
-    next_year = year % policy.cycle.years + 1
-    kind = schedule[next_year - 1]
-    due = add_months(last.fieldwork_end, policy.cycle.months_between)
-    in_progress = [a.id for a in assessments if a.fieldwork_end is None]
-    note = f"; {', '.join(in_progress)} under way" if in_progress else ""
-    item("assessment", pid, last.id, due,
-         f"year {next_year} {_abbreviation(policy, kind)}, {policy.cycle.months_between} months "
-         f"after {last.id} fieldwork{note}",
-         last.classification, kind)
+def _follow_up_decisions(conn: sqlite3.Connection, policy: RegisterPolicy) -> dict[str, tuple[str, str]]:
+    """Subjects whose latest standing decision (by date, then entry) has a status that calls
+    for a follow-up in some vocabulary: subject -> (status, date as ISO text)."""
+    statuses = sorted({code for table in policy.statuses.values()
+                       for code, rule in table.items() if rule.requires_follow_up})
+    if not statuses:
+        return {}
+    rows = conn.execute(
+        "SELECT subject, status, date FROM (SELECT subject, status, date, ROW_NUMBER() OVER"
+        " (PARTITION BY subject ORDER BY date DESC, rowid DESC) AS n FROM decisions"
+        " WHERE withdrawn IS NULL) WHERE n = 1"
+        f" AND status IN ({', '.join('?' for _ in statuses)})", statuses)
+    return {subject: (status, date) for subject, status, date in rows}

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from assurance.due import add_months, compute_due
+from assurance.due import add_months, compute_due, json_text
 from assurance.interchange import import_sources
 from assurance.store import Register
 
@@ -99,3 +99,32 @@ def test_cli_exit_status_and_json(ssc):
     late = ssc("due", "--as-of", "2020-07-01")
     assert late.status == 1 and "VUSA" in late.stdout
     assert max(len(line) for line in late.stdout.splitlines()) <= 80
+
+
+def test_json_text_is_what_json_dumps_writes(register):
+    load(register,
+         {"type": "party", "id": 'p"1', "name": "Ñorth \"Quoted\" \\ Ltd\t😀", "roles": ["other_user"]},
+         {"type": "assessment", "id": "a", "party": 'p"1', "kind": "FUSA", "fieldwork_end": "2019-06-01",
+          "report_received": "2019-07-01"},
+         {"type": "letter", "id": "l", "party": 'p"1', "received": "2019-11-01"})
+    items = compute_due(register, AS_OF)
+    assert {i.category for i in items} == {"assessment", "response", "letter"}
+    expected = json.dumps({"as_of": AS_OF.isoformat(), "overdue": sum(i.overdue for i in items),
+                           "items": [i.to_json() for i in items]}, ensure_ascii=False)
+    assert json_text(AS_OF, items) == expected
+    assert json_text(AS_OF, []) == json.dumps({"as_of": AS_OF.isoformat(), "overdue": 0, "items": []})
+
+
+def test_cycle_follows_the_latest_completed_assessment_and_names_those_under_way(register):
+    load(register,
+         {"type": "party", "id": "p", "name": "Fenland Ltd", "roles": ["shared_resource_provider"]},
+         {"type": "assessment", "id": "a2", "party": "p", "kind": "VUSA", "cycle_year": 2, "fieldwork_end": "2019-03-01"},
+         {"type": "assessment", "id": "a1", "party": "p", "kind": "FUSA", "cycle_year": 1, "fieldwork_end": "2019-03-01"},
+         {"type": "assessment", "id": "a0", "party": "p", "kind": "FUSA", "cycle_year": 1, "fieldwork_end": "2018-03-01"},
+         {"type": "assessment", "id": "b", "party": "p", "kind": "SSA"},
+         {"type": "party", "id": "q", "name": "Started Ltd", "roles": ["other_user"]},
+         {"type": "assessment", "id": "c", "party": "q", "kind": "FUSA"})
+    found = by_category(compute_due(register, AS_OF, categories=["assessment"]))["assessment"]
+    # The same fieldwork end: the higher id is the last; its year 2 makes year 3 (a VUSA) next.
+    assert [(i.party, i.subject, i.kind) for i in found] == [("p", "a2", "VUSA")]
+    assert found[0].due == dt.date(2020, 3, 1) and found[0].description.endswith("; b under way")

@@ -211,7 +211,7 @@ def demo_command(args, env) -> int:
 
 
 def due_command(args, env) -> int:
-    from assurance.due import compute_due
+    from assurance.due import compute_due, json_text
     from assurance.tables import format_table
 
     as_of = env.today()
@@ -223,8 +223,7 @@ def due_command(args, env) -> int:
         items = [i for i in items if i.days_overdue >= -args.within]
     overdue = sum(1 for i in items if i.overdue)
     if args.format == "json":
-        _json(env, {"as_of": as_of.isoformat(), "overdue": overdue,
-                    "items": [i.to_json() for i in items]})
+        env.stdout.write(json_text(as_of, items) + "\n")
     elif items:
         # The description names what is due; the category is in --format json.
         rows = [(i.due.isoformat(), f"{i.days_overdue:+d}" if i.days_overdue else "0",
