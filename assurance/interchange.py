@@ -313,13 +313,18 @@ def import_paths(register: Register, paths: Iterable[Path | str], *, type_name: 
 
 
 # -- export -----------------------------------------------------------------------------------
+#: One record per line, keys in the interchange's order (made once: json.dumps with options
+#: builds an encoder per call).
+_LINE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def export_lines(register: Register) -> Iterator[str]:
     """The whole register as JSON Lines, withdrawn records included (one read transaction)."""
-    dumps = json.dumps
+    encode = _LINE.encode
     register.conn.execute("BEGIN")
     try:
-        for record in register.all_records():
-            yield dumps(record.to_interchange(), ensure_ascii=False, separators=(",", ":")) + "\n"
+        for state in register.interchange_objects():
+            yield encode(state) + "\n"
     finally:
         register.conn.execute("COMMIT")
 

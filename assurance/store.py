@@ -303,13 +303,31 @@ class Register:
             appender.flush()
 
     # -- the audit trail -----------------------------------------------------------------
+    def _plain_rows(self, sql: str) -> sqlite3.Cursor:
+        """Rows as tuples (not sqlite3.Row): cheaper over a whole table."""
+        cursor = self.conn.cursor()
+        cursor.row_factory = None
+        return cursor.execute(sql)
+
     def audit_states(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
         for type_name, model in RECORD_TYPES.items():
-            cursor = self.conn.execute(f"SELECT * FROM {model.table}")
+            cursor = self._plain_rows(f"SELECT * FROM {model.table}")
             names = [column[0] for column in cursor.description]
             for row in cursor:
                 state = row_state(type_name, row, names)
                 yield type_name, state["id"], state
+
+    def interchange_objects(self) -> Iterator[dict[str, Any]]:
+        """Every record's interchange object, withdrawn ones too, in reference order and by id.
+
+        Read from the rows as stored (keys in the model's order, extras last, as
+        ``to_interchange`` has them), without re-validating: rows are only written from
+        validated models, and a row changed behind ssc's back is for ``verify_audit`` to find.
+        """
+        for type_name, model in RECORD_TYPES.items():
+            names = row_columns(model)
+            for row in self._plain_rows(f"SELECT {', '.join(names)} FROM {model.table} ORDER BY id"):
+                yield row_state(type_name, row, names)
 
     def verify_audit(self, expect_head: str | None = None) -> audit.Tampering | None:
         """The first disagreement between the trail, its head and the records, or None."""
