@@ -1,6 +1,6 @@
-"""Due items computed in a process of its own, as JSON lines, so a big register never slows the UI.
+"""Due items computed in a process of its own, so a big register never slows the UI.
 
-``python -m tui.due_worker DB ACTOR YYYY-MM-DD`` prints one ``DueItem`` per line.
+``python -m tui.due_worker DB ACTOR YYYY-MM-DD SHOWN`` prints the summary as one JSON object.
 """
 
 from __future__ import annotations
@@ -13,34 +13,39 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tui.sources import DueSummary, summarise_due
 
-def compute_in_subprocess(db_path: Path, actor: str, as_of: dt.date) -> list:
+
+def compute_in_subprocess(db_path: Path, actor: str, as_of: dt.date, shown: int) -> DueSummary:
     from assurance.due import DueItem
 
     root = str(Path(__file__).resolve().parent.parent)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
     proc = subprocess.run(
-        [sys.executable, "-m", "tui.due_worker", str(db_path), actor, as_of.isoformat()],
+        [sys.executable, "-m", "tui.due_worker", str(db_path), actor, as_of.isoformat(), str(shown)],
         stdin=subprocess.DEVNULL, capture_output=True, text=True, env=env, cwd=root, check=False,
     )
     if proc.returncode != 0:
         raise RuntimeError(proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "failed")
+    data = json.loads(proc.stdout)
     items = []
-    for line in proc.stdout.splitlines():
-        data = json.loads(line)
-        data["due"] = dt.date.fromisoformat(data["due"])
-        items.append(DueItem(**data))
-    return items
+    for item in data["items"]:
+        item["due"] = dt.date.fromisoformat(item["due"])
+        items.append(DueItem(**item))
+    return DueSummary(items, data["total"], data["overdue"], data["by_category"])
 
 
 def main(argv: list[str]) -> int:
     from assurance.due import compute_due
     from assurance.store import Register
 
-    db, actor, day = argv
+    db, actor, day, shown = argv
     with Register.open(db, actor=actor) as register:
-        for item in compute_due(register, dt.date.fromisoformat(day)):
-            print(json.dumps(dataclasses.asdict(item), default=str))
+        summary = summarise_due(compute_due(register, dt.date.fromisoformat(day)), int(shown))
+    json.dump({"total": summary.total, "overdue": summary.overdue,
+               "by_category": summary.by_category,
+               "items": [dataclasses.asdict(item) for item in summary.items]},
+              sys.stdout, default=str)
     return 0
 
 

@@ -106,16 +106,40 @@ def month_decisions(register: Register, today: dt.date, limit: int = 100) -> lis
 SEPARATE_PROCESS_ABOVE = 20_000
 
 
-def due_items(db_path: Path, actor: str, as_of: dt.date, *, separate_process: bool = False) -> list:
-    """``assurance.due.compute_due`` on a connection of its own (called from a worker thread)."""
+@dataclass(frozen=True)
+class DueSummary:
+    """What the dashboard shows of the due items: the first few, and counts of them all."""
+
+    items: list  # the first ``shown`` DueItems, in compute_due's order (most overdue first)
+    total: int
+    overdue: int
+    by_category: dict[str, int]
+
+
+def summarise_due(items: list, shown: int) -> DueSummary:
+    by_category: dict[str, int] = {}
+    overdue = 0
+    for item in items:
+        by_category[item.category] = by_category.get(item.category, 0) + 1
+        overdue += item.days_overdue > 0
+    return DueSummary(items[:shown], len(items), overdue, by_category)
+
+
+def due_summary(db_path: Path, actor: str, as_of: dt.date, shown: int, *,
+                separate_process: bool = False) -> DueSummary:
+    """``assurance.due.compute_due``, summarised, on a connection of its own (from a worker thread).
+
+    Over a big register the work runs in another process and only the summary comes back, so
+    neither the UI's interpreter nor the pipe carries every item.
+    """
     if separate_process:
         from tui.due_worker import compute_in_subprocess
 
-        return compute_in_subprocess(db_path, actor, as_of)
+        return compute_in_subprocess(db_path, actor, as_of, shown)
     from assurance.due import compute_due
 
     with Register.open(db_path, actor=actor) as register:
-        return compute_due(register, as_of)
+        return summarise_due(compute_due(register, as_of), shown)
 
 
 def _cpa_conn(db_path: Path):

@@ -113,8 +113,8 @@ class DashboardScreen(Screen):
         """Due items and alerts, computed off the UI thread on a connection of their own."""
         session = self.app.session
         try:
-            due = sources.due_items(session.db_path, session.actor, session.today,
-                                    separate_process=self._big)
+            due = sources.due_summary(session.db_path, session.actor, session.today, DUE_ROWS,
+                                      separate_process=self._big)
         except Exception as exc:  # shown, not raised: the dashboard must still open
             due = exc
         self.app.call_from_thread(self._show_due, due)
@@ -133,14 +133,11 @@ class DashboardScreen(Screen):
         if isinstance(due, Exception):
             title.update(f"Due and overdue — could not compute: {due}")
             return
-        self._due = due[:DUE_ROWS]
-        overdue = sum(1 for item in due if item.days_overdue > 0)
-        by_category: dict[str, int] = {}
-        for item in due:
-            by_category[item.category] = by_category.get(item.category, 0) + 1
-        split = ", ".join(f"{n} {c.replace('_', '-')}" for c, n in sorted(by_category.items()))
-        more = f" (first {DUE_ROWS} shown)" if len(due) > DUE_ROWS else ""
-        title.update(f"Due and overdue — {overdue} overdue, {len(due) - overdue} coming up"
+        self._due = due.items
+        overdue = due.overdue
+        split = ", ".join(f"{n} {c.replace('_', '-')}" for c, n in sorted(due.by_category.items()))
+        more = f" (first {len(due.items)} shown)" if due.total > len(due.items) else ""
+        title.update(f"Due and overdue — {overdue} overdue, {due.total - overdue} coming up"
                      f"{': ' + split if split else ''}{more}")
         for item in self._due:
             days = Text(f"{item.days_overdue:+d}", style="bold red" if item.days_overdue > 0 else "")
