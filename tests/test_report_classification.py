@@ -131,3 +131,23 @@ def test_a_public_highlight_quoting_a_secret_stops_the_report(name, party_level,
         path = build_register(Path(tmp) / "r.db", records)
         with Register.open(path, actor="property") as register, pytest.raises(ClassificationError):
             main_part(register, MONTH)
+
+
+@pytest.mark.parametrize("field", ["title", "conditions"])
+def test_a_highlight_quoting_a_record_of_another_month_stops_the_report(tmp_path, field):
+    """Not only the month's records: nothing of any RED record of the register may show."""
+    secret = "Unpatched head-end at Grimsby depot"
+    records = [
+        ("party", {"id": "p", "name": "Quiet Energy Ltd", "roles": ["large_supplier"]}),
+        ("assessment", {"id": "a", "party": "p", "kind": "FUSA", "fieldwork_end": "2018-05-01"}),
+        ("decision", {"id": "d", "subject": "a", "date": "2018-06-13", "status": "approved_subject_to",
+                      "conditions": secret if field == "conditions" else "Remediate by 2018-12-31"}),
+        ("finding", {"id": "f", "assessment": "a", "sec_ref": "G3.11",
+                     "title": secret if field == "title" else "Access not reviewed"}),
+        ("highlight", {"id": "h", "date": "2020-03-11", "committee": "SSC", "classification": "GREEN",
+                       "title": "News", "text": f"The SSC noted: {secret}."}),
+    ]
+    path = build_register(tmp_path / "r.db", records)
+    with Register.open(path, actor="t") as register, pytest.raises(ClassificationError) as caught:
+        main_part(register, MONTH)
+    assert secret not in str(caught.value)  # the message names the record, never the value

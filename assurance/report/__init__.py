@@ -47,8 +47,7 @@ def main_part(register: Register, month: dt.date, *, classification: str | None 
     report = build_panel_report(register, month, classification=classification,
                                 paper_ref=paper_ref, policy=policy, records=records)
     document = main_document(report, register.policy, policy)
-    check_month(document, records, register.records("party", include_withdrawn=True), policy,
-                register.policy)
+    check_month(document, month, register.audit_states(), policy, register.policy)
     return report, document
 
 

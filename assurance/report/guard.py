@@ -2,22 +2,22 @@
 
 The main part is built from counts and policy vocabulary, so it should never carry a Party's
 name or a finding's title. This guard does not trust that: it looks for every free-text value
-of every record above the report's classification (the month's decisions, their subjects and
-findings, every Party, the month's withheld highlights) in the laid-out document, and refuses
-to go on if one appears. A value that is itself public vocabulary (a Party called "Shared
+of every record in the register above the report's classification (withdrawn ones too: a
+Party's name, a finding's title, a decision's conditions, a withheld highlight) in the
+laid-out document, and refuses to go on if one appears. A value that is itself public vocabulary (a Party called "Shared
 Resource Provider", a title "One") is no evidence of a leak and is skipped.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
-from assurance.models import Record
 from assurance.policy import RegisterPolicy
 from assurance.report.document import Document
-from assurance.report.panel import MonthRecords
 from assurance.report.policy import ReportPolicy
 from assurance.report.words import in_words, month_label
 from ssc.errors import SSCError
@@ -63,32 +63,27 @@ def _strings(value: object) -> Iterator[str]:
             yield from _strings(item)
 
 
-def sensitive_values(records: Iterable[Record], ceiling: str,
+def sensitive_values(states: Iterable[tuple[str, str, dict[str, Any]]], ceiling: str,
                      register_policy: RegisterPolicy) -> list[Sensitive]:
-    """The free-text values of those ``records`` that are classified above ``ceiling``."""
+    """The free-text values of the records classified above ``ceiling``.
+
+    ``states`` are (type, id, interchange object) as ``Register.audit_states`` gives them:
+    every field a record has, extras included.
+    """
     levels = register_policy.classification
     found: dict[tuple[str, str, str, str], Sensitive] = {}
-    for record in records:
-        assert record.classification is not None
-        if levels.at_most(record.classification, ceiling):
+    for type_name, record_id, state in states:
+        classification = state["classification"]
+        if levels.at_most(classification, ceiling):
             continue
-        data = {**record.model_dump(mode="json", exclude_none=True), **(record.model_extra or {})}
-        for name, value in data.items():
+        for name, value in state.items():
             if name in _NOT_TEXT:
                 continue
             for text in _strings(value):
                 if text.strip():
-                    key = (record.type_name, record.id, name, text)
-                    found[key] = Sensitive(record.type_name, record.id, name, record.classification, text)
+                    key = (type_name, record_id, name, text)
+                    found[key] = Sensitive(type_name, record_id, name, classification, text)
     return list(found.values())
-
-
-def month_sensitive_records(records: MonthRecords, parties: Iterable[Record]) -> Iterator[Record]:
-    """The records whose text the main part of a month must not show."""
-    for detail in records.decisions:
-        yield from detail.records()
-    yield from records.highlights
-    yield from parties
 
 
 def public_lexicon(policy: ReportPolicy, register_policy: RegisterPolicy, month: str) -> str:
@@ -123,13 +118,13 @@ def check_main(document: Document, sensitive: Iterable[Sensitive], lexicon: str)
             )
 
 
-def check_month(document: Document, records: MonthRecords, parties: Iterable[Record],
+def check_month(document: Document, month: dt.date,
+                states: Iterable[tuple[str, str, dict[str, Any]]],
                 policy: ReportPolicy, register_policy: RegisterPolicy) -> None:
-    """The final guard over one month's main part."""
+    """The final guard over one month's main part, against every record of the register."""
     levels = register_policy.classification
     if not levels.at_most(document.classification, policy.paper.main_ceiling):
         raise ClassificationError(f"the main part may be at most {policy.paper.main_ceiling}, "
                                   f"not {document.classification}")
-    sensitive = sensitive_values(month_sensitive_records(records, parties),
-                                 document.classification, register_policy)
-    check_main(document, sensitive, public_lexicon(policy, register_policy, month_label(records.month)))
+    sensitive = sensitive_values(states, document.classification, register_policy)
+    check_main(document, sensitive, public_lexicon(policy, register_policy, month_label(month)))
