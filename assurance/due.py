@@ -89,11 +89,13 @@ _Found = tuple[dt.date, int, str, str, str, str | None, str, str, str | None]
 
 
 def compute_due(register: Register, as_of: dt.date, *, party: str | None = None,
-                categories: Collection[str] | None = None) -> list[DueItem]:
+                categories: Collection[str] | None = None, overdue_only: bool = False,
+                within_days: int | None = None) -> list[DueItem]:
     """Everything due or overdue as of ``as_of``, soonest due first.
 
     ``days_overdue`` is negative while there are days left. ``party`` and ``categories``
-    narrow the answer.
+    narrow the answer; so do ``overdue_only`` and ``within_days`` (overdue, or due within
+    that many days).
     """
     policy = register.policy
     conn = register.conn
@@ -159,7 +161,10 @@ def compute_due(register: Register, as_of: dt.date, *, party: str | None = None,
     level = {name: n for n, name in enumerate(order)}
     items = []
     append = items.append
+    latest = as_of + dt.timedelta(days=within_days) if within_days is not None else None
     for due, _rank, pid, _subject, category, subject, description, classification, kind in found:
+        if (overdue_only and due >= as_of) or (latest is not None and due > latest):
+            continue
         name, _roles, _domestic, _non_domestic, party_class = parties[pid]
         # The more restricted of the Party's and the record's classification.
         if level[classification] > level[party_class]:

@@ -128,3 +128,13 @@ def test_cycle_follows_the_latest_completed_assessment_and_names_those_under_way
     # The same fieldwork end: the higher id is the last; its year 2 makes year 3 (a VUSA) next.
     assert [(i.party, i.subject, i.kind) for i in found] == [("p", "a2", "VUSA")]
     assert found[0].due == dt.date(2020, 3, 1) and found[0].description.endswith("; b under way")
+
+
+def test_overdue_and_within_narrow_the_answer_through_the_cli(ssc):
+    assert ssc("demo", as_of=AS_OF).status == 0
+    everything = json.loads(ssc("due", "--format", "json", as_of=AS_OF).stdout)["items"]
+    overdue = json.loads(ssc("due", "--overdue", "--format", "json", as_of=AS_OF).stdout)["items"]
+    soon = json.loads(ssc("due", "--within", "30", "--format", "json", as_of=AS_OF).stdout)["items"]
+    assert overdue == [item for item in everything if item["overdue"]] != []
+    assert soon == [item for item in everything if item["days_overdue"] >= -30]
+    assert len(overdue) < len(soon) < len(everything)

@@ -216,11 +216,8 @@ def due_command(args, env) -> int:
 
     as_of = env.today()
     with _open(env) as register:
-        items = compute_due(register, as_of, party=args.party, categories=args.category)
-    if args.overdue:
-        items = [i for i in items if i.overdue]
-    if args.within is not None:
-        items = [i for i in items if i.days_overdue >= -args.within]
+        items = compute_due(register, as_of, party=args.party, categories=args.category,
+                            overdue_only=args.overdue, within_days=args.within)
     overdue = sum(1 for i in items if i.overdue)
     if args.format == "json":
         env.stdout.write(json_text(as_of, items) + "\n")
