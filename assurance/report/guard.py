@@ -106,16 +106,18 @@ def _occurs(needle: str, haystack: str) -> bool:
 def check_main(document: Document, sensitive: Iterable[Sensitive], lexicon: str) -> None:
     """Raise :class:`ClassificationError` if any sensitive value shows in ``document``."""
     text = normalise(document.plain_text())
+    # Many records share a value (the same title, the same conditions): search each once.
+    first_with: dict[str, Sensitive] = {}
     for item in sensitive:
-        needle = normalise(item.value)
-        if not needle or _occurs(needle, lexicon):
+        first_with.setdefault(normalise(item.value), item)
+    for needle, item in first_with.items():
+        if not needle or not _occurs(needle, text) or _occurs(needle, lexicon):
             continue
-        if _occurs(needle, text):
-            raise ClassificationError(
-                f"the main part ({document.classification}) would show the {item.field} of "
-                f"{item.record_type} {item.record_id}, which is {item.classification}; nothing "
-                "was written. Reword the highlight that quotes it, or reclassify the record."
-            )
+        raise ClassificationError(
+            f"the main part ({document.classification}) would show the {item.field} of "
+            f"{item.record_type} {item.record_id}, which is {item.classification}; nothing "
+            "was written. Reword the highlight that quotes it, or reclassify the record."
+        )
 
 
 def check_month(document: Document, month: dt.date,
