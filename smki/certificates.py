@@ -18,6 +18,7 @@ from functools import cached_property
 from pathlib import Path
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from cryptography.x509.oid import ExtensionOID, NameOID
 
@@ -160,7 +161,7 @@ def _ski(cert: x509.Certificate) -> bytes | None:
 
 
 def profile(cert: x509.Certificate, path: str, line: int = 1) -> Certificate:
-    """Read the SMKI profile of a parsed certificate."""
+    """Read the SMKI profile of a parsed certificate (ValueError if it cannot be read)."""
     policy = load_policy()
     role = _role(cert)
     eui = _eui64(cert)
@@ -171,7 +172,11 @@ def profile(cert: x509.Certificate, path: str, line: int = 1) -> Certificate:
     elif eui is None and role not in (0, 1, 7):
         # Root, recovery and issuing-authority certificates carry no entity id.
         reason = "no EUI-64 in x500UniqueIdentifier"
-    spki = cert.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+    try:
+        public_key = cert.public_key()
+    except UnsupportedAlgorithm as exc:  # e.g. a curve cryptography does not know
+        raise ValueError(f"unsupported public key: {exc}") from None
+    spki = public_key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
     return Certificate(
         path=path,
         line=line,

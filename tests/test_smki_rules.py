@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+from lxml import etree
 
 from smki.keysep import check_key_separation
 from testdata.smki_pki import AS_OF, CASES, build
@@ -132,3 +136,29 @@ def test_certificates_past_their_validity_on_a_later_as_of_are_ks007(pki, ssc):
     result = ssc("smki", "check-keys", "--certs", str(pki.certs), str(pki.request("clean")),
                  as_of=dt.date(2200, 1, 1))
     assert "KS007" in result.stdout
+
+
+_P256 = bytes.fromhex("06082a8648ce3d030107")  # the OID of NIST P-256, DER
+_UNKNOWN_CURVE = bytes.fromhex("06082a8648ce3d030108")  # a sibling OID no library knows
+
+
+def test_a_certificate_on_an_unknown_curve_is_ks008_not_a_crash(pki, tmp_path):
+    der = (pki.certs / "xmlsign-supplier.pem").read_bytes()
+    der = x509.load_pem_x509_certificate(der).public_bytes(Encoding.DER)
+    odd = tmp_path / "odd-curve.der"
+    odd.write_bytes(der.replace(_P256, _UNKNOWN_CURVE))
+    report = check_key_separation([pki.request("clean")], [pki.certs, odd], AS_OF, jobs=1)
+    assert [(f.rule, Path(f.path).name) for f in report.findings] == [("KS008", "odd-curve.der")]
+    assert "unsupported public key" in report.findings[0].message
+
+
+def test_an_embedded_certificate_on_an_unknown_curve_is_not_found_not_a_crash(pki, tmp_path):
+    request = pki.request("clean-by-certificate").read_bytes()
+    root = etree.fromstring(request)
+    embedded = root.find(".//{http://www.w3.org/2000/09/xmldsig#}X509Certificate")
+    der = base64.b64decode(embedded.text)
+    embedded.text = base64.b64encode(der.replace(_P256, _UNKNOWN_CURVE)).decode()
+    target = tmp_path / "odd-embedded.xml"
+    target.write_bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+    report = check_key_separation([target], [], AS_OF, jobs=1)
+    assert {f.rule for f in report.findings} == {"KS003"}
