@@ -52,6 +52,11 @@ class _Dialog(ModalScreen[str | None]):
     def action_submit(self) -> None:  # pragma: no cover - each dialog has its own
         raise NotImplementedError
 
+    def _chosen(self) -> str | None:
+        """The status picked in the dialog's ``#f-status`` radio set, if any."""
+        pressed = self.query_one("#f-status", RadioSet).pressed_button
+        return pressed.name if pressed is not None else None
+
 
 class SetStatusScreen(_Dialog):
     """The SSC's decision on an assessment or letter: only the statuses the policy allows from here."""
@@ -96,10 +101,6 @@ class SetStatusScreen(_Dialog):
         if self.allowed:
             self.query_one("#conditions-box").display = False
             self.query_one("#f-status", RadioSet).focus()
-
-    def _chosen(self) -> str | None:
-        pressed = self.query_one("#f-status", RadioSet).pressed_button
-        return pressed.name if pressed is not None else None
 
     @on(RadioSet.Changed, "#f-status")
     def _status_changed(self) -> None:
@@ -180,10 +181,6 @@ class FindingStatusScreen(_Dialog):
     def on_mount(self) -> None:
         self._status_changed()
         self.query_one("#f-status", RadioSet).focus()
-
-    def _chosen(self) -> str | None:
-        pressed = self.query_one("#f-status", RadioSet).pressed_button
-        return pressed.name if pressed is not None else None
 
     @on(RadioSet.Changed, "#f-status")
     def _status_changed(self) -> None:
