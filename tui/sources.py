@@ -48,9 +48,11 @@ class CertificateExpiry:
 
 
 def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
+    """The first day of ``day``'s month and of the next, as the Panel report counts a month."""
+    from assurance.report.panel import next_month
+
     first = day.replace(day=1)
-    following = (first + dt.timedelta(days=32)).replace(day=1)
-    return first, following
+    return first, next_month(first)
 
 
 def counts(register: Register, today: dt.date) -> Counts:

@@ -57,6 +57,15 @@ class _Dialog(ModalScreen[str | None]):
         pressed = self.query_one("#f-status", RadioSet).pressed_button
         return pressed.name if pressed is not None else None
 
+    def _status_and_reason(self) -> tuple[str, str] | None:
+        """The chosen status and the audit reason, or None with the missing one marked."""
+        code = self._chosen()
+        if code is None:
+            self._error("status", "choose a status")
+            return None
+        reason = self._reason_value()
+        return None if reason is None else (code, reason)
+
 
 class SetStatusScreen(_Dialog):
     """The SSC's decision on an assessment or letter: only the statuses the policy allows from here."""
@@ -113,13 +122,10 @@ class SetStatusScreen(_Dialog):
             self.dismiss(None)
             return
         register = self.app.register
-        code = self._chosen()
-        if code is None:
-            self._error("status", "choose a status")
+        chosen = self._status_and_reason()
+        if chosen is None:
             return
-        reason = self._reason_value()
-        if reason is None:
-            return
+        code, reason = chosen
         needs = register.policy.status(self.vocabulary, code).requires_conditions
         conditions = self.query_one("#f-conditions", TextBox).text.strip() if needs else ""
         data = {
@@ -189,13 +195,10 @@ class FindingStatusScreen(_Dialog):
 
     def action_submit(self) -> None:
         register = self.app.register
-        code = self._chosen()
-        if code is None:
-            self._error("status", "choose a status")
+        chosen = self._status_and_reason()
+        if chosen is None:
             return
-        reason = self._reason_value()
-        if reason is None:
-            return
+        code, reason = chosen
         changes: dict = {"status": code}
         if code in register.policy.findings.closed_statuses:
             changes["closed"] = self.query_one("#f-closed", TextInput).value.strip() or None
