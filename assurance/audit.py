@@ -4,21 +4,28 @@ Each event's hash covers its content and the previous event's hash, so editing, 
 reordering an event breaks the chain from there on. A one-row head records the last event, so
 cutting events off the end is seen too, and :func:`verify` replays the trail against the
 records, so a record edited behind the trail's back (say with the sqlite3 shell) is found.
-Only an attacker who rewrites the trail, the head and the records alike goes unseen by the file
-alone: :func:`head` gives a hash to keep elsewhere (a Panel paper, a ticket) and check later.
+Every register's trail starts with a ``register create`` event naming the register's id, so a
+register whose records and whole trail were deleted is not "intact". Only an attacker who
+rewrites the trail, the head and the records alike goes unseen by the file alone: :func:`head`
+gives a hash to keep elsewhere (a Panel paper, a ticket), and ``assurance.checkpoint`` a signed
+statement of it; :func:`verify` checks later that the noted head is still in the trail.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
+import re
 import sqlite3
+import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from hashlib import sha256
 from typing import Any
 
-from ssc.db import migrate
+from ssc import db
+from ssc.errors import InputError
 
 GENESIS = "0" * 64
 
@@ -43,8 +50,25 @@ MIGRATIONS = [
         seq INTEGER NOT NULL,
         hash TEXT NOT NULL
     );
-    """
+    """,
+    lambda conn: _genesis(conn),
 ]
+
+#: The entity of the event that starts every register's trail (its id and creation).
+REGISTER = "register"
+
+
+def _genesis(conn: sqlite3.Connection) -> None:
+    """The event that names the register: the first of a new trail (``create``), or, for a
+    register made before there was one, the next (``identify``)."""
+    appender = Appender(conn, "ssc")
+    # Named by its creation time to the microsecond: unique in practice, and reproducible
+    # under a frozen clock (snapshots); the id is an identity, not a secret.
+    created = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+    register_id = str(uuid.UUID(bytes=sha256(created.encode()).digest()[:16], version=4))
+    appender.add(REGISTER, register_id, "create" if appender.seq == 0 else "identify", None,
+                 {"register_id": register_id}, None)
+    appender.flush()
 
 
 @dataclass(frozen=True)
@@ -75,7 +99,14 @@ class Tampering:
 
 
 def ensure_schema(conn: sqlite3.Connection) -> None:
-    migrate(conn, "audit", MIGRATIONS)
+    db.migrate(conn, "audit", MIGRATIONS)
+
+
+def register_id(conn: sqlite3.Connection) -> str | None:
+    """The id the register's first ``register`` event gave it (None for an empty trail)."""
+    row = conn.execute("SELECT entity_id FROM audit_events WHERE entity = ? ORDER BY seq LIMIT 1",
+                       (REGISTER,)).fetchone()
+    return row[0] if row else None
 
 
 def _json_encoder() -> Callable[[Any], str]:
@@ -195,16 +226,31 @@ def events(conn: sqlite3.Connection, *, entity: str | None = None, entity_id: st
                          json.loads(row[7]) if row[7] else None, row[8], row[9], row[10])
 
 
+_HASH = re.compile(r"[0-9a-f]{64}")
+
+
+def parse_head(text: str) -> str:
+    """A noted head hash (64 hex digits, as ``ssc audit head`` prints it); InputError if not."""
+    value = text.strip().lower()
+    if not _HASH.fullmatch(value):
+        raise InputError("expected the 64 hex digits `ssc audit head` printed", field="--expect-head")
+    return value
+
+
 def verify(conn: sqlite3.Connection,
            current_states: Iterable[tuple[str, str, dict[str, Any]]] | None = None,
            tracked_entities: Collection[str] = (),
-           expect_head: str | None = None) -> Tampering | None:
+           expect_head: str | None = None,
+           expect_count: int | None = None) -> Tampering | None:
     """Check the chain, the head, and (given ``current_states``) the records against the trail.
 
     ``current_states`` yields (entity, entity_id, state) for every record now in the register of
-    the ``tracked_entities`` kinds, state as the trail records it. Returns the first problem
-    found, or None.
+    the ``tracked_entities`` kinds, state as the trail records it. ``expect_head`` is a head
+    noted earlier: it must still be in the trail (later events are fine), as event
+    ``expect_count`` if that is given. Returns the first problem found, or None.
     """
+    found_head = expect_head is None or expect_head == GENESIS
+    found_at: int | None = 0 if expect_head == GENESIS else None
     expected_prev, expected_seq = GENESIS, 1
     last_state: dict[tuple[str, str], str | None] = {}
     rows = conn.cursor()
@@ -221,12 +267,21 @@ def verify(conn: sqlite3.Connection,
         if _digest(seq, at, actor, entity, entity_id, action, before, after, reason, prev) != digest:
             return Tampering(seq, f"its content was altered ({entity} {entity_id}, {action} by {actor} at {at})")
         last_state[(entity, entity_id)] = after
+        if not found_head and digest == expect_head:
+            found_head, found_at = True, seq
         expected_prev, expected_seq = digest, seq + 1
     count, head_hash = head(conn)
     if count != expected_seq - 1 or head_hash != expected_prev:
         return Tampering(count, f"the trail ends at event {expected_seq - 1} but its head says {count}: events were cut off the end")
-    if expect_head is not None and expect_head != head_hash:
-        return Tampering(count, "the head is not the one expected: the trail was rewritten since it was noted")
+    if not any(key[0] == REGISTER for key in last_state):
+        return Tampering(None, "the trail has no `register create` event: every event was deleted "
+                               "(or the file was never an ssc register)")
+    if not found_head:
+        return Tampering(count, "the noted head is not in the trail: the trail was rewritten or cut "
+                                "since it was noted")
+    if expect_count is not None and found_at != expect_count:
+        return Tampering(found_at, f"the noted head is event {found_at}, not event {expect_count} "
+                                   "as noted: the trail was rewritten since")
     if current_states is not None:
         seen: set[tuple[str, str]] = set()
         for entity, entity_id, state in current_states:
@@ -241,3 +296,20 @@ def verify(conn: sqlite3.Connection,
             if state is not None and key not in seen and key[0] in tracked_entities:
                 return Tampering(None, f"{key[0]} {key[1]} is in the audit trail but missing from the register (deleted outside ssc)")
     return None
+
+
+def verify_register(conn: sqlite3.Connection, *, expect_head: str | None = None,
+                    expect_count: int | None = None) -> Tampering | None:
+    """Verify everything the register file keeps: the schema (nothing planted or altered), the
+    chain and its head, and every component's audited state (``ssc.db.COMPONENTS``)."""
+    problem = db.schema_problem(conn)
+    if problem is not None:
+        return Tampering(None, problem)
+    entities: set[str] = set()
+    states = []
+    for provider in db.audit_state_providers():
+        kinds, current = provider(conn)
+        entities.update(kinds)
+        states.append(current)
+    return verify(conn, itertools.chain.from_iterable(states), tracked_entities=entities,
+                  expect_head=expect_head, expect_count=expect_count)

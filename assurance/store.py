@@ -22,8 +22,7 @@ from pydantic import ValidationError
 from assurance import audit
 from assurance.models import RECORD_TYPES, Record, field_errors
 from assurance.policy import RegisterPolicy, default_policy
-from assurance.schema import MIGRATIONS
-from ssc.db import connect, migrate, write_transaction
+from ssc.db import open_register, write_transaction
 from ssc.errors import InputError
 
 _COMMON = ("classification", "withdrawn", "withdrawn_reason")
@@ -139,12 +138,11 @@ class Register:
         self.policy = policy or default_policy()
 
     @classmethod
-    def open(cls, path: Path | str, *, actor: str, policy: RegisterPolicy | None = None) -> Register:
-        """Open (creating and migrating on first use) the register file at ``path``."""
-        conn = connect(path)
-        migrate(conn, "register", MIGRATIONS)
-        audit.ensure_schema(conn)
-        return cls(conn, actor=actor, policy=policy)
+    def open(cls, path: Path | str, *, actor: str, policy: RegisterPolicy | None = None,
+             write: bool = True) -> Register:
+        """Open the register file at ``path``: to write (created and migrated on first use), or
+        with ``write=False`` read-only (never created, changed or migrated; see ``ssc.db``)."""
+        return cls(open_register(path, write=write), actor=actor, policy=policy)
 
     def close(self) -> None:
         self.conn.close()
@@ -329,10 +327,19 @@ class Register:
             for row in self._plain_rows(f"SELECT {', '.join(names)} FROM {model.table} ORDER BY id"):
                 yield row_state(type_name, row, names)
 
-    def verify_audit(self, expect_head: str | None = None) -> audit.Tampering | None:
-        """The first disagreement between the trail, its head and the records, or None."""
-        return audit.verify(self.conn, self.audit_states(), tracked_entities=RECORD_TYPES,
-                            expect_head=expect_head)
+    def verify_audit(self, expect_head: str | None = None,
+                     expect_count: int | None = None) -> audit.Tampering | None:
+        """The first disagreement between the trail, its head, the schema and everything the
+        register keeps (records and the CPA register), or None (see ``audit.verify_register``)."""
+        return audit.verify_register(self.conn, expect_head=expect_head, expect_count=expect_count)
+
+
+def audit_states(conn: sqlite3.Connection) -> tuple[Iterable[str], Iterator[tuple[str, str, dict[str, Any]]]]:
+    """The records' audited kinds and current states (the ``register`` component's, ssc.db)."""
+    factory = conn.row_factory
+    register = Register(conn, actor="", policy=default_policy())
+    conn.row_factory = factory  # the caller's connection, as it was
+    return RECORD_TYPES, register.audit_states()
 
 
 def validate(type_name: str, data: dict[str, Any], policy: RegisterPolicy | None = None) -> Record:

@@ -47,3 +47,46 @@ class InputErrors(InputError):
 
     def __str__(self) -> str:
         return "\n".join(str(e) for e in self.errors)
+
+
+class EnvironmentFault(SSCError):
+    """The environment failed (disk full, file locked, no permission): exit 2, one line."""
+
+
+def describe_fault(exc: BaseException) -> str | None:
+    """One line for a fault of the environment, or None if ``exc`` is not one (a bug).
+
+    The CLI's one boundary (``ssc.cli.main``) turns these into exit 2 instead of a traceback:
+    operating-system errors, SQLite's errors about the file (locked, full, not a database,
+    read-only) and text that is not in the encoding a file claims.
+    """
+    import errno
+    import sqlite3
+
+    if isinstance(exc, OSError):
+        what = exc.strerror or str(exc) or type(exc).__name__
+        if exc.errno == errno.ENOSPC:
+            what = "no space left on the device: nothing was kept"
+        elif exc.errno == errno.EFBIG:
+            what = "file too large for this system's limits: nothing was kept"
+        where = exc.filename if exc.filename is not None else None
+        return f"{where}: {what}" if where else what
+    if isinstance(exc, sqlite3.OperationalError | sqlite3.DatabaseError) and not isinstance(
+        exc, sqlite3.IntegrityError
+    ):
+        name = getattr(exc, "sqlite_errorname", "") or ""
+        if name.startswith("SQLITE_BUSY") or "locked" in str(exc):
+            return ("the register is locked by another process and stayed locked past the busy "
+                    "timeout (SSC_BUSY_TIMEOUT_MS): nothing was written, try again")
+        if name.startswith("SQLITE_FULL") or "disk is full" in str(exc):
+            return "the register's disk is full: nothing was written"
+        if name.startswith("SQLITE_READONLY") or "readonly" in str(exc):
+            return "the register cannot be written here (read-only file, folder or medium)"
+        if name.startswith(("SQLITE_IOERR", "SQLITE_CANTOPEN")):
+            return f"cannot read or write the register ({exc})"
+        return f"the register file is unusable: {exc}"
+    if isinstance(exc, UnicodeError):
+        return f"not valid text in its encoding ({exc})"
+    if isinstance(exc, MemoryError):
+        return "out of memory"
+    return None

@@ -162,16 +162,20 @@ def test_a_plan_for_an_unknown_certificate_is_an_error(ssc, tmp_path):
     assert f"{path}:2: cpa_id: no certificate 'CPA-9' on the register" in result.stderr
 
 
-def test_one_audit_event_per_import(ssc):
+def test_each_import_is_audited_with_its_table_digest(ssc):
     ssc("cpa", "import", "certificates", str(EDMI / "certificates.csv"))
     ssc("cpa", "import", "inventory", str(EDMI / "inventory.csv"))
-    events = query(ssc.db, "SELECT entity, action, actor, after FROM audit_events ORDER BY seq")
-    assert [(e, a, actor) for e, a, actor, _ in events] == [
-        ("cpa_import", "import", "test-secretary"), ("cpa_import", "import", "test-secretary")
+    events = query(ssc.db, "SELECT entity, entity_id, action, actor, after FROM audit_events"
+                           " WHERE entity LIKE 'cpa%' ORDER BY seq")
+    assert [(e, i, a, actor) for e, i, a, actor, _ in events] == [
+        ("cpa_import", "1", "import", "test-secretary"),
+        ("cpa_table", "cpa_certificate", "import", "test-secretary"),
+        ("cpa_import", "2", "import", "test-secretary"),
+        ("cpa_table", "cpa_inventory", "import", "test-secretary"),
     ]
-    after = json.loads(events[1][3])
+    after = json.loads(events[2][4])
     assert after["kind"] == "inventory" and after["rows"] == 28 and after["file"] == "inventory.csv"
-    assert len(after["sha256"]) == 64
+    assert len(after["sha256"]) == 64 and after["devices"]["rows"] == 28
 
 
 def test_invalid_utf8_is_an_input_error(ssc, tmp_path):

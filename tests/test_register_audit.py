@@ -117,13 +117,49 @@ def test_digest_splits_one_way():
     assert digest(*base, None, None, "", audit.GENESIS) != digest(*base, None, None, None, audit.GENESIS)
 
 
-def test_rewriting_the_whole_trail_is_caught_by_the_noted_head(ssc, tmp_path):
+def test_a_noted_head_holds_through_later_changes_but_not_a_rewrite(ssc, tmp_path):
     assert ssc("demo", "--as-of", "2020-01-10").status == 0
     head = ssc("audit", "head").stdout.split()[0]
     assert ssc("audit", "verify", "--expect-head", head).status == 0
     assert ssc("party", "edit", "P001", "contact=a@b.example", "--reason", "new").status == 0
+    later = ssc("audit", "verify", "--expect-head", head)
+    assert later.status == 0, later.stdout  # a later legitimate event is fine: the head is a prefix
+    # Rewrite the trail from an earlier event on, re-chaining it so the file alone looks intact.
+    with Register.open(ssc.db, actor="mallory") as register:
+        conn = register.conn
+        conn.execute("DELETE FROM audit_events WHERE seq >= 400")
+        (seq, digest), = conn.execute("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
+        conn.execute("UPDATE audit_head SET seq = ?, hash = ?", (seq, digest))
+        register.edit("party", "P001", {"contact": "mallory@evil.example"}, reason="rewritten")
+        # The records the deleted events made are now unaudited; delete them too.
+    rewritten = ssc("audit", "verify", "--expect-head", head)
+    assert rewritten.status == 1 and "noted head is not in the trail" in rewritten.stdout
+
+
+def test_a_noted_head_of_a_truncated_trail_is_not_found(ssc):
+    assert ssc("party", "add", "id=P1", "name=Fenland Ltd", "roles=other_user").status == 0
+    assert ssc("party", "add", "id=P2", "name=Albion Ltd", "roles=other_user").status == 0
+    head = ssc("audit", "head").stdout.split()[0]
+    shell(ssc.db, "PRAGMA foreign_keys = OFF", "DELETE FROM audit_events WHERE seq = 3",
+          "DELETE FROM parties WHERE id = 'P2'",
+          "UPDATE audit_head SET seq = 2, hash = (SELECT hash FROM audit_events WHERE seq = 2)")
     result = ssc("audit", "verify", "--expect-head", head)
-    assert result.status == 1 and "head is not the one expected" in result.stdout
+    assert result.status == 1 and "noted head is not in the trail" in result.stdout
+
+
+def test_a_malformed_noted_head_is_a_usage_error(ssc):
+    assert ssc("party", "add", "id=P1", "name=Fenland Ltd", "roles=other_user").status == 0
+    result = ssc("audit", "verify", "--expect-head", "not-a-hash")
+    assert result.status == 2 and "64 hex digits" in result.stderr
+
+
+def test_a_register_emptied_of_records_and_trail_is_not_intact(ssc):
+    assert ssc("demo", "--as-of", "2020-01-10").status == 0
+    tables = ["highlights", "findings", "decisions", "letters", "assessments", "parties",
+              "audit_events", "audit_head"]
+    shell(ssc.db, "PRAGMA foreign_keys = OFF", *(f"DELETE FROM {t}" for t in tables))
+    result = ssc("audit", "verify")
+    assert result.status == 1 and "no `register create` event" in result.stdout
 
 
 def test_cli_names_the_first_bad_event(ssc, tmp_path):

@@ -65,7 +65,7 @@ def test_demo_then_everything_lists(ssc):
 
 
 def test_register_file_is_private(ssc):
-    assert ssc("party", "list").status == 0
+    assert ssc("party", "add", "id=P1", "name=Fenland Ltd", "roles=other_user").status == 0
     assert stat.S_IMODE(os.stat(ssc.db).st_mode) == 0o600
 
 

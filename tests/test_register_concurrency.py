@@ -29,7 +29,7 @@ def start(db: Path, *argv: str) -> subprocess.Popen:
 
 
 def test_two_processes_importing_and_adding_at_once_lose_nothing(ssc, tmp_path):
-    assert ssc("party", "list").status == 0  # create the file first
+    assert ssc("party", "add", "id=P0", "name=First Ltd", "roles=other_user").status == 0
     files = []
     for prefix in ("N", "S"):
         path = tmp_path / f"{prefix}.jsonl"
@@ -42,7 +42,7 @@ def test_two_processes_importing_and_adding_at_once_lose_nothing(ssc, tmp_path):
         out, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err
     listed = json.loads(ssc("party", "list", "--format", "json").stdout)
-    assert len(listed) == 6004
+    assert len(listed) == 6005
     assert ssc("audit", "verify").status == 0
 
 

@@ -40,6 +40,7 @@ from smki.cpa.rows import (
     InventoryGroup,
     PlanRow,
 )
+from smki.cpa.schema import audit_import
 from ssc.db import write_transaction
 from ssc.errors import InputError, InputErrors
 
@@ -209,12 +210,14 @@ def import_csv(
                 (kind, path.name, actor, now.isoformat(timespec="seconds")),
             ).lastrowid
             assert import_id is not None
+            superseded: list[int] = []
             if kind == "certificates":
                 rows, suppliers, groups = _load_certificates(conn, source, policy, import_id), (), 0
             elif kind == "plans":
                 rows, suppliers, groups = _load_plans(conn, source, import_id), (), 0
             else:
-                rows, suppliers, groups = _load_inventory(conn, source, policy, import_id)
+                rows, suppliers, groups = _load_inventory(conn, source, policy, import_id,
+                                                          superseded)
             errors.raise_if_any()
             if rows == 0:
                 raise InputError("no data rows: nothing to import", path=name, line=2)
@@ -225,7 +228,7 @@ def import_csv(
             conn.execute(
                 "UPDATE cpa_import SET sha256 = ?, rows = ? WHERE id = ?", (sha256, rows, import_id)
             )
-            _audit(conn, actor, kind, path.name, rows, sha256)
+            audit_import(conn, actor, import_id, kind, superseded)
     except UnicodeDecodeError as exc:
         raise InputError(
             f"not UTF-8 text ({exc.reason} at byte {exc.start} of a block)", path=name
@@ -233,24 +236,6 @@ def import_csv(
     except csv.Error as exc:
         raise InputError(f"not valid CSV: {exc}", path=name) from None
     return ImportSummary(kind, name, sha256, rows, tuple(suppliers), groups)
-
-
-def _audit(
-    conn: sqlite3.Connection, actor: str, kind: str, file: str, rows: int, sha256: str
-) -> None:
-    """One audit event per import (not per row), in the import's transaction."""
-    from assurance import audit
-
-    audit.record(
-        conn,
-        actor=actor,
-        entity="cpa_import",
-        entity_id=sha256,
-        action="import",
-        before=None,
-        after={"file": file, "rows": rows, "kind": kind, "sha256": sha256},
-        reason=None,
-    )
 
 
 def _validated(model: type[_M], data: dict[str, Any], line: int, errors: _Errors) -> _M | None:
@@ -432,8 +417,10 @@ class _Groups:
 
 
 def _load_inventory(
-    conn: sqlite3.Connection, source: _CsvFile, policy: CpaPolicy, import_id: int
+    conn: sqlite3.Connection, source: _CsvFile, policy: CpaPolicy, import_id: int,
+    superseded: list[int],
 ) -> tuple[int, list[str], int]:
+    """Load an inventory; ``superseded`` gets the earlier imports whose rows it replaced."""
     has_device, has_count = "device_id" in source.header, "count" in source.header
     if has_device == has_count:
         raise InputError(
@@ -453,7 +440,7 @@ def _load_inventory(
         rows = _count_groups(source, groups)
     source.errors.raise_if_any()
     suppliers = sorted({key[0] for key in groups.rows.values()})
-    _replace_inventory(conn, suppliers, groups, import_id)
+    superseded.extend(_replace_inventory(conn, suppliers, groups, import_id))
     return rows, suppliers, len(groups.rows)
 
 
@@ -540,8 +527,9 @@ def _count_groups(source: _CsvFile, groups: _Groups) -> int:
 
 def _replace_inventory(
     conn: sqlite3.Connection, suppliers: list[str], groups: _Groups, import_id: int
-) -> None:
-    """Drop the previous inventory of the file's Suppliers, then store the new groups."""
+) -> list[int]:
+    """Drop the previous inventory of the file's Suppliers, then store the new groups; return
+    the earlier imports that lost rows (the audit trail records their new state)."""
     names = json.dumps(suppliers)
     previous = conn.execute(
         "SELECT DISTINCT import_id FROM cpa_inventory"
@@ -568,3 +556,4 @@ def _replace_inventory(
             if groups.counts[group_id] > 0
         ],
     )
+    return [old_import for (old_import,) in previous]

@@ -1,9 +1,22 @@
-"""The CPA register's tables in the shared SQLite file, as append-only migrations."""
+"""The CPA register's tables in the shared SQLite file, as append-only migrations, and their
+place in the audit trail.
+
+The trail holds, per CPA import, an event with the ``cpa_import`` row and a digest of the
+devices it loaded, and an event with a digest of the whole table it changed
+(``cpa_certificate``, ``cpa_inventory`` or ``cpa_plan``: thousands of rows at most). ``ssc audit
+verify`` recomputes the same digests from the file, so a certificate's expiry date, a device
+count or a plan changed with the sqlite3 shell no longer matches its last audited state. The
+tens of millions of device rows cost no per-row Python at import: their digest is taken by
+SQLite in chunks (``group_concat`` in primary-key order) and hashed once per chunk.
+"""
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable, Iterator
+from hashlib import sha256
 from pathlib import Path
+from typing import Any
 
 from ssc import db
 
@@ -72,11 +85,136 @@ MIGRATIONS: list[db.Migration] = [
 ]
 
 
-def open_register(path: Path | str) -> sqlite3.Connection:
-    """The register file, with the CPA tables (and the audit trail) created or brought up to date."""
+def _adopt(conn: sqlite3.Connection) -> None:
+    """Bring CPA data loaded before the trail covered it under the trail (``adopt`` events),
+    and retire the old per-file events keyed by the file's SHA-256."""
     from assurance import audit
 
-    conn = db.connect(path)
-    db.migrate(conn, COMPONENT, MIGRATIONS)
-    audit.ensure_schema(conn)
-    return conn
+    appender = audit.Appender(conn, "ssc")
+    old = conn.execute("SELECT DISTINCT entity_id FROM audit_events WHERE entity = 'cpa_import'"
+                       " AND after IS NOT NULL").fetchall()
+    for (entity_id,) in old:
+        appender.add("cpa_import", entity_id, "rekey", None, None,
+                     "the CPA register is audited per import and table from here on")
+    for import_id, in conn.execute("SELECT id FROM cpa_import ORDER BY id").fetchall():
+        appender.add("cpa_import", str(import_id), "adopt", None, import_state(conn, import_id), None)
+    for table in TABLES:
+        state = table_state(conn, table)
+        if state is not None:
+            appender.add("cpa_table", table, "adopt", None, state, None)
+    appender.flush()
+
+
+MIGRATIONS.append(lambda conn: _adopt(conn))
+
+#: The audited entities: one per import (its row and devices), one per table (its digest).
+AUDITED = ("cpa_import", "cpa_table")
+
+#: The tables digested whole into the trail, each with the order its rows are hashed in.
+TABLES = {
+    "cpa_certificate": "cpa_id",
+    "cpa_inventory": "id",
+    "cpa_plan": "supplier, cpa_id",
+}
+TABLE_OF_KIND = {"certificates": "cpa_certificate", "inventory": "cpa_inventory",
+                 "plans": "cpa_plan"}
+
+#: Device rows hashed per SQLite query (one Python hash update per chunk, not per row).
+DEVICE_CHUNK = 50_000
+
+
+def _canonical(value: Any) -> str:
+    from assurance.audit import canonical_json
+
+    return canonical_json(value)
+
+
+def table_state(conn: sqlite3.Connection, table: str) -> dict[str, Any] | None:
+    """Rows and SHA-256 of a whole table (columns, then each row as canonical JSON), or None
+    when it is empty. A migration that adds a column must audit the new state."""
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    cursor.execute(f"SELECT * FROM {table} ORDER BY {TABLES[table]}")
+    encode = _canonical
+    digest = sha256(encode([c[0] for c in cursor.description]).encode())
+    rows = 0
+    for row in cursor:
+        digest.update(b"\n" + encode(list(row)).encode())
+        rows += 1
+    return {"rows": rows, "sha256": digest.hexdigest()} if rows else None
+
+
+def devices_state(conn: sqlite3.Connection, import_id: int) -> dict[str, Any] | None:
+    """Rows and SHA-256 of an import's device rows in primary-key order, or None if none.
+
+    Each row is ``len:device_id:inventory_id:len:extra`` (``-`` for no extra): length prefixes
+    make the text split back into rows and fields one way only.
+    """
+    digest, rows, last = sha256(), 0, None
+    piece = ("length(device_id) || ':' || device_id || ':' || inventory_id || ':' ||"
+             " ifnull(length(extra) || ':' || extra, '-')")
+    while True:
+        bound = "" if last is None else " AND device_id > ?"
+        params = (import_id,) if last is None else (import_id, last)
+        count, top, text = conn.execute(
+            f"SELECT count(*), max(device_id), group_concat(piece, char(10)) FROM"
+            f" (SELECT device_id, {piece} AS piece FROM cpa_device WHERE import_id = ?{bound}"
+            f"  ORDER BY device_id LIMIT {DEVICE_CHUNK})", params).fetchone()
+        if not count:
+            break
+        digest.update(text.encode() + b"\n")
+        rows += count
+        last = top
+        if count < DEVICE_CHUNK:
+            break
+    return {"rows": rows, "sha256": digest.hexdigest()} if rows else None
+
+
+def import_state(conn: sqlite3.Connection, import_id: int) -> dict[str, Any]:
+    """The audited state of one import: its ``cpa_import`` row and its devices' digest."""
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    cursor.execute("SELECT * FROM cpa_import WHERE id = ?", (import_id,))
+    names = [c[0] for c in cursor.description]
+    state = {k: v for k, v in zip(names, cursor.fetchone(), strict=True) if k != "id"}
+    devices = devices_state(conn, import_id)
+    if devices is not None:
+        state["devices"] = devices
+    return state
+
+
+def audit_import(conn: sqlite3.Connection, actor: str, import_id: int, kind: str,
+                 superseded: Iterable[int] = ()) -> None:
+    """The trail's events for one import, inside its transaction: the import, any earlier
+    import whose devices it replaced, and the digest of the table it changed."""
+    from assurance import audit
+
+    appender = audit.Appender(conn, actor)
+    appender.add("cpa_import", str(import_id), "import", None, import_state(conn, import_id), None)
+    for old in sorted(set(superseded) - {import_id}):
+        appender.add("cpa_import", str(old), "supersede", None, import_state(conn, old),
+                     f"its inventory of the same Suppliers was replaced by import {import_id}")
+    table = TABLE_OF_KIND[kind]
+    appender.add("cpa_table", table, "import", None, table_state(conn, table),
+                 f"import {import_id}")
+    appender.flush()
+
+
+def audit_states(conn: sqlite3.Connection) -> tuple[Iterable[str], Iterator[tuple[str, str, dict]]]:
+    """The CPA register's audited kinds and current states, for ``ssc audit verify``."""
+
+    def states() -> Iterator[tuple[str, str, dict]]:
+        for (import_id,) in conn.execute("SELECT id FROM cpa_import ORDER BY id").fetchall():
+            yield "cpa_import", str(import_id), import_state(conn, import_id)
+        for table in TABLES:
+            state = table_state(conn, table)
+            if state is not None:
+                yield "cpa_table", table, state
+
+    return AUDITED, states()
+
+
+def open_register(path: Path | str, *, write: bool = True) -> sqlite3.Connection:
+    """The register file with every component's schema current (see ``ssc.db.open_register``):
+    to write (created and migrated as needed), or with ``write=False`` read-only."""
+    return db.open_register(path, write=write)

@@ -70,3 +70,18 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
         # Output piped to a command that stopped reading (e.g. `| head`).
         sys.stderr.close()
         return 0
+    except Exception as exc:
+        return _environment_fault(exc, env)
+
+
+def _environment_fault(exc: Exception, env: Environment) -> int:
+    """A fault of the environment (disk full, locked, no permission…) is exit 2 with one line,
+    never a traceback and never 1 (which means tampering or findings); anything else is a bug
+    and is raised as such."""
+    from ssc.errors import describe_fault
+
+    line = describe_fault(exc)
+    if line is None:
+        raise exc
+    print(f"ssc: error: {line}", file=env.stderr)
+    return 2

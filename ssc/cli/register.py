@@ -71,9 +71,18 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     audit = sub.add_parser("audit", help="the tamper-evident audit trail")
     commands = audit.add_subparsers(dest="audit_command", metavar="SUBCOMMAND", required=True)
-    p = commands.add_parser("verify", help="check the hash chain and the records against it",
-                            epilog="Exit status: 0 intact, 1 tampering found (the first bad event is named).")
-    p.add_argument("--expect-head", metavar="HASH", help="the head hash noted earlier (ssc audit head)")
+    p = commands.add_parser("verify", help="check the hash chain, the schema, the records and "
+                            "the CPA register against the trail",
+                            description="Checks the chain of events and its head, that the "
+                            "schema is exactly what ssc's migrations create, and that every record "
+                            "and the CPA register match their last audited state.",
+                            epilog="Exit status: 0 intact, 1 tampering found (the first bad event "
+                            "is named), 2 not a register or unreadable.")
+    p.add_argument("--expect-head", metavar="HASH", help="a head noted earlier (ssc audit head): "
+                   "it must still be in the trail (later events are fine)")
+    p.add_argument("--checkpoint", metavar="FILE", help="a signed statement from `ssc audit "
+                   "checkpoint`: its signature and its head as event N (needs --public-key)")
+    p.add_argument("--public-key", metavar="FILE", help="the checkpoint key's public half (PEM)")
     p.set_defaults(handler=audit_verify_command)
     p = commands.add_parser("log", help="the events, newest first")
     p.add_argument("--entity", choices=tuple(RECORD_FIELDS))
@@ -83,6 +92,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=audit_log_command)
     p = commands.add_parser("head", help="the number of events and the last hash, to keep elsewhere")
     p.set_defaults(handler=audit_head_command)
+    p = commands.add_parser(
+        "checkpoint", help="a signed statement of the trail's events, head and time",
+        description="Verifies the trail, then prints a short statement (register id, events, head, "
+        "time, public key) signed with an Ed25519 key kept outside the register, to quote in the "
+        "Panel paper and check later with `ssc audit verify --checkpoint FILE --public-key FILE`.",
+        epilog="Exit status: 0 signed, 1 the trail is not intact (nothing signed), 2 usage error.")
+    p.add_argument("--key", metavar="FILE", help="the private key (PEM, mode 0600; default "
+                   "$SSC_CHECKPOINT_KEY)")
+    p.add_argument("--new-key", metavar="FILE", help="create a key pair instead: FILE (0600) and "
+                   "FILE.pub; keep FILE away from the register")
+    p.add_argument("--output", "-o", metavar="FILE", default="-",
+                   help="write the statement here (default: stdout)")
+    p.set_defaults(handler=audit_checkpoint_command)
 
     p = sub.add_parser("decide", help="record the status the SSC set on an assessment or letter",
                        description="Create a decision on SUBJECT (an assessment or a letter id) and "
@@ -156,10 +178,11 @@ def _example(type_name: str) -> str:
 
 
 # -- handlers: open the register, call one package function, print -----------------------------
-def _open(env):
+def _open(env, *, write: bool = True):
+    """The register: to write (created and migrated on first use), or read-only, never created."""
     from assurance.store import Register
 
-    return Register.open(env.db_path, actor=env.actor)
+    return Register.open(env.db_path, actor=env.actor, write=write)
 
 
 def _json(env, data) -> None:
@@ -183,18 +206,11 @@ def import_command(args, env) -> int:
 
 def export_command(args, env) -> int:
     from assurance.interchange import export
+    from ssc.output import private_file
 
-    with _open(env) as register:
-        if args.output:
-            from pathlib import Path
-
-            target = Path(args.output)
-            temporary = target.with_name(target.name + ".part")
-            with open(temporary, "w", encoding="utf-8") as stream:
-                count = export(register, stream)
-            temporary.replace(target)  # a complete file or none
-        else:
-            count = export(register, env.stdout)
+    with _open(env, write=False) as register, \
+            private_file(args.output or "-", stdout=env.stdout) as stream:
+        count = export(register, stream)
     print(f"exported {count} record(s)", file=env.stderr)
     return 0
 
@@ -215,7 +231,7 @@ def due_command(args, env) -> int:
     from assurance.tables import format_table
 
     as_of = env.today()
-    with _open(env) as register:
+    with _open(env, write=False) as register:
         items = compute_due(register, as_of, party=args.party, categories=args.category,
                             overdue_only=args.overdue, within_days=args.within)
     overdue = sum(1 for i in items if i.overdue)
@@ -235,14 +251,75 @@ def due_command(args, env) -> int:
 
 def audit_verify_command(args, env) -> int:
     from assurance import audit
+    from ssc.errors import InputError
 
-    with _open(env) as register:
-        problem = register.verify_audit(expect_head=args.expect_head)
+    expect_head = audit.parse_head(args.expect_head) if args.expect_head else None
+    expect_count, note = None, ""
+    if bool(args.checkpoint) != bool(args.public_key):
+        raise InputError("--checkpoint and --public-key go together", field="--checkpoint")
+    if args.checkpoint:
+        from pathlib import Path
+
+        from assurance import checkpoint
+
+        statement = checkpoint.read(Path(args.checkpoint))
+        wrong = checkpoint.signature_holds(statement, checkpoint.load_public_key(Path(args.public_key)))
+        if wrong is not None:
+            print(f"checkpoint NOT valid: {wrong}", file=env.stdout)
+            return 1
+        if expect_head is not None and expect_head != statement.head:
+            raise InputError("--expect-head and --checkpoint name different heads", field="--expect-head")
+        expect_head, expect_count = audit.parse_head(statement.head), statement.events
+        note = f"; checkpoint of {statement.at} (event {statement.events}) holds"
+    with _open(env, write=False) as register:
+        problem = register.verify_audit(expect_head=expect_head, expect_count=expect_count)
         count, head = audit.head(register.conn)
+        if problem is None and args.checkpoint and audit.register_id(register.conn) != statement.register:
+            problem = audit.Tampering(None, "the checkpoint is of another register (or this one was "
+                                            "recreated since)")
     if problem is not None:
         print(f"audit trail NOT intact: {problem}", file=env.stdout)
         return 1
-    print(f"audit trail intact: {count} event(s), head {head}", file=env.stdout)
+    print(f"audit trail intact: {count} event(s), head {head}{note}", file=env.stdout)
+    return 0
+
+
+def audit_checkpoint_command(args, env) -> int:
+    import os
+    from pathlib import Path
+
+    from assurance import audit, checkpoint
+    from ssc.errors import InputError
+    from ssc.output import write_private
+
+    if args.new_key:
+        target = Path(args.new_key)
+        public = target.with_name(target.name + ".pub")
+        for path in (target, public):
+            if path.exists():
+                raise InputError("already exists; a checkpoint key is never overwritten", path=str(path))
+        private_pem, public_pem, name = checkpoint.new_key()
+        write_private(target, private_pem)
+        write_private(public, public_pem)
+        os.chmod(public, 0o644)  # the public half is for the paper's readers
+        print(f"new checkpoint key {target} (keep it outside the register, 0600); public key "
+              f"{public}: {name}", file=env.stderr)
+        return 0
+    key_path = args.key or os.environ.get("SSC_CHECKPOINT_KEY")
+    if not key_path:
+        raise InputError("give the signing key with --key FILE or SSC_CHECKPOINT_KEY "
+                         "(make one with --new-key FILE)", field="--key")
+    key = checkpoint.load_private_key(Path(key_path))
+    with _open(env, write=False) as register:
+        problem = register.verify_audit()
+        count, head = audit.head(register.conn)
+        register_id = audit.register_id(register.conn)
+    if problem is not None:
+        print(f"audit trail NOT intact: {problem}; nothing signed", file=env.stderr)
+        return 1
+    statement = checkpoint.sign(key, register=register_id or "", events=count, head=head,
+                                at=env.now())
+    write_private(args.output, statement.text(), stdout=env.stdout)
     return 0
 
 
@@ -250,7 +327,7 @@ def audit_log_command(args, env) -> int:
     from assurance import audit
     from assurance.tables import format_table
 
-    with _open(env) as register:
+    with _open(env, write=False) as register:
         events = list(audit.events(register.conn, entity=args.entity, entity_id=args.entity_id,
                                    newest_first=True, limit=args.limit or None))
     if args.format == "json":
@@ -265,7 +342,7 @@ def audit_log_command(args, env) -> int:
 def audit_head_command(args, env) -> int:
     from assurance import audit
 
-    with _open(env) as register:
+    with _open(env, write=False) as register:
         count, head = audit.head(register.conn)
     print(f"{head} {count}", file=env.stdout)
     return 0
@@ -314,7 +391,7 @@ def list_command(args, env) -> int:
     from assurance.records import list_records, parse_assignments
     from assurance.tables import HEADINGS, LIST_COLUMNS, format_table
 
-    with _open(env) as register:
+    with _open(env, write=False) as register:
         records = list_records(register, args.type_name, parse_assignments(args.filters),
                                include_withdrawn=args.withdrawn)
     if args.format == "json":
@@ -335,7 +412,7 @@ def list_command(args, env) -> int:
 def show_command(args, env) -> int:
     from assurance.records import show_record
 
-    with _open(env) as register:
+    with _open(env, write=False) as register:
         view = show_record(register, args.type_name, args.record_id)
     record = view.record.to_interchange()
     if args.format == "json":
