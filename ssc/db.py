@@ -156,6 +156,8 @@ def connect(path: Path | str, *, write: bool = True) -> sqlite3.Connection:
     if status is None:
         conn = _create(path, timeout)
     else:
+        if status.st_size == 0 and stat.S_IMODE(status.st_mode) != 0o600:
+            os.chmod(path, 0o600)  # an empty file holds nothing yet: it becomes a register, 0600
         try:
             conn = _sqlite_connect(_uri(path, mode="rw"), timeout)
         except sqlite3.OperationalError as exc:
@@ -269,8 +271,9 @@ def _check_current(conn: sqlite3.Connection, path: Path) -> None:
     for name, component in COMPONENTS.items():
         have, want = versions.get(name, 0), len(component.load_migrations())
         if have < want:
-            raise InputError(f"the register's {name} schema is version {have}, older than this "
-                             f"ssc's ({want}); any command that writes upgrades it", path=str(path))
+            raise InputError(f"the register's {name} schema is version {have} by its "
+                             f"schema_migrations table, older than this ssc's ({want}); any "
+                             "command that writes upgrades it", path=str(path))
         if have > want:
             raise InputError(f"the register's {name} schema is version {have}, newer than this "
                              f"ssc knows ({want}): upgrade ssc", path=str(path))

@@ -37,7 +37,7 @@ def _check_target(path: Path) -> None:
     if status is not None and not stat.S_ISREG(status.st_mode):
         raise InputError("is not a regular file: name a file to write", path=str(path))
     if not path.parent.is_dir():
-        raise InputError("no such folder to write into", path=str(path))
+        raise InputError("cannot write here: no such folder", path=str(path))
 
 
 def _unnamed(folder: Path) -> tuple[int, str | None]:

@@ -166,6 +166,10 @@ def test_nothing_to_act_on_exits_0(ssc):
 
 
 def test_an_empty_register_reports_nothing(ssc):
+    missing = ssc("cpa", "report", "--as-of", "2020-01-10")
+    assert missing.status == 2 and "no such register" in missing.stderr  # a mistyped --db
+    assert not ssc.db.exists()
+    ssc("party", "add", "id=P1", "name=Fenland Ltd", "roles=other_user")
     result = ssc("cpa", "report", "--as-of", "2020-01-10")
     assert result.status == 0
     assert "No certificate expired or expiring" in result.stdout

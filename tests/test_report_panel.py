@@ -189,6 +189,7 @@ def test_a_bad_month_is_a_usage_error(ssc, month):
 
 
 def test_usage_errors(ssc, tmp_path):
+    ssc("party", "add", "id=P1", "name=Fenland Ltd", "roles=other_user")  # a register to refuse on
     assert ssc("report", "panel", "--month", "2019-12", "--format", "docx").status == 2
     assert ssc("report", "panel", "--month", "2019-12", "--paper-ref", "66/1503").status == 2
     result = ssc("report", "panel", "--month", "2019-12", "--classification", "AMBER")

@@ -9,8 +9,6 @@ HTML or DOCX. The functions here are the whole public surface.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +26,6 @@ from assurance.report.panel import (
 )
 from assurance.report.policy import ReportPolicy, default_report_policy
 from assurance.store import Register
-from ssc.errors import InputError
 
 __all__ = [
     "AppendixA", "ClassificationError", "Document", "PanelFiles", "PanelReport", "main_part",
@@ -65,20 +62,10 @@ def render(document: Document, format_name: str = "markdown") -> str | bytes:
 
 
 def write_atomically(path: Path, content: str | bytes) -> None:
-    """Write ``content`` to ``path`` whole or not at all."""
-    path = Path(path)
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    except OSError as exc:
-        raise InputError(f"cannot write here: {exc.strerror}", path=str(path)) from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write ``content`` to ``path`` whole or not at all, 0600 (``ssc.output.write_private``)."""
+    from ssc.output import write_private
+
+    write_private(path, content)
 
 
 @dataclass(frozen=True)

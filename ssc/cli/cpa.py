@@ -100,7 +100,7 @@ def report_command(args: argparse.Namespace, env: Environment) -> int:
     from smki.cpa.schema import open_register
 
     policy = load_policy()
-    conn = open_register(env.db_path)
+    conn = open_register(env.db_path, write=False)
     try:
         report = build_report(conn, env.today(), policy, args.horizon)
     finally:

@@ -47,7 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def panel_handler(args: argparse.Namespace, env: Environment) -> int:
-    from assurance.report import appendix_part, main_part, parse_month, render, write_atomically
+    from assurance.report import appendix_part, main_part, parse_month, render
     from assurance.store import Register
 
     month = parse_month(args.month)
@@ -56,7 +56,7 @@ def panel_handler(args: argparse.Namespace, env: Environment) -> int:
     if args.part == "appendix" and args.classification:
         raise InputError("Appendix A is always RED; --classification is for the main part",
                          field="--classification")
-    with Register.open(env.db_path, actor=env.actor) as register:
+    with Register.open(env.db_path, actor=env.actor, write=False) as register:
         if args.part == "main":
             report, document = main_part(register, month, classification=args.classification,
                                          paper_ref=args.paper_ref)
@@ -66,9 +66,7 @@ def panel_handler(args: argparse.Namespace, env: Environment) -> int:
         else:
             _, document = appendix_part(register, month, paper_ref=args.paper_ref)
     content = render(document, args.format)
-    if args.output is not None:
-        write_atomically(args.output, content)
-    else:
-        assert isinstance(content, str)
-        env.stdout.write(content)
+    from ssc.output import write_private
+
+    write_private(args.output if args.output is not None else "-", content, stdout=env.stdout)
     return 0
