@@ -258,6 +258,11 @@ def open_register(path: Path | str, *, write: bool = True) -> sqlite3.Connection
         if write:
             for name, component in COMPONENTS.items():
                 migrate(conn, name, component.load_migrations())
+            # A trigger planted in the file would run inside ssc's own writes: refuse to write.
+            problem = schema_problem(conn)
+            if problem is not None:
+                raise InputError(f"{problem}; ssc will not write to it (see `ssc audit verify`)",
+                                 path=str(path))
         else:
             _check_current(conn, Path(path))
     except BaseException:

@@ -178,3 +178,141 @@ def test_audit_log_and_show_history(ssc):
     assert max(len(line) for line in log.stdout.splitlines()) <= 80
     show = ssc("party", "show", "P1")
     assert "edit (contact) - told us" in show.stdout
+
+
+# -- the schema: nothing planted, nothing altered -----------------------------------------------
+PLANTED = {
+    "trigger": "CREATE TRIGGER keep_quiet AFTER INSERT ON parties BEGIN"
+               " UPDATE parties SET contact = 'mallory@evil.example' WHERE id = NEW.id; END",
+    "view": "CREATE VIEW everything AS SELECT * FROM parties",
+    "table": "CREATE TABLE shadow (id TEXT)",
+    "index": "CREATE INDEX parties_name ON parties(name)",
+    "dropped index": "DROP INDEX findings_assessment",
+}
+
+
+@pytest.mark.parametrize("statement", PLANTED.values(), ids=PLANTED.keys())
+def test_a_schema_object_planted_or_dropped_is_tampering(pristine, tmp_path, statement):
+    path = copy(pristine, tmp_path)
+    shell(path, statement)
+    problem = verify(path)
+    assert problem is not None and ("schema" in str(problem) or "migration" in str(problem)), problem
+
+
+def test_a_view_added_by_a_migration_is_part_of_the_expected_schema(pristine, tmp_path, monkeypatch):
+    from assurance import schema
+
+    path = copy(pristine, tmp_path)
+    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS,
+                                               "CREATE VIEW open_findings AS SELECT * FROM findings"
+                                               " WHERE status = 'open';"])
+    with Register.open(path, actor="ssc") as register:  # a writer migrates
+        assert register.verify_audit() is None
+    shell(path, "DROP VIEW open_findings", "CREATE VIEW open_findings AS SELECT * FROM findings")
+    assert "differs from what its migration creates" in str(verify(path))
+
+
+def test_a_planted_trigger_is_named_by_the_cli(ssc):
+    assert ssc("party", "add", "id=P1", "name=Fenland Ltd", "roles=other_user").status == 0
+    shell(ssc.db, PLANTED["trigger"])
+    result = ssc("audit", "verify")
+    assert result.status == 1 and "trigger 'keep_quiet'" in result.stdout
+    # …and it never runs inside ssc's own writes: a writer refuses the file.
+    result = ssc("party", "add", "id=P2", "name=Albion Ltd", "roles=other_user")
+    assert result.status == 2 and "will not write" in result.stderr
+    assert ssc("party", "show", "P2").status == 2
+
+
+# -- signed checkpoints --------------------------------------------------------------------------
+@pytest.fixture
+def keys(ssc, tmp_path):
+    key = tmp_path / "keys" / "checkpoint.key"
+    key.parent.mkdir()
+    result = ssc("audit", "checkpoint", "--new-key", str(key))
+    assert result.status == 0, result.stderr
+    return key, key.with_name("checkpoint.key.pub")
+
+
+def test_a_new_key_is_private_and_never_overwritten(ssc, keys):
+    import os
+    import stat
+
+    key, public = keys
+    assert stat.S_IMODE(os.stat(key).st_mode) == 0o600
+    assert b"PRIVATE KEY" in key.read_bytes() and b"PUBLIC KEY" in public.read_bytes()
+    before = key.read_bytes()
+    result = ssc("audit", "checkpoint", "--new-key", str(key))
+    assert result.status == 2 and key.read_bytes() == before
+
+
+def test_a_checkpoint_verifies_later_through_legitimate_changes(ssc, keys, tmp_path):
+    key, public = keys
+    assert ssc("demo", "--as-of", "2020-01-10").status == 0
+    statement = tmp_path / "checkpoint.txt"
+    signed = ssc("audit", "checkpoint", "--key", str(key), "-o", str(statement))
+    assert signed.status == 0, signed.stderr
+    text = statement.read_text()
+    count, head = ssc("audit", "head").stdout.split()[1], ssc("audit", "head").stdout.split()[0]
+    assert text.startswith("ssc audit checkpoint v1\n") and f"events: {count}\n" in text
+    assert f"head: {head}\n" in text and "PRIVATE" not in text
+    assert ssc("party", "edit", "P001", "contact=a@b.example", "--reason", "new").status == 0
+    later = ssc("audit", "verify", "--checkpoint", str(statement), "--public-key", str(public))
+    assert later.status == 0 and "checkpoint of" in later.stdout, later.stdout
+    # The statement quoted in a paper, indented, still verifies.
+    quoted = tmp_path / "quoted.txt"
+    quoted.write_text("\n" + "".join(f"    {line}\n" for line in text.splitlines()) + "\n")
+    assert ssc("audit", "verify", "--checkpoint", str(quoted), "--public-key", str(public)).status == 0
+
+
+def test_an_altered_statement_or_another_key_does_not_verify(ssc, keys, tmp_path):
+    key, public = keys
+    assert ssc("party", "add", "id=P1", "name=Fenland Ltd", "roles=other_user").status == 0
+    statement = tmp_path / "checkpoint.txt"
+    assert ssc("audit", "checkpoint", "--key", str(key), "-o", str(statement)).status == 0
+    text = statement.read_text()
+    altered = tmp_path / "altered.txt"
+    altered.write_text(text.replace("events: 2", "events: 1"))
+    result = ssc("audit", "verify", "--checkpoint", str(altered), "--public-key", str(public))
+    assert result.status == 1 and "signature does not verify" in result.stdout
+    other = tmp_path / "other" / "k"
+    other.parent.mkdir()
+    assert ssc("audit", "checkpoint", "--new-key", str(other)).status == 0
+    result = ssc("audit", "verify", "--checkpoint", str(statement), "--public-key", f"{other}.pub")
+    assert result.status == 1 and "another key" in result.stdout
+
+
+def test_a_rewritten_trail_fails_its_checkpoint(ssc, keys, tmp_path):
+    key, public = keys
+    for n in range(3):
+        assert ssc("party", "add", f"id=P{n}", f"name=Party {n} Ltd", "roles=other_user").status == 0
+    statement = tmp_path / "checkpoint.txt"
+    assert ssc("audit", "checkpoint", "--key", str(key), "-o", str(statement)).status == 0
+    # Rebuild the register from scratch with the same records: a fresh, self-consistent file.
+    ssc.db.unlink()
+    for n in range(3):
+        assert ssc("party", "add", f"id=P{n}", f"name=Party {n} Ltd", "roles=other_user").status == 0
+    assert ssc("audit", "verify").status == 0
+    result = ssc("audit", "verify", "--checkpoint", str(statement), "--public-key", str(public))
+    assert result.status == 1 and "noted head is not in the trail" in result.stdout
+
+
+def test_checkpoint_refuses_a_shared_key_a_missing_key_and_a_tampered_trail(ssc, keys, tmp_path):
+    import os
+
+    key, _ = keys
+    assert ssc("party", "add", "id=P1", "name=Fenland Ltd", "roles=other_user").status == 0
+    assert ssc("audit", "checkpoint").status == 2  # no --key, no SSC_CHECKPOINT_KEY
+    os.chmod(key, 0o644)
+    result = ssc("audit", "checkpoint", "--key", str(key))
+    assert result.status == 2 and "readable by others" in result.stderr
+    os.chmod(key, 0o600)
+    shell(ssc.db, "UPDATE parties SET name = 'Mallory Ltd'")
+    result = ssc("audit", "checkpoint", "--key", str(key))
+    assert result.status == 1 and result.stdout == "" and "nothing signed" in result.stderr
+
+
+def test_checkpoint_key_from_the_environment(ssc, keys):
+    key, public = keys
+    assert ssc("party", "add", "id=P1", "name=Fenland Ltd", "roles=other_user").status == 0
+    result = ssc.process("audit", "checkpoint", env={"SSC_CHECKPOINT_KEY": str(key)})
+    assert result.status == 0 and result.stdout.startswith("ssc audit checkpoint v1\n")
