@@ -428,7 +428,8 @@ def schema_problem(conn: sqlite3.Connection) -> str | None:
         expected.close()
     have = _objects(conn)
     for key in sorted(have.keys() - want.keys()):
-        return f"the schema has a {key[0]} {key[1]!r} that no ssc migration creates (planted in the file?)"
+        article = "an" if key[0] == "index" else "a"
+        return f"the schema has {article} {key[0]} {key[1]!r} that no ssc migration creates (planted in the file?)"
     for key in sorted(want.keys() - have.keys()):
         return f"the schema lacks the {key[0]} {key[1]!r} its migrations create (dropped outside ssc?)"
     for key in sorted(want):

@@ -45,7 +45,7 @@ def shell(path: Path, *statements: str) -> None:
 
 
 def verify(path: Path) -> audit.Tampering | None:
-    with Register.open(path, actor="auditor") as register:
+    with Register.open(path, actor="auditor", write=False) as register:
         return register.verify_audit()
 
 
