@@ -105,3 +105,15 @@ def test_a_failed_cpa_import_adds_no_event(cpa, tmp_path):
     bad.write_text("supplier,cpa_id,requested,due,received,target_firmware\nX,NOPE,2019-12-11,2020-01-20,,\n")
     assert cpa("cpa", "import", "plans", str(bad)).status == 2
     assert cpa("audit", "head").stdout == before
+
+
+def test_devices_are_digested_across_chunks(ssc, monkeypatch):
+    from smki.cpa import schema
+
+    monkeypatch.setattr(schema, "DEVICE_CHUNK", 5)  # 28 devices: six chunks, the last short
+    assert ssc("cpa", "import", "certificates", str(EDMI / "certificates.csv")).status == 0
+    assert ssc("cpa", "import", "inventory", str(EDMI / "inventory.csv")).status == 0
+    assert ssc("audit", "verify").status == 0
+    shell(ssc.db, "UPDATE cpa_device SET extra = NULL WHERE device_id ="
+                  " (SELECT device_id FROM cpa_device ORDER BY device_id LIMIT 1 OFFSET 17)")
+    assert ssc("audit", "verify").status == 1

@@ -147,26 +147,31 @@ def table_state(conn: sqlite3.Connection, table: str) -> dict[str, Any] | None:
 def devices_state(conn: sqlite3.Connection, import_id: int) -> dict[str, Any] | None:
     """Rows and SHA-256 of an import's device rows in primary-key order, or None if none.
 
-    Each row is ``len:device_id:inventory_id:len:extra`` (``-`` for no extra): length prefixes
-    make the text split back into rows and fields one way only.
+    Taken in chunks of :data:`DEVICE_CHUNK` rows, bounded by primary-key ranges (one cheap
+    ``OFFSET`` probe per chunk), each chunk as five ``group_concat`` aggregates computed by
+    SQLite over the key-ordered scan: the lengths of the device ids, the ids, the inventory ids,
+    the lengths of the extras (-1 for none) and the extras. The lengths make the concatenations
+    split back one way only; no Python runs per row.
     """
-    digest, rows, last = sha256(), 0, None
-    piece = ("length(device_id) || ':' || device_id || ':' || inventory_id || ':' ||"
-             " ifnull(length(extra) || ':' || extra, '-')")
+    aggregates = ("count(*), group_concat(length(device_id)), group_concat(device_id, ''),"
+                  " group_concat(inventory_id), group_concat(ifnull(length(extra), -1)),"
+                  " group_concat(extra, '')")
+    digest, rows, low = sha256(), 0, None
     while True:
-        bound = "" if last is None else " AND device_id > ?"
-        params = (import_id,) if last is None else (import_id, last)
-        count, top, text = conn.execute(
-            f"SELECT count(*), max(device_id), group_concat(piece, char(10)) FROM"
-            f" (SELECT device_id, {piece} AS piece FROM cpa_device WHERE import_id = ?{bound}"
-            f"  ORDER BY device_id LIMIT {DEVICE_CHUNK})", params).fetchone()
-        if not count:
+        after = "" if low is None else " AND device_id > ?"
+        params: tuple = (import_id,) if low is None else (import_id, low)
+        top = conn.execute(
+            f"SELECT device_id FROM cpa_device WHERE import_id = ?{after}"
+            f" ORDER BY device_id LIMIT 1 OFFSET {DEVICE_CHUNK - 1}", params).fetchone()
+        upto = "" if top is None else " AND device_id <= ?"
+        chunk = conn.execute(f"SELECT {aggregates} FROM cpa_device WHERE import_id = ?{after}{upto}",
+                             params + (() if top is None else (top[0],))).fetchone()
+        if chunk[0]:
+            digest.update(_canonical(list(chunk)).encode() + b"\n")
+            rows += chunk[0]
+        if top is None:
             break
-        digest.update(text.encode() + b"\n")
-        rows += count
-        last = top
-        if count < DEVICE_CHUNK:
-            break
+        low = top[0]
     return {"rows": rows, "sha256": digest.hexdigest()} if rows else None
 
 
