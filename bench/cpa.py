@@ -97,7 +97,20 @@ def cli_report(db_path: Path) -> float:
     return time.perf_counter() - started
 
 
-PHASES = {"baseline": baseline, "import": ssc_import}
+def verify(db_path: Path) -> dict:
+    """`audit verify` over the whole register: the trail, the schema and every CPA digest."""
+    from assurance import audit
+    from ssc import db
+
+    conn = db.open_register(db_path, write=False)
+    started = time.perf_counter()
+    problem = audit.verify_register(conn)
+    seconds = time.perf_counter() - started
+    assert problem is None, str(problem)
+    return {"seconds": seconds, "peak_mib": peak_mib()}
+
+
+PHASES = {"baseline": baseline, "import": ssc_import, "verify": verify}
 
 
 def in_child(phase: str, *paths: Path) -> dict:
@@ -138,6 +151,7 @@ def main() -> None:
         raw = in_child("baseline", data, scratch / "baseline.db")
         ours = in_child("import", data, scratch / "register.db")
         rep = in_child("report", scratch / "register.db")
+        checked = in_child("verify", scratch / "register.db")
         cli = cli_report(scratch / "register.db")
         raw_rate, our_rate = raw["rows"] / raw["seconds"], ours["rows"] / ours["seconds"]
         print(
@@ -156,6 +170,8 @@ def main() -> None:
             f"{rep['installed_devices']:,} devices, peak {rep['peak_mib']:,.0f} MiB"
         )
         print(f"ssc cpa report (process):   {cli * 1000:,.0f} ms (aim: under 1 s)")
+        print(f"ssc audit verify:           {checked['seconds']:.1f} s over {ours['rows']:,} devices, "
+              f"peak {checked['peak_mib']:,.0f} MiB")
         print(f"register file:              "
               f"{(scratch / 'register.db').stat().st_size / 2**20:,.0f} MiB")  # fmt: skip
     finally:
