@@ -6,7 +6,7 @@
 Generates the data set (testdata/cpa/generate.py) into a scratch folder, then in separate
 processes (so each peak memory is its own): the baseline, ``sqlite3.executemany`` of the same
 CSV rows into a bare table of the same columns in one transaction; ``ssc``'s import of the same
-file; and the report. Prints the figures and the ratio; deletes the scratch folder unless
+file, with its audit events and digests; the report; and ``audit verify`` over it all. Prints the figures and the ratio; deletes the scratch folder unless
 ``--keep``.
 """
 
