@@ -41,7 +41,7 @@ class Component:
 
     ``migrations`` names its append-only list (``module:attribute``); ``audit_states`` names a
     function ``(conn) -> (entities, states)`` giving the audit trail the current state of each
-    audited thing (see ``assurance.audit.verify``), or None if it keeps nothing to audit.
+    audited thing (see ``ssc.audit.verify``), or None if it keeps nothing to audit.
     """
 
     migrations: str
@@ -56,7 +56,7 @@ class Component:
 #: here (or one migration there), never a hand-kept list of names.
 COMPONENTS: dict[str, Component] = {
     "register": Component("assurance.schema:MIGRATIONS", "assurance.store:audit_states"),
-    "audit": Component("assurance.audit:MIGRATIONS"),
+    "audit": Component("ssc.audit:MIGRATIONS"),
     "cpa": Component("smki.cpa.schema:MIGRATIONS", "smki.cpa.schema:audit_states"),
 }
 

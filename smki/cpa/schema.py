@@ -88,7 +88,7 @@ MIGRATIONS: list[db.Migration] = [
 def _adopt(conn: sqlite3.Connection) -> None:
     """Bring CPA data loaded before the trail covered it under the trail (``adopt`` events),
     and retire the old per-file events keyed by the file's SHA-256."""
-    from assurance import audit
+    from ssc import audit
 
     appender = audit.Appender(conn, "ssc")
     old = conn.execute("SELECT DISTINCT entity_id FROM audit_events WHERE entity = 'cpa_import'"
@@ -124,7 +124,7 @@ DEVICE_CHUNK = 50_000
 
 
 def _canonical(value: Any) -> str:
-    from assurance.audit import canonical_json
+    from ssc.audit import canonical_json
 
     return canonical_json(value)
 
@@ -192,7 +192,7 @@ def audit_import(conn: sqlite3.Connection, actor: str, import_id: int, kind: str
                  superseded: Iterable[int] = ()) -> None:
     """The trail's events for one import, inside its transaction: the import, any earlier
     import whose devices it replaced, and the digest of the table it changed."""
-    from assurance import audit
+    from ssc import audit
 
     appender = audit.Appender(conn, actor)
     appender.add("cpa_import", str(import_id), "import", None, import_state(conn, import_id), None)
