@@ -138,6 +138,11 @@ def private_file(path: Path | str, mode: str = "w", *, stdout: IO | None = None)
                 handle.close()
         _publish(fd, temporary, path)
         temporary = None
+    except OSError as exc:
+        from ssc.errors import EnvironmentFault, describe_fault
+
+        exc.filename = None  # the temporary file's name would only confuse
+        raise EnvironmentFault(f"{path}: {describe_fault(exc)}") from None
     finally:
         os.close(fd)
         if temporary is not None:

@@ -424,7 +424,7 @@ def test_a_full_disk_is_exit_2_and_keeps_the_register_as_it_was(ssc, tmp_path):
     assert "first:0" in lines and "import:2" in lines, lines
     assert "Traceback" not in result.stdout
     error = lines[lines.index("import:2") - 1]
-    assert error.startswith("ssc: error:") and "full" in error or "space" in error, lines
+    assert error.startswith("ssc: error:") and ("full" in error or "space" in error), lines
     assert [p["id"] for p in json.loads(lines[lines.index("list:0") - 1])] == ["P9"]
     assert "verify:0" in lines
 
