@@ -316,3 +316,21 @@ def test_checkpoint_key_from_the_environment(ssc, keys):
     assert ssc("party", "add", "id=P1", "name=Fenland Ltd", "roles=other_user").status == 0
     result = ssc.process("audit", "checkpoint", env={"SSC_CHECKPOINT_KEY": str(key)})
     assert result.status == 0 and result.stdout.startswith("ssc audit checkpoint v1\n")
+
+
+def test_checkpoint_usage_errors(ssc, keys, tmp_path):
+    key, public = keys
+    assert ssc("party", "add", "id=P1", "name=Fenland Ltd", "roles=other_user").status == 0
+    statement = tmp_path / "checkpoint.txt"
+    assert ssc("audit", "checkpoint", "--key", str(key), "-o", str(statement)).status == 0
+    assert ssc("audit", "verify", "--checkpoint", str(statement)).status == 2  # no public key
+    other_head = "0" * 63 + "1"
+    result = ssc("audit", "verify", "--checkpoint", str(statement), "--public-key", str(public),
+                 "--expect-head", other_head)
+    assert result.status == 2 and "different heads" in result.stderr
+    garbage = tmp_path / "garbage.txt"
+    garbage.write_text("ssc audit checkpoint v1\nevents: many\n")
+    result = ssc("audit", "verify", "--checkpoint", str(garbage), "--public-key", str(public))
+    assert result.status == 2 and "garbage.txt:3" not in result.stderr and "garbage.txt" in result.stderr
+    result = ssc("audit", "verify", "--checkpoint", str(statement), "--public-key", str(key))
+    assert result.status == 2  # the private key is not a public key file
