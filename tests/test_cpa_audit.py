@@ -8,6 +8,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import REPO
 
@@ -117,3 +119,39 @@ def test_devices_are_digested_across_chunks(ssc, monkeypatch):
     shell(ssc.db, "UPDATE cpa_device SET extra = NULL WHERE device_id ="
                   " (SELECT device_id FROM cpa_device ORDER BY device_id LIMIT 1 OFFSET 17)")
     assert ssc("audit", "verify").status == 1
+
+
+CPA_TABLES = ("cpa_import", "cpa_certificate", "cpa_inventory", "cpa_device", "cpa_plan")
+
+
+def _columns(path: Path, table: str) -> list[str]:
+    conn = sqlite3.connect(path)
+    names = [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
+    conn.close()
+    return names
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_single_cpa_cell_altered_is_found(loaded, tmp_path_factory, data):
+    path = tmp_path_factory.mktemp("cell") / "register.db"
+    shutil.copy(loaded, path)
+    table = data.draw(st.sampled_from(CPA_TABLES))
+    column = data.draw(st.sampled_from(_columns(path, table)))
+    conn = sqlite3.connect(path)
+    count = conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+    offset = data.draw(st.integers(0, count - 1))
+    key = "rowid" if table != "cpa_device" else "device_id"
+    try:
+        changed = conn.execute(
+            f"UPDATE {table} SET {column} = COALESCE({column} || 'x', 'x') WHERE {key} ="
+            f" (SELECT {key} FROM {table} ORDER BY {key} LIMIT 1 OFFSET {offset})").rowcount
+        conn.commit()
+    except sqlite3.IntegrityError:
+        changed = 0
+    conn.close()
+    assume(changed == 1)
+    from tests.conftest import SSC
+
+    result = SSC(path)("audit", "verify")
+    assert result.status == 1, (table, column, offset, result.stdout)
