@@ -302,14 +302,15 @@ def verify_register(conn: sqlite3.Connection, *, expect_head: str | None = None,
                     expect_count: int | None = None) -> Tampering | None:
     """Verify everything the register file keeps: the schema (nothing planted or altered), the
     chain and its head, and every component's audited state (``ssc.db.COMPONENTS``)."""
-    problem = db.schema_problem(conn)
-    if problem is not None:
-        return Tampering(None, problem)
-    entities: set[str] = set()
-    states = []
-    for provider in db.audit_state_providers():
-        kinds, current = provider(conn)
-        entities.update(kinds)
-        states.append(current)
-    return verify(conn, itertools.chain.from_iterable(states), tracked_entities=entities,
-                  expect_head=expect_head, expect_count=expect_count)
+    with db.read_snapshot(conn):  # the trail and the records as of one commit
+        problem = db.schema_problem(conn)
+        if problem is not None:
+            return Tampering(None, problem)
+        entities: set[str] = set()
+        states = []
+        for provider in db.audit_state_providers():
+            kinds, current = provider(conn)
+            entities.update(kinds)
+            states.append(current)
+        return verify(conn, itertools.chain.from_iterable(states), tracked_entities=entities,
+                      expect_head=expect_head, expect_count=expect_count)

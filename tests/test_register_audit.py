@@ -334,3 +334,32 @@ def test_checkpoint_usage_errors(ssc, keys, tmp_path):
     assert result.status == 2 and "garbage.txt:3" not in result.stderr and "garbage.txt" in result.stderr
     result = ssc("audit", "verify", "--checkpoint", str(statement), "--public-key", str(key))
     assert result.status == 2  # the private key is not a public key file
+
+
+def test_verify_sees_one_snapshot_while_another_connection_writes(tmp_path):
+    """The chain, the head and the records are read in one read transaction: a write committed
+    midway is never mistaken for tampering."""
+    import threading
+
+    path = tmp_path / "busy.db"
+    with Register.open(path, actor="setup") as register:
+        populate(register, today=dt.date(2020, 1, 10))
+    done = threading.Event()
+
+    def write() -> None:
+        with Register.open(path, actor="writer") as writer:
+            for n in range(400):
+                writer.add(validate("party", {"id": f"W{n}", "name": f"Writer {n} Ltd",
+                                              "roles": ["other_user"]}))
+        done.set()
+
+    thread = threading.Thread(target=write)
+    thread.start()
+    problems = []
+    with Register.open(path, actor="auditor", write=False) as register:
+        while not done.is_set():
+            problem = register.verify_audit()
+            if problem is not None:
+                problems.append(str(problem))
+    thread.join()
+    assert problems == []

@@ -271,9 +271,11 @@ def audit_verify_command(args, env) -> int:
             raise InputError("--expect-head and --checkpoint name different heads", field="--expect-head")
         expect_head, expect_count = audit.parse_head(statement.head), statement.events
         note = f"; checkpoint of {statement.at} (event {statement.events}) holds"
-    with _open(env, write=False) as register:
+    from ssc.db import read_snapshot
+
+    with _open(env, write=False) as register, read_snapshot(register.conn):
         problem = register.verify_audit(expect_head=expect_head, expect_count=expect_count)
-        count, head = audit.head(register.conn)
+        count, head = audit.head(register.conn)  # the head that was verified
         if problem is None and args.checkpoint and audit.register_id(register.conn) != statement.register:
             problem = audit.Tampering(None, "the checkpoint is of another register (or this one was "
                                             "recreated since)")
@@ -310,9 +312,11 @@ def audit_checkpoint_command(args, env) -> int:
         raise InputError("give the signing key with --key FILE or SSC_CHECKPOINT_KEY "
                          "(make one with --new-key FILE)", field="--key")
     key = checkpoint.load_private_key(Path(key_path))
-    with _open(env, write=False) as register:
+    from ssc.db import read_snapshot
+
+    with _open(env, write=False) as register, read_snapshot(register.conn):
         problem = register.verify_audit()
-        count, head = audit.head(register.conn)
+        count, head = audit.head(register.conn)  # signed only as verified, in one snapshot
         register_id = audit.register_id(register.conn)
     if problem is not None:
         print(f"audit trail NOT intact: {problem}; nothing signed", file=env.stderr)
