@@ -206,11 +206,9 @@ def import_command(args, env) -> int:
 
 def export_command(args, env) -> int:
     from assurance.interchange import export
-    from ssc.db import read_snapshot
     from ssc.output import private_file
 
-    # One snapshot: a write committed midway cannot leave a record without what it refers to.
-    with _open(env, write=False) as register, read_snapshot(register.conn), \
+    with _open(env, write=False) as register, \
             private_file(args.output or "-", stdout=env.stdout) as stream:
         count = export(register, stream)
     print(f"exported {count} record(s)", file=env.stderr)
