@@ -195,6 +195,17 @@ def load_plans(conn: sqlite3.Connection) -> dict[tuple[str, str], Plan]:
     }
 
 
+#: The CPA register's imports, each with the table its rows land in.
+IMPORT_TABLES = {"certificates": "cpa_certificate", "inventory": "cpa_inventory",
+                 "plans": "cpa_plan"}  # fmt: skip
+
+
+def empty_imports(conn: sqlite3.Connection) -> list[str]:
+    """The kinds of CSV return (``ssc cpa import KIND``) of which the register holds no row."""
+    return [kind for kind, table in IMPORT_TABLES.items()
+            if conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is None]  # fmt: skip
+
+
 def build_report(
     conn: sqlite3.Connection, as_of: dt.date, policy: CpaPolicy, horizon_days: int | None = None
 ) -> CpaReport:
