@@ -33,9 +33,11 @@ def test_prometheus_output_parses_and_carries_the_figures(ssc):
     result = run(ssc, "prometheus")
     assert result.status == 1
     families = {f.name: f for f in text_string_to_metric_families(result.stdout)}
-    assert families["ssc_cpa_certificate_days_left"].type == "gauge"
-    days = {s.labels["cpa_id"]: s.value for s in families["ssc_cpa_certificate_days_left"].samples}
-    assert days["CPA-2017-0142"] == 38
+    expiry = families["ssc_cpa_certificate_expiry_timestamp_seconds"]
+    assert expiry.type == "gauge"
+    seconds = {s.labels["cpa_id"]: s.value for s in expiry.samples}
+    as_of = families["ssc_cpa_report_as_of_timestamp_seconds"].samples[0].value
+    assert (seconds["CPA-2017-0142"] - as_of) / 86400 == 38  # the JSON's days_left
     affected = {(s.labels["cpa_id"], s.labels["supplier"]): s.value
                 for s in families["ssc_cpa_devices_affected"].samples}  # fmt: skip
     assert affected[("CPA-2017-0142", "Delta Gas & Power")] == 1200
