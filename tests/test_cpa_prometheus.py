@@ -15,6 +15,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from test_cpa_report import load_edmi
 
 from smki.cpa.formats import renderer
+from smki.cpa.policy import Classification
 from smki.cpa.report import (
     PLAN_STATES,
     CertificateAlert,
@@ -73,7 +74,8 @@ def hostile_report() -> CpaReport:
                       for i, n in enumerate(nasty))  # fmt: skip
     policy = ExpiryPolicy(critical_days=30, warning_days=90, default_horizon_days=180)
     return CpaReport(dt.date(2020, 1, 21), 180, policy, certificates, uncovered,
-                     Totals(len(certificates), 0, {}, 0, 0, {}, 0))  # fmt: skip
+                     Totals(len(certificates), 0, {}, 0, 0, {}, 0),
+                     Classification(level="AMBER", marking="AMBER", sentence="Amber."))  # fmt: skip
 
 
 def test_hostile_label_values_are_escaped_and_still_pass_promtool():
