@@ -71,6 +71,7 @@ def test_usage_errors_are_one_line_and_a_pointer_to_help(ssc, argv, where):
 
 
 def test_an_empty_cpa_register_says_which_import_to_run(ssc):
+    assert ssc("demo", "--as-of", "2020-01-10").status == 0  # a register, but no CPA data
     result = ssc("cpa", "report", "--as-of", "2020-01-21")
     assert result.status == 0
     hints = [line for line in result.stderr.splitlines() if line.startswith("ssc: hint:")]
