@@ -58,7 +58,9 @@ def test_db_after_the_command_wins_over_db_before_it(ssc, tmp_path):
     (("cpa", "import", "certificates"), "ssc cpa import"),
     (("cpa",), "ssc cpa"),
     ((), "ssc"),
-    (("--no-such-flag", "due"), "ssc"),
+    (("--no-such-flag", "due"), "ssc due"),
+    (("cpa", "report", "--formt", "json"), "ssc cpa report"),
+    (("cpa", "report", "stray"), "ssc cpa report"),
     (("smki", "check-keys", "--format", "xml", "x.xml"), "ssc smki check-keys"),
 ])  # fmt: skip
 def test_usage_errors_are_one_line_and_a_pointer_to_help(ssc, argv, where):

@@ -34,10 +34,26 @@ class Parser(argparse.ArgumentParser):
     then lost under it. This prints ``ssc: error: …`` and where to find the usage, exit 2.
     """
 
-    def error(self, message: str) -> NoReturn:
-        command = self.prog.removeprefix("ssc").strip()
+    def error(self, message: str, prog: str | None = None) -> NoReturn:
+        prog = prog or self.prog
+        command = prog.removeprefix("ssc").strip()
         where = f"{command}: " if command else ""
-        self.exit(2, f"ssc: error: {where}{message}\nTry '{self.prog} --help' for more.\n")
+        self.exit(2, f"ssc: error: {where}{message}\nTry '{prog} --help' for more.\n")
+
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
+        namespace, extras = super().parse_known_args(args, namespace)
+        # The innermost sub-command parses first: remember it, so that arguments left over
+        # (which only the top parser reports) point to that command's --help, not ssc's.
+        if getattr(namespace, "_ssc_prog", None) is None:
+            namespace._ssc_prog = self.prog
+        return namespace, extras
+
+    def parse_args(self, args=None, namespace=None):  # type: ignore[override]
+        parsed, extras = self.parse_known_args(args, namespace)
+        prog = vars(parsed).pop("_ssc_prog", None)
+        if extras:
+            self.error(f"unrecognized arguments: {' '.join(extras)}", prog)
+        return parsed
 
 
 def _global_options(parser: argparse.ArgumentParser) -> None:
