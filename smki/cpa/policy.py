@@ -65,18 +65,25 @@ def _lookup(vocabulary: list[str], value: str) -> str | None:
 
 
 def load_policy(override: Path | None = None) -> CpaPolicy:
-    """``policies/cpa.toml`` and ``policies/expiry.toml``, with ``SSC_POLICY`` applied."""
-    from assurance.report.policy import load_report_policy
+    """``policies/cpa.toml`` and ``policies/expiry.toml``, with ``SSC_POLICY`` applied; the
+    classification worded by ``policies/report.toml`` (read directly: the Panel report package
+    costs a tenth of a second to import, and only its wording is needed here)."""
     from ssc.errors import InputError
 
     data, sources = policies.read("cpa", override)
     expiry = load_expiry_policy(override)
     level = data.get("classification")
-    wording = load_report_policy(override).classification
-    if not isinstance(level, str) or level not in wording:
-        raise InputError(f"classification {level!r} is not one of {', '.join(wording)}",
+    wording, report_sources = policies.read("report", override)
+    levels = wording.get("classification", {})
+    if not isinstance(level, str) or not isinstance(levels.get(level), dict):
+        raise InputError(f"classification {level!r} is not one of {', '.join(levels)}",
                          path=sources[-1], field="classification")  # fmt: skip
-    classification = {"level": level, **wording[level].model_dump()}
+    try:
+        classification = Classification.model_validate(
+            {"level": level, **{k: levels[level].get(k) for k in ("marking", "sentence")}})
+    except ValueError as exc:
+        raise InputError(f"invalid classification wording: {exc}", path=report_sources[-1],
+                         field=f"classification.{level}") from None  # fmt: skip
     try:
         return CpaPolicy.model_validate({**data, "classification": classification,
                                          "expiry": expiry})  # fmt: skip
