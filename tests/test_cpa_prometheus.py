@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -89,6 +90,15 @@ def test_hostile_label_values_are_escaped_and_still_pass_promtool():
     suppliers = {s.labels["supplier"] for s in families["ssc_cpa_devices_affected"].samples}
     assert suppliers == {e.supplier for e in report.certificates[0].suppliers}
     assert not [n for n in families if n.startswith("evil")]
+
+
+def test_a_report_with_nothing_in_it_passes_promtool_and_says_so():
+    empty = dataclasses.replace(hostile_report(), certificates=(), uncovered=())
+    text = renderer("prometheus")(empty)
+    check_metrics(text)
+    families = {f.name: f for f in text_string_to_metric_families(text)}
+    assert [s.value for s in families["ssc_cpa_needs_action"].samples] == [0]
+    assert families["ssc_cpa_certificate_info"].samples == []
 
 
 def test_value_series_carry_only_identifying_labels_and_descriptions_sit_on_info(ssc):
