@@ -84,7 +84,7 @@ def test_an_empty_cpa_register_says_which_import_to_run(ssc):
     assert "hint" not in ssc("cpa", "report", "--as-of", "2020-01-21").stderr
 
 
-def _complete(script: str, line: str) -> list[str]:
+def _complete(script: str, line: str, cwd=None) -> list[str]:
     """What bash offers for TAB at the end of ``line``, from the completion ``script``."""
     bash = require_tool("bash")
     probe = (
@@ -96,7 +96,8 @@ def _complete(script: str, line: str) -> list[str]:
         'printf "%s\\n" "${COMPREPLY[@]}"'
     )
     proc = subprocess.run([bash, "--norc", "--noprofile", "-c", probe], input=script,
-                          capture_output=True, text=True, timeout=60, env={"LINE": line})  # fmt: skip
+                          capture_output=True, text=True, timeout=60, env={"LINE": line},
+                          cwd=cwd)  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     return [w for w in proc.stdout.splitlines() if w]
 
@@ -113,6 +114,15 @@ def test_the_bash_completion_loads_and_completes_commands_options_and_choices(ss
         "markdown", "csv", "json", "html", "prometheus"}
     assert {"--output", "--db", "--as-of"} <= set(_complete(script, "ssc cpa report --"))
     assert set(_complete(script, "ssc completion ")) == {"bash", "zsh", "tcsh"}
+
+
+def test_paths_complete_as_file_names(ssc, tmp_path):
+    script = ssc.process("completion", "bash").stdout
+    (tmp_path / "returns.csv").write_text("")
+    (tmp_path / "register.db").write_text("")
+    assert _complete(script, "ssc cpa import certificates ret", cwd=tmp_path) == ["returns.csv"]
+    assert _complete(script, "ssc --db reg", cwd=tmp_path) == ["register.db"]
+    assert _complete(script, "ssc cpa report -o ret", cwd=tmp_path) == ["returns.csv"]
 
 
 def test_completion_for_an_unknown_shell_is_a_usage_error(ssc):
