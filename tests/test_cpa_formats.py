@@ -14,6 +14,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from test_cpa_report import load_edmi
 
 from smki.cpa.formats import renderer
+from smki.cpa.formats.csv import text as csv_text
+from smki.cpa.policy import Classification
 from smki.cpa.report import (
     CertificateAlert,
     CpaReport,
@@ -33,9 +35,11 @@ def test_prometheus_output_parses_and_carries_the_figures(ssc):
     result = run(ssc, "prometheus")
     assert result.status == 1
     families = {f.name: f for f in text_string_to_metric_families(result.stdout)}
-    assert families["ssc_cpa_certificate_days_left"].type == "gauge"
-    days = {s.labels["cpa_id"]: s.value for s in families["ssc_cpa_certificate_days_left"].samples}
-    assert days["CPA-2017-0142"] == 38
+    expiry = families["ssc_cpa_certificate_expiry_timestamp_seconds"]
+    assert expiry.type == "gauge"
+    seconds = {s.labels["cpa_id"]: s.value for s in expiry.samples}
+    as_of = families["ssc_cpa_report_as_of_timestamp_seconds"].samples[0].value
+    assert (seconds["CPA-2017-0142"] - as_of) / 86400 == 38  # the JSON's days_left
     affected = {(s.labels["cpa_id"], s.labels["supplier"]): s.value
                 for s in families["ssc_cpa_devices_affected"].samples}  # fmt: skip
     assert affected[("CPA-2017-0142", "Delta Gas & Power")] == 1200
@@ -119,11 +123,15 @@ uncovered = st.builds(UncoveredDevices, supplier=text, device_type=text, manufac
                       devices=st.integers(1, 10**8), needs_action=st.booleans())  # fmt: skip
 
 
+AMBER = Classification(level="AMBER", marking="AMBER — need-to-know",
+                       sentence="This document is classified as Amber.")  # fmt: skip
+
+
 def _report(certificates, uncovered_devices) -> CpaReport:
     totals = Totals(len(certificates), 0, {}, 0, 0, {}, 0)
     return CpaReport(dt.date(2020, 1, 10), 180, ExpiryPolicy(critical_days=30, warning_days=90,
                      default_horizon_days=180), tuple(certificates), tuple(uncovered_devices),
-                     totals)  # fmt: skip
+                     totals, AMBER)  # fmt: skip
 
 
 @given(st.lists(alerts, max_size=4), st.lists(uncovered, max_size=3))
@@ -131,16 +139,19 @@ def test_csv_round_trips_any_report(certificates, uncovered_devices):
     report = _report(certificates, uncovered_devices)
     rows = list(csv.DictReader(io.StringIO(renderer("csv")(report), newline="")))
     expected = []
+    t = csv_text  # what a spreadsheet would run as a formula comes back with a leading '
     for c in certificates:
         for e in c.suppliers or [None]:
-            expected.append((c.cpa_id, c.manufacturer, c.model, c.firmware_version,
-                             str(c.days_left), e.supplier if e else "",
+            expected.append((t(c.cpa_id), t(c.manufacturer), t(c.model), t(c.firmware_version),
+                             str(c.days_left), t(e.supplier) if e else "",
                              str(e.devices) if e else "", e.plan if e else ""))  # fmt: skip
     got = [(r["cpa_id"], r["manufacturer"], r["model"], r["firmware_version"], r["days_left"],
             r["supplier"], r["devices"], r["plan"]) for r in rows if r["kind"] == "certificate"]  # fmt: skip
     assert got == expected
     assert [(r["supplier"], r["model"], int(r["devices"])) for r in rows if r["kind"] == "uncovered"] \
-        == [(u.supplier, u.model, u.devices) for u in uncovered_devices]
+        == [(t(u.supplier), t(u.model), u.devices) for u in uncovered_devices]
+    assert {r["classification"] for r in rows} <= {"AMBER"}
+    assert not [v for r in rows for v in r.values() if v and v[0] in "=+@\t\r"]
 
 
 @given(st.lists(alerts, max_size=3), st.lists(uncovered, max_size=2))

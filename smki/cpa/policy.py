@@ -14,6 +14,16 @@ from smki.expiry import load_policy as load_expiry_policy
 PlanState = Literal["missing", "requested", "overdue", "received"]
 
 
+class Classification(BaseModel):
+    """The CPA report's classification, worded as the Panel report words it (report.toml)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    level: str
+    marking: str
+    sentence: str
+
+
 class CpaPolicy(BaseModel):
     """What ``policies/cpa.toml`` says, plus the shared expiry thresholds."""
 
@@ -25,6 +35,7 @@ class CpaPolicy(BaseModel):
     action_severities: list[Severity]
     action_plan_states: list[PlanState]
     uncovered_devices_need_action: bool = True
+    classification: Classification
     expiry: ExpiryPolicy | None = None
 
     @model_validator(mode="after")
@@ -54,12 +65,27 @@ def _lookup(vocabulary: list[str], value: str) -> str | None:
 
 
 def load_policy(override: Path | None = None) -> CpaPolicy:
-    """``policies/cpa.toml`` and ``policies/expiry.toml``, with ``SSC_POLICY`` applied."""
+    """``policies/cpa.toml`` and ``policies/expiry.toml``, with ``SSC_POLICY`` applied; the
+    classification worded by ``policies/report.toml`` (read directly: the Panel report package
+    costs a tenth of a second to import, and only its wording is needed here)."""
     from ssc.errors import InputError
 
     data, sources = policies.read("cpa", override)
     expiry = load_expiry_policy(override)
+    level = data.get("classification")
+    wording, report_sources = policies.read("report", override)
+    levels = wording.get("classification", {})
+    if not isinstance(level, str) or not isinstance(levels.get(level), dict):
+        raise InputError(f"classification {level!r} is not one of {', '.join(levels)}",
+                         path=sources[-1], field="classification")  # fmt: skip
     try:
-        return CpaPolicy.model_validate({**data, "expiry": expiry})
+        classification = Classification.model_validate(
+            {"level": level, **{k: levels[level].get(k) for k in ("marking", "sentence")}})
+    except ValueError as exc:
+        raise InputError(f"invalid classification wording: {exc}", path=report_sources[-1],
+                         field=f"classification.{level}") from None  # fmt: skip
+    try:
+        return CpaPolicy.model_validate({**data, "classification": classification,
+                                         "expiry": expiry})  # fmt: skip
     except ValueError as exc:
         raise InputError(f"invalid CPA policy: {exc}", path=sources[-1]) from None

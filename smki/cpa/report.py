@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from smki.cpa.matching import Certificate, InstalledGroup, attribute
-from smki.cpa.policy import CpaPolicy, PlanState
+from smki.cpa.policy import Classification, CpaPolicy, PlanState
 from smki.expiry import ExpiryPolicy, Severity, classify, days_left
 
 #: Plan states, worst first.
@@ -114,6 +114,8 @@ class CpaReport:
     certificates: tuple[CertificateAlert, ...]
     uncovered: tuple[UncoveredDevices, ...]
     totals: Totals
+    #: From policies/cpa.toml; every format for people carries it.
+    classification: Classification
 
     @property
     def needs_action(self) -> bool:
@@ -138,7 +140,7 @@ def _jsonable(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, Severity):
         return value.value
-    if isinstance(value, ExpiryPolicy):
+    if isinstance(value, ExpiryPolicy | Classification):
         return value.model_dump()
     return value
 
@@ -193,6 +195,17 @@ def load_plans(conn: sqlite3.Connection) -> dict[tuple[str, str], Plan]:
         )
         for supplier, cpa_id, requested, due, received, target in rows
     }
+
+
+#: The CPA register's imports, each with the table its rows land in.
+IMPORT_TABLES = {"certificates": "cpa_certificate", "inventory": "cpa_inventory",
+                 "plans": "cpa_plan"}  # fmt: skip
+
+
+def empty_imports(conn: sqlite3.Connection) -> list[str]:
+    """The kinds of CSV return (``ssc cpa import KIND``) of which the register holds no row."""
+    return [kind for kind, table in IMPORT_TABLES.items()
+            if conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is None]  # fmt: skip
 
 
 def build_report(
@@ -270,7 +283,8 @@ def build_report(
         key=lambda u: (-u.devices, u.supplier, u.manufacturer, u.model, u.firmware_version),
     )
     return CpaReport(
-        as_of, horizon, thresholds, tuple(alerts), tuple(uncovered), _totals(alerts, uncovered)
+        as_of, horizon, thresholds, tuple(alerts), tuple(uncovered), _totals(alerts, uncovered),
+        policy.classification,
     )
 
 

@@ -14,13 +14,59 @@ import importlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from ssc import __version__
 from ssc.env import Environment
 from ssc.errors import SSCError
 
 #: The modules of this package that add sub-commands, in the order ``--help`` lists them.
-AREAS = ("register", "report", "smki", "cpa", "tui")
+AREAS = ("register", "report", "smki", "cpa", "tui", "completion")
+
+#: Options every command takes, before or after its name: ``ssc --db R due`` = ``ssc due --db R``.
+GLOBAL_HELP = {"--db": "the register file (default: $SSC_DB, else a per-user file)"}
+
+
+class Parser(argparse.ArgumentParser):
+    """``ssc``'s parser, and (as ``parser_class``) every sub-command's: usage errors are one line.
+
+    argparse prints the whole usage before an error; in a cron mail or a CI log the error is
+    then lost under it. This prints ``ssc: error: …`` and where to find the usage, exit 2.
+    """
+
+    def error(self, message: str, prog: str | None = None) -> NoReturn:
+        prog = prog or self.prog
+        command = prog.removeprefix("ssc").strip()
+        where = f"{command}: " if command else ""
+        self.exit(2, f"ssc: error: {where}{message}\nTry '{prog} --help' for more.\n")
+
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
+        namespace, extras = super().parse_known_args(args, namespace)
+        # The innermost sub-command parses first: remember it, so that arguments left over
+        # (which only the top parser reports) point to that command's --help, not ssc's.
+        if getattr(namespace, "_ssc_prog", None) is None:
+            namespace._ssc_prog = self.prog
+        return namespace, extras
+
+    def parse_args(self, args=None, namespace=None):  # type: ignore[override]
+        parsed, extras = self.parse_known_args(args, namespace)
+        prog = vars(parsed).pop("_ssc_prog", None)
+        if extras:
+            self.error(f"unrecognized arguments: {' '.join(extras)}", prog)
+        return parsed
+
+
+def _global_options(parser: argparse.ArgumentParser) -> None:
+    """Give every parser under ``parser`` the global options, so they go before or after any
+    sub-command name. Sub-parsers leave the value unset (SUPPRESS) unless given there, so
+    ``ssc --db A cpa report`` is not undone by the report's own default."""
+    if "--db" not in parser._option_string_actions:
+        parser.add_argument("--db", type=Path, metavar="PATH", default=argparse.SUPPRESS,
+                            help=GLOBAL_HELP["--db"])  # fmt: skip
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in dict.fromkeys(action.choices.values()):  # aliases share a parser
+                _global_options(sub)
 
 
 def iso_date(text: str) -> dt.date:
@@ -32,21 +78,17 @@ def iso_date(text: str) -> dt.date:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="ssc",
         description="The SEC Security Sub-Committee secretariat's workbench.",
         epilog="Exit status: 0 nothing to report, 1 findings or alerts, 2 usage or input error.",
     )
     parser.add_argument("--version", action="version", version=f"ssc {__version__}")
-    parser.add_argument(
-        "--db",
-        type=Path,
-        metavar="PATH",
-        help="the register file (default: $SSC_DB, else a per-user file)",
-    )
+    parser.set_defaults(db=None)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for area in AREAS:
         importlib.import_module(f"ssc.cli.{area}").register(sub)
+    _global_options(parser)
     return parser
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from smki.cpa.formats import CPA
 from ssc.cli import iso_date
 from ssc.env import Environment
 
 KINDS = ("certificates", "inventory", "plans")
-FORMATS = ("markdown", "csv", "json", "html", "prometheus")
 
 
 def _non_negative(text: str) -> int:
@@ -66,7 +66,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="DAYS",
         help="how many days ahead to look (default: policies/expiry.toml)",
     )
-    report.add_argument("--format", choices=FORMATS, default="markdown")
+    CPA.add_arguments(report)
     report.set_defaults(handler=report_command)
 
 
@@ -94,16 +94,34 @@ def import_command(args: argparse.Namespace, env: Environment) -> int:
 
 
 def report_command(args: argparse.Namespace, env: Environment) -> int:
-    from smki.cpa.formats import renderer
     from smki.cpa.policy import load_policy
-    from smki.cpa.report import build_report
+    from smki.cpa.report import build_report, empty_imports
     from smki.cpa.schema import open_register
 
+    output_format = CPA.choose(args.format, args.output)
     policy = load_policy()
     conn = open_register(env.db_path, write=False)
     try:
         report = build_report(conn, env.today(), policy, args.horizon)
+        empty = empty_imports(conn)
     finally:
         conn.close()
-    env.stdout.write(renderer(args.format)(report))
+    # Without plans the report still says something true (every plan is missing); without
+    # certificates or inventory it would only look like an all-clear.
+    for kind in (k for k in ("certificates", "inventory") if k in empty):
+        print(f"ssc: hint: the CPA register ({env.db_path}) holds no {kind}: "
+              f"run `ssc cpa import {kind} FILE.csv` first", file=env.stderr)  # fmt: skip
+    _emit(args.output, output_format.render(report), env)
     return 1 if report.needs_action else 0
+
+
+def _emit(output: str | None, content: str | bytes, env: Environment) -> None:
+    """Standard output, or the file named by ``-o`` written whole, 0600, or not at all."""
+    # MERGE: becomes the shared output writer of the `trail` branch (which also owns `-o -`).
+    if output is None or output == "-":
+        assert isinstance(content, str)  # Family.choose sends binary formats to a file only
+        env.stdout.write(content)
+        return
+    from assurance.report import write_atomically
+
+    write_atomically(Path(output), content)

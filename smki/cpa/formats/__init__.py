@@ -1,20 +1,26 @@
-"""Renderers of the CPA expiry report, one module per format, behind one interface."""
+"""Renderers of the CPA expiry report, one module per format, listed once in :data:`CPA`."""
 
 from __future__ import annotations
 
-import importlib
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from smki.cpa.report import CpaReport
+from ssc.formats import Family, Format
 
-#: Format name -> module; each module has ``render(report) -> str``.
-FORMATS = {
-    "markdown": "smki.cpa.formats.markdown",
-    "csv": "smki.cpa.formats.csv",
-    "json": "smki.cpa.formats.json",
-    "html": "smki.cpa.formats.html",
-    "prometheus": "smki.cpa.formats.prometheus",
-}
+if TYPE_CHECKING:
+    from smki.cpa.report import CpaReport
+
+#: The CPA report's formats: the CLI's choices, the suffixes -o recognises, the renderers.
+CPA = Family("cpa report", [
+    Format("markdown", ".md", "smki.cpa.formats.markdown:render", "for people (default)"),
+    Format("html", ".html", "smki.cpa.formats.html:render", "for screen and print, A4"),
+    Format("csv", ".csv", "smki.cpa.formats.csv:render", "for spreadsheets"),
+    Format("json", ".json", "smki.cpa.formats.json:render", "for programs"),
+    Format("prometheus", ".prom", "smki.cpa.formats.prometheus:render",
+           "for node_exporter's textfile collector"),
+])  # fmt: skip
+
+#: Format name -> renderer module (as ``CPA`` lists them).
+FORMATS = {f.name: f.renderer.partition(":")[0] for f in CPA.formats.values()}
 
 
 class Renderer(Protocol):
@@ -23,4 +29,4 @@ class Renderer(Protocol):
 
 def renderer(name: str) -> Renderer:
     """The ``render`` function of format ``name`` (imported only when asked for)."""
-    return importlib.import_module(FORMATS[name]).render
+    return CPA[name].render  # type: ignore[return-value]

@@ -1,13 +1,21 @@
-"""The CPA report as Markdown, for people: a summary, then worst certificates first."""
+"""The CPA report as Markdown, for people: its classification, a summary, then worst first."""
 
 from __future__ import annotations
 
+import re
+
+from smki.cpa.formats._text import visible
 from smki.cpa.report import CpaReport
+
+# What can start Markdown (CommonMark, GFM) syntax inside a line: emphasis, code, links and
+# images, raw HTML and autolinks, table cells, strikethrough, entities, a heading's closing #s. Backslash-escaped, they
+# are shown as typed. Line-start syntax (#, -, 1.) cannot arise: a value never starts a line.
+_SYNTAX = re.compile(r"[\\`*_\[\]<>|~!#]|&(?=#?\w+;)")
 
 
 def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Register text as literal Markdown on one line."""
+    return _SYNTAX.sub(lambda m: "\\" + m.group(), visible(value))
 
 
 def _row(*cells: object) -> str:
@@ -16,7 +24,10 @@ def _row(*cells: object) -> str:
 
 def render(report: CpaReport) -> str:
     t = report.totals
+    level = report.classification
     lines = [
+        f"**{_cell(level.marking)}**",
+        "",
         f"# CPA certificate expiry as of {report.as_of.isoformat()}",
         "",
         f"Horizon {report.horizon_days} days; critical within {report.thresholds.critical_days},"
@@ -73,8 +84,9 @@ def render(report: CpaReport) -> str:
             if not c.suppliers:
                 continue
             lines += [
-                f"### {c.cpa_id}: {c.manufacturer} {c.model} {c.hardware_version} / "
-                f"{c.firmware_version} ({c.severity.value}, {c.days_left} days)",
+                f"### {_cell(c.cpa_id)}: {_cell(c.manufacturer)} {_cell(c.model)} "
+                f"{_cell(c.hardware_version)} / {_cell(c.firmware_version)} "
+                f"({c.severity.value}, {c.days_left} days)",
                 "",
                 _row(
                     "Supplier",
@@ -127,4 +139,5 @@ def render(report: CpaReport) -> str:
                 )
             )
         lines.append("")
+    lines += [f"*{_cell(level.sentence)}*", "", f"**{_cell(level.marking)}**", ""]
     return "\n".join(lines)
