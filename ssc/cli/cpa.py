@@ -117,11 +117,6 @@ def report_command(args: argparse.Namespace, env: Environment) -> int:
 
 def _emit(output: str | None, content: str | bytes, env: Environment) -> None:
     """Standard output, or the file named by ``-o`` written whole, 0600, or not at all."""
-    # MERGE: becomes the shared output writer of the `trail` branch (which also owns `-o -`).
-    if output is None or output == "-":
-        assert isinstance(content, str)  # Family.choose sends binary formats to a file only
-        env.stdout.write(content)
-        return
-    from assurance.report import write_atomically
+    from ssc.output import write_private
 
-    write_atomically(Path(output), content)
+    write_private(output or "-", content, stdout=env.stdout)
