@@ -214,7 +214,9 @@ class Haystack:
     """One document's text folded once, searched for many needles (token runs and squeezed)."""
 
     #: Needles of up to this many tokens are looked up in a set of the document's token runs.
-    MAX_RUN = 16
+    MAX_RUN = 8
+    #: A needle length asked for this often gets a set of the document's pieces of that length.
+    PIECES_AFTER = 32
 
     def __init__(self, texts: Iterable[str]) -> None:
         views = [view for text in texts for view in reader_views(text)]
@@ -224,7 +226,9 @@ class Haystack:
                       (("text", self.folded), ("code", self.coded))}
         self._joined = {"text": " " + " ".join(self.folded) + " ", "code": " " + " ".join(self.coded) + " "}
         self._squeezed = {"text": [squeeze(f) for f in self.folded], "code": [squeeze(f) for f in self.coded]}
+        self._squeezed_joined = {kind: "\x00".join(texts) for kind, texts in self._squeezed.items()}
         self._pieces: dict[tuple[str, int], set[str]] = {}
+        self._asked: dict[tuple[str, int], int] = {}
 
     def _token_runs(self, folded: list[str]) -> set[str]:
         runs: set[str] = set()
@@ -243,11 +247,12 @@ class Haystack:
 
     def has_squeezed(self, needle: str, kind: str = "text") -> bool:
         """``needle`` (squeezed) occurs anywhere once spaces and punctuation are dropped."""
-        if len(needle) > 64:
-            return any(needle in text for text in self._squeezed[kind])
         key = (kind, len(needle))
         pieces = self._pieces.get(key)
         if pieces is None:
+            asked = self._asked[key] = self._asked.get(key, 0) + 1
+            if asked < self.PIECES_AFTER or len(needle) > 64:
+                return needle in self._squeezed_joined[kind]
             size = len(needle)
             pieces = {text[i:i + size] for text in self._squeezed[kind] for i in range(len(text) - size + 1)}
             self._pieces[key] = pieces

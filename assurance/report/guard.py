@@ -142,13 +142,16 @@ class _Needles:
 
     def __init__(self, policy: ReportPolicy) -> None:
         self.policy = policy
-        self.text: dict[str, Origin] = {}
+        # Keyed by value, type and field: a value shown legitimately in one field of one type
+        # (a WHITE highlight's title) excuses the same value there only.
+        self.text: dict[tuple[str, str, str], Origin] = {}
         self.names: dict[str, Origin] = {}
         self.code: dict[str, Origin] = {}
 
     def add_text(self, value: str, origin: Origin) -> None:
-        if value and value not in self.text:
-            self.text[value] = origin
+        key = (value, origin.record_type, origin.field)
+        if value and key not in self.text:
+            self.text[key] = origin
 
     def add_value(self, value: object, origin: Origin, *, dates: bool) -> None:
         """An extra field's value (or a nested one): text, number or date, whatever its name."""
@@ -177,7 +180,8 @@ class _Needles:
 class Tripwire:
     """Every distinctive value above ``ceiling`` in one register, ready to search documents for."""
 
-    def __init__(self, register: Register, ceiling: str, month: dt.date, policy: ReportPolicy) -> None:
+    def __init__(self, register: Register, ceiling: str, month: dt.date, policy: ReportPolicy,
+                 shown: Iterable[Record] = ()) -> None:
         self.ceiling = ceiling
         self.policy = policy
         self.register_policy = register.policy
@@ -232,6 +236,12 @@ class Tripwire:
                                           dates=record_id in scoped)
         self._earlier(register, needles, sensitive, in_month)
         self.needles = needles
+        # What the report shows legitimately (records at or below it), by type and field: the
+        # same title on a GREEN highlight of another month is no leak from this WHITE one.
+        shown_values = [(record.type_name, name, value) for record in shown
+                        for name, value in record.to_interchange().items() if isinstance(value, str)]
+        self._shown = {(type_name, name, folded) for (type_name, name, _), folded in
+                       zip(shown_values, fold_many([v for _, _, v in shown_values]), strict=True)}
 
     def _earlier(self, register: Register, needles: _Needles, sensitive: dict[str, dict[str, str]],
                  in_month: dict[str, set[str]]) -> None:
@@ -290,9 +300,10 @@ class Tripwire:
         haystack = Haystack(texts)
         lexicon: Haystack | None = None
         for kind, values, folder in self._folded():
-            for folded, origin in zip(folder(list(values)), values.values(), strict=True):
+            keys = [key[0] if isinstance(key, tuple) else key for key in values]
+            for folded, origin in zip(folder(keys), values.values(), strict=True):
                 hit = _found(haystack, folded, kind)
-                if not hit:
+                if not hit or (origin.record_type, origin.field, folded) in self._shown:
                     continue
                 if lexicon is None:
                     lexicon = Haystack([self.lexicon_texts])
@@ -302,7 +313,7 @@ class Tripwire:
                     f"the main part ({classification}) would show {origin.describe()}; nothing "
                     "was written. Reword the highlight that quotes it, or reclassify the record.")
 
-    def _folded(self) -> Iterator[tuple[str, dict[str, Origin], Any]]:
+    def _folded(self) -> Iterator[tuple[str, dict[Any, Origin], Any]]:
         yield "code", self.needles.code, fold_code_many
         yield "text", self.needles.text, fold_many
         yield "text", self._stripped_names(), lambda values: values

@@ -33,6 +33,7 @@ _BLACK = RGBColor(0, 0, 0)
 _FONT, _SIZE, _MARGIN_CM, _CREATOR = "Arial", 11.0, 2.0, "ssc"
 _HEADING_SIZES = {1: 14, 2: 12, 3: 11, 4: 11}
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_TIMESTAMPS = {"created", "modified", "lastPrinted"}
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 
 
@@ -209,7 +210,9 @@ class DocxFormat(DocumentFormat):
                 if name.startswith("word/"):
                     for paragraph in root.iter(f"{{{_W}}}p"):
                         texts.append("".join(t.text or "" for t in paragraph.iter(f"{{{_W}}}t")))
-                    texts.extend(v for v in root.xpath("//@w:val", namespaces={"w": _W}) if len(v) > 3)
                 else:
-                    texts.extend(text for text in root.itertext() if text.strip())
+                    # Every property but the timestamps, which are the clock's, not the register's.
+                    texts.extend(element.text for element in root.iter()
+                                 if element.text and element.text.strip()
+                                 and etree.QName(element).localname not in _TIMESTAMPS)
         return texts

@@ -8,6 +8,7 @@ tables are not split where they fit on a page, and header rows repeat on each pa
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from assurance.report._format import DocumentFormat
@@ -54,9 +55,18 @@ def _page_style(document: Document) -> str:
             "}\n")
 
 
+_STYLE_ELEMENT = re.compile(r"<style>.*?</style>", re.DOTALL)
+
+
 class HtmlFormat(DocumentFormat):
     name = "html"
     suffix = ".html"
+
+    def reader_text(self, content: str | bytes) -> list[str]:
+        """The page's source without its style sheet (ours: the margin boxes repeat the header
+        and footer lines, which the page shows as text too)."""
+        assert isinstance(content, str)
+        return [_STYLE_ELEMENT.sub("", content)]
 
     def render(self, document: Document) -> str:
         marking = f"marking-{escape(document.classification)}"
