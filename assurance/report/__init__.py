@@ -62,7 +62,8 @@ def main_part(register: Register, month: dt.date, *, classification: str | None 
     document.author = policy.docx.creator
     document.generated = now or dt.datetime.now(dt.UTC).replace(microsecond=0)
     check_ceiling(document.classification, policy, register.policy)
-    tripwire = Tripwire(register, document.classification, month, policy, shown=report.highlights)
+    tripwire = Tripwire(register, document.classification, month, policy, shown=report.highlights,
+                        counts=report.counts())
     level = document.classification
     tripwire.check(document.texts(), level)
     document.check = lambda texts: tripwire.check(texts, level)

@@ -211,52 +211,47 @@ def squeeze(folded: str) -> str:
 
 
 class Haystack:
-    """One document's text folded once, searched for many needles (token runs and squeezed)."""
+    """One document's text folded once, to search for many folded needles at once.
 
-    #: Needles of up to this many tokens are looked up in a set of the document's token runs.
-    MAX_RUN = 8
-    #: A needle length asked for this often gets a set of the document's pieces of that length.
-    PIECES_AFTER = 32
+    A needle is found when, spaces squeezed out, it equals a run of whole tokens of the text
+    (``aligned``), or, long enough to be no accident, occurs anywhere in the squeezed text
+    (``S e c r e t``, ``Sec-ret`` and ``Sec<b></b>ret`` all read ``secret``).
+    """
+
+    #: Runs of up to this many tokens are kept; longer needles are found by the squeezed search.
+    MAX_RUN = 12
 
     def __init__(self, texts: Iterable[str]) -> None:
         views = [view for text in texts for view in reader_views(text)]
-        self.folded = fold_many(views)
-        self.coded = fold_code_many(views)
-        self._runs = {name: self._token_runs(folded) for name, folded in
-                      (("text", self.folded), ("code", self.coded))}
-        self._joined = {"text": " " + " ".join(self.folded) + " ", "code": " " + " ".join(self.coded) + " "}
-        self._squeezed = {"text": [squeeze(f) for f in self.folded], "code": [squeeze(f) for f in self.coded]}
-        self._squeezed_joined = {kind: "\x00".join(texts) for kind, texts in self._squeezed.items()}
-        self._pieces: dict[tuple[str, int], set[str]] = {}
-        self._asked: dict[tuple[str, int], int] = {}
+        folded = {"text": fold_many(views), "code": fold_code_many(views)}
+        self.aligned = {kind: self._token_runs(texts) for kind, texts in folded.items()}
+        self.squeezed = {kind: "\x00".join(squeeze(text) for text in texts) for kind, texts in folded.items()}
 
     def _token_runs(self, folded: list[str]) -> set[str]:
         runs: set[str] = set()
         for text in folded:
             tokens = text.split()
             for i in range(len(tokens)):
-                for n in range(1, min(self.MAX_RUN, len(tokens) - i) + 1):
-                    runs.add(" ".join(tokens[i:i + n]))
+                run = ""
+                for token in tokens[i:i + self.MAX_RUN]:
+                    run += token
+                    runs.add(run)
         return runs
 
-    def has_run(self, needle: str, kind: str = "text") -> bool:
-        """``needle`` (folded) occurs as whole tokens."""
-        if needle.count(" ") < self.MAX_RUN:
-            return needle in self._runs[kind]
-        return f" {needle} " in self._joined[kind]
+    def anywhere(self, index: dict[str, list[str]], width: int, kind: str) -> set[str]:
+        """The needles of ``index`` (by their first ``width`` characters) found anywhere."""
+        text = self.squeezed[kind]
+        found: set[str] = set()
+        get = index.get
+        for i in range(len(text) - width + 1):
+            candidates = get(text[i:i + width])
+            if candidates:
+                found.update(key for key in candidates if text.startswith(key, i))
+        return found
 
-    def has_squeezed(self, needle: str, kind: str = "text") -> bool:
-        """``needle`` (squeezed) occurs anywhere once spaces and punctuation are dropped."""
-        key = (kind, len(needle))
-        pieces = self._pieces.get(key)
-        if pieces is None:
-            asked = self._asked[key] = self._asked.get(key, 0) + 1
-            if asked < self.PIECES_AFTER or len(needle) > 64:
-                return needle in self._squeezed_joined[kind]
-            size = len(needle)
-            pieces = {text[i:i + size] for text in self._squeezed[kind] for i in range(len(text) - size + 1)}
-            self._pieces[key] = pieces
-        return needle in pieces
+    def contains(self, key: str, kind: str, anywhere: bool) -> bool:
+        """One needle: aligned, or (if ``anywhere``) anywhere in the squeezed text."""
+        return key in self.aligned[kind] or (anywhere and key in self.squeezed[kind])
 
 
 if __name__ == "__main__":

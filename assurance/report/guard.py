@@ -22,16 +22,17 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
 import re
 import typing
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from assurance.models import RECORD_TYPES, Record
 from assurance.policy import RegisterPolicy
-from assurance.report.fold import Haystack, fold_code_many, fold_many, squeeze
+from assurance.report.fold import Haystack, fold_code_many, fold_many
 from assurance.report.policy import ReportPolicy
 from assurance.report.words import in_words, month_label
 from assurance.store import Register
@@ -46,6 +47,8 @@ _MIN_SQUEEZED_TEXT = 8
 _MIN_SQUEEZED_CODE = 6
 #: A needle with fewer letters and digits than this is no evidence ("P1", "ok").
 _MIN_ALNUM = 3
+#: An id, number or date needs this many (``a3_2`` would match "Appendix A. 3.2").
+_MIN_ALNUM_CODE = 4
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")
@@ -137,123 +140,178 @@ def _strings(value: object) -> Iterator[str | int | float]:
             yield from _strings(item)
 
 
-class _Needles:
-    """Restricted values by how they are folded, each with the first record that holds it."""
+@dataclass
+class _Batch:
+    """Restricted values of one field of one record type, folded to search keys at once."""
 
-    def __init__(self, policy: ReportPolicy) -> None:
-        self.policy = policy
-        # Keyed by value, type and field: a value shown legitimately in one field of one type
-        # (a WHITE highlight's title) excuses the same value there only.
-        self.text: dict[tuple[str, str, str], Origin] = {}
-        self.names: dict[str, Origin] = {}
-        self.code: dict[str, Origin] = {}
+    kind: str  # "text" (full TS #39 fold) or "code" (ids, numbers, dates)
+    keys: list[str]
+    #: The origin of ``keys[i]``, worked out only for a hit.
+    resolve: Callable[[int], Origin]
+    keyset: set[str] = field(default_factory=set)
 
-    def add_text(self, value: str, origin: Origin) -> None:
-        key = (value, origin.record_type, origin.field)
-        if value and key not in self.text:
-            self.text[key] = origin
 
-    def add_value(self, value: object, origin: Origin, *, dates: bool) -> None:
-        """An extra field's value (or a nested one): text, number or date, whatever its name."""
-        for item in _strings(value):
-            if isinstance(item, str):
-                self.add_text(item, origin)
-                if dates and _ISO_DATE.match(item):
-                    with contextlib.suppress(ValueError):
-                        self.add_date(dt.date.fromisoformat(item), origin)
-            else:
-                self.add_number(item, origin)
+def _keys(values: list[str], kind: str) -> list[str]:
+    folded = fold_many(values) if kind == "text" else fold_code_many(values)
+    return "\x00".join(folded).replace(" ", "").split("\x00") if folded else []
 
-    def add_code(self, value: str, origin: Origin) -> None:
-        if value not in self.code:
-            self.code[value] = origin
 
-    def add_number(self, value: int | float, origin: Origin) -> None:
-        for form in number_forms(value, self.policy):
-            self.add_code(form, origin)
-
-    def add_date(self, day: dt.date, origin: Origin) -> None:
-        for form in date_forms(day):
-            self.add_code(form, origin)
+def _eligible_anywhere(key: str, kind: str) -> bool:
+    """Long enough to be found anywhere without matching by accident across words; a run of
+    digits never (``June 2019`` then ``3.5`` reads ``201935``)."""
+    if kind == "text":
+        return len(key) >= _MIN_SQUEEZED_TEXT
+    return len(key) >= _MIN_SQUEEZED_CODE and not key.isdigit()
 
 
 class Tripwire:
-    """Every distinctive value above ``ceiling`` in one register, ready to search documents for."""
+    """Every distinctive value above ``ceiling`` in one register, ready to search documents for.
+
+    Values are read column by column (distinct values in SQL), folded to search keys in one
+    pass per column, and looked up as sets against the document's token runs and squeezed
+    text: the cost is a few passes in C over the register's distinctive values, not a Python
+    loop per record. Which record holds a value is asked only when it is found.
+    """
 
     def __init__(self, register: Register, ceiling: str, month: dt.date, policy: ReportPolicy,
-                 shown: Iterable[Record] = ()) -> None:
+                 shown: Iterable[Record] = (), counts: Iterable[int] = ()) -> None:
         self.ceiling = ceiling
         self.policy = policy
-        self.register_policy = register.policy
         levels = register.policy.classification
         self._allowed = [level for level in levels.order if levels.at_most(level, ceiling)]
+        self._conn = register.conn
         self.lexicon_texts = public_lexicon(policy, register.policy, month_label(month))
-        needles = _Needles(policy)
+        self._lexicon: Haystack | None = None
+        self._batches: list[_Batch] = []
         in_month = _month_scope(register, month)
-        public_dates = set(policy.guard.public_dates)
-        sensitive: dict[str, dict[str, str]] = {}
-        conn = register.conn
         marks = ", ".join("?" for _ in self._allowed)
+        self._restricted = f"classification NOT IN ({marks})"
         for type_name, model in RECORD_TYPES.items():
             fields = _fields(model)
-            columns = ["id", "classification", *fields.text, *fields.numbers, *fields.dates, "extra"]
-            cursor = conn.cursor()
-            cursor.row_factory = None
-            rows = cursor.execute(f"SELECT {', '.join(columns)} FROM {model.table} "
-                                  f"WHERE classification NOT IN ({marks})", self._allowed)
-            ids = sensitive.setdefault(type_name, {})
-            scoped = in_month.get(type_name, set())
-            n_text, n_numbers = len(fields.text), len(fields.numbers)
-            for row in rows:
-                record_id, level = row[0], row[1]
-                ids[record_id] = level
-                needles.add_code(record_id, Origin(type_name, record_id, "id", level))
-                values = row[2:-1]
-                for name, value in zip(fields.text, values[:n_text], strict=True):
-                    if value:
-                        origin = Origin(type_name, record_id, name, level)
-                        needles.add_text(value, origin)
-                        if type_name == "party" and name == "name":
-                            needles.names.setdefault(value, origin)
-                for name, value in zip(fields.numbers, values[n_text:n_text + n_numbers], strict=True):
-                    if value is not None:
-                        needles.add_number(value, Origin(type_name, record_id, name, level))
-                if record_id in scoped:
-                    for name, value in zip(fields.dates, values[n_text + n_numbers:], strict=True):
-                        if value and f"{type_name}.{name}" not in public_dates:
-                            try:
-                                needles.add_date(dt.date.fromisoformat(value), Origin(type_name, record_id, name, level))
-                            except ValueError:
-                                needles.add_text(value, Origin(type_name, record_id, name, level))
-                if row[-1]:
-                    try:
-                        extra = json.loads(row[-1])
-                    except ValueError:
-                        extra = row[-1]
-                    items = extra.items() if isinstance(extra, dict) else [("extra", extra)]
-                    for name, value in items:
-                        needles.add_value(value, Origin(type_name, record_id, name, level),
-                                          dates=record_id in scoped)
-        self._earlier(register, needles, sensitive, in_month)
-        self.needles = needles
+            self._ids(type_name, model.table)
+            for name in fields.text:
+                self._distinct_text(type_name, model.table, name)
+            for name in fields.numbers:
+                self._distinct_numbers(type_name, model.table, name)
+            self._scoped(type_name, model, fields, in_month.get(type_name, set()))
+        self._earlier(register, in_month)
+        self._finish()
         # What the report shows legitimately (records at or below it), by type and field: the
         # same title on a GREEN highlight of another month is no leak from this WHITE one.
         shown_values = [(record.type_name, name, value) for record in shown
                         for name, value in record.to_interchange().items() if isinstance(value, str)]
-        self._shown = {(type_name, name, folded) for (type_name, name, _), folded in
-                       zip(shown_values, fold_many([v for _, _, v in shown_values]), strict=True)}
+        self._shown = {(type_name, name, key) for (type_name, name, _), key in
+                       zip(shown_values, _keys([v for _, _, v in shown_values], "text"), strict=True)}
+        # The report's own counts, written in figures above the policy's words.up_to: a Party
+        # with 1,052 premises is no leak from a month of 1,052 decisions.
+        self._counts = {str(n) for n in counts}
 
-    def _earlier(self, register: Register, needles: _Needles, sensitive: dict[str, dict[str, str]],
-                 in_month: dict[str, set[str]]) -> None:
+    # -- gathering -----------------------------------------------------------------------
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        cursor = self._conn.cursor()
+        cursor.row_factory = None
+        return cursor.execute(sql, (*self._allowed, *params)).fetchall()
+
+    def _add(self, kind: str, values: list[str], resolve: Callable[[int], Origin]) -> None:
+        if values:
+            self._batches.append(_Batch(kind, _keys(values, kind), resolve))
+
+    def _ids(self, type_name: str, table: str) -> None:
+        rows = self._rows(f"SELECT id, classification FROM {table} WHERE {self._restricted}")
+        self._add("code", [row[0] for row in rows],
+                  lambda i: Origin(type_name, rows[i][0], "id", rows[i][1]))
+
+    def _distinct(self, table: str, name: str, condition: str, params: Sequence[Any] = ()) -> list[tuple]:
+        """(value, first id holding it, that record's classification) per distinct value: with
+        one min() aggregate, SQLite takes the bare column from the row holding the minimum."""
+        return self._rows(f"SELECT {name}, min(id), classification FROM {table} "
+                          f"WHERE {self._restricted} AND {condition} GROUP BY {name}", params)
+
+    def _distinct_text(self, type_name: str, table: str, name: str) -> None:
+        rows = self._distinct(table, name, f"{name} IS NOT NULL")
+        values = [row[0] for row in rows]
+
+        def origin(i: int) -> Origin:
+            return Origin(type_name, rows[i][1], name, rows[i][2])
+
+        self._add("text", values, origin)
+        if type_name == "party" and name == "name":
+            cores, where = self._without_suffix(values)
+            self._add("text", cores, lambda i: origin(where[i]))
+
+    def _without_suffix(self, names: list[str]) -> tuple[list[str], list[int]]:
+        """Party names without their legal suffix ("Pennine Power Supply plc" -> "Pennine Power
+        Supply"), with the index of the name each came from."""
+        suffixes = set(fold_many(self.policy.guard.legal_suffixes))
+        cores, where = [], []
+        for index, folded in enumerate(fold_many(names)):
+            tokens = folded.split()
+            stripped = True
+            while stripped and len(tokens) > 1:
+                stripped = False
+                for size in (3, 2, 1):
+                    if len(tokens) > size and " ".join(tokens[-size:]) in suffixes:
+                        del tokens[-size:]
+                        stripped = True
+                        break
+            if len(tokens) < len(folded.split()):
+                cores.append(" ".join(tokens))
+                where.append(index)
+        return cores, where
+
+    def _distinct_numbers(self, type_name: str, table: str, name: str) -> None:
+        least = 10 ** (self.policy.guard.min_digits - 1)
+        rows = [row for row in self._distinct(table, name, f"abs({name}) >= ?", (least,))
+                if number_forms(row[0], self.policy)]
+        # "1150000" and "1,150,000" squeeze to the same key.
+        self._add("code", [str(abs(int(row[0]))) if float(row[0]).is_integer() else repr(row[0]) for row in rows],
+                  lambda i: Origin(type_name, rows[i][1], name, rows[i][2]))
+
+    def _scoped(self, type_name: str, model: type[Record], fields: _Fields, scoped: set[str]) -> None:
+        """Extras (every record's, whatever their names) and dates (this month's records)."""
+        found: list[tuple[str, str, Origin]] = []
+        public = set(self.policy.guard.public_dates)
+        dates = [name for name in fields.dates if f"{type_name}.{name}" not in public]
+        for row in self._rows(f"SELECT id, classification, extra FROM {model.table} "
+                              f"WHERE {self._restricted} AND extra IS NOT NULL"):
+            in_scope = row[0] in scoped
+            try:
+                extra = json.loads(row[2])
+            except ValueError:
+                extra = {"extra": row[2]}
+            items = extra.items() if isinstance(extra, dict) else [("extra", extra)]
+            for name, value in items:
+                found.extend(_values(value, Origin(type_name, row[0], name, row[1]), in_scope, self.policy))
+        if scoped and dates:
+            ids = sorted(scoped)
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                for row in self._rows(f"SELECT id, classification, {', '.join(dates)} FROM {model.table} "
+                                      f"WHERE {self._restricted} AND id IN ({', '.join('?' for _ in chunk)})",
+                                      chunk):
+                    for name, value in zip(dates, row[2:], strict=True):
+                        if value:
+                            found.extend(_values(value, Origin(type_name, row[0], name, row[1]), True, self.policy))
+        self._add_found(found)
+
+    def _add_found(self, found: list[tuple[str, str, Origin]]) -> None:
+        for kind in ("text", "code"):
+            chosen = [(value, origin) for k, value, origin in found if k == kind]
+            self._add(kind, [value for value, _ in chosen], lambda i, chosen=chosen: chosen[i][1])
+
+    def _earlier(self, register: Register, in_month: dict[str, set[str]]) -> None:
         """Values records held before an edit (the audit trail's before-states) that were, or
         whose record now is, above the ceiling; not a value the record still shows at or below it."""
         cursor = register.conn.cursor()
         cursor.row_factory = None
         rows = cursor.execute("SELECT seq, entity, entity_id, before FROM audit_events "
                               "WHERE before IS NOT NULL AND action != 'withdraw'").fetchall()
-        current_allowed: dict[tuple[str, str], dict[str, Any]] = {}
+        found: list[tuple[str, str, Origin]] = []
+        current: dict[tuple[str, str], dict[str, Any]] = {}
+        public = set(self.policy.guard.public_dates)
         for seq, entity, entity_id, before in rows:
-            if entity not in RECORD_TYPES:
+            model = RECORD_TYPES.get(entity)
+            if model is None:
                 continue
             try:
                 state = json.loads(before)
@@ -261,92 +319,80 @@ class Tripwire:
                 continue
             if not isinstance(state, dict):
                 continue
+            key = (entity, entity_id)
+            if key not in current:
+                record = register.get(entity, entity_id)
+                current[key] = record.to_interchange() if record else {}
+            now = current[key]
+            now_level = now.get("classification")
             then = state.get("classification")
-            now = sensitive.get(entity, {}).get(entity_id)
-            if then in self._allowed and now is None:
+            if then in self._allowed and now_level in self._allowed:
                 continue
-            level = now if then in self._allowed else str(then)
-            now_sensitive = now is not None
-            shown: dict[str, Any] = {}
-            if not now_sensitive:
-                key = (entity, entity_id)
-                if key not in current_allowed:
-                    record = register.get(entity, entity_id)
-                    current_allowed[key] = record.to_interchange() if record else {}
-                shown = current_allowed[key]
-            model = RECORD_TYPES[entity]
+            level = str(then) if then not in self._allowed else str(now_level)
             fields = _fields(model)
             scoped = entity_id in in_month.get(entity, set())
             for name, value in state.items():
-                if name in _SKIP or name in _VOCABULARY or name == "id" or shown.get(name) == value:
+                if name in _SKIP or name in _VOCABULARY or name == "id":
                     continue
+                if now_level in self._allowed and now.get(name) == value:
+                    continue  # declassified with this very value: the report may show it
                 origin = Origin(entity, entity_id, name, level, seq)
-                if name in fields.text:
-                    if isinstance(value, str):
-                        needles.add_text(value, origin)
-                        if entity == "party" and name == "name":
-                            needles.names.setdefault(value, origin)
-                elif name in fields.numbers:
-                    needles.add_value(value, origin, dates=False)
-                elif name in fields.dates:
-                    if scoped and isinstance(value, str) and f"{entity}.{name}" not in self.policy.guard.public_dates:
-                        needles.add_value(value, origin, dates=True)
-                elif name not in model.model_fields:
-                    needles.add_value(value, origin, dates=scoped)
+                if name in fields.dates:
+                    if scoped and f"{entity}.{name}" not in public:
+                        found.extend(_values(value, origin, True, self.policy))
+                elif name in fields.text or name in fields.numbers or name not in model.model_fields:
+                    found.extend(_values(value, origin, scoped, self.policy))
+        self._add_found(found)
+
+    def _finish(self) -> None:
+        """Drop keys too short to be evidence; index the long ones by their first characters."""
+        self._widths = {"text": _MIN_SQUEEZED_TEXT, "code": _MIN_SQUEEZED_CODE}
+        self._index: dict[str, dict[str, list[str]]] = {"text": {}, "code": {}}
+        for batch in self._batches:
+            least = _MIN_ALNUM if batch.kind == "text" else _MIN_ALNUM_CODE
+            batch.keyset = {key for key in batch.keys if len(key) >= least}
+            index, width = self._index[batch.kind], self._widths[batch.kind]
+            for key in batch.keyset:
+                if _eligible_anywhere(key, batch.kind):
+                    index.setdefault(key[:width], []).append(key)
 
     # -- searching -----------------------------------------------------------------------
     def check(self, texts: Iterable[str], classification: str) -> None:
         """Raise :class:`ClassificationError` if any restricted value shows in ``texts``."""
         haystack = Haystack(texts)
-        lexicon: Haystack | None = None
-        for kind, values, folder in self._folded():
-            keys = [key[0] if isinstance(key, tuple) else key for key in values]
-            for folded, origin in zip(folder(keys), values.values(), strict=True):
-                hit = _found(haystack, folded, kind)
-                if not hit or (origin.record_type, origin.field, folded) in self._shown:
+        anywhere = {kind: haystack.anywhere(index, self._widths[kind], kind)
+                    for kind, index in self._index.items()}
+        for batch in self._batches:
+            hits = (batch.keyset & haystack.aligned[batch.kind]) | (batch.keyset & anywhere[batch.kind])
+            for key in sorted(hits):
+                origin = batch.resolve(batch.keys.index(key))
+                if (origin.record_type, origin.field, key) in self._shown:
                     continue
-                if lexicon is None:
-                    lexicon = Haystack([self.lexicon_texts])
-                if _found(lexicon, folded, kind):
+                if batch.kind == "code" and key in self._counts:
+                    continue
+                if self._lexicon is None:
+                    self._lexicon = _lexicon_haystack(self.lexicon_texts)
+                if self._lexicon.contains(key, batch.kind, _eligible_anywhere(key, batch.kind)):
                     continue
                 raise ClassificationError(
                     f"the main part ({classification}) would show {origin.describe()}; nothing "
                     "was written. Reword the highlight that quotes it, or reclassify the record.")
 
-    def _folded(self) -> Iterator[tuple[str, dict[Any, Origin], Any]]:
-        yield "code", self.needles.code, fold_code_many
-        yield "text", self.needles.text, fold_many
-        yield "text", self._stripped_names(), lambda values: values
 
-    def _stripped_names(self) -> dict[str, Origin]:
-        """Party names without their legal suffix, already folded."""
-        suffixes = set(fold_many(self.policy.guard.legal_suffixes))
-        stripped: dict[str, Origin] = {}
-        names = list(self.needles.names)
-        for folded, origin in zip(fold_many(names), self.needles.names.values(), strict=True):
-            tokens = folded.split()
-            changed = True
-            while changed and len(tokens) > 1:
-                changed = False
-                for size in (3, 2, 1):
-                    if len(tokens) > size and " ".join(tokens[-size:]) in suffixes:
-                        del tokens[-size:]
-                        changed = True
-                        break
-            core = " ".join(tokens)
-            if core != folded:
-                stripped.setdefault(core, origin)
-        return stripped
-
-
-def _found(haystack: Haystack, folded: str, kind: str) -> bool:
-    squeezed = squeeze(folded)
-    if len(squeezed) < _MIN_ALNUM:
-        return False
-    if haystack.has_run(folded, kind):
-        return True
-    minimum = _MIN_SQUEEZED_TEXT if kind == "text" else _MIN_SQUEEZED_CODE
-    return len(squeezed) >= minimum and haystack.has_squeezed(squeezed, kind)
+def _values(value: object, origin: Origin, dates: bool, policy: ReportPolicy) -> list[tuple[str, str, Origin]]:
+    """Search values of one field's value (an extra's, an earlier state's), whatever its name:
+    text as text, distinctive numbers and (for this month's records) dates as codes."""
+    found: list[tuple[str, str, Origin]] = []
+    for item in _strings(value):
+        if isinstance(item, str):
+            if item.strip():
+                found.append(("text", item, origin))
+            if dates and _ISO_DATE.match(item):
+                with contextlib.suppress(ValueError):
+                    found.extend(("code", form, origin) for form in date_forms(dt.date.fromisoformat(item)))
+        else:
+            found.extend(("code", form, origin) for form in number_forms(item, policy))
+    return found
 
 
 def _month_scope(register: Register, month: dt.date) -> dict[str, set[str]]:
@@ -374,6 +420,11 @@ def _month_scope(register: Register, month: dt.date) -> dict[str, set[str]]:
     scope["party"] = ids("SELECT party FROM assessments WHERE id IN ({})", sorted(scope["assessment"])) | \
         ids("SELECT party FROM letters WHERE id IN ({})", sorted(scope["letter"]))
     return scope
+
+
+@functools.lru_cache(maxsize=4)
+def _lexicon_haystack(text: str) -> Haystack:
+    return Haystack([text])
 
 
 def public_lexicon(policy: ReportPolicy, register_policy: RegisterPolicy, month: str) -> str:

@@ -160,6 +160,14 @@ class PanelReport:
     def section(self, key: str) -> SectionFacts:
         return next(s for s in self.sections if s.key == key)
 
+    def counts(self) -> list[int]:
+        """Every number the main part may state (each count, and each section's total)."""
+        numbers = []
+        for facts in self.sections:
+            numbers += [facts.total, facts.statuses_set, *facts.reviewed.values(),
+                        *facts.roles.values(), *facts.outcomes.values()]
+        return numbers
+
 
 @dataclass(frozen=True)
 class AppendixA:
