@@ -213,9 +213,9 @@ def squeeze(folded: str) -> str:
 class Haystack:
     """One document's text folded once, to search for many folded needles at once.
 
-    A needle is found when, spaces squeezed out, it equals a run of whole tokens of the text
-    (``aligned``), or, long enough to be no accident, occurs anywhere in the squeezed text
-    (``S e c r e t``, ``Sec-ret`` and ``Sec<b></b>ret`` all read ``secret``).
+    A needle is found when its tokens are a run of whole tokens of the text (``aligned``), or,
+    long enough to be no accident, when it occurs anywhere in the text squeezed of spaces and
+    punctuation (``S e c r e t``, ``Sec-ret`` and ``Sec<b></b>ret`` all read ``secret``).
     """
 
     #: Runs of up to this many tokens are kept; longer needles are found by the squeezed search.
@@ -232,9 +232,10 @@ class Haystack:
         for text in folded:
             tokens = text.split()
             for i in range(len(tokens)):
-                run = ""
-                for token in tokens[i:i + self.MAX_RUN]:
-                    run += token
+                run = tokens[i]
+                runs.add(run)
+                for token in tokens[i + 1:i + self.MAX_RUN]:
+                    run += " " + token
                     runs.add(run)
         return runs
 
@@ -249,9 +250,14 @@ class Haystack:
                 found.update(key for key in candidates if text.startswith(key, i))
         return found
 
-    def contains(self, key: str, kind: str, anywhere: bool) -> bool:
+    def pieces(self, lengths: Iterable[int], kind: str) -> set[str]:
+        """Every piece of the squeezed text of one of these lengths (to intersect with keys)."""
+        text = self.squeezed[kind]
+        return {text[i:i + size] for size in lengths for i in range(len(text) - size + 1)}
+
+    def contains(self, key: str, squeezed: str, kind: str, anywhere: bool) -> bool:
         """One needle: aligned, or (if ``anywhere``) anywhere in the squeezed text."""
-        return key in self.aligned[kind] or (anywhere and key in self.squeezed[kind])
+        return key in self.aligned[kind] or (anywhere and squeezed in self.squeezed[kind])
 
 
 if __name__ == "__main__":

@@ -126,7 +126,7 @@ def date_forms(day: dt.date) -> list[str]:
     return [day.isoformat(), f"{day.day} {month} {day.year}", f"{day.day:02d} {month} {day.year}",
             f"{day.day} {month[:3]} {day.year}", f"{month} {day.day}, {day.year}",
             f"{day.day}/{day.month}/{day.year}", f"{day.day:02d}/{day.month:02d}/{day.year}",
-            f"{day.day:02d}.{day.month:02d}.{day.year}", day.strftime("%Y%m%d")]
+            day.strftime("%Y%m%d")]  # 04.12.2019 and 04-12-2019 fold as 04/12/2019 does
 
 
 def _strings(value: object) -> Iterator[str | int | float]:
@@ -145,15 +145,22 @@ class _Batch:
     """Restricted values of one field of one record type, folded to search keys at once."""
 
     kind: str  # "text" (full TS #39 fold) or "code" (ids, numbers, dates)
+    #: Folded tokens, space-separated (found as a run of whole tokens)...
     keys: list[str]
+    #: ...and squeezed (found anywhere in the squeezed text, when long enough).
+    squeezed: list[str]
     #: The origin of ``keys[i]``, worked out only for a hit.
     resolve: Callable[[int], Origin]
     keyset: set[str] = field(default_factory=set)
+    squeezed_set: set[str] = field(default_factory=set)
 
 
 def _keys(values: list[str], kind: str) -> list[str]:
-    folded = fold_many(values) if kind == "text" else fold_code_many(values)
-    return "\x00".join(folded).replace(" ", "").split("\x00") if folded else []
+    return fold_many(values) if kind == "text" else fold_code_many(values)
+
+
+def _squeezed(keys: list[str]) -> list[str]:
+    return "\x00".join(keys).replace(" ", "").split("\x00") if keys else []
 
 
 def _eligible_anywhere(key: str, kind: str) -> bool:
@@ -188,12 +195,7 @@ class Tripwire:
         self._restricted = f"classification NOT IN ({marks})"
         for type_name, model in RECORD_TYPES.items():
             fields = _fields(model)
-            self._ids(type_name, model.table)
-            for name in fields.text:
-                self._distinct_text(type_name, model.table, name)
-            for name in fields.numbers:
-                self._distinct_numbers(type_name, model.table, name)
-            self._scoped(type_name, model, fields, in_month.get(type_name, set()))
+            self._table(type_name, model, fields, in_month.get(type_name, set()))
         self._earlier(register, in_month)
         self._finish()
         # What the report shows legitimately (records at or below it), by type and field: the
@@ -204,7 +206,7 @@ class Tripwire:
                        zip(shown_values, _keys([v for _, _, v in shown_values], "text"), strict=True)}
         # The report's own counts, written in figures above the policy's words.up_to: a Party
         # with 1,052 premises is no leak from a month of 1,052 decisions.
-        self._counts = {str(n) for n in counts}
+        self._counts = set(fold_code_many([form for n in set(counts) for form in (str(n), f"{n:,}")]))
 
     # -- gathering -----------------------------------------------------------------------
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
@@ -214,37 +216,67 @@ class Tripwire:
 
     def _add(self, kind: str, values: list[str], resolve: Callable[[int], Origin]) -> None:
         if values:
-            self._batches.append(_Batch(kind, _keys(values, kind), resolve))
+            keys = _keys(values, kind)
+            self._batches.append(_Batch(kind, keys, _squeezed(keys), resolve))
 
-    def _ids(self, type_name: str, table: str) -> None:
-        rows = self._rows(f"SELECT id, classification FROM {table} WHERE {self._restricted}")
-        self._add("code", [row[0] for row in rows],
-                  lambda i: Origin(type_name, rows[i][0], "id", rows[i][1]))
+    def _table(self, type_name: str, model: type[Record], fields: _Fields, scoped: set[str]) -> None:
+        """One scan of a table's restricted rows, transposed in C: ids; each text and number
+        column's distinct values with the first record holding each; extras; dates in scope."""
+        names = [*fields.text, *fields.numbers]
+        rows = self._rows(f"SELECT {', '.join(['id', 'classification', 'extra', *names])} "
+                          f"FROM {model.table} WHERE {self._restricted}")
+        if not rows:
+            return
+        columns = list(zip(*rows, strict=True))
+        ids, levels, extras = columns[0], columns[1], columns[2]
+        self._add("code", list(ids), lambda i: Origin(type_name, ids[i], "id", levels[i]))
+        least = 10 ** (self.policy.guard.min_digits - 1)
+        for name, column in zip(names, columns[3:], strict=True):
+            # value -> index of the first row holding it (later rows are written first).
+            first = dict(zip(reversed(column), range(len(column) - 1, -1, -1), strict=True))
+            first.pop(None, None)
+            if name in fields.text:
+                values, where = list(first), list(first.values())
 
-    def _distinct(self, table: str, name: str, condition: str, params: Sequence[Any] = ()) -> list[tuple]:
-        """(value, first id holding it, that record's classification) per distinct value: with
-        one min() aggregate, SQLite takes the bare column from the row holding the minimum."""
-        return self._rows(f"SELECT {name}, min(id), classification FROM {table} "
-                          f"WHERE {self._restricted} AND {condition} GROUP BY {name}", params)
+                def origin(i: int, name: str = name, where: list[int] = where) -> Origin:
+                    return Origin(type_name, ids[where[i]], name, levels[where[i]])
 
-    def _distinct_text(self, type_name: str, table: str, name: str) -> None:
-        rows = self._distinct(table, name, f"{name} IS NOT NULL")
-        values = [row[0] for row in rows]
-
-        def origin(i: int) -> Origin:
-            return Origin(type_name, rows[i][1], name, rows[i][2])
-
-        self._add("text", values, origin)
-        if type_name == "party" and name == "name":
-            cores, where = self._without_suffix(values)
-            self._add("text", cores, lambda i: origin(where[i]))
+                self._add("text", values, origin)
+                if type_name == "party" and name == "name":
+                    cores, core_of = self._without_suffix(values)
+                    self._add("text", cores, lambda i, origin=origin, core_of=core_of: origin(core_of[i]))
+            else:
+                numbers = [(value, index) for value, index in first.items()
+                           if isinstance(value, int | float) and abs(value) >= least]
+                forms, where = [], []
+                for value, index in numbers:
+                    for form in (number_forms(value, self.policy) * 2)[:2]:
+                        forms.append(form)
+                        where.append(index)
+                self._add("code", forms, lambda i, name=name, where=where:
+                          Origin(type_name, ids[where[i]], name, levels[where[i]]))
+        found: list[tuple[str, str, Origin]] = []
+        for index in [i for i, extra in enumerate(extras) if extra]:
+            try:
+                extra = json.loads(extras[index])
+            except ValueError:
+                extra = {"extra": extras[index]}
+            items = extra.items() if isinstance(extra, dict) else [("extra", extra)]
+            for name, value in items:
+                found.extend(_values(value, Origin(type_name, ids[index], name, levels[index]),
+                                     ids[index] in scoped, self.policy))
+        self._add_found(found)
+        self._dates(type_name, model, fields, scoped)
 
     def _without_suffix(self, names: list[str]) -> tuple[list[str], list[int]]:
         """Party names without their legal suffix ("Pennine Power Supply plc" -> "Pennine Power
         Supply"), with the index of the name each came from."""
         suffixes = set(fold_many(self.policy.guard.legal_suffixes))
+        endings = tuple(" " + suffix for suffix in suffixes)
         cores, where = [], []
         for index, folded in enumerate(fold_many(names)):
+            if not folded.endswith(endings):
+                continue
             tokens = folded.split()
             stripped = True
             while stripped and len(tokens) > 1:
@@ -259,29 +291,12 @@ class Tripwire:
                 where.append(index)
         return cores, where
 
-    def _distinct_numbers(self, type_name: str, table: str, name: str) -> None:
-        least = 10 ** (self.policy.guard.min_digits - 1)
-        rows = [row for row in self._distinct(table, name, f"abs({name}) >= ?", (least,))
-                if number_forms(row[0], self.policy)]
-        # "1150000" and "1,150,000" squeeze to the same key.
-        self._add("code", [str(abs(int(row[0]))) if float(row[0]).is_integer() else repr(row[0]) for row in rows],
-                  lambda i: Origin(type_name, rows[i][1], name, rows[i][2]))
-
-    def _scoped(self, type_name: str, model: type[Record], fields: _Fields, scoped: set[str]) -> None:
-        """Extras (every record's, whatever their names) and dates (this month's records)."""
+    def _dates(self, type_name: str, model: type[Record], fields: _Fields, scoped: set[str]) -> None:
+        """The dates of this month's records (but the policy's public ones), as papers write them."""
         found: list[tuple[str, str, Origin]] = []
         public = set(self.policy.guard.public_dates)
         dates = [name for name in fields.dates if f"{type_name}.{name}" not in public]
-        for row in self._rows(f"SELECT id, classification, extra FROM {model.table} "
-                              f"WHERE {self._restricted} AND extra IS NOT NULL"):
-            in_scope = row[0] in scoped
-            try:
-                extra = json.loads(row[2])
-            except ValueError:
-                extra = {"extra": row[2]}
-            items = extra.items() if isinstance(extra, dict) else [("extra", extra)]
-            for name, value in items:
-                found.extend(_values(value, Origin(type_name, row[0], name, row[1]), in_scope, self.policy))
+        first: dict[str, Origin] = {}  # many records share a day: each day's forms once
         if scoped and dates:
             ids = sorted(scoped)
             for start in range(0, len(ids), 500):
@@ -290,8 +305,10 @@ class Tripwire:
                                       f"WHERE {self._restricted} AND id IN ({', '.join('?' for _ in chunk)})",
                                       chunk):
                     for name, value in zip(dates, row[2:], strict=True):
-                        if value:
-                            found.extend(_values(value, Origin(type_name, row[0], name, row[1]), True, self.policy))
+                        if value and value not in first:
+                            first[value] = Origin(type_name, row[0], name, row[1])
+        for value, origin in first.items():
+            found.extend(_values(value, origin, True, self.policy))
         self._add_found(found)
 
     def _add_found(self, found: list[tuple[str, str, Origin]]) -> None:
@@ -345,34 +362,47 @@ class Tripwire:
         self._add_found(found)
 
     def _finish(self) -> None:
-        """Drop keys too short to be evidence; index the long ones by their first characters."""
-        self._widths = {"text": _MIN_SQUEEZED_TEXT, "code": _MIN_SQUEEZED_CODE}
-        self._index: dict[str, dict[str, list[str]]] = {"text": {}, "code": {}}
+        """Drop keys too short to be evidence; gather the squeezed keys to find anywhere: text
+        ones indexed by their first characters, ids by their lengths (few: ids share a form)."""
+        self._index: dict[str, list[str]] = {}
+        self._code_lengths: set[int] = set()
         for batch in self._batches:
             least = _MIN_ALNUM if batch.kind == "text" else _MIN_ALNUM_CODE
-            batch.keyset = {key for key in batch.keys if len(key) >= least}
-            index, width = self._index[batch.kind], self._widths[batch.kind]
-            for key in batch.keyset:
-                if _eligible_anywhere(key, batch.kind):
-                    index.setdefault(key[:width], []).append(key)
+            batch.keyset = set(batch.keys)
+            if min(map(len, batch.squeezed), default=least) < least:
+                batch.keyset = {key for key, short in zip(batch.keys, batch.squeezed, strict=True)
+                                if len(short) >= least}
+            if batch.kind == "text":
+                batch.squeezed_set = {key for key in batch.squeezed if len(key) >= _MIN_SQUEEZED_TEXT}
+                for key in batch.squeezed_set:
+                    self._index.setdefault(key[:_MIN_SQUEEZED_TEXT], []).append(key)
+            else:
+                batch.squeezed_set = {key for key in batch.squeezed
+                                      if len(key) >= _MIN_SQUEEZED_CODE and not key.isdigit()}
+                self._code_lengths.update(map(len, batch.squeezed_set))
 
     # -- searching -----------------------------------------------------------------------
     def check(self, texts: Iterable[str], classification: str) -> None:
         """Raise :class:`ClassificationError` if any restricted value shows in ``texts``."""
         haystack = Haystack(texts)
-        anywhere = {kind: haystack.anywhere(index, self._widths[kind], kind)
-                    for kind, index in self._index.items()}
+        anywhere = {"text": haystack.anywhere(self._index, _MIN_SQUEEZED_TEXT, "text"),
+                    "code": haystack.pieces(self._code_lengths, "code")}
         for batch in self._batches:
-            hits = (batch.keyset & haystack.aligned[batch.kind]) | (batch.keyset & anywhere[batch.kind])
-            for key in sorted(hits):
-                origin = batch.resolve(batch.keys.index(key))
+            aligned = batch.keyset & haystack.aligned[batch.kind]
+            squeezed = batch.squeezed_set & anywhere[batch.kind]
+            hits = sorted([(batch.keys.index(key), key) for key in aligned]
+                          + [(batch.squeezed.index(key), key) for key in squeezed])
+            for index, key in hits:
+                origin = batch.resolve(index)
+                key = batch.keys[index]
                 if (origin.record_type, origin.field, key) in self._shown:
                     continue
                 if batch.kind == "code" and key in self._counts:
                     continue
                 if self._lexicon is None:
                     self._lexicon = _lexicon_haystack(self.lexicon_texts)
-                if self._lexicon.contains(key, batch.kind, _eligible_anywhere(key, batch.kind)):
+                if self._lexicon.contains(key, batch.squeezed[index], batch.kind,
+                                          _eligible_anywhere(batch.squeezed[index], batch.kind)):
                     continue
                 raise ClassificationError(
                     f"the main part ({classification}) would show {origin.describe()}; nothing "
