@@ -33,6 +33,7 @@ _TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 _MARKDOWN = re.compile(r"[*_~`\\]")
 _NOT_WORD = re.compile(r"(?:[^\w\x00]|_)+")  # the separator of batched folds survives
 
+_ASCII_NOT_WORD = {code: " " for code in range(1, 0x80) if not chr(code).isalnum()}
 #: Default-ignorable code points that are not Cf (Unicode DerivedCoreProperties).
 _IGNORABLE_NOT_CF = (0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x3164, 0xFFA0)
 
@@ -49,11 +50,17 @@ def unescape(text: str) -> str:
 
 def reader_views(text: str) -> list[str]:
     """The text as a reader of its source and of its rendering might see it: entities decoded;
-    then once with markup (comments, tags, Markdown emphasis and escapes) removed as a renderer
-    removes it, and once with it kept (``<Secret Energy>`` is shown literally when escaped)."""
+    then with markup (comments, tags, Markdown emphasis and escapes) removed as a renderer
+    removes it, the same after Markdown's backslash escapes are undone (an escaped comment
+    inside a word still reads as the word around it), and with the markup kept
+    (``<Secret Energy>`` is shown literally when escaped)."""
     text = unescape(text)
-    rendered = _MARKDOWN.sub("", _TAG.sub("", _COMMENT.sub("", text)))
-    return [rendered] if rendered == text else [rendered, text]
+    views = [text]
+    for source in (text, text.replace("\\", "")):
+        rendered = _MARKDOWN.sub("", _TAG.sub("", _COMMENT.sub("", source)))
+        if rendered not in views:
+            views.append(rendered)
+    return views
 
 
 #: The TS #39 prototypes as a compact table (``source prototype`` as hex code points, one per
@@ -168,7 +175,9 @@ def _fold_blob(blob: str, full: bool) -> str:
     if not blob.isascii():
         blob = unicodedata.normalize("NFD", blob)
         blob = blob.translate(_strip_table(blob))
-    return _NOT_WORD.sub(" ", blob)
+        return _NOT_WORD.sub(" ", blob)
+    # ASCII: the same as the regex, in C (every non-alphanumeric but the separator is a space).
+    return " ".join(blob.translate(_ASCII_NOT_WORD).split())
 
 
 def _fold_many(values: Sequence[str], full: bool) -> list[str]:

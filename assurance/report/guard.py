@@ -250,9 +250,10 @@ class Tripwire:
                            if isinstance(value, int | float) and abs(value) >= least]
                 forms, where = [], []
                 for value, index in numbers:
-                    for form in (number_forms(value, self.policy) * 2)[:2]:
-                        forms.append(form)
-                        where.append(index)
+                    shown = number_forms(value, self.policy)
+                    if shown:  # "1150000" and "1,150,000": two keys, one record
+                        forms += (shown * 2)[:2]
+                        where += (index, index)
                 self._add("code", forms, lambda i, name=name, where=where:
                           Origin(type_name, ids[where[i]], name, levels[where[i]]))
         found: list[tuple[str, str, Origin]] = []
@@ -269,27 +270,14 @@ class Tripwire:
         self._dates(type_name, model, fields, scoped)
 
     def _without_suffix(self, names: list[str]) -> tuple[list[str], list[int]]:
-        """Party names without their legal suffix ("Pennine Power Supply plc" -> "Pennine Power
-        Supply"), with the index of the name each came from."""
-        suffixes = set(fold_many(self.policy.guard.legal_suffixes))
-        endings = tuple(" " + suffix for suffix in suffixes)
-        cores, where = [], []
-        for index, folded in enumerate(fold_many(names)):
-            if not folded.endswith(endings):
-                continue
-            tokens = folded.split()
-            stripped = True
-            while stripped and len(tokens) > 1:
-                stripped = False
-                for size in (3, 2, 1):
-                    if len(tokens) > size and " ".join(tokens[-size:]) in suffixes:
-                        del tokens[-size:]
-                        stripped = True
-                        break
-            if len(tokens) < len(folded.split()):
-                cores.append(" ".join(tokens))
-                where.append(index)
-        return cores, where
+        """Party names without their legal suffixes ("Pennine Power Supply plc" -> "Pennine Power
+        Supply"), with the index of the name each came from; in one pass over all names."""
+        suffixes = sorted(set(fold_many(self.policy.guard.legal_suffixes)), key=len, reverse=True)
+        trailing = re.compile("(?: (?:" + "|".join(re.escape(s) for s in suffixes if s) + "))+(?=\x00|$)")
+        folded = fold_many(names)
+        stripped = trailing.sub("", "\x00".join(folded)).split("\x00")
+        where = [i for i, (before, after) in enumerate(zip(folded, stripped, strict=True)) if before != after]
+        return [stripped[i] for i in where], where
 
     def _dates(self, type_name: str, model: type[Record], fields: _Fields, scoped: set[str]) -> None:
         """The dates of this month's records (but the policy's public ones), as papers write them."""
@@ -376,6 +364,10 @@ class Tripwire:
                 batch.squeezed_set = {key for key in batch.squeezed if len(key) >= _MIN_SQUEEZED_TEXT}
                 for key in batch.squeezed_set:
                     self._index.setdefault(key[:_MIN_SQUEEZED_TEXT], []).append(key)
+            elif min(map(len, batch.squeezed), default=0) >= _MIN_SQUEEZED_CODE \
+                    and not any(map(str.isdigit, batch.squeezed)):
+                batch.squeezed_set = set(batch.squeezed)  # the usual id column: all eligible
+                self._code_lengths.update(map(len, batch.squeezed_set))
             else:
                 batch.squeezed_set = {key for key in batch.squeezed
                                       if len(key) >= _MIN_SQUEEZED_CODE and not key.isdigit()}
