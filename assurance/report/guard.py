@@ -246,14 +246,7 @@ class Tripwire:
                     cores, core_of = self._without_suffix(values)
                     self._add("text", cores, lambda i, origin=origin, core_of=core_of: origin(core_of[i]))
             else:
-                numbers = [(value, index) for value, index in first.items()
-                           if isinstance(value, int | float) and abs(value) >= least]
-                forms, where = [], []
-                for value, index in numbers:
-                    shown = number_forms(value, self.policy)
-                    if shown:  # "1150000" and "1,150,000": two keys, one record
-                        forms += (shown * 2)[:2]
-                        where += (index, index)
+                forms, where = self._number_keys(first, least)
                 self._add("code", forms, lambda i, name=name, where=where:
                           Origin(type_name, ids[where[i]], name, levels[where[i]]))
         found: list[tuple[str, str, Origin]] = []
@@ -268,6 +261,28 @@ class Tripwire:
                                      ids[index] in scoped, self.policy))
         self._add_found(found)
         self._dates(type_name, model, fields, scoped)
+
+    def _number_keys(self, first: dict[Any, int], least: int) -> tuple[list[str], list[int]]:
+        """Each distinctive number's two forms ("1150000", "1,150,000") with the row it came
+        from; in bulk (a Party table has a number per Party)."""
+        numbers = [value for value in first if type(value) is int and abs(value) >= least]
+        digits = list(map(str, map(abs, numbers)))
+        significant = list(map(len, map(str.rstrip, digits, ["0"] * len(digits))))
+        wanted = self.policy.guard.min_significant_digits
+        chosen = [i for i, n in enumerate(significant) if n >= wanted]
+        grouped = list(map("{:,}".format, [abs(numbers[i]) for i in chosen]))
+        forms: list[str] = []
+        where: list[int] = []
+        for i, comma in zip(chosen, grouped, strict=True):
+            forms += (digits[i], comma)
+            row = first[numbers[i]]
+            where += (row, row)
+        others = [value for value in first if type(value) is float and abs(value) >= least]
+        for value in others:  # a REAL in an integer column: rare, one by one
+            for form in (number_forms(value, self.policy) * 2)[:2]:
+                forms.append(form)
+                where.append(first[value])
+        return forms, where
 
     def _without_suffix(self, names: list[str]) -> tuple[list[str], list[int]]:
         """Party names without their legal suffixes ("Pennine Power Supply plc" -> "Pennine Power
@@ -368,6 +383,8 @@ class Tripwire:
                     and not any(map(str.isdigit, batch.squeezed)):
                 batch.squeezed_set = set(batch.squeezed)  # the usual id column: all eligible
                 self._code_lengths.update(map(len, batch.squeezed_set))
+            elif "".join(batch.squeezed).isdigit():
+                batch.squeezed_set = set()  # numbers: runs of digits meet by accident
             else:
                 batch.squeezed_set = {key for key in batch.squeezed
                                       if len(key) >= _MIN_SQUEEZED_CODE and not key.isdigit()}
