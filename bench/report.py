@@ -21,6 +21,7 @@ import argparse
 import io
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -48,14 +49,17 @@ def next_month(month: str) -> str:
     return f"{year + number // 12}-{number % 12 + 1:02d}-01"
 
 
-def timed(argv: list[str], tree: Path, db: Path) -> float:
+def timed(argv: list[str], tree: Path, db: Path) -> tuple[float, float]:
+    """(wall, CPU) seconds of one process: CPU drifts less than wall on a shared machine."""
     env = {**os.environ, "PYTHONPATH": str(tree), "SSC_DB": str(db)}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     result = subprocess.run(argv, cwd=tree, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode != 0:
         raise SystemExit(f"{' '.join(argv[:6])}… failed ({result.returncode}): {result.stderr.strip()[:400]}")
-    return elapsed
+    return elapsed, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def previous_tree(commit: str, into: Path) -> Path | None:
@@ -107,16 +111,19 @@ def main() -> int:
         if old is not None:
             commands["previous design (markdown)"] = (
                 [sys.executable, "-m", "ssc", "report", "panel", "--month", args.month], old)
-        best = {name: min(timed(argv, tree, db) for _ in range(max(1, args.runs)))
+        runs = {name: [timed(argv, tree, db) for _ in range(max(1, args.runs))]
                 for name, (argv, tree) in commands.items()}
+        best = {name: min(wall for wall, _ in times) for name, times in runs.items()}
+        cpu = {name: min(used for _, used in times) for name, times in runs.items()}
     print(f"register: {count:,} records ({args.parties:,} parties), month {args.month}, "
           f"best of {args.runs} run(s), whole process each")
     floor = best["bare SQL counts (floor)"]
     previous = best.get("previous design (markdown)")
+    previous_cpu = cpu.get("previous design (markdown)")
     for name, seconds in best.items():
-        line = f"{name:30s} {seconds:6.3f} s  {seconds / floor:5.1f}x floor"
-        if previous is not None and name.startswith("ssc"):
-            line += f"  {previous / seconds:5.1f}x faster than before"
+        line = f"{name:30s} {seconds:6.3f} s wall {cpu[name]:6.3f} s CPU  {seconds / floor:5.1f}x floor"
+        if previous is not None and previous_cpu is not None and name.startswith("ssc"):
+            line += f"  {previous / seconds:4.1f}x faster than before ({previous_cpu / cpu[name]:.1f}x in CPU)"
         if name == "ssc report panel (markdown)":
             line += "  (aim < 0.5 s)"
         print(line)
