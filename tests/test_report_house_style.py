@@ -100,6 +100,8 @@ def test_docx_looks_like_a_panel_paper(december, tmp_path, part):
     assert properties.created.year >= 2026 and properties.created == properties.modified
     core = zipfile.ZipFile(out).read("docProps/core.xml").decode()
     assert "python-docx" not in core and "2013" not in core
+    app = zipfile.ZipFile(out).read("docProps/app.xml").decode()
+    assert "<Application>ssc</Application>" in app and "Macintosh" not in app
     for table in word.tables:
         assert table._tbl.tblPr.find(f"{W}tblLayout").get(f"{W}type") == "fixed"
     if part == "appendix":

@@ -92,6 +92,23 @@ def _column_widths(columns: tuple[str, ...], rows: tuple[tuple[str, ...], ...], 
     return [round(w * scale, 2) for w in weights]
 
 
+#: Extended properties of our own: python-docx's template says "Microsoft Macintosh Word", one
+#: page and no words, which no reader should believe.
+_APP_XML = (b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+            b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+            b"<Application>ssc</Application><DocSecurity>0</DocSecurity></Properties>")
+
+
+def _own_app_properties(content: bytes) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(content))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = _APP_XML if item.filename == "docProps/app.xml" else source.read(item.filename)
+            target.writestr(item, data)
+    return out.getvalue()
+
+
 class DocxFormat(DocumentFormat):
     name = "docx"
     suffix = ".docx"
@@ -138,7 +155,7 @@ class DocxFormat(DocumentFormat):
                 word.add_paragraph()
         buffer = io.BytesIO()
         word.save(buffer)
-        return buffer.getvalue()
+        return _own_app_properties(buffer.getvalue())
 
     @staticmethod
     def _house_style(word) -> None:
@@ -169,7 +186,6 @@ class DocxFormat(DocumentFormat):
         properties.last_modified_by = document.author or _CREATOR
         properties.created = generated
         properties.modified = generated
-        properties.last_printed = generated
         properties.revision = 1
         properties.category = document.classification
         properties.keywords = document.classification
@@ -177,7 +193,6 @@ class DocxFormat(DocumentFormat):
         properties.content_status = document.classification
         properties.identifier = document.reference or ""
         properties.language = "en-GB"
-        properties.version = ""
 
     @staticmethod
     def _lines(part, lines: tuple[str, ...], classification: str) -> None:
