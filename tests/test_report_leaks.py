@@ -30,6 +30,7 @@ from assurance.report.bounded import BoundedView
 from assurance.report.document import Paragraph
 from assurance.report.panel import build_panel_report
 from assurance.store import Register
+from ssc.errors import InputError
 
 MONTH = dt.date(2020, 3, 1)
 SPAN = (MONTH, dt.date(2020, 4, 1))
@@ -266,3 +267,25 @@ def test_the_classification_is_computed_from_what_flowed_in(tmp_path):
     assert white.classification == "WHITE" and green.classification == "GREEN"
     assert asked.classification == "WHITE" and "Community news" not in render(document, "markdown")
     assert dataclasses.replace(green).withheld_counts == {}
+
+
+def test_a_row_changed_outside_ssc_is_refused_not_shown(tmp_path):
+    """A decision's status or a Party's roles rewritten behind ssc's back (say, a name put in
+    the status column) never reaches the paper as a group key: exit 2, nothing shown."""
+    path = build_register(tmp_path / "r.db", DECEMBER_2019)
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE decisions SET status = 'Fenland Shared Services Ltd' WHERE id = 'd1'")
+    conn.commit()
+    conn.close()
+    with Register.open(path, actor="t") as register, pytest.raises(InputError) as caught:
+        main_part(register, dt.date(2019, 12, 1))
+    assert "status the policy does not know" in str(caught.value)
+    assert "Fenland" not in str(caught.value)
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE decisions SET status = 'approved' WHERE id = 'd1'")
+    conn.execute("UPDATE parties SET roles = '[\"Fenland\"' WHERE id = 'p1'")
+    conn.commit()
+    conn.close()
+    with Register.open(path, actor="t") as register, pytest.raises(InputError) as caught:
+        main_part(register, dt.date(2019, 12, 1))
+    assert "roles the policy does not know" in str(caught.value)

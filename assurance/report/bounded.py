@@ -115,7 +115,11 @@ class BoundedView:
         )
         found = []
         for row in rows:
-            record = from_row(model, dict(zip(names, row, strict=True)), self.policy)
+            try:
+                record = from_row(model, dict(zip(names, row, strict=True)), self.policy)
+            except ValueError:  # pydantic's ValidationError and bad JSON alike
+                raise InputError(f"a {type_name} of the month does not validate (changed outside ssc?); "
+                                 "run `ssc audit verify`") from None
             assert record.classification is not None
             self._saw(record.classification)
             found.append(record)
@@ -173,7 +177,10 @@ class BoundedView:
         order = list(self.policy.roles)
         counts: Counter[tuple[str, ...]] = Counter()
         for text, n in rows:
-            roles = json.loads(text) if text else []
+            try:
+                roles = json.loads(text) if text else []
+            except ValueError:
+                roles = None
             if not isinstance(roles, list) or any(role not in order for role in roles):
                 raise InputError("a Party of the month has roles the policy does not know; "
                                  "run `ssc audit verify`", field="roles")
