@@ -177,7 +177,8 @@ class Tripwire:
     Values are read column by column (distinct values in SQL), folded to search keys in one
     pass per column, and looked up as sets against the document's token runs and squeezed
     text: the cost is a few passes in C over the register's distinctive values, not a Python
-    loop per record. Which record holds a value is asked only when it is found.
+    loop per record. Which record holds a value comes from the same scan; the register is not
+    read again after construction (a rendering may happen after it is closed).
     """
 
     def __init__(self, register: Register, ceiling: str, month: dt.date, policy: ReportPolicy,
@@ -198,6 +199,7 @@ class Tripwire:
             self._table(type_name, model, fields, in_month.get(type_name, set()))
         self._earlier(register, in_month)
         self._finish()
+        del self._conn
         # What the report shows legitimately (records at or below it), by type and field: the
         # same title on a GREEN highlight of another month is no leak from this WHITE one.
         shown_values = [(record.type_name, name, value) for record in shown
