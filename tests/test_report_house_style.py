@@ -142,25 +142,35 @@ def _many_decisions(n: int) -> list[tuple[str, dict]]:
     return records
 
 
+def _many_highlights(n: int) -> list[tuple[str, dict]]:
+    return [("highlight", {"id": f"h{i}", "date": "2020-02-12", "committee": "SSC", "classification": "GREEN",
+                           "title": f"Matter {i} for the Panel",
+                           "text": "The SSC discussed a matter of general interest at some length. " * 8})
+            for i in range(n)]
+
+
 @pytest.mark.slow
-def test_every_printed_page_carries_the_marking(ssc, tmp_path):
-    """Headless Chromium prints Appendix A to PDF; pdftotext finds the marking on each page."""
+@pytest.mark.parametrize("part, marking", [("appendix", "RED — named recipients only"),
+                                           ("main", "GREEN — SEC Parties and community, not public")])
+def test_every_printed_page_carries_the_marking(ssc, tmp_path, part, marking):
+    """Headless Chromium prints each part to PDF; pdftotext finds the marking and the paper
+    reference on every page, not only the first and last."""
     chromium = require_tool("chromium")
     pdftotext = require_tool("pdftotext")
-    build_register(ssc.db, _many_decisions(25))
-    html = tmp_path / "appendix.html"
-    assert ssc("report", "panel", "--month", "2020-02", "--part", "appendix", "--format", "html",
+    build_register(ssc.db, _many_decisions(25) + _many_highlights(30))
+    html = tmp_path / f"{part}.html"
+    assert ssc("report", "panel", "--month", "2020-02", "--part", part, "--format", "html",
                "-o", str(html), "--paper-ref", "SECP_77_1402_20").status == 0
-    pdf = tmp_path / "appendix.pdf"
+    pdf = tmp_path / f"{part}.pdf"
     subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
                     f"--user-data-dir={tmp_path / 'profile'}", f"--print-to-pdf={pdf}", html.as_uri()],
                    check=True, capture_output=True, timeout=120)
     text = subprocess.run([pdftotext, "-layout", str(pdf), "-"], check=True, capture_output=True,
                           text=True).stdout
-    pages = [page for page in text.split("\f") if page.strip()]
+    pages = [" ".join(page.split()) for page in text.split("\f") if page.strip()]
     assert len(pages) >= 3
     for number, page in enumerate(pages, start=1):
-        assert "RED — named recipients only" in page, f"page {number} has no marking"
+        assert marking in page, f"page {number} has no marking"
         assert "SECP_77_1402_20" in page, f"page {number} has no paper reference"
 
 
