@@ -67,6 +67,7 @@ TRANSFORMS = {
     "comment inside": lambda s: _each_word(s, lambda w: _inside(w, "<!-- x -->")),
     "tag inside": lambda s: _each_word(s, lambda w: _inside(w, "<b></b>")),
     "spaced letters": lambda s: " ".join(s),
+    "right-to-left override": lambda s: "\u202e" + s[::-1] + "\u202c",
     "accents": lambda s: "".join(c + "\u0301" if c.isalpha() and i % 2 else c for i, c in enumerate(s)),
 }
 
@@ -124,6 +125,8 @@ def test_a_dressed_up_quote_of_a_restricted_value_is_refused(name, suffix, title
     ("2020-06-19", "finding F-2020-0042"),
     ("19/06/2020", "finding F-2020-0042"),
     ("17 Jan 2020", "assessment A-2020-0417"),
+    ("the 19th June 2020", "finding F-2020-0042"),
+    ("June 19th, 2020", "finding F-2020-0042"),
 ])
 def test_ids_numbers_and_dates_of_restricted_records_are_refused(quote, record):
     records = [*_base("Quillan Harrowgate", "Ltd", "Tokens never rotated"), _highlight(quote)]

@@ -28,6 +28,8 @@ from pathlib import Path
 #: Separates values folded together in one buffer; removed from the values first.
 _SEP = "\x00"
 
+#: A right-to-left override or embedding and what it turns round (to its pop or the line's end).
+_RIGHT_TO_LEFT = re.compile("[\u202e\u202b\u2067\u2068]([^\u202c\u2069\n]*)")
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 _MARKDOWN = re.compile(r"[*_~`\\]")
@@ -56,7 +58,9 @@ def reader_views(text: str) -> list[str]:
     (``<Secret Energy>`` is shown literally when escaped)."""
     text = unescape(text)
     views = [text]
-    for source in (text, text.replace("\\", "")):
+    if _RIGHT_TO_LEFT.search(text):  # shown reversed: read as the reader reads it
+        views.append(_RIGHT_TO_LEFT.sub(lambda m: m.group(1)[::-1], text))
+    for source in list(views) + [text.replace("\\", "")]:
         rendered = _MARKDOWN.sub("", _TAG.sub("", _COMMENT.sub("", source)))
         if rendered not in views:
             views.append(rendered)

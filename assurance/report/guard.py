@@ -123,7 +123,8 @@ def number_forms(value: int | float, policy: ReportPolicy) -> list[str]:
 def date_forms(day: dt.date) -> list[str]:
     """A date as papers and people write it."""
     month = _MONTHS[day.month - 1]
-    return [day.isoformat(), f"{day.day} {month} {day.year}", f"{day.day:02d} {month} {day.year}",
+    suffix = "th" if 10 <= day.day % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(day.day % 10, "th")
+    return [f"{day.day}{suffix} {month} {day.year}", f"{month} {day.day}{suffix}, {day.year}", day.isoformat(), f"{day.day} {month} {day.year}", f"{day.day:02d} {month} {day.year}",
             f"{day.day} {month[:3]} {day.year}", f"{month} {day.day}, {day.year}",
             f"{day.day}/{day.month}/{day.year}", f"{day.day:02d}/{day.month:02d}/{day.year}",
             day.strftime("%Y%m%d")]  # 04.12.2019 and 04-12-2019 fold as 04/12/2019 does
