@@ -247,11 +247,10 @@ class Tripwire:
                 self._add("text", values, origin)
                 if type_name == "party" and name == "name":
                     cores, core_of = self._without_suffix(values)
-                    self._add("text", cores, lambda i, origin=origin, core_of=core_of: origin(core_of[i]))
+                    self._add("text", cores, _through(origin, core_of))
             else:
                 forms, where = self._number_keys(first, least)
-                self._add("code", forms, lambda i, name=name, where=where:
-                          Origin(type_name, ids[where[i]], name, levels[where[i]]))
+                self._add("code", forms, _rows_origin(type_name, name, ids, levels, where))
         found: list[tuple[str, str, Origin]] = []
         for index in [i for i, extra in enumerate(extras) if extra]:
             try:
@@ -320,7 +319,7 @@ class Tripwire:
     def _add_found(self, found: list[tuple[str, str, Origin]]) -> None:
         for kind in ("text", "code"):
             chosen = [(value, origin) for k, value, origin in found if k == kind]
-            self._add(kind, [value for value, _ in chosen], lambda i, chosen=chosen: chosen[i][1])
+            self._add(kind, [value for value, _ in chosen], _listed([origin for _, origin in chosen]))
 
     def _earlier(self, register: Register, in_month: dict[str, set[str]]) -> None:
         """Values records held before an edit (the audit trail's before-states) that were, or
@@ -419,6 +418,19 @@ class Tripwire:
                 raise ClassificationError(
                     f"the main part ({classification}) would show {origin.describe()}; nothing "
                     "was written. Reword the highlight that quotes it, or reclassify the record.")
+
+
+def _through(origin: Callable[[int], Origin], where: list[int]) -> Callable[[int], Origin]:
+    return lambda i: origin(where[i])
+
+
+def _rows_origin(type_name: str, name: str, ids: Sequence[str], levels: Sequence[str],
+                 where: list[int]) -> Callable[[int], Origin]:
+    return lambda i: Origin(type_name, ids[where[i]], name, levels[where[i]])
+
+
+def _listed(origins: list[Origin]) -> Callable[[int], Origin]:
+    return origins.__getitem__
 
 
 def _values(value: object, origin: Origin, dates: bool, policy: ReportPolicy) -> list[tuple[str, str, Origin]]:

@@ -121,7 +121,7 @@ class DocxFormat(DocumentFormat):
         section = word.sections[0]
         self._lines(section.header, document.header, document.classification)
         self._lines(section.footer, document.footer, document.classification)
-        width = (section.page_width - section.left_margin - section.right_margin) / 360000  # EMU -> cm
+        width = (Mm(210) - 2 * Cm(_MARGIN_CM)) / 360000  # the text's width in cm (EMU -> cm)
         for block in document.blocks:
             if isinstance(block, Heading):
                 heading = word.add_heading(block.text, level=min(block.level, 9))
