@@ -21,7 +21,7 @@ from test_report_registers import build_register
 
 from assurance.policy import default_policy
 from assurance.report import ClassificationError, main_part, render
-from assurance.report.guard import normalise
+from assurance.report.fold import fold as normalise
 from assurance.store import Register
 
 POLICY = default_policy()

@@ -17,8 +17,9 @@ def paragraphs(markdown: str) -> list[str]:
 
 
 def section(markdown: str, number: str) -> list[str]:
-    """The paragraphs under heading ``### {number} …`` up to the next heading of that level."""
-    lines = paragraphs(markdown)
+    """The paragraphs under heading ``### {number} …`` up to the next heading of that level
+    (or the page footer, after its rule)."""
+    lines = paragraphs(markdown.split("\n\n---\n\n")[0])
     start = next(i for i, p in enumerate(lines) if p.startswith(f"### {number} "))
     end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("### ")), len(lines))
     return lines[start + 1:end]

@@ -1,28 +1,33 @@
 """The monthly Panel report: the SSC section (main part, at most GREEN) and its Appendix A (RED).
 
-Data first, rendered last: :mod:`panel` builds the month's facts from the register,
-:mod:`wording` and :mod:`appendix` lay them out as a :class:`Document`, :mod:`guard` checks the
-main part against every record above its classification, and ``_format`` draws it as Markdown,
-HTML or DOCX. The functions here are the whole public surface.
+Data first, rendered last: :mod:`panel` builds the month's facts — the main part's from a
+:class:`~assurance.report.bounded.BoundedView` alone (counts, and records at or below its
+ceiling: nothing above is ever read), Appendix A's from the register — :mod:`wording` and
+:mod:`appendix` lay them out as a :class:`Document`, and ``_format`` draws it as Markdown, HTML
+or DOCX. :mod:`guard` is the tripwire behind the control: every rendering of the main part is
+searched for every restricted value of the register before it is returned. The functions here
+are the whole public surface.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from assurance.report._format import format_for_path, get_format
 from assurance.report.appendix import appendix_document
+from assurance.report.bounded import BoundedView
 from assurance.report.document import Document
-from assurance.report.guard import ClassificationError, check_month
+from assurance.report.guard import ClassificationError, Tripwire, check_ceiling
 from assurance.report.panel import (
     AppendixA,
     PanelReport,
     build_appendix,
     build_panel_report,
-    month_records,
+    main_ceiling,
     parse_month,
+    withheld_highlights,
 )
 from assurance.report.policy import ReportPolicy, default_report_policy
 from assurance.store import Register
@@ -34,31 +39,57 @@ __all__ = [
 
 
 def main_part(register: Register, month: dt.date, *, classification: str | None = None,
-              paper_ref: str | None = None,
-              policy: ReportPolicy | None = None) -> tuple[PanelReport, Document]:
-    """The month's SSC section, as facts and as a checked document (ClassificationError if not)."""
+              paper_ref: str | None = None, policy: ReportPolicy | None = None,
+              now: dt.datetime | None = None) -> tuple[PanelReport, Document]:
+    """The month's SSC section, as facts and as a checked document (ClassificationError if not).
+
+    The builder is given a :class:`BoundedView` with the main part's ceiling, never the
+    register; the tripwire then checks the document, and every rendering of it, against every
+    restricted value of the register.
+    """
     from assurance.report.wording import main_document
 
     policy = policy or default_report_policy()
-    records = month_records(register, month)
-    report = build_panel_report(register, month, classification=classification,
-                                paper_ref=paper_ref, policy=policy, records=records)
+    ceiling = main_ceiling(classification, register.policy, policy)
+    report = build_panel_report(BoundedView(register, ceiling), month, requested=classification,
+                                paper_ref=paper_ref, policy=policy)
+    # A note for the operator (which highlights were left out), not part of the paper.
+    report = replace(report, withheld=withheld_highlights(register, month, ceiling))
     document = main_document(report, register.policy, policy)
-    check_month(document, month, register.audit_states(), policy, register.policy)
+    document.author = policy.docx.creator
+    document.generated = now or dt.datetime.now(dt.UTC).replace(microsecond=0)
+    check_ceiling(document.classification, policy, register.policy)
+    tripwire = Tripwire(register, document.classification, month, policy, shown=report.highlights,
+                        counts=report.counts())
+    level = document.classification
+    tripwire.check(document.texts(), level)
+    document.check = lambda texts: tripwire.check(texts, level)
     return report, document
 
 
 def appendix_part(register: Register, month: dt.date, *, paper_ref: str | None = None,
-                  policy: ReportPolicy | None = None) -> tuple[AppendixA, Document]:
+                  policy: ReportPolicy | None = None,
+                  now: dt.datetime | None = None) -> tuple[AppendixA, Document]:
     """The month's confidential Appendix A, as records and as a document (RED)."""
     policy = policy or default_report_policy()
     appendix = build_appendix(register, month, paper_ref=paper_ref, policy=policy)
-    return appendix, appendix_document(appendix, register.policy, policy)
+    document = appendix_document(appendix, register.policy, policy)
+    document.author = policy.docx.creator
+    document.generated = now or dt.datetime.now(dt.UTC).replace(microsecond=0)
+    return appendix, document
 
 
 def render(document: Document, format_name: str = "markdown") -> str | bytes:
-    """The document drawn in ``format_name`` (markdown, html: str; docx: bytes)."""
-    return get_format(format_name).render(document)
+    """The document drawn in ``format_name`` (markdown, html: str; docx: bytes).
+
+    A main part's rendering passes its tripwire on the text a reader of that format sees
+    (the DOCX's body, headers, footers and metadata included) before it is returned.
+    """
+    drawer = get_format(format_name)
+    content = drawer.render(document)
+    if document.check is not None:
+        document.check(drawer.reader_text(content))
+    return content
 
 
 def write_atomically(path: Path, content: str | bytes) -> None:

@@ -105,11 +105,14 @@ def appendix_document(appendix: AppendixA, register_policy: RegisterPolicy,
     month = month_label(appendix.month)
     title = f"Appendix {policy.appendix.letter}: {policy.appendix.title} ({appendix.classification})"
     header = [level.marking]
+    footer = [level.marking]
     if appendix.paper_ref:
-        header.insert(0, policy.paper.reference.format(reference=appendix.paper_ref)
-                      + f" — Appendix {policy.appendix.letter}")
+        reference = (policy.paper.reference.format(reference=appendix.paper_ref)
+                     + f" — Appendix {policy.appendix.letter}")
+        header.insert(0, reference)
+        footer.insert(0, reference)
     document = Document(title=title, classification=appendix.classification,
-                        header=tuple(header), footer=(level.marking,))
+                        header=tuple(header), footer=tuple(footer), reference=appendix.paper_ref)
     blocks = document.blocks
     blocks.append(Heading(1, title))
     blocks.append(Paragraph(level.sentence))

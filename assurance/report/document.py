@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 
@@ -36,13 +37,22 @@ Block = Heading | Paragraph | Fields | Table
 
 @dataclass
 class Document:
-    """What a renderer draws: page header and footer lines, a title, then blocks in order."""
+    """What a renderer draws: page header and footer lines, a title, then blocks in order.
+
+    ``reference`` (the Panel paper reference), ``author`` and ``generated`` go into a format's
+    metadata (DOCX core properties). ``check``, when set (the main part's tripwire), is called
+    on the reader-visible text of every rendering before it is returned.
+    """
 
     title: str
     classification: str
     header: tuple[str, ...] = ()
     footer: tuple[str, ...] = ()
     blocks: list[Block] = field(default_factory=list)
+    reference: str | None = None
+    author: str | None = None
+    generated: dt.datetime | None = None
+    check: Callable[[Iterable[str]], None] | None = field(default=None, repr=False, compare=False)
 
     def texts(self) -> Iterator[str]:
         """Every piece of text the document shows, wherever a renderer puts it."""

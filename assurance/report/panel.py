@@ -1,16 +1,15 @@
 """The month's Panel report built from the register: public facts for the main part, details for Appendix A.
 
-The main part (:class:`PanelReport`) holds only what may be published at its classification:
-counts derived from the month's decisions (a count of RED decisions is not itself RED), codes
-whose names are policy vocabulary, and highlights no more restricted than the report. The
-details (:class:`AppendixA`) hold the records themselves and are always RED.
+The main part (:class:`PanelReport`) is built from a :class:`BoundedView` alone: counts of the
+month's decisions (a count of RED decisions is not itself RED) keyed by policy vocabulary, and
+the highlights at or below its ceiling; its classification is computed from what flowed in.
+The details (:class:`AppendixA`) hold the records themselves, read in full, and are always RED.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 
 from assurance.models import (
@@ -23,6 +22,7 @@ from assurance.models import (
     Record,
 )
 from assurance.policy import RegisterPolicy
+from assurance.report.bounded import BoundedView
 from assurance.report.policy import ReportPolicy, default_report_policy
 from assurance.store import Register
 from ssc.errors import InputError
@@ -112,15 +112,7 @@ def month_records(register: Register, month: dt.date) -> MonthRecords:
     return MonthRecords(month, tuple(details), tuple(highlights))  # type: ignore[arg-type]
 
 
-def latest_per_subject(details: list[DecisionDetail]) -> list[DecisionDetail]:
-    """The last decision of the month on each subject (what the SSC finally set)."""
-    latest: dict[str, DecisionDetail] = {}
-    for detail in details:  # in date order
-        latest[detail.subject.id] = detail
-    return list(latest.values())
-
-
-# -- the main part: public facts only ----------------------------------------------------------
+# -- the main part: public facts only, through a BoundedView ------------------------------
 
 @dataclass(frozen=True)
 class SectionFacts:
@@ -149,7 +141,12 @@ class WithheldHighlight:
 
 @dataclass(frozen=True)
 class PanelReport:
-    """The SSC section of the month's Panel paper, as data (at most its classification)."""
+    """The SSC section of the month's Panel paper, as data (at most its classification).
+
+    Everything in it came through a :class:`BoundedView`: counts, and highlights at or below
+    the view's ceiling. ``withheld`` is a note for the operator (stderr), added afterwards by
+    :func:`assurance.report.main_part`; no renderer ever sees it.
+    """
 
     month: dt.date
     classification: str
@@ -157,9 +154,19 @@ class PanelReport:
     sections: tuple[SectionFacts, ...]
     highlights: tuple[Highlight, ...]
     withheld: tuple[WithheldHighlight, ...] = ()
+    #: Highlights of the month above the report, counted by classification (no id, no text).
+    withheld_counts: dict[str, int] = field(default_factory=dict)
 
     def section(self, key: str) -> SectionFacts:
         return next(s for s in self.sections if s.key == key)
+
+    def counts(self) -> list[int]:
+        """Every number the main part may state (each count, and each section's total)."""
+        numbers = []
+        for facts in self.sections:
+            numbers += [facts.total, facts.statuses_set, *facts.reviewed.values(),
+                        *facts.roles.values(), *facts.outcomes.values()]
+        return numbers
 
 
 @dataclass(frozen=True)
@@ -182,82 +189,77 @@ def check_paper_ref(paper_ref: str | None, policy: ReportPolicy) -> str | None:
     return paper_ref
 
 
-def report_classification(requested: str | None, highlights: tuple[Highlight, ...],
-                          register_policy: RegisterPolicy, policy: ReportPolicy) -> str:
-    """The main part's classification: as requested, else the least that carries every
-    highlight the ceiling allows (a paper is as restricted as the most restricted thing in it)."""
+def main_ceiling(requested: str | None, register_policy: RegisterPolicy, policy: ReportPolicy) -> str:
+    """The ceiling of the main part's bounded read: the policy's, or a lower one requested."""
     levels = register_policy.classification
     ceiling = policy.paper.main_ceiling
-    if requested is not None:
-        requested = requested.upper()
-        if requested not in levels.order or not levels.at_most(requested, ceiling):
-            allowed = [lvl for lvl in levels.order if levels.at_most(lvl, ceiling)]
-            raise InputError(f"the main part may be {' or '.join(allowed)}; got {requested!r} "
-                             "(Appendix A carries the rest)", field="--classification")
-        return requested
-    level = levels.order[0]
-    for highlight in highlights:
-        assert highlight.classification is not None
-        if levels.at_most(highlight.classification, ceiling) and levels.rank(highlight.classification) > levels.rank(level):
-            level = highlight.classification
+    if requested is None:
+        return ceiling
+    requested = requested.upper()
+    if requested not in levels.order or not levels.at_most(requested, ceiling):
+        allowed = [lvl for lvl in levels.order if levels.at_most(lvl, ceiling)]
+        raise InputError(f"the main part may be {' or '.join(allowed)}; got {requested!r} "
+                         "(Appendix A carries the rest)", field="--classification")
+    return requested
+
+
+def computed_classification(view: BoundedView, requested: str | None, policy: ReportPolicy) -> str:
+    """The main part's classification: the highest of what flowed into it (counts are the
+    least restricted level), or the level requested if that is higher; capped by policy."""
+    levels = view.policy.classification
+    level = view.flowed
+    if requested is not None and levels.rank(requested.upper()) > levels.rank(level):
+        level = requested.upper()
+    if not levels.at_most(level, policy.paper.main_ceiling):  # the view cannot let this happen
+        raise AssertionError("the main part read above its policy ceiling")
     return level
 
 
-def _role_set(party: Party | None, register_policy: RegisterPolicy) -> tuple[str, ...]:
-    roles = party.roles if party is not None else []
-    return tuple(role for role in register_policy.roles if role in roles)
-
-
-def _role_order(roles: tuple[str, ...], register_policy: RegisterPolicy) -> tuple[int, list[int]]:
-    """Single roles first in policy order, then Parties in several roles."""
-    order = list(register_policy.roles)
-    return len(roles), [order.index(role) for role in roles]
-
-
-def section_facts(records: MonthRecords, register_policy: RegisterPolicy,
-                  policy: ReportPolicy) -> tuple[SectionFacts, ...]:
+def section_facts(view: BoundedView, month: dt.date, policy: ReportPolicy) -> tuple[SectionFacts, ...]:
+    span = (month, next_month(month))
     facts = []
     for section in policy.sections:
-        details = records.on_kinds(section.kinds) if section.kinds else records.on_letters()
-        latest = latest_per_subject(details)
-        reviewed = Counter(d.kind or "letter" for d in latest)
-        parties = {d.subject.party: _role_set(d.party, register_policy) for d in details}
-        roles = Counter(parties.values())
-        outcomes = Counter(d.decision.status for d in latest)
+        kinds = section.kinds or ["letter"]
+        counts = view.decision_counts(span, kinds)
         facts.append(SectionFacts(
             key=section.key,
-            reviewed={kind: reviewed[kind] for kind in (section.kinds or ["letter"]) if reviewed[kind]},
-            statuses_set=len(details),
-            roles=dict(sorted(roles.items(), key=lambda item: _role_order(item[0], register_policy))),
-            outcomes=dict(outcomes),
+            reviewed={kind: n for kind, n in counts.subjects.items() if n},
+            statuses_set=counts.decisions,
+            roles=counts.roles,
+            outcomes=counts.outcomes,
         ))
     return tuple(facts)
 
 
-def build_panel_report(register: Register, month: dt.date, *, classification: str | None = None,
-                       paper_ref: str | None = None, policy: ReportPolicy | None = None,
-                       records: MonthRecords | None = None) -> PanelReport:
-    """The main part for ``month``: counts, vocabulary and the highlights it may carry."""
+def build_panel_report(view: BoundedView, month: dt.date, *, requested: str | None = None,
+                       paper_ref: str | None = None, policy: ReportPolicy | None = None) -> PanelReport:
+    """The main part for ``month`` from a bounded read: counts, vocabulary and the highlights
+    at or below the view's ceiling. It is given no register: it cannot read anything else."""
+    if not isinstance(view, BoundedView):
+        raise TypeError("the main part is built from a BoundedView, never from the register")
     policy = policy or default_report_policy()
-    register_policy = register.policy
-    records = records or month_records(register, month)
-    level = report_classification(classification, records.highlights, register_policy, policy)
-    levels = register_policy.classification
-    shown, withheld = [], []
-    for highlight in records.highlights:
-        assert highlight.classification is not None
-        if levels.at_most(highlight.classification, level):
-            shown.append(highlight)
-        else:
-            withheld.append(WithheldHighlight(highlight.id, highlight.classification))
+    span = (month, next_month(month))
+    sections = section_facts(view, month, policy)
+    highlights = tuple(view.records("highlight", span))
     return PanelReport(
         month=month,
-        classification=level,
+        classification=computed_classification(view, requested, policy),
         paper_ref=check_paper_ref(paper_ref, policy),
-        sections=section_facts(records, register_policy, policy),
-        highlights=tuple(shown),
-        withheld=tuple(withheld),
+        sections=sections,
+        highlights=highlights,  # type: ignore[arg-type]
+        withheld_counts=view.count_above("highlight", span),
     )
+
+
+def withheld_highlights(register: Register, month: dt.date, level: str) -> tuple[WithheldHighlight, ...]:
+    """The month's highlights above ``level``, by id, for a note to the operator (never the paper)."""
+    levels = register.policy.classification
+    span = (month.isoformat(), next_month(month).isoformat())
+    rows = register.conn.execute(
+        "SELECT id, classification FROM highlights WHERE withdrawn IS NULL AND date >= ? AND date < ?"
+        " ORDER BY date, id", span).fetchall()
+    return tuple(WithheldHighlight(row[0], row[1]) for row in rows
+                 if row[1] in levels.order and not levels.at_most(row[1], level))
 
 
 def build_appendix(register: Register, month: dt.date, *, paper_ref: str | None = None,

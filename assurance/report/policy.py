@@ -6,11 +6,25 @@ import functools
 import re
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 import policies
+from assurance.models import RECORD_TYPES
 from assurance.policy import RegisterPolicy, default_policy
 from ssc.errors import InputError
+
+#: The report's invariants (spec/cli.md), which policy may tighten and never loosen.
+MAIN_CEILING_AT_MOST = "GREEN"
+APPENDIX_AT_LEAST = "RED"
+
+
+class PolicyKeyError(ValueError):
+    """A policy value that breaks an invariant, naming its key."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(f"{key}: {message}")
+        self.key = key
+        self.message = message
 
 
 class _Strict(BaseModel):
@@ -77,6 +91,30 @@ class Appendix(_Strict):
     none: str
 
 
+class Guard(_Strict):
+    """What the tripwire counts as distinctive (see assurance/report/guard.py)."""
+
+    #: Words after a Party's name that a reader drops ("Pennine Power Supply plc" -> "Pennine
+    #: Power Supply"); the name is searched for with and without them.
+    legal_suffixes: list[str]
+    #: A number of a restricted record is distinctive from this many digits...
+    min_digits: int = Field(ge=1)
+    #: ...and this many significant digits (2,400,000 is a round figure; 1,150,000 is not).
+    min_significant_digits: int = Field(ge=1)
+    #: Date fields that are public even on a RED record ("type.field"): SSC meeting dates.
+    public_dates: list[str]
+
+
+class Docx(_Strict):
+    """House style of the Word papers (issue 14): what the Panel's papers look like."""
+
+    creator: str
+    font: str
+    font_size: float = Field(gt=0, le=72)
+    #: Page margins in centimetres.
+    margin_cm: float = Field(gt=0, le=10)
+
+
 class ReportPolicy(_Strict):
     paper: Paper
     classification: dict[str, Level]
@@ -86,14 +124,35 @@ class ReportPolicy(_Strict):
     highlights: Highlights
     roles: Roles
     appendix: Appendix
+    guard: Guard
+    docx: Docx
     sources: tuple[str, ...] = ()
 
     def check_against(self, register: RegisterPolicy) -> None:
-        """Raise ValueError where this policy names what the register policy does not know."""
+        """Raise PolicyKeyError where this policy names what the register policy does not know,
+        or would break the report's invariants (spec/cli.md: main part at most GREEN, Appendix
+        A RED): no policy file can loosen either."""
         order = register.classification.order
         for level in [*self.classification, self.paper.main_ceiling, self.appendix.classification]:
             if level not in order:
                 raise ValueError(f"classification {level!r} is not one of {order}")
+        for bound in (MAIN_CEILING_AT_MOST, APPENDIX_AT_LEAST):
+            if bound not in order:
+                raise PolicyKeyError("register.classification.order",
+                                     f"must include {bound} (the report's invariants are stated in it)")
+        if order.index(self.paper.main_ceiling) > order.index(MAIN_CEILING_AT_MOST):
+            raise PolicyKeyError("report.paper.main_ceiling",
+                                 f"the main part may be at most {MAIN_CEILING_AT_MOST}, "
+                                 f"not {self.paper.main_ceiling} (Appendix A carries the rest)")
+        if order.index(self.appendix.classification) < order.index(APPENDIX_AT_LEAST):
+            raise PolicyKeyError("report.appendix.classification",
+                                 f"Appendix A is at least {APPENDIX_AT_LEAST}, "
+                                 f"not {self.appendix.classification}")
+        for field in self.guard.public_dates:
+            type_name, _, name = field.partition(".")
+            model = RECORD_TYPES.get(type_name)
+            if model is None or name not in model.model_fields:
+                raise PolicyKeyError("report.guard.public_dates", f"unknown field {field!r}")
         missing = [level for level in order if level not in self.classification]
         if missing:
             raise ValueError(f"classification: no sentence for {', '.join(missing)}")
@@ -123,6 +182,8 @@ def load_report_policy(override: Path | None = None,
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"])
         raise InputError(first["msg"], path=sources[-1], field=field or None) from None
+    except PolicyKeyError as exc:
+        raise InputError(exc.message, path=sources[-1], field=exc.key) from None
     except ValueError as exc:
         raise InputError(str(exc), path=sources[-1]) from None
     return policy

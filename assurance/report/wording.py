@@ -136,10 +136,16 @@ def main_document(report: PanelReport, register_policy: RegisterPolicy, policy: 
     if report.paper_ref:
         header.append(policy.paper.reference.format(reference=report.paper_ref))
     header.append(level.sentence)
+    # Every printed page carries the marking (and the reference) at its foot as well.
+    footer = [level.marking]
+    if report.paper_ref:
+        footer.insert(0, policy.paper.reference.format(reference=report.paper_ref))
     document = Document(
         title=policy.paper.title,
         classification=report.classification,
         header=tuple(header),
+        footer=tuple(footer),
+        reference=report.paper_ref,
     )
     blocks = document.blocks
     blocks.append(Heading(1, f"{number}. {policy.paper.section_title}"))

@@ -26,8 +26,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         description=(
             "The SSC section (3.1-3.6) of the month's SEC Panel Sub-Committee Report, from the "
             "decisions taken that month; or its confidential Appendix A (RED, named recipients "
-            "only). The main part is at most GREEN and never shows a record above its "
-            "classification: generation stops (exit 2) rather than leak."
+            "only). The main part is built from counts and the records at or below its ceiling "
+            "(at most GREEN) and nothing else; its classification is computed from what went "
+            "in. A tripwire searches every rendering for every restricted value of the register: "
+            "generation stops (exit 2) rather than leak."
         ),
     )
     panel.add_argument("--month", required=True, metavar="YYYY-MM",
@@ -41,8 +43,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     panel.add_argument("--paper-ref", metavar="SECP_…",
                        help="the Panel paper reference for the header, e.g. SECP_66_1503_19")
     panel.add_argument("--classification", metavar="WHITE|GREEN",
-                       help="the main part's classification (default: the least that carries "
-                            "the month's highlights); highlights above it are left out")
+                       help="the main part's ceiling (default: the policy's, GREEN); the paper "
+                            "is marked with the highest classification that went in; "
+                            "highlights above the ceiling are left out")
     panel.set_defaults(handler=panel_handler)
 
 

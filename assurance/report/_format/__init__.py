@@ -29,6 +29,12 @@ class DocumentFormat(ABC):
     def render(self, document: Document) -> str | bytes:
         """The whole document in this format."""
 
+    def reader_text(self, content: str | bytes) -> list[str]:
+        """Every text a reader of ``content`` can see, source and rendering alike (what the
+        classification tripwire searches): for a text format, the text itself."""
+        assert isinstance(content, str)
+        return [content]
+
 
 def get_format(name: str) -> DocumentFormat:
     if name not in FORMATS:

@@ -1,7 +1,14 @@
-"""Report documents as one self-contained HTML page, header and footer marked with the classification."""
+"""Report documents as one self-contained HTML page, header and footer marked with the classification.
+
+On screen the marking heads and ends the page. Printed (A4), the header and footer lines are
+also drawn in every page's margin boxes (``@page { @top-center … }``, which Chromium supports),
+so each page carries the classification and the reference. Headings keep with what follows,
+tables are not split where they fit on a page, and header rows repeat on each page.
+"""
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from assurance.report._format import DocumentFormat
@@ -13,14 +20,53 @@ header, footer { font-weight: bold; border: 1px solid #888; padding: .3em .6em; 
 header p, footer p { margin: .2em 0; }
 .marking-RED { color: #b00; border-color: #b00; }
 .marking-AMBER { color: #a60; border-color: #a60; }
-table { border-collapse: collapse; margin: .6em 0; }
+table { border-collapse: collapse; margin: .6em 0; width: 100%; }
 th, td { border: 1px solid #999; padding: .2em .5em; text-align: left; vertical-align: top; }
+thead { display: table-header-group; }
+@media print {
+  body { max-width: none; margin: 0; font-size: 10.5pt; }
+  h1, h2, h3, h4, caption { break-after: avoid; page-break-after: avoid; }
+  tr, th, td { break-inside: avoid; page-break-inside: avoid; }
+  table.fields { break-inside: avoid; page-break-inside: avoid; }
+  p { orphans: 3; widows: 3; }
+}
 """
+
+#: Colour of the marking in the printed margins, by classification.
+_PRINT_COLOUR = {"RED": "#b00", "AMBER": "#a60"}
+
+
+def _css_string(text: str) -> str:
+    """``text`` as a CSS string literal (no way out of the string: quotes, backslashes,
+    newlines and ``<`` escaped as code points)."""
+    return '"' + "".join(c if c.isalnum() or c in " .,:;-—–’'()/_" else f"\\{ord(c):x} " for c in text) + '"'
+
+
+def _page_style(document: Document) -> str:
+    """The @page rule: A4, and the header and footer lines in every page's margin boxes."""
+    colour = _PRINT_COLOUR.get(document.classification, "#000")
+    top = " \\a ".join(_css_string(line)[1:-1] for line in document.header)
+    bottom = " \\a ".join(_css_string(line)[1:-1] for line in document.footer)
+    box = (f"font-family: Arial, Helvetica, sans-serif; font-size: 8pt; font-weight: bold; "
+           f"color: {colour}; white-space: pre-wrap; text-align: center;")
+    return ("@page { size: A4; margin: 30mm 18mm 26mm 18mm;\n"
+            f'  @top-center {{ content: "{top}"; {box} }}\n'
+            f'  @bottom-center {{ content: "{bottom}"; {box} }}\n'
+            "}\n")
+
+
+_STYLE_ELEMENT = re.compile(r"<style>.*?</style>", re.DOTALL)
 
 
 class HtmlFormat(DocumentFormat):
     name = "html"
     suffix = ".html"
+
+    def reader_text(self, content: str | bytes) -> list[str]:
+        """The page's source without its style sheet (ours: the margin boxes repeat the header
+        and footer lines, which the page shows as text too)."""
+        assert isinstance(content, str)
+        return [_STYLE_ELEMENT.sub("", content)]
 
     def render(self, document: Document) -> str:
         marking = f"marking-{escape(document.classification)}"
@@ -31,7 +77,7 @@ class HtmlFormat(DocumentFormat):
             '<meta charset="utf-8">',
             f'<meta name="classification" content="{escape(document.classification)}">',
             f"<title>{escape(document.title)}</title>",
-            f"<style>{_STYLE}</style>",
+            f"<style>{_STYLE}{_page_style(document)}</style>",
             "</head>",
             "<body>",
         ]
@@ -52,7 +98,7 @@ class HtmlFormat(DocumentFormat):
                            for label, value in block.rows)
                 out.append("</table>")
             elif isinstance(block, Table):
-                out.append("<table>")
+                out.append('<table class="long">' if len(block.rows) > 20 else "<table>")
                 if block.caption:
                     out.append(f"<caption>{escape(block.caption)}</caption>")
                 out.append("<thead><tr>" + "".join(f'<th scope="col">{escape(c)}</th>' for c in block.columns)
