@@ -204,11 +204,11 @@ def test_a_view_added_by_a_migration_is_part_of_the_expected_schema(pristine, tm
 
     path = copy(pristine, tmp_path)
     monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS,
-                                               "CREATE VIEW open_findings AS SELECT * FROM findings"
+                                               "CREATE VIEW overdue_findings_probe AS SELECT * FROM findings"
                                                " WHERE status = 'open';"])
     with Register.open(path, actor="ssc") as register:  # a writer migrates
         assert register.verify_audit() is None
-    shell(path, "DROP VIEW open_findings", "CREATE VIEW open_findings AS SELECT * FROM findings")
+    shell(path, "DROP VIEW overdue_findings_probe", "CREATE VIEW overdue_findings_probe AS SELECT * FROM findings")
     assert "differs from what its migration creates" in str(verify(path))
 
 
