@@ -11,11 +11,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from smki.certificates import load_certificates
+from smki.fastpath import check_fast
+from smki.policy import load_policy
 from smki.signatures import check_document
 from smki.store import CertificateStore
 from testdata.smki_pki import AS_OF, build
 from tests.conftest import require_tool
 
+PROFILE = load_policy().profile
 #: Findings that mean "not accepted": the signature failed or could not be judged.
 REJECTED = {"KS002", "KS003", "KS004", "KS005"}
 SNIPPETS = [b" ", b"\n", b"<!--c-->", b"x", b' a="1"', b' xmlns:z="urn:z"', b"&amp;", b"&#13;",
@@ -122,17 +125,16 @@ def test_fast_path_agrees_with_signxml_and_xmlsec1_on_a_seeded_corpus(corpus, tm
 def test_duis_shaped_signatures_take_the_fast_path(corpus, case):
     from lxml import etree
 
-    from smki.signatures import fast_path_applies, signatures_of
+    from smki.fastpath import check_fast, fast_path_applies
+    from smki.signatures import signatures_of
 
     pki, store = corpus
     tree = etree.parse(str(pki.request(case)))
     (sig,) = signatures_of(tree)
     cert = store.certificates[0]
-    assert fast_path_applies(sig, tree.getroot(), cert)
+    assert fast_path_applies(sig, tree.getroot(), cert, PROFILE)
     # and the precompiled DUIS route takes them, without walking the tree
-    from smki.signatures import _check_duis
-
-    assert _check_duis(tree, tree.getroot(), sig, store, "m.xml", AS_OF) is not None
+    assert check_fast(tree, tree.getroot(), sig, store, "m.xml", AS_OF, PROFILE) is not None
 
 
 def test_a_clean_single_file_run_does_not_import_signxml(corpus):
@@ -157,7 +159,7 @@ def _tree_walk(data: bytes, store):
 
     from smki import signatures
 
-    with mock.patch.object(signatures, "_check_duis", return_value=None):
+    with mock.patch.object(signatures, "check_fast", return_value=None):
         return check_document("m.xml", data, store, AS_OF)
 
 
@@ -211,14 +213,13 @@ def _resigned(data: bytes, party, prefix: str | None = "ds", attributes: bytes =
 def test_other_prefixes_take_the_duis_route_and_verify(corpus, prefix, attributes):
     from lxml import etree
 
-    from smki import signatures
 
     pki, store = corpus
     party = pki.parties["xmlsign-supplier"]
     data = _resigned(pki.request("clean").read_bytes(), party, prefix, attributes)
     tree = etree.fromstring(data).getroottree()
     sig = tree.getroot()[-1]
-    assert signatures._check_duis(tree, tree.getroot(), sig, store, "m.xml", AS_OF) == []
+    assert check_fast(tree, tree.getroot(), sig, store, "m.xml", AS_OF, PROFILE) == []
     assert check_document("m.xml", data, store, AS_OF) == ([], 1) == _tree_walk(data, store)
     assert _signxml_accepts(data, party.cert)
     tampered = data.replace(b"<sr:CommandVariant>1<", b"<sr:CommandVariant>2<")

@@ -1,0 +1,346 @@
+"""What a certificate says, read at the DER level: its key and role survive what cryptography refuses.
+
+cryptography refuses a whole certificate for one flaw (NULL ECDSA parameters, a duplicated
+extension, a name attribute of a non-string type, a key under ``id-ecDH``); a key-separation
+check must still count that certificate's key. asn1crypto parses lazily, field by field, and
+keeps every field's encoded bytes, so each fact below is read on its own and one unreadable
+field costs only that field (pyasn1, the other candidate, decodes the whole tree eagerly and is
+about ten times slower per certificate, which a 50,000-certificate bundle feels).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+
+#: Universal tags of the ASN.1 string types a name attribute may hold, and how to decode them.
+_STRING_TAGS = {
+    0x0C: "utf-8",  # UTF8String
+    0x13: "ascii",  # PrintableString
+    0x16: "ascii",  # IA5String
+    0x14: "latin-1",  # TeletexString (T61), read as Latin-1 as OpenSSL does
+    0x1A: "ascii",  # VisibleString
+    0x1E: "utf-16-be",  # BMPString
+    0x1C: "utf-32-be",  # UniversalString
+    0x12: "ascii",  # NumericString
+}
+_EC_PUBLIC_KEY = "1.2.840.10045.2.1"
+#: RFC 5480 2.1.2: keys restricted to ECDH (and ECMQV) are the same kind of key on the same curve.
+_EC_RESTRICTED = {"1.3.132.1.12", "1.3.132.1.13"}
+CURVE_NAMES = {
+    "1.2.840.10045.3.1.7": "secp256r1",
+    "1.3.132.0.34": "secp384r1",
+    "1.3.132.0.35": "secp521r1",
+    "1.3.132.0.10": "secp256k1",
+    "1.2.840.10045.3.1.1": "secp192r1",
+    "1.3.132.0.33": "secp224r1",
+    "1.3.36.3.3.2.8.1.1.7": "brainpoolP256r1",
+}
+_KEY_ALGORITHMS = {
+    _EC_PUBLIC_KEY: "ec", "1.3.132.1.12": "ec", "1.3.132.1.13": "ec",
+    "1.2.840.113549.1.1.1": "rsa", "1.2.840.113549.1.1.10": "rsa-pss",
+    "1.2.840.10040.4.1": "dsa", "1.3.101.112": "ed25519", "1.3.101.113": "ed448",
+}
+_EXTENSION_NAMES = {
+    "2.5.29.15": "keyUsage", "2.5.29.14": "subjectKeyIdentifier", "2.5.29.19": "basicConstraints",
+    "2.5.29.32": "certificatePolicies", "2.5.29.35": "authorityKeyIdentifier",
+    "2.5.29.17": "subjectAltName", "2.5.29.37": "extendedKeyUsage",
+}
+
+
+class DerError(ValueError):
+    """The bytes are not DER of the shape read here."""
+
+
+def tlv(data: bytes, at: int = 0) -> tuple[int, int, int]:
+    """The tag octet, content start and content end of the DER element at ``at``."""
+    if at + 2 > len(data):
+        raise DerError("truncated")
+    tag = data[at]
+    if tag & 0x1F == 0x1F:
+        raise DerError("multi-octet tags are not used in certificates")
+    length = data[at + 1]
+    start = at + 2
+    if length & 0x80:
+        count = length & 0x7F
+        if count == 0 or count > 4 or start + count > len(data):
+            raise DerError("bad length")
+        length = int.from_bytes(data[start:start + count], "big")
+        start += count
+    end = start + length
+    if end > len(data):
+        raise DerError("truncated")
+    return tag, start, end
+
+
+def children(data: bytes, start: int, end: int) -> list[tuple[int, int, int, int]]:
+    """(tag, element start, content start, content end) of each element between two offsets."""
+    out = []
+    at = start
+    while at < end:
+        tag, content, stop = tlv(data, at)
+        if stop > end:
+            raise DerError("element overruns its parent")
+        out.append((tag, at, content, stop))
+        at = stop
+    return out
+
+
+def decode_oid(content: bytes) -> str:
+    if not content:
+        raise DerError("empty OID")
+    first = content[0]
+    parts = [min(first // 40, 2), first - 40 * min(first // 40, 2)]
+    value = 0
+    for byte in content[1:]:
+        value = (value << 7) | (byte & 0x7F)
+        if not byte & 0x80:
+            parts.append(value)
+            value = 0
+    return ".".join(map(str, parts))
+
+
+@dataclass(frozen=True)
+class NameAttribute:
+    oid: str
+    #: The value as text where it is an ASN.1 string type, else None.
+    text: str | None
+    #: The value's whole DER element (tag, length, content): how RFC 4514 ``#hex`` names it.
+    der: bytes
+
+
+def read_name(der: bytes) -> tuple[NameAttribute, ...]:
+    """A Name's attributes in order (RDNs flattened), each value read on its own."""
+    tag, start, end = tlv(der)
+    if tag != 0x30:
+        raise DerError("a Name is a SEQUENCE")
+    out = []
+    for rdn_tag, _, rdn_start, rdn_end in children(der, start, end):
+        if rdn_tag != 0x31:
+            raise DerError("an RDN is a SET")
+        for atv_tag, _, atv_start, atv_end in children(der, rdn_start, rdn_end):
+            parts = children(der, atv_start, atv_end) if atv_tag == 0x30 else []
+            if len(parts) != 2 or parts[0][0] != 0x06:
+                raise DerError("an attribute is a SEQUENCE of type and value")
+            oid = decode_oid(der[parts[0][2]:parts[0][3]])
+            value_tag, value_at, value_start, value_end = parts[1]
+            encoding = _STRING_TAGS.get(value_tag)
+            text = None
+            if encoding:
+                try:
+                    text = der[value_start:value_end].decode(encoding)
+                except UnicodeDecodeError:
+                    text = None
+            out.append(NameAttribute(oid, text, der[value_at:value_end]))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class PublicKeyFacts:
+    """A SubjectPublicKeyInfo as KS001 compares keys: the key itself, whatever its wrapping."""
+
+    algorithm_oid: str
+    kind: str  # "ec", "rsa", ... or the OID where unknown
+    curve_oid: str | None
+    #: The SubjectPublicKeyInfo as found in the certificate.
+    spki_der: bytes
+    #: The subjectPublicKey bits (for EC, the encoded point).
+    key_bits: bytes
+
+    @property
+    def curve(self) -> str | None:
+        return None if self.curve_oid is None else CURVE_NAMES.get(self.curve_oid, self.curve_oid)
+
+
+def read_public_key(spki: bytes) -> PublicKeyFacts:
+    tag, start, end = tlv(spki)
+    parts = children(spki, start, end) if tag == 0x30 else []
+    if len(parts) != 2 or parts[0][0] != 0x30 or parts[1][0] != 0x03:
+        raise DerError("a SubjectPublicKeyInfo is a SEQUENCE of algorithm and BIT STRING")
+    algorithm = children(spki, parts[0][2], parts[0][3])
+    if not algorithm or algorithm[0][0] != 0x06:
+        raise DerError("no key algorithm")
+    oid = decode_oid(spki[algorithm[0][2]:algorithm[0][3]])
+    curve = None
+    if len(algorithm) > 1 and algorithm[1][0] == 0x06:
+        curve = decode_oid(spki[algorithm[1][2]:algorithm[1][3]])
+    bits = spki[parts[1][2]:parts[1][3]]
+    if not bits or bits[0] != 0:
+        raise DerError("the key's BIT STRING has unused bits")
+    kind = _KEY_ALGORITHMS.get(oid, oid)
+    return PublicKeyFacts(oid, kind, curve if kind == "ec" else None, spki[:end], bits[1:])
+
+
+def canonical_spki(key: PublicKeyFacts) -> bytes:
+    """The key in one canonical SubjectPublicKeyInfo form.
+
+    EC keys under ``id-ecDH``/``id-ecMQV`` or with a compressed point are the same key as under
+    ``id-ecPublicKey`` uncompressed, so they are re-encoded that way; any other key is its
+    certificate's own SubjectPublicKeyInfo.
+    """
+    if key.kind == "ec" and key.curve_oid:
+        point = key.key_bits
+        if point[:1] in (b"\x02", b"\x03"):
+            point = _uncompressed(key.curve, point) or point
+        if key.algorithm_oid != _EC_PUBLIC_KEY or point != key.key_bits:
+            return _ec_spki(key.curve_oid, point)
+    return key.spki_der
+
+
+def key_identity(key: PublicKeyFacts) -> str:
+    """SHA-256 (hex) of :func:`canonical_spki`: the same for the same key however it is wrapped.
+
+    For an ordinary certificate this is the SHA-256 of its own SubjectPublicKeyInfo.
+    """
+    return hashlib.sha256(canonical_spki(key)).hexdigest()
+
+
+def _uncompressed(curve: str | None, point: bytes) -> bytes | None:
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    try:
+        curve_class = ec._CURVE_TYPES[curve]  # noqa: SLF001 - the name-to-curve table
+        key = ec.EllipticCurvePublicKey.from_encoded_point(curve_class(), point)
+    except (KeyError, ValueError, TypeError):
+        return None
+    return key.public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
+
+
+def _der(tag: int, content: bytes) -> bytes:
+    n = len(content)
+    if n < 0x80:
+        return bytes([tag, n]) + content
+    size = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([tag, 0x80 | len(size)]) + size + content
+
+
+def encode_oid(dotted: str) -> bytes:
+    parts = [int(p) for p in dotted.split(".")]
+    out = bytearray([40 * parts[0] + parts[1]])
+    for part in parts[2:]:
+        chunk = [part & 0x7F]
+        part >>= 7
+        while part:
+            chunk.append(0x80 | (part & 0x7F))
+            part >>= 7
+        out += bytes(reversed(chunk))
+    return _der(0x06, bytes(out))
+
+
+def _ec_spki(curve_oid: str, point: bytes) -> bytes:
+    algorithm = _der(0x30, encode_oid(_EC_PUBLIC_KEY) + encode_oid(curve_oid))
+    return _der(0x30, algorithm + _der(0x03, b"\x00" + point))
+
+
+@dataclass
+class CertificateFacts:
+    """Everything the SMKI checks read from a certificate, each field read on its own.
+
+    ``spki`` is required (without it there is no key to count); any other field may be None,
+    with the reason in ``unreadable``.
+    """
+
+    der: bytes
+    public_key: PublicKeyFacts
+    serial: int | None = None
+    issuer: tuple[NameAttribute, ...] | None = None
+    subject: tuple[NameAttribute, ...] | None = None
+    not_before: dt.datetime | None = None
+    not_after: dt.datetime | None = None
+    key_usage: frozenset[str] | None = None
+    subject_key_identifier: bytes | None = None
+    policy_oids: tuple[str, ...] = ()
+    is_ca: bool = False
+    extension_oids: tuple[str, ...] = ()
+    signature_algorithm_oid: str | None = None
+    signature_algorithm_has_parameters: bool = False
+    tbs_der: bytes | None = None
+    signature: bytes | None = None
+    unreadable: list[str] = field(default_factory=list)
+
+    @property
+    def duplicated_extensions(self) -> list[str]:
+        seen: set[str] = set()
+        twice = []
+        for oid in self.extension_oids:
+            if oid in seen and oid not in twice:
+                twice.append(oid)
+            seen.add(oid)
+        return [_EXTENSION_NAMES.get(oid, oid) for oid in twice]
+
+
+def read_certificate(der: bytes) -> CertificateFacts:
+    """Read a certificate field by field; raises :class:`DerError` only when its key is unreadable."""
+    from asn1crypto import x509 as asn1_x509
+
+    try:
+        cert = asn1_x509.Certificate.load(der)
+        tbs = cert["tbs_certificate"]
+        spki = tbs["subject_public_key_info"].dump()
+        public_key = read_public_key(spki)
+    except DerError:
+        raise
+    except Exception as exc:  # asn1crypto raises many kinds on hostile bytes
+        raise DerError(f"no readable SubjectPublicKeyInfo ({type(exc).__name__})") from None
+    facts = CertificateFacts(der=der, public_key=public_key)
+
+    def read(name: str, reader) -> None:
+        try:
+            reader()
+        except Exception:  # one unreadable field costs that field only
+            facts.unreadable.append(name)
+
+    def serial() -> None:
+        facts.serial = tbs["serial_number"].native
+
+    def names() -> None:
+        facts.issuer = read_name(tbs["issuer"].dump())
+
+    def subject() -> None:
+        facts.subject = read_name(tbs["subject"].dump())
+
+    def validity() -> None:
+        facts.not_before = tbs["validity"]["not_before"].native.astimezone(dt.UTC)
+        facts.not_after = tbs["validity"]["not_after"].native.astimezone(dt.UTC)
+
+    def signature() -> None:
+        facts.tbs_der = tbs.dump()
+        algorithm = cert["signature_algorithm"]
+        facts.signature_algorithm_oid = algorithm["algorithm"].dotted
+        facts.signature_algorithm_has_parameters = algorithm["parameters"].dump() != b""
+        facts.signature = cert["signature_value"].contents[1:]
+
+    read("serial number", serial)
+    read("issuer", names)
+    read("subject", subject)
+    read("validity", validity)
+    read("signature", signature)
+    read("extensions", lambda: _read_extensions(tbs, facts))
+    return facts
+
+
+def _read_extensions(tbs, facts: CertificateFacts) -> None:
+    from asn1crypto import core
+    from asn1crypto import x509 as asn1_x509
+
+    extensions = tbs["extensions"]
+    oids = []
+    for extension in extensions:
+        oid = extension["extn_id"].dotted
+        oids.append(oid)
+        value = extension["extn_value"].contents
+        try:
+            if oid == "2.5.29.15":
+                facts.key_usage = frozenset(asn1_x509.KeyUsage.load(value).native)
+            elif oid == "2.5.29.14":
+                facts.subject_key_identifier = core.OctetString.load(value).native
+            elif oid == "2.5.29.19":
+                facts.is_ca = bool(asn1_x509.BasicConstraints.load(value)["ca"].native)
+            elif oid == "2.5.29.32":
+                facts.policy_oids = tuple(
+                    p["policy_identifier"].dotted for p in asn1_x509.CertificatePolicies.load(value))
+        except Exception:
+            facts.unreadable.append(_EXTENSION_NAMES.get(oid, oid))
+    facts.extension_oids = tuple(oids)
