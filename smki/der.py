@@ -200,9 +200,11 @@ def _uncompressed(curve: str | None, point: bytes) -> bytes | None:
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+    curves = {"secp256r1": ec.SECP256R1, "secp384r1": ec.SECP384R1, "secp521r1": ec.SECP521R1,
+              "secp256k1": ec.SECP256K1, "secp192r1": ec.SECP192R1, "secp224r1": ec.SECP224R1,
+              "brainpoolP256r1": ec.BrainpoolP256R1}
     try:
-        curve_class = ec._CURVE_TYPES[curve]  # noqa: SLF001 - the name-to-curve table
-        key = ec.EllipticCurvePublicKey.from_encoded_point(curve_class(), point)
+        key = ec.EllipticCurvePublicKey.from_encoded_point(curves[curve](), point)
     except (KeyError, ValueError, TypeError):
         return None
     return key.public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
@@ -271,19 +273,35 @@ class CertificateFacts:
         return [_EXTENSION_NAMES.get(oid, oid) for oid in twice]
 
 
+def _tbs_field(der: bytes, index: int) -> bytes:
+    """A TBSCertificate field by its index as in a v3 certificate (0 version ... 6 key), raw.
+
+    Read with the plain DER walker above, so no schema can refuse what surrounds it.
+    """
+    tag, start, end = tlv(der)
+    if tag != 0x30:
+        raise DerError("a certificate is a SEQUENCE")
+    tbs_tag, _, tbs_start, tbs_end = children(der, start, end)[0]
+    if tbs_tag != 0x30:
+        raise DerError("a TBSCertificate is a SEQUENCE")
+    fields = children(der, tbs_start, tbs_end)
+    if fields and fields[0][0] != 0xA0:  # v1: no version field
+        index -= 1
+    if index >= len(fields):
+        raise DerError("the TBSCertificate is short")
+    _, at, _, stop = fields[index]
+    return der[at:stop]
+
+
 def read_certificate(der: bytes) -> CertificateFacts:
     """Read a certificate field by field; raises :class:`DerError` only when its key is unreadable."""
     from asn1crypto import x509 as asn1_x509
 
+    public_key = read_public_key(_tbs_field(der, 6))
     try:
-        cert = asn1_x509.Certificate.load(der)
-        tbs = cert["tbs_certificate"]
-        spki = tbs["subject_public_key_info"].dump()
-        public_key = read_public_key(spki)
-    except DerError:
-        raise
-    except Exception as exc:  # asn1crypto raises many kinds on hostile bytes
-        raise DerError(f"no readable SubjectPublicKeyInfo ({type(exc).__name__})") from None
+        tbs = asn1_x509.Certificate.load(der)["tbs_certificate"]
+    except Exception:  # asn1crypto raises many kinds on hostile bytes; the key is read already
+        tbs = None
     facts = CertificateFacts(der=der, public_key=public_key)
 
     def read(name: str, reader) -> None:
@@ -293,24 +311,33 @@ def read_certificate(der: bytes) -> CertificateFacts:
             facts.unreadable.append(name)
 
     def serial() -> None:
-        facts.serial = tbs["serial_number"].native
+        field_ = _tbs_field(der, 1)
+        tag, start, end = tlv(field_)
+        if tag != 0x02:
+            raise DerError("a serial number is an INTEGER")
+        facts.serial = int.from_bytes(field_[start:end], "big", signed=True)
 
     def names() -> None:
-        facts.issuer = read_name(tbs["issuer"].dump())
+        facts.issuer = read_name(_tbs_field(der, 3))
 
     def subject() -> None:
-        facts.subject = read_name(tbs["subject"].dump())
+        facts.subject = read_name(_tbs_field(der, 5))
 
     def validity() -> None:
         facts.not_before = tbs["validity"]["not_before"].native.astimezone(dt.UTC)
         facts.not_after = tbs["validity"]["not_after"].native.astimezone(dt.UTC)
 
     def signature() -> None:
-        facts.tbs_der = tbs.dump()
-        algorithm = cert["signature_algorithm"]
-        facts.signature_algorithm_oid = algorithm["algorithm"].dotted
-        facts.signature_algorithm_has_parameters = algorithm["parameters"].dump() != b""
-        facts.signature = cert["signature_value"].contents[1:]
+        _, start, end = tlv(der)
+        (_, tbs_at, _, tbs_end), (_, _, alg_start, alg_end), (bits_tag, _, bits_start, bits_end) \
+            = children(der, start, end)[:3]
+        facts.tbs_der = der[tbs_at:tbs_end]
+        algorithm = children(der, alg_start, alg_end)
+        facts.signature_algorithm_oid = decode_oid(der[algorithm[0][2]:algorithm[0][3]])
+        facts.signature_algorithm_has_parameters = len(algorithm) > 1
+        if bits_tag != 0x03 or der[bits_start] != 0:
+            raise DerError("the signature is a BIT STRING")
+        facts.signature = der[bits_start + 1:bits_end]
 
     read("serial number", serial)
     read("issuer", names)

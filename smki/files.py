@@ -18,6 +18,7 @@ _KINDS = (
     (stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
     (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
 )
+#: Every reason below completes "the file ..." or "document ...".
 _FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) \
     | getattr(os, "O_CLOEXEC", 0)
 
@@ -37,19 +38,19 @@ def _not_regular(mode: int) -> str | None:
         return None
     for test, name in _KINDS:
         if test(mode):
-            return f"not a regular file ({name}); not opened"
-    return "not a regular file; not opened"
+            return f"is {name}, not a regular file; not opened"
+    return "is not a regular file; not opened"
 
 
 def _os_reason(path: str, exc: OSError) -> str:
     if exc.errno == errno.ELOOP:
-        return "a symbolic link loop; not opened"
+        return "is a symbolic link loop; not opened"
     if exc.errno == errno.ENOENT:
-        return ("a symbolic link to nothing (dangling); not opened" if os.path.islink(path)
-                else "no longer exists")
+        return ("is a dangling symbolic link (its target does not exist); not opened"
+                if os.path.islink(path) else "no longer exists")
     if exc.errno in (errno.EACCES, errno.EPERM):
-        return "permission denied"
-    return f"cannot be read ({os.strerror(exc.errno or 0) or type(exc).__name__})"
+        return "cannot be read: permission denied"
+    return f"cannot be read: {os.strerror(exc.errno) if exc.errno else type(exc).__name__}"
 
 
 def probe(path: str) -> Unreadable | os.stat_result:
@@ -68,6 +69,9 @@ def read_regular(path: str, limit: int, head: int | None = None) -> bytes | Unre
     Opened non-blocking and checked again with ``fstat`` after opening, so that a file swapped
     for a FIFO between the check and the open is still never read.
     """
+    status = probe(path)
+    if isinstance(status, Unreadable):
+        return status
     try:
         fd = os.open(path, _FLAGS)
     except OSError as exc:
@@ -78,7 +82,7 @@ def read_regular(path: str, limit: int, head: int | None = None) -> bytes | Unre
         if reason:
             return Unreadable(path, reason)
         if head is None and status.st_size > limit:
-            return Unreadable(path, f"{status.st_size:,} bytes, over the limit of {limit:,}; "
+            return Unreadable(path, f"is {status.st_size:,} bytes, over the limit of {limit:,}; "
                                     "not read", too_large=True)
         want = min(head, limit) if head is not None else status.st_size
         chunks = []
@@ -91,7 +95,7 @@ def read_regular(path: str, limit: int, head: int | None = None) -> bytes | Unre
             remaining -= len(chunk)
         data = b"".join(chunks)
         if head is None and len(data) > limit:
-            return Unreadable(path, f"over the limit of {limit:,} bytes; not read",
+            return Unreadable(path, f"grew over the limit of {limit:,} bytes; not read",
                               too_large=True)
         return data
     except OSError as exc:

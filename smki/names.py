@@ -41,8 +41,21 @@ def fold(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+def _content(der: bytes) -> bytes:
+    """A DER element's content; bytes that are not one whole element are taken as content.
+
+    Tools write a non-string value's ``#hex`` either as RFC 4514 says (the whole element) or,
+    as cryptography does, its content only: both compare equal.
+    """
+    try:
+        _, start, end = tlv(der)
+    except DerError:
+        return der
+    return der[start:end] if end == len(der) else der
+
+
 def _value_key(text: str | None, der: bytes) -> str:
-    return "t:" + fold(text) if text is not None else "d:" + der.hex()
+    return "t:" + fold(text) if text is not None else "d:" + _content(der).hex()
 
 
 def key_of_attributes(attributes: tuple[NameAttribute, ...]) -> NameKey:
@@ -61,7 +74,7 @@ def _hex_value(hexstring: str) -> str:
             return "t:" + fold(der[start:end].decode(encoding))
         except UnicodeDecodeError:
             pass
-    return "d:" + der.hex()
+    return "d:" + _content(der).hex()
 
 
 _SEPARATORS = ",;+"

@@ -18,6 +18,19 @@ from smki.findings import quoted
 _APEX_EMPTY_XMLNS = b' xmlns=""'
 
 
+def excise_apex_empty_xmlns(c14n: bytes) -> bytes:
+    """Inclusive C14N of a subtree without an empty default namespace on its apex element.
+
+    Only the apex's: on a descendant whose parent has a default namespace, ``xmlns=""`` is
+    meaningful and stays (signxml's own excision removes every one).
+    """
+    end = c14n.find(b">")
+    start = c14n.find(_APEX_EMPTY_XMLNS, 0, end)
+    if start > 0:
+        return c14n[:start] + c14n[start + len(_APEX_EMPTY_XMLNS):]
+    return c14n
+
+
 def _verifier():
     from signxml import XMLVerifier
 
@@ -26,11 +39,7 @@ def _verifier():
             out = super()._c14n(nodes, algorithm, inclusive_ns_prefixes)
             if algorithm.value.startswith("http://www.w3.org/2001/10/xml-exc-c14n#"):
                 return out
-            end = out.find(b">")
-            start = out.find(_APEX_EMPTY_XMLNS, 0, end)
-            if start > 0:
-                out = out[:start] + out[start + len(_APEX_EMPTY_XMLNS):]
-            return out
+            return excise_apex_empty_xmlns(out)
 
     return Verifier()
 
