@@ -334,7 +334,9 @@ def load_certificate_bytes(
     each is also a problem.
     """
     loaded = _Loaded()
-    if data.lstrip()[:1] == b"{":
+    if data[:1] == b"\x30":  # a DER SEQUENCE: whatever bytes it holds, not PEM text
+        loaded.add(data, path, 1)
+    elif data.lstrip()[:1] == b"{":
         _load_key_store(data, path, loaded)
     elif _pem_blocks(data, path, loaded):
         pass

@@ -273,36 +273,50 @@ class CertificateFacts:
         return [_EXTENSION_NAMES.get(oid, oid) for oid in twice]
 
 
-def _tbs_field(der: bytes, index: int) -> bytes:
-    """A TBSCertificate field by its index as in a v3 certificate (0 version ... 6 key), raw.
-
-    Read with the plain DER walker above, so no schema can refuse what surrounds it.
+def _tbs_fields(der: bytes) -> tuple[list[bytes], list[tuple[int, int, int, int]], list[bytes]]:
+    """The TBSCertificate fields in v3 order (index 0 version ... 6 key, 7 extensions), raw,
+    and the certificate's top-level elements. Read with the plain DER walker above, in one
+    pass, so no schema can refuse what surrounds a field. Last, every field as found.
     """
     tag, start, end = tlv(der)
     if tag != 0x30:
         raise DerError("a certificate is a SEQUENCE")
-    tbs_tag, _, tbs_start, tbs_end = children(der, start, end)[0]
+    top = children(der, start, end)
+    tbs_tag, _, tbs_start, tbs_end = top[0]
     if tbs_tag != 0x30:
         raise DerError("a TBSCertificate is a SEQUENCE")
-    fields = children(der, tbs_start, tbs_end)
-    if fields and fields[0][0] != 0xA0:  # v1: no version field
-        index -= 1
-    if index >= len(fields):
-        raise DerError("the TBSCertificate is short")
-    _, at, _, stop = fields[index]
-    return der[at:stop]
+    fields = [der[at:stop] for _, at, _, stop in children(der, tbs_start, tbs_end)]
+    if fields and fields[0][:1] != b"\xa0":  # v1: no version field
+        fields.insert(0, b"")
+    extensions = [f for f in fields[7:] if f[:1] == b"\xa3"]
+    return fields[:7] + extensions[:1], top, fields
+
+
+def _find_public_key(fields: list[bytes], found: list[bytes]) -> PublicKeyFacts:
+    """The SubjectPublicKeyInfo: the field where v3 puts it, else the one field shaped like it.
+
+    A mangled field before it (a version with the wrong tag, say) must not cost the key.
+    """
+    candidates = fields[6:7] + found
+    for field_ in candidates:
+        try:
+            return read_public_key(field_)
+        except DerError:
+            continue
+    raise DerError("no SubjectPublicKeyInfo")
 
 
 def read_certificate(der: bytes) -> CertificateFacts:
     """Read a certificate field by field; raises :class:`DerError` only when its key is unreadable."""
     from asn1crypto import x509 as asn1_x509
 
-    public_key = read_public_key(_tbs_field(der, 6))
-    try:
-        tbs = asn1_x509.Certificate.load(der)["tbs_certificate"]
-    except Exception:  # asn1crypto raises many kinds on hostile bytes; the key is read already
-        tbs = None
-    facts = CertificateFacts(der=der, public_key=public_key)
+    fields, top, found = _tbs_fields(der)
+    facts = CertificateFacts(der=der, public_key=_find_public_key(fields, found))
+
+    def field_(index: int) -> bytes:
+        if index >= len(fields) or not fields[index]:
+            raise DerError("missing")
+        return fields[index]
 
     def read(name: str, reader) -> None:
         try:
@@ -311,26 +325,26 @@ def read_certificate(der: bytes) -> CertificateFacts:
             facts.unreadable.append(name)
 
     def serial() -> None:
-        field_ = _tbs_field(der, 1)
-        tag, start, end = tlv(field_)
+        raw = field_(1)
+        tag, start, end = tlv(raw)
         if tag != 0x02:
             raise DerError("a serial number is an INTEGER")
-        facts.serial = int.from_bytes(field_[start:end], "big", signed=True)
+        facts.serial = int.from_bytes(raw[start:end], "big", signed=True)
 
-    def names() -> None:
-        facts.issuer = read_name(_tbs_field(der, 3))
+    def issuer() -> None:
+        facts.issuer = read_name(field_(3))
 
     def subject() -> None:
-        facts.subject = read_name(_tbs_field(der, 5))
+        facts.subject = read_name(field_(5))
 
     def validity() -> None:
-        facts.not_before = tbs["validity"]["not_before"].native.astimezone(dt.UTC)
-        facts.not_after = tbs["validity"]["not_after"].native.astimezone(dt.UTC)
+        times = asn1_x509.Validity.load(field_(4))
+        facts.not_before = times["not_before"].native.astimezone(dt.UTC)
+        facts.not_after = times["not_after"].native.astimezone(dt.UTC)
 
     def signature() -> None:
-        _, start, end = tlv(der)
         (_, tbs_at, _, tbs_end), (_, _, alg_start, alg_end), (bits_tag, _, bits_start, bits_end) \
-            = children(der, start, end)[:3]
+            = top[:3]
         facts.tbs_der = der[tbs_at:tbs_end]
         algorithm = children(der, alg_start, alg_end)
         facts.signature_algorithm_oid = decode_oid(der[algorithm[0][2]:algorithm[0][3]])
@@ -340,24 +354,33 @@ def read_certificate(der: bytes) -> CertificateFacts:
         facts.signature = der[bits_start + 1:bits_end]
 
     read("serial number", serial)
-    read("issuer", names)
+    read("issuer", issuer)
     read("subject", subject)
     read("validity", validity)
     read("signature", signature)
-    read("extensions", lambda: _read_extensions(tbs, facts))
+    if len(fields) > 7:
+        read("extensions", lambda: _read_extensions(fields[7], facts))
     return facts
 
 
-def _read_extensions(tbs, facts: CertificateFacts) -> None:
+def _read_extensions(raw: bytes, facts: CertificateFacts) -> None:
+    """Every extension's OID (duplicates show), and the values SMKI reads, each on its own."""
     from asn1crypto import core
     from asn1crypto import x509 as asn1_x509
 
-    extensions = tbs["extensions"]
+    _, start, end = tlv(raw)  # [3] EXPLICIT
+    tag, list_start, list_end = tlv(raw, start)
+    if tag != 0x30:
+        raise DerError("extensions are a SEQUENCE")
     oids = []
-    for extension in extensions:
-        oid = extension["extn_id"].dotted
+    for ext_tag, _, ext_start, ext_end in children(raw, list_start, list_end):
+        parts = children(raw, ext_start, ext_end) if ext_tag == 0x30 else []
+        if len(parts) < 2 or parts[0][0] != 0x06 or parts[-1][0] != 0x04:
+            facts.unreadable.append("an extension")
+            continue
+        oid = decode_oid(raw[parts[0][2]:parts[0][3]])
         oids.append(oid)
-        value = extension["extn_value"].contents
+        value = raw[parts[-1][2]:parts[-1][3]]
         try:
             if oid == "2.5.29.15":
                 facts.key_usage = frozenset(asn1_x509.KeyUsage.load(value).native)

@@ -37,7 +37,7 @@ def _leaves(chain: list[Certificate]) -> list[Certificate]:
 
 def _carried(texts: list[str], store: CertificateStore, path: str,
              line: int) -> tuple[Certificate | None, str]:
-    key = ("carried", tuple(texts))
+    key = ("carried", path, tuple(texts))  # per path: a carried certificate is named by it
     remembered = store.memo.get(key)
     if remembered is not None:
         return remembered  # type: ignore[return-value]

@@ -344,8 +344,13 @@ def build(dest: Path) -> Path:
     os.symlink(docs / "loop.xml", docs / "loop.xml")
     os.mkfifo(docs / "fifo.xml")
     listener = socket.socket(socket.AF_UNIX)
-    listener.bind(str(docs / "socket.xml"))
-    listener.close()
+    here = os.getcwd()
+    os.chdir(docs)  # a relative name: socket paths are limited to ~100 bytes
+    try:
+        listener.bind("socket.xml")
+    finally:
+        os.chdir(here)
+        listener.close()
     c = case("oversized-document")
     c.doc("tampered.xml", tampered)
     with open(c.dir / "docs" / "huge.xml", "wb") as handle:
