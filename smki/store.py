@@ -109,6 +109,10 @@ class CertificateStore:
         stored = self._by_fingerprint.get(cert.fingerprint_sha256)
         if stored is not None:
             return stored, ""
+        if cert.problem:
+            # A certificate path validator refuses it too (xmlsec1 does): never trust it.
+            return None, (f"the carried certificate ({cert.subject}, serial {cert.serial}) is not "
+                          f"in the store and cannot be fully parsed: {cert.problem}")
         if self.issuing_ca(cert) is not None:
             return cert, ""
         return None, (f"the carried certificate ({cert.subject}, serial {cert.serial}) is not in "

@@ -39,10 +39,6 @@ def certificate_verdicts(cert: Certificate, store: CertificateStore,
         return verdicts  # type: ignore[return-value]
     policy = load_policy()
     verdicts = []
-    if cert.problem and store.by_fingerprint(cert.fingerprint_sha256) is not cert:
-        # A store certificate's problem is reported on its own file; a carried one's here.
-        verdicts.append(("KS008", f"the carried signing certificate cannot be fully parsed: "
-                                  f"{cert.problem}", [cert]))
     if not (cert.is_smki and cert.role_name in policy.xml_signing_roles):
         what = cert.not_smki_reason or f"role {cert.role_name}"
         verdicts.append(("KS006", "signing certificate is not an SMKI XmlSign/DspXmlSign "

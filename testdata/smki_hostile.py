@@ -76,7 +76,7 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
                       "docs/fifo.xml": {"KS005"}, "docs/socket.xml": {"KS005"},
                       "docs/tampered.xml": {"KS002"}},
     "oversized-document": {"docs/huge.xml": {"KS005"}, "docs/tampered.xml": {"KS002"}},
-    "store-duplicated-extension-carried": {"docs/request.xml": {"KS008"}},
+    "store-duplicated-extension-carried": {"docs/request.xml": {"KS003"}},
     # 6. Many signatures: KS004, linear.
     "many-signatures": {"docs/request.xml": {"KS002", "KS004"}},
     # 7. Hostile text: one escaped line per finding.

@@ -7,6 +7,7 @@ import subprocess
 
 import pytest
 from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -279,3 +280,47 @@ def test_signatures_outside_the_schema_are_refused_as_signxml_refuses_them(corpu
     assert _signxml_accepts(data, party.cert) is signxml_accepts
     assert ours is signxml_accepts, findings
     assert (findings, signatures) == _tree_walk(data, store)
+
+
+def test_what_we_accept_in_the_hostile_corpus_signxml_and_xmlsec1_accept(tmp_path):
+    """The differential over the hostile corpus: no accept of ours that the references refuse."""
+    from lxml import etree
+
+    from smki.certificates import read_store
+    from smki.keyinfo import resolve_signing_certificate
+    from smki.keysep import check_key_separation
+    from testdata.smki_hostile import build as build_hostile
+
+    xmlsec1 = require_tool("xmlsec1")
+    root = build_hostile(tmp_path / "hostile")
+    accepted = []
+    for folder in sorted(root.iterdir()):
+        store = CertificateStore(read_store([folder / "store"])[0])
+        for doc in sorted((folder / "docs").iterdir()):
+            if doc.is_symlink() or not doc.is_file() or doc.stat().st_size > 1_000_000:
+                continue
+            report = check_key_separation([doc], [folder / "store"], AS_OF, jobs=1)
+            rules = {f.rule for f in report.findings if f.path == str(doc)}
+            if report.signatures == 0 or rules & REJECTED:
+                continue
+            tree = etree.parse(str(doc))
+            sig = tree.getroot().find("{http://www.w3.org/2000/09/xmldsig#}Signature")
+            cert = resolve_signing_certificate(sig, store, str(doc)).certificate
+            pem = tmp_path / "signer.pem"
+            pem.write_bytes(cert.x509.public_bytes(Encoding.PEM))
+            verified = subprocess.run([xmlsec1, "--verify", "--pubkey-cert-pem", str(pem),
+                                       str(doc)], capture_output=True).returncode == 0
+            accepted.append((folder.name, doc.name, verified,
+                             _signxml_accepts(doc.read_bytes(), cert.x509)))
+    assert len(accepted) >= 10  # the clean cases of every class are here
+    assert [a for a in accepted if not (a[2] and a[3])] == []
+
+
+def test_only_the_apex_empty_default_namespace_is_excised():
+    from smki.reference import excise_apex_empty_xmlns
+
+    assert excise_apex_empty_xmlns(b'<a xmlns="" Id="x"><b xmlns=""></b></a>') == \
+        b'<a Id="x"><b xmlns=""></b></a>'
+    assert excise_apex_empty_xmlns(b'<a Id="x"><b xmlns=""></b></a>') == \
+        b'<a Id="x"><b xmlns=""></b></a>'
+    assert excise_apex_empty_xmlns(b'<a xmlns="urn:x"></a>') == b'<a xmlns="urn:x"></a>'
