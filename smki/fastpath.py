@@ -14,6 +14,10 @@ import datetime as dt
 import hashlib
 import re
 
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from lxml import etree
 
 from smki.certificates import Certificate
@@ -214,6 +218,8 @@ def _well_formed_key_info(match: re.Match[bytes]) -> bool:
     return True
 
 
+#: ECDSA with each hash the algorithm table names, made once.
+_ECDSA: dict[str, ec.ECDSA] = {}
 _ID_GROUPS = ("signature_id", "signed_info_id", "reference_id", "value_id", "key_info_id")
 
 
@@ -330,11 +336,6 @@ def _verify(tree: etree._ElementTree, sig: etree._Element, exclusive: bool, expe
 
     The reason it fails, or None. C14N errors (e.g. a relative namespace URI) are failures.
     """
-    from cryptography.exceptions import InvalidSignature
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
-
     try:
         signed = etree.tostring(sig[0], method="c14n", exclusive=True, with_comments=False)
         document = _c14n_without(tree, sig, exclusive)
@@ -347,7 +348,10 @@ def _verify(tree: etree._ElementTree, sig: etree._Element, exclusive: bool, expe
         return f"the signature value is not an r||s pair of {size}-octet integers"
     signature = encode_dss_signature(int.from_bytes(raw[:size], "big"),
                                      int.from_bytes(raw[size:], "big"))
-    algorithm = ec.ECDSA(getattr(hashes, profile.signature_hash.upper())())
+    algorithm = _ECDSA.get(profile.signature_hash)
+    if algorithm is None:
+        algorithm = _ECDSA[profile.signature_hash] = ec.ECDSA(
+            getattr(hashes, profile.signature_hash.upper())())
     try:
         cert.public_key.verify(signature, signed, algorithm)
     except InvalidSignature:
