@@ -239,7 +239,7 @@ def _audit(
     conn: sqlite3.Connection, actor: str, kind: str, file: str, rows: int, sha256: str
 ) -> None:
     """One audit event per import (not per row), in the import's transaction."""
-    from assurance import audit
+    from ssc import audit
 
     audit.record(
         conn,

@@ -74,7 +74,7 @@ MIGRATIONS: list[db.Migration] = [
 
 def open_register(path: Path | str) -> sqlite3.Connection:
     """The register file, with the CPA tables (and the audit trail) created or brought up to date."""
-    from assurance import audit
+    from ssc import audit
 
     conn = db.connect(path)
     db.migrate(conn, COMPONENT, MIGRATIONS)
