@@ -25,3 +25,37 @@ def test_the_register_and_the_cpa_import_share_one_audit_trail_module():
     import ssc.audit
 
     assert assurance.audit is ssc.audit
+
+
+#: Run ``ssc`` with the packages of the ``all`` extra made unimportable: the base install.
+_WITHOUT_EXTRAS = (
+    "import sys\n"
+    "class Block:\n"
+    "    def find_spec(self, name, path=None, target=None):\n"
+    "        if name.split('.')[0] in {'pydantic', 'textual', 'sqlite_utils', 'docx'}:\n"
+    "            raise ModuleNotFoundError(f'No module named {name!r}', name=name)\n"
+    "sys.meta_path.insert(0, Block())\n"
+    "from ssc.cli import main\n"
+    "sys.exit(main(sys.argv[1:]))\n")
+
+
+def _slim(*argv: str, tmp_path) -> subprocess.CompletedProcess:
+    import os
+
+    return subprocess.run([sys.executable, "-c", _WITHOUT_EXTRAS, *argv], capture_output=True,
+                          text=True, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO),
+                                                    "SSC_DB": str(tmp_path / "r.db")})
+
+
+def test_check_keys_runs_on_the_base_install_and_other_commands_say_what_to_install(tmp_path):
+    from testdata.smki_pki import build
+
+    pki = build(tmp_path / "pki")
+    for case in ("clean", "tampered-body"):
+        result = _slim("smki", "check-keys", "--as-of", "2026-06-01", "--certs", str(pki.certs),
+                       str(pki.request(case)), tmp_path=tmp_path)
+        assert result.returncode == (0 if case == "clean" else 1), result.stderr
+        assert "Traceback" not in result.stderr
+    other = _slim("tui", "--demo", tmp_path=tmp_path)
+    assert other.returncode == 2 and "Traceback" not in other.stderr
+    assert "needs textual" in other.stderr and "pip install 'ssc[all]'" in other.stderr

@@ -55,3 +55,9 @@ def test_try_repo_fails_on_a_reused_key_and_passes_a_clean_estate(tmp_path):
 
     good = run(_estate(tmp_path / "good", pki, ["clean", "clean-by-ski"], reused=False))
     assert good.returncode == 0, good.stdout + good.stderr
+
+    # The hook's environment is the slim base install: nothing of the TUI, register or report.
+    (site,) = (tmp_path / "cache").glob("repo*/py_env-*/lib/python*/site-packages")
+    installed = {p.name.split("-")[0].lower() for p in site.iterdir()}
+    assert {"cryptography", "lxml", "signxml", "asn1crypto"} <= installed
+    assert not installed & {"textual", "pydantic", "docx", "python_docx", "sqlite_utils", "rich"}
