@@ -136,7 +136,7 @@ def _c14n_attribute(value: str) -> bytes:
 _C14N_SPACE = rb"[ \t\n]*(?:&#xD;[ \t\n]*)*"
 _C14N_BASE64 = rb"[A-Za-z0-9+/=\t\n ]*(?:&#xD;[A-Za-z0-9+/=\t\n ]*)*"
 _EXC_TRANSFORM = b'Algorithm="' + EXC_C14N.encode() + b'"'
-_DUIS_PATTERNS: dict[tuple[str | None, str], re.Pattern[bytes]] = {}
+_DUIS_PATTERNS: dict[tuple[str | None, SignatureProfile], re.Pattern[bytes]] = {}
 
 
 def _duis_pattern(prefix: str | None, profile: SignatureProfile) -> re.Pattern[bytes]:
@@ -148,7 +148,7 @@ def _duis_pattern(prefix: str | None, profile: SignatureProfile) -> re.Pattern[b
     order, and shows comments, processing instructions and every namespace (re)declaration,
     which the pattern refuses below the ``Signature`` element.
     """
-    pattern = _DUIS_PATTERNS.get((prefix, profile.name))
+    pattern = _DUIS_PATTERNS.get((prefix, profile))
     if pattern is not None:
         return pattern
     p = re.escape(f"{prefix}:".encode() if prefix else b"")
@@ -192,7 +192,7 @@ def _duis_pattern(prefix: str | None, profile: SignatureProfile) -> re.Pattern[b
         + ws + b")?"
         + b"</" + p + b"X509Data>" + ws + b"</" + p + b"KeyInfo>)" + ws
         + b"</" + p + b"Signature>")
-    _DUIS_PATTERNS[(prefix, profile.name)] = pattern
+    _DUIS_PATTERNS[(prefix, profile)] = pattern
     return pattern
 
 
@@ -306,7 +306,7 @@ def check_fast(tree: etree._ElementTree, root: etree._Element, sig: etree._Eleme
     if expected is None or raw is None:
         return None  # not the exact shape: signxml says what is wrong
     line = sig.sourceline or 1
-    key = ("key_info", profile.name, match["key_info"])
+    key = ("key_info", match["key_info"])
     resolved = store.memo.get(key)
     if resolved is None:
         resolution = resolve_signing_certificate(sig, store, path)
