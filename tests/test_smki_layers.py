@@ -56,6 +56,8 @@ def test_check_keys_runs_on_the_base_install_and_other_commands_say_what_to_inst
                        str(pki.request(case)), tmp_path=tmp_path)
         assert result.returncode == (0 if case == "clean" else 1), result.stderr
         assert "Traceback" not in result.stderr
+    listing = _slim("smki", "certs", "--as-of", "2026-06-01", str(pki.certs), tmp_path=tmp_path)
+    assert listing.returncode == 1 and "xmlsign-supplier.pem" in listing.stdout, listing.stderr
     other = _slim("tui", "--demo", tmp_path=tmp_path)
     assert other.returncode == 2 and "Traceback" not in other.stderr
     assert "needs textual" in other.stderr and "pip install 'ssc[all]'" in other.stderr
