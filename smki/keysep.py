@@ -83,7 +83,9 @@ def _kind(path: str, named: bool) -> str | Unreadable | None:
         whole = read_regular(path, load_policy().max_certificate_file_bytes)
         if isinstance(whole, Unreadable):
             return whole
-        return "cert" if b"BEGIN CERTIFICATE-----" in whole else None
+        if b"BEGIN CERTIFICATE-----" in whole:
+            return "cert"
+        return "xml" if named else None
     head = read_regular(path, 1 << 16, head=4096)
     if isinstance(head, Unreadable):
         return head
