@@ -152,7 +152,7 @@ def _role(facts: der_reader.CertificateFacts, roles: dict[int, str]) -> tuple[in
     if re.fullmatch(r"[0-9A-Fa-f]{2}", ou) and int(ou, 16) in roles:
         return int(ou, 16), None
     reason = f"subject OU {ou[:16]!r} is not a Remote Party Role (two hex digits)"
-    if ou.isdigit() and int(ou) in roles:
+    if ou.isascii() and ou.isdigit() and int(ou) in roles:
         code = int(ou)
         reason += (f"; {ou} reads as the decimal form of {roles[code]}, which SMKI writes as "
                    f"hex {code:02X} (older DCC XmlSign certificates use the decimal form)")

@@ -97,6 +97,7 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
     "chain-leaf-last-not-in-store": {},
     # 11. Hints and suffixes.
     "decimal-ou-dspxmlsign": {"docs/request.xml": {"KS006"}},
+    "unicode-digit-ou": {"docs/request.xml": {"KS006"}},
     "utf16-without-suffix": {},
     "utf8-bom": {},
     # Wrapping and KeyInfo confusion.
@@ -405,6 +406,12 @@ def build(dest: Path) -> Path:
     c = case("decimal-ou-dspxmlsign")
     c.store_pem("decimal.pem", decimal.cert)
     c.doc("request.xml", _sign(decimal))
+    superscript_key = _key()
+    superscript = Party("superscript", superscript_key, _certificate(x509.Name([
+        x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "\u00b2")]), superscript_key, ca, "DS"))
+    c = case("unicode-digit-ou")  # a digit to str.isdigit, not to int()
+    c.store_pem("superscript.pem", superscript.cert)
+    c.doc("request.xml", _sign(superscript))
     utf16 = clean.replace(b'encoding="UTF-8"', b'encoding="UTF-16"').decode().encode("utf-16")
     case("utf16-without-suffix").doc("request", utf16)
     case("utf8-bom").doc("request.xml", b"\xef\xbb\xbf" + clean)
