@@ -71,8 +71,17 @@ class Certificate:
     subject_key: NameKey | None
     is_ca: bool
     facts: der_reader.CertificateFacts = field(repr=False)
-    #: The certificate as cryptography parsed it (None when it cannot).
-    x509: object | None = field(repr=False, default=None)
+
+    @cached_property
+    def x509(self):
+        """The certificate as cryptography parses it (None when it cannot), parsed on demand:
+        only the reference path needs it, and a large store should not keep one per certificate."""
+        if self.problem:
+            return None
+        try:
+            return _full_parse(self.facts.der)
+        except Exception:
+            return None
 
     @property
     def is_smki(self) -> bool:
@@ -220,9 +229,9 @@ def read_certificate(der: bytes, path: str, line: int = 1) -> tuple[Certificate 
     if reason is None and eui is None and role not in (0, 1, 7):
         # Root, recovery and issuing-authority certificates carry no entity id.
         reason = "no EUI-64 in x500UniqueIdentifier"
-    parsed = problem = None
+    problem = None
     try:
-        parsed = _full_parse(der)
+        _full_parse(der)
     except Exception:  # cryptography refuses in many ways; the facts say why in plain words
         problem = _plain_problem(facts)
     usage = _key_usage(facts)
@@ -248,7 +257,6 @@ def read_certificate(der: bytes, path: str, line: int = 1) -> tuple[Certificate 
         subject_key=None if facts.subject is None else key_of_attributes(facts.subject),
         is_ca=facts.is_ca or "CA" in usage.split("+"),
         facts=facts,
-        x509=parsed,
     )
     return cert, problem
 
