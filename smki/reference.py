@@ -1,34 +1,72 @@
 """The reference path: any signature outside the fast path's exact shape, verified by signxml.
 
-Slower but general. Inclusive C14N of a subtree through lxml can add an empty default namespace
-declaration (``xmlns=""``) to the subtree's apex, where C14N never writes one (its parent is not
-in the node-set); it is excised there, and only there, as signxml's
-``excise_empty_xmlns_declarations`` does for the whole output.
+Slower but general. lxml's C14N of a subtree can write an empty default namespace declaration
+(``xmlns=""``) where C14N writes none: on an element that is in a namespace (the published
+XMLDSig vectors aleksey-xmldsig-01, signed by xmlsec, fail on it), and on a subtree's apex.
+:func:`excise_empty_xmlns` removes exactly those, by the elements they sit on, where signxml's
+``excise_empty_xmlns_declarations`` removes every one (also the ones C14N does write: an element
+in no namespace under a default namespace).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Iterable
 
 from lxml import etree
 
 from smki.certificates import Certificate
 from smki.findings import quoted
 
-_APEX_EMPTY_XMLNS = b' xmlns=""'
+#: A C14N start or end tag, comment or processing instruction. C14N output quotes every
+#: attribute value in double quotes and escapes ``"`` and ``<`` in it, so this is exact.
+_MARKUP = re.compile(rb'<!--.*?-->|<\?.*?\?>|</[^>]+>|<([^\s/>!?]+)((?:\s+[^\s=]+="[^"]*")*)\s*>',
+                     re.S)
+_EMPTY_DEFAULT = re.compile(rb'\sxmlns=""')
 
 
-def excise_apex_empty_xmlns(c14n: bytes) -> bytes:
-    """Inclusive C14N of a subtree without an empty default namespace on its apex element.
+def excise_empty_xmlns(c14n: bytes, elements: Iterable[etree._Element]) -> bytes:
+    """C14N output of a subtree without the ``xmlns=""`` C14N would not write.
 
-    Only the apex's: on a descendant whose parent has a default namespace, ``xmlns=""`` is
-    meaningful and stays (signxml's own excision removes every one).
+    ``elements`` are the subtree's elements in document order, as the output lists their start
+    tags. ``xmlns=""`` stays only where C14N writes it: on an element in no namespace whose
+    parent in the output has a non-empty default namespace.
     """
-    end = c14n.find(b">")
-    start = c14n.find(_APEX_EMPTY_XMLNS, 0, end)
-    if start > 0:
-        return c14n[:start] + c14n[start + len(_APEX_EMPTY_XMLNS):]
-    return c14n
+    if b'xmlns=""' not in c14n:
+        return c14n
+    out = []
+    at = 0
+    defaults = [b""]
+    elements = iter(elements)
+    for match in _MARKUP.finditer(c14n):
+        if match.group(0).startswith(b"</"):
+            if len(defaults) > 1:
+                defaults.pop()
+            continue
+        if match.group(1) is None:
+            continue  # a comment or a processing instruction
+        element = next(elements, None)
+        attributes = match.group(2)
+        empty = _EMPTY_DEFAULT.search(attributes)
+        namespace = etree.QName(element).namespace if element is not None else None
+        default = defaults[-1]
+        if empty is not None and (namespace or default == b""):
+            start = match.start(2) + empty.start()
+            out.append(c14n[at:start])
+            at = start + len(empty.group(0))
+            empty = None
+        declared = re.search(rb'\sxmlns="([^"]*)"', attributes)
+        defaults.append(default if declared is None or (declared.group(1) == b"" and empty is None
+                                                         and (namespace or default == b""))
+                        else declared.group(1))
+    out.append(c14n[at:])
+    return b"".join(out)
+
+
+def _elements(node) -> list[etree._Element]:
+    root = node.getroot() if isinstance(node, etree._ElementTree) else node
+    return [e for e in root.iter() if isinstance(e.tag, str)]
 
 
 def _verifier():
@@ -36,10 +74,13 @@ def _verifier():
 
     class Verifier(XMLVerifier):
         def _c14n(self, nodes, algorithm, inclusive_ns_prefixes=None):
-            out = super()._c14n(nodes, algorithm, inclusive_ns_prefixes)
-            if algorithm.value.startswith("http://www.w3.org/2001/10/xml-exc-c14n#"):
-                return out
-            return excise_apex_empty_xmlns(out)
+            if not isinstance(nodes, list):
+                nodes = [nodes]
+            return b"".join(
+                excise_empty_xmlns(super(Verifier, self)._c14n(node, algorithm,
+                                                               inclusive_ns_prefixes),
+                                   _elements(node))
+                for node in nodes)
 
     return Verifier()
 
