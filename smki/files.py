@@ -84,20 +84,16 @@ def read_regular(path: str, limit: int, head: int | None = None) -> bytes | Unre
         if head is None and status.st_size > limit:
             return Unreadable(path, f"is {status.st_size:,} bytes, over the limit of {limit:,}; "
                                     "not read", too_large=True)
-        want = min(head, limit) if head is not None else status.st_size
+        # What fstat said, no more: a file that grows while it is read is read as it was.
+        remaining = min(head, limit) if head is not None else status.st_size
         chunks = []
-        remaining = want + 1 if head is None else want  # one more byte shows a file that grew
         while remaining > 0:
             chunk = os.read(fd, min(remaining, 1 << 20))
             if not chunk:
                 break
             chunks.append(chunk)
             remaining -= len(chunk)
-        data = b"".join(chunks)
-        if head is None and len(data) > limit:
-            return Unreadable(path, f"grew over the limit of {limit:,} bytes; not read",
-                              too_large=True)
-        return data
+        return b"".join(chunks)
     except OSError as exc:
         return Unreadable(path, _os_reason(path, exc))
     finally:
