@@ -1,12 +1,19 @@
 """Benchmark of ``ssc smki check-keys``: documents/s against xmlsec1 and the ECDSA-verify limit.
 
-Usage: ``python bench/keysep.py [--documents 20000] [--rounds 3] [--out bench/out/keysep]``.
+Usage: ``python bench/keysep.py [--documents 20000] [--rounds 3] [--signatures 3200]
+[--pem-blocks 50000] [--big-mb 200] [--out bench/out/keysep]``.
 Prints ssc's throughput over a directory of signed DUIS requests (both cores), ``xmlsec1
 --verify`` over the same files (batched, two processes) measured back to back with it in each
 round (alternating which goes first), the ratio per round, the raw ECDSA P-256 verify rate as
 the limit (cryptography and ``openssl speed``), and the wall time of a pre-commit-style
 single-file run (min of several). CPU seconds are shown beside wall times: on a shared machine
 they say what the work costs when the wall clock says what else was running.
+
+Then the hostile inputs, each a whole ``ssc smki check-keys`` process with its wall time, CPU
+time and peak memory (``ru_maxrss`` of that child, from ``os.wait4``), at the full size and at a
+quarter of it (the ratio is ~4 when the cost is linear, ~16 when quadratic): a document with
+``--signatures`` copies of its signature, a PEM bundle of ``--pem-blocks`` certificates, and a
+``--big-mb`` document (refused by size, unread: memory stays flat).
 """
 
 from __future__ import annotations
@@ -128,11 +135,78 @@ def single_file_wall(certs: Path, document: Path, cache: Path | None, runs: int 
     return times
 
 
+def run_child(command: list[str]) -> tuple[float, float, float, int, str]:
+    """Wall s, CPU s, peak RSS MB, exit status and stderr of one child process."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    start = time.perf_counter()
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=err, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        wall = time.perf_counter() - start
+        err.seek(0)
+        stderr = err.read().decode(errors="replace")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode, stderr
+
+
+def hostile_inputs(out: Path, certs: Path, clean: Path, signatures: int, blocks: int,
+                   big_mb: int) -> list[tuple[str, str, int, Path, list[str]]]:
+    """(kind, label, size, file, check-keys arguments) of each hostile input, full and a quarter."""
+    data = clean.read_bytes()
+    signature = data[data.index(b"<ds:Signature"):data.index(b"</ds:Signature>") + 15]
+    pem = (certs / "supplier-ds.pem").read_bytes()
+    made = []
+    for scale in (4, 1):
+        n = max(1, signatures // scale)
+        many = out / f"signatures-{n}.xml"
+        many.write_bytes(data.replace(b"</sr:Request>", signature * n + b"</sr:Request>"))
+        made.append(("signatures", f"document with {n + 1:,} signatures", n, many,
+                     ["--certs", str(certs), str(many)]))
+        b = max(1, blocks // scale)
+        bundle = out / f"bundle-{b}.pem"
+        bundle.write_bytes(pem * b)
+        made.append(("PEM blocks", f"PEM bundle of {b:,} blocks", b, bundle,
+                     ["--certs", str(certs), "--certs", str(bundle), str(clean)]))
+        mb = max(1, big_mb // scale)
+        big = out / f"big-{mb}mb.xml"
+        with open(big, "wb") as handle:
+            handle.write(data.split(b"<sr:Body>")[0] + b"<sr:Body>")
+            chunk = b"<sr:Note>" + b"x" * 1000 + b"</sr:Note>\n"
+            for _ in range(mb * 1024 * 1024 // len(chunk)):
+                handle.write(chunk)
+            handle.write(b"</sr:Body></sr:Request>\n")
+        made.append(("MB", f"{mb} MB document", mb, big, ["--certs", str(certs), str(big)]))
+    return made
+
+
+def report_hostile(out: Path, certs: Path, clean: Path, args: argparse.Namespace) -> None:
+    inputs = hostile_inputs(out, certs, clean, args.signatures, args.pem_blocks, args.big_mb)
+    print()
+    print("hostile inputs, whole process each (wall s, CPU s, peak RSS MB):")
+    results = {}
+    for kind, label, size, _, arguments in inputs:
+        wall, cpu, rss, status, stderr = run_child(
+            [sys.executable, "-m", "ssc", "smki", "check-keys", *arguments])
+        if status not in (0, 1):
+            raise SystemExit(f"{label}: exit {status}\n{stderr[-2000:]}")
+        results.setdefault(kind, []).append((size, cpu))
+        print(f"  {label:34s} {wall:7.2f} s wall {cpu:7.2f} s CPU {rss:7.0f} MB  exit {status}")
+    for kind, pair in results.items():
+        (small, small_cpu), (large, large_cpu) = sorted(pair)
+        print(f"  {kind}: {large / small:.0f}x the input, {large_cpu / max(small_cpu, 1e-3):.1f}x "
+              "the CPU (linear: at most that factor, start-up included; quadratic: its square)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--documents", type=int, default=20_000)
     parser.add_argument("--rounds", type=int, default=3,
                         help="ssc and xmlsec1 back to back this many times (default 3)")
+    parser.add_argument("--signatures", type=int, default=3200,
+                        help="copies of the signature in the many-signatures document")
+    parser.add_argument("--pem-blocks", type=int, default=50_000,
+                        help="certificates in the large PEM bundle")
+    parser.add_argument("--big-mb", type=int, default=200, help="size of the large document")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "out" / "keysep")
     args = parser.parse_args()
     n = args.documents
@@ -180,6 +254,7 @@ def main() -> None:
     print(f"single file, one process (pre-commit):     {min(warm) * 1000:8.0f} ms wall min "
           f"(median {statistics.median(warm) * 1000:.0f}) with a bytecode cache, "
           f"{min(cold) * 1000:.0f} ms without (aim < 300 ms)")
+    report_hostile(args.out, certs, files[0], args)
 
 
 if __name__ == "__main__":

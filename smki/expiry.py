@@ -1,12 +1,16 @@
-"""How close a certificate is to expiry, in the same terms for CPA and SMKI certificates."""
+"""How close a certificate is to expiry, in the same terms for CPA and SMKI certificates.
+
+Validated by hand, without pydantic: ``ssc smki certs`` runs on the base install (the pre-commit
+hook's), which leaves pydantic out.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from enum import StrEnum
 from pathlib import Path
-
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from typing import Any
 
 import policies
 
@@ -26,20 +30,36 @@ class Severity(StrEnum):
         return list(Severity).index(self)
 
 
-class ExpiryPolicy(BaseModel):
+@dataclasses.dataclass(frozen=True)
+class ExpiryPolicy:
     """The thresholds of ``policies/expiry.toml``, validated."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    critical_days: int
+    warning_days: int
+    default_horizon_days: int
 
-    critical_days: int = Field(ge=0)
-    warning_days: int = Field(ge=0)
-    default_horizon_days: int = Field(ge=0)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> ExpiryPolicy:
+    def __post_init__(self) -> None:
+        for name in ("critical_days", "warning_days", "default_horizon_days"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise ValueError(f"{name} must be a whole number of days, 0 or more")
         if not self.critical_days <= self.warning_days:
             raise ValueError("critical_days must not exceed warning_days")
-        return self
+
+    @classmethod
+    def model_validate(cls, data: dict[str, Any]) -> ExpiryPolicy:
+        """From a policy table; unknown keys are refused (a misspelt threshold is a mistake)."""
+        fields = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - fields)
+        if unknown:
+            raise ValueError(f"unknown key(s): {', '.join(unknown)}")
+        missing = sorted(fields - set(data))
+        if missing:
+            raise ValueError(f"missing key(s): {', '.join(missing)}")
+        return cls(**data)
+
+    def model_dump(self) -> dict[str, int]:
+        return dataclasses.asdict(self)
 
 
 def load_policy(override: Path | None = None) -> ExpiryPolicy:

@@ -14,10 +14,10 @@ from pathlib import Path
 from smki.certificates import (
     CERTIFICATE_SUFFIXES,
     Certificate,
-    iter_file_names,
-    load_certificate_bytes,
-    load_certificates,
+    looks_like_certificate,
+    read_store,
 )
+from smki.files import Unreadable, iter_file_names, read_regular
 from smki.findings import Finding, finding
 from smki.policy import load_policy
 from smki.store import CertificateStore
@@ -36,6 +36,8 @@ class KeySeparationReport:
     documents: int = 0
     signatures: int = 0
     certificates: int = 0
+    #: Whether any certificate store was given (KS003's hint when none was).
+    store_given: bool = True
 
     @property
     def errors(self) -> int:
@@ -49,22 +51,48 @@ class KeySeparationReport:
         return 1 if self.errors or (strict and self.findings) else 0
 
 
-def _kind(path: str, named: bool) -> str | None:
+_UTF16_HEADS = (b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<")
+
+
+def _sniff(head: bytes) -> str | None:
+    """What a file's first bytes look like: "xml", "cert" or None."""
+    if b"-----BEGIN" in head and b"CERTIFICATE-----" in head:
+        return "cert"
+    if head.startswith(_UTF16_HEADS):
+        return "xml"
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        return "xml"
+    return None
+
+
+def _kind(path: str, named: bool) -> str | Unreadable | None:
+    """Whether a file is a document, certificates, not ours (None), or unreadable.
+
+    A file named on the command line is checked whatever its suffix: as certificates when it
+    looks like them, else as a document. In a directory, the suffix decides, and files without
+    one are sniffed; nothing that is not a regular file is opened.
+    """
     suffix = os.path.splitext(path)[1].lower()
+    if not named and suffix and suffix not in XML_SUFFIXES | CERTIFICATE_SUFFIXES | {".json"}:
+        return None  # keys, scripts, READMEs beside the requests: not ours
     if suffix in XML_SUFFIXES:
         return "xml"
     if suffix in CERTIFICATE_SUFFIXES:
         return "cert"
     if suffix == ".json":
-        return "cert" if b"BEGIN CERTIFICATE-----" in Path(path).read_bytes() else None
-    if not named and suffix:
-        return None  # keys, scripts, READMEs beside the requests: not ours
-    head = Path(path).read_bytes()[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if head.startswith(b"<"):
-        return "xml"
-    if b"-----BEGIN" in head and b"CERTIFICATE-----" in head:
-        return "cert"
-    return None
+        whole = read_regular(path, load_policy().max_certificate_file_bytes)
+        if isinstance(whole, Unreadable):
+            return whole
+        if b"BEGIN CERTIFICATE-----" in whole:
+            return "cert"
+        return "xml" if named else None
+    head = read_regular(path, 1 << 16, head=4096)
+    if isinstance(head, Unreadable):
+        return head
+    sniffed = _sniff(head)
+    if named:
+        return sniffed or ("cert" if looks_like_certificate(path, head) and head else "xml")
+    return sniffed
 
 
 def _separation_of_certificates(store: CertificateStore) -> list[Finding]:
@@ -89,16 +117,30 @@ _STORE: CertificateStore | None = None
 _AS_OF: dt.date | None = None
 
 
-def _check_chunk(paths: Sequence[str]) -> tuple[list[Finding], int]:
-    """Every finding of some documents, and their signatures: one small result per task."""
+def check_one(path: str, store: CertificateStore, as_of: dt.date) -> tuple[list[Finding], int]:
+    """Every finding of one document file, whatever happens: a fault stays with its file."""
     from smki.signatures import check_document
 
+    data = read_regular(path, load_policy().max_document_bytes)
+    if isinstance(data, Unreadable):
+        return [finding("KS005", path, 1, f"document {data.reason}")], 0
+    try:
+        return check_document(path, data, store, as_of)
+    except Exception as exc:  # a bug or a resource limit: this file's finding, not the run's end
+        return [finding("KS005", path, 1, "document could not be checked: internal error "
+                                          f"({type(exc).__name__}); please report it")], 0
+
+
+def _check_chunk(paths: Sequence[str]) -> tuple[list[Finding], int]:
+    """Every finding of some documents, and their signatures: one small result per task.
+
+    Findings are plain frozen dataclasses of strings and ints, so a worker's result always
+    pickles back to the parent.
+    """
     findings: list[Finding] = []
     signatures = 0
     for path in paths:
-        with open(path, "rb") as handle:
-            data = handle.read()
-        found, count = check_document(path, data, _STORE, _AS_OF)
+        found, count = check_one(path, _STORE, _AS_OF)
         if found:
             findings += found
         signatures += count
@@ -142,31 +184,37 @@ def check_key_separation(
     """Check every signed document under ``paths`` against the store of certificates.
 
     Certificates among ``paths`` join the store built from ``cert_paths``. Raises
-    ``FileNotFoundError`` naming the first path that does not exist.
+    ``FileNotFoundError`` naming the first path that does not exist at all (a dangling symlink
+    exists: it is a finding).
     """
     global _STORE, _AS_OF
     as_of = as_of or dt.datetime.now(dt.UTC).date()
-    paths = [Path(p) for p in paths]
-    for path in paths:
-        if not path.exists():
-            raise FileNotFoundError(str(path))
+    names = [os.fspath(p) for p in paths]
+    cert_paths = list(cert_paths)
+    for name in names:
+        if not os.path.lexists(name):
+            raise FileNotFoundError(name)
     certs: list[Certificate]
-    certs, problems = load_certificates(cert_paths)
+    certs, problems = read_store(cert_paths)
     documents: list[str] = []
-    for named in map(str, paths):
+    unreadable: list[Finding] = []
+    for named in names:
         for file in iter_file_names([named]):
             kind = _kind(file, file == named)
-            if kind == "xml":
+            if isinstance(kind, Unreadable):
+                unreadable.append(finding("KS005", file, 1, f"file {kind.reason}"))
+            elif kind == "xml":
                 documents.append(file)
             elif kind == "cert":
-                found, bad = load_certificate_bytes(Path(file).read_bytes(), file)
+                found, bad = read_store([file])
                 certs += found
                 problems += bad
     store = CertificateStore(certs)
     report = KeySeparationReport(certificates=len(store.certificates), documents=len(documents))
-    report.findings += [finding("KS008", p.path, p.line, p.message + "; left out of the store")
-                        for p in problems]
+    report.findings += unreadable
+    report.findings += [finding("KS008", p.path, p.line, p.message) for p in problems]
     report.findings += _separation_of_certificates(store)
+    report.store_given = bool(cert_paths) or bool(certs)
     _STORE, _AS_OF = store, as_of
     jobs = jobs if jobs is not None else available_cpus()
     for found, signatures in _check_files(documents, jobs):

@@ -1,7 +1,8 @@
 """The SMKI and DUIS policies (``policies/smki.toml``, ``policies/duis.toml``), read and checked.
 
 Validated by hand rather than with pydantic: a pre-commit run on one file should not pay for
-importing it.
+importing it. Signature profiles are named data; a document's profile is chosen once and passed
+to every function that needs it (:meth:`SmkiPolicy.profile_for`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import policies
 from ssc.errors import InputError
 
 SEVERITIES = ("error", "warning")
+_SMKI = "policies/smki.toml"
+_DUIS = "policies/duis.toml"
 
 
 @dataclass(frozen=True)
@@ -21,17 +24,39 @@ class Rule:
     id: str
     severity: str
     summary: str
+    description: str
+    help: str
+    #: 0.0-10.0, as GitHub code scanning reads ``security-severity``.
+    security_severity: str
 
 
 @dataclass(frozen=True)
-class DuisProfile:
+class SignatureAlgorithm:
+    uri: str
+    key: str
+    hash: str
+
+
+@dataclass(frozen=True)
+class SignatureProfile:
+    """One kind of signed document: the algorithms, reference and key its signatures must use."""
+
+    name: str
+    document_elements: frozenset[str]
     canonicalization: str
     signature_method: str
     digest_method: str
     reference_uri: str
     transforms: tuple[tuple[str, ...], ...]
     signatures_per_document: int
+    key: str
     curve: str
+    #: From the algorithm table: the hash the digest and the signature use, the size of r and s.
+    digest_hash: str
+    signature_hash: str
+    coordinate_bytes: int
+    max_document_bytes: int
+    max_signatures_verified: int
 
 
 @dataclass(frozen=True)
@@ -39,18 +64,108 @@ class SmkiPolicy:
     roles: dict[int, str]
     xml_signing_roles: frozenset[str]
     organisation_policy_oid: str
+    max_certificate_file_bytes: int
     rules: dict[str, Rule]
-    profile: DuisProfile
+    help_uri: str
+    profiles: dict[str, SignatureProfile]
+    default_profile: SignatureProfile
+    digest_algorithms: dict[str, str]
+    signature_algorithms: dict[str, SignatureAlgorithm]
+    max_document_bytes: int
 
     def role_name(self, code: int | None) -> str | None:
         return None if code is None else self.roles.get(code)
 
+    @property
+    def profile(self) -> SignatureProfile:
+        """The default profile (DUIS requests)."""
+        return self.default_profile
 
-def _need(table: dict[str, Any], key: str, kind: type, where: str) -> Any:
+    def profile_for(self, document_element: str) -> SignatureProfile:
+        """The profile of a document, by its document element's local name."""
+        for profile in self.profiles.values():
+            if document_element in profile.document_elements:
+                return profile
+        return self.default_profile
+
+
+def _need(table: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
     value = table.get(key)
-    if not isinstance(value, kind):
-        raise InputError(f"expected {kind.__name__}", path=where, field=key)
+    if not isinstance(value, kind) or isinstance(value, bool) and kind is int:
+        name = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        raise InputError(f"expected {name}", path=where, field=key)
     return value
+
+
+def _positive(table: dict[str, Any], key: str, where: str) -> int:
+    value = _need(table, key, int, where)
+    if value < 1:
+        raise InputError("must be a positive integer", path=where, field=key)
+    return value
+
+
+def _profile(name: str, table: dict[str, Any], digests: dict[str, str],
+             signatures: dict[str, SignatureAlgorithm], curves: dict[str, int],
+             limits: dict[str, int]) -> SignatureProfile:
+    where = f"{_DUIS} [profiles.{name}]"
+    digest = _need(table, "digest_method", str, where)
+    method = _need(table, "signature_method", str, where)
+    curve = _need(table, "curve", str, where)
+    key = _need(table, "key", str, where)
+    if digest not in digests:
+        raise InputError("not in [algorithms.digest]", path=where, field="digest_method")
+    if method not in signatures:
+        raise InputError("not in [algorithms.signature]", path=where, field="signature_method")
+    if signatures[method].key != key:
+        raise InputError(f"the signature method is for {signatures[method].key} keys",
+                         path=where, field="key")
+    if key == "ec" and curve not in curves:
+        raise InputError("not in [algorithms.curves]", path=where, field="curve")
+    transforms = _need(table, "transforms", list, where)
+    if not all(isinstance(t, list) and all(isinstance(u, str) for u in t) for t in transforms):
+        raise InputError("a list of lists of algorithm URIs", path=where, field="transforms")
+    elements = _need(table, "document_elements", list, where)
+    return SignatureProfile(
+        name=name,
+        document_elements=frozenset(map(str, elements)),
+        canonicalization=_need(table, "canonicalization", str, where),
+        signature_method=method,
+        digest_method=digest,
+        reference_uri=_need(table, "reference_uri", str, where),
+        transforms=tuple(tuple(t) for t in transforms),
+        signatures_per_document=_positive(table, "signatures_per_document", where),
+        key=key,
+        curve=curve,
+        digest_hash=digests[digest],
+        signature_hash=signatures[method].hash,
+        coordinate_bytes=curves.get(curve, 0),
+        max_document_bytes=limits["max_document_bytes"],
+        max_signatures_verified=limits["max_signatures_verified"],
+    )
+
+
+_HASHES = frozenset({"sha1", "sha224", "sha256", "sha384", "sha512"})
+
+
+def _algorithms(duis: dict[str, Any]):
+    table = _need(duis, "algorithms", dict, _DUIS)
+    where = f"{_DUIS} [algorithms]"
+    digests = {str(k): v for k, v in _need(table, "digest", dict, where).items()}
+    if not set(digests.values()) <= _HASHES:
+        raise InputError(f"hash names are {sorted(_HASHES)}", path=where, field="digest")
+    signatures = {}
+    for uri, entry in _need(table, "signature", dict, where).items():
+        if not isinstance(entry, dict) or entry.get("hash") not in _HASHES \
+                or not isinstance(entry.get("key"), str):
+            raise InputError("each signature method is { key = ..., hash = ... }", path=where,
+                             field=uri)
+        signatures[uri] = SignatureAlgorithm(uri, entry["key"], entry["hash"])
+    curves = {}
+    for curve, size in _need(table, "curves", dict, where).items():
+        if not isinstance(size, int) or size < 1:
+            raise InputError("octets per coordinate, a positive integer", path=where, field=curve)
+        curves[curve] = size
+    return digests, signatures, curves
 
 
 @cache
@@ -58,7 +173,7 @@ def load_policy() -> SmkiPolicy:
     """The policy in force (shipped TOML, overridden by ``SSC_POLICY``), validated."""
     smki, _ = policies.read("smki")
     duis, _ = policies.read("duis")
-    where = "policies/smki.toml"
+    where = _SMKI
     roles_table = _need(smki, "roles", dict, where)
     try:
         roles = {int(code): str(name) for code, name in roles_table.items()}
@@ -70,24 +185,36 @@ def load_policy() -> SmkiPolicy:
         raise InputError("names a role missing from [roles]", path=where, field="xml_signing_roles")
     rules = {}
     for rule_id, rule in _need(smki, "rules", dict, where).items():
-        severity = _need(rule, "severity", str, where)
+        at = f"{where} [rules.{rule_id}]"
+        severity = _need(rule, "severity", str, at)
         if severity not in SEVERITIES:
-            raise InputError(f"severity must be one of {SEVERITIES}", path=where, field=rule_id)
-        rules[rule_id] = Rule(rule_id, severity, _need(rule, "summary", str, where))
-    sig = _need(duis, "signature", dict, "policies/duis.toml")
-    profile = DuisProfile(
-        canonicalization=_need(sig, "canonicalization", str, "policies/duis.toml"),
-        signature_method=_need(sig, "signature_method", str, "policies/duis.toml"),
-        digest_method=_need(sig, "digest_method", str, "policies/duis.toml"),
-        reference_uri=_need(sig, "reference_uri", str, "policies/duis.toml"),
-        transforms=tuple(tuple(t) for t in _need(sig, "transforms", list, "policies/duis.toml")),
-        signatures_per_document=_need(sig, "signatures_per_document", int, "policies/duis.toml"),
-        curve=_need(sig, "curve", str, "policies/duis.toml"),
-    )
+            raise InputError(f"severity must be one of {SEVERITIES}", path=at, field="severity")
+        score = _need(rule, "security_severity", (int, float), at)
+        if not 0 <= score <= 10:
+            raise InputError("a score from 0.0 to 10.0", path=at, field="security_severity")
+        rules[rule_id] = Rule(rule_id, severity, _need(rule, "summary", str, at),
+                              _need(rule, "description", str, at), _need(rule, "help", str, at),
+                              f"{float(score):.1f}")
+    sarif = _need(smki, "sarif", dict, where)
+    limits_table = _need(duis, "limits", dict, _DUIS)
+    limits = {key: _positive(limits_table, key, f"{_DUIS} [limits]")
+              for key in ("max_document_bytes", "max_signatures_verified")}
+    digests, signatures, curves = _algorithms(duis)
+    profiles = {name: _profile(name, table, digests, signatures, curves, limits)
+                for name, table in _need(duis, "profiles", dict, _DUIS).items()}
+    default = _need(duis, "default_profile", str, _DUIS)
+    if default not in profiles:
+        raise InputError("names no profile in [profiles]", path=_DUIS, field="default_profile")
     return SmkiPolicy(
         roles=roles,
         xml_signing_roles=xml_roles,
         organisation_policy_oid=_need(certs, "organisation_policy_oid", str, where),
+        max_certificate_file_bytes=_positive(certs, "max_certificate_file_bytes", where),
         rules=rules,
-        profile=profile,
+        help_uri=_need(sarif, "help_uri", str, where),
+        profiles=profiles,
+        default_profile=profiles[default],
+        digest_algorithms=digests,
+        signature_algorithms=signatures,
+        max_document_bytes=limits["max_document_bytes"],
     )

@@ -4,30 +4,41 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import json
+import os
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from smki.certificates import Certificate
+from smki.findings import one_line
 from smki.keysep import KeySeparationReport
 from smki.policy import load_policy
 
 if TYPE_CHECKING:  # smki.expiry brings pydantic: not for the pre-commit path
     from smki.expiry import ExpiryPolicy
 
-SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 _LEVEL = {"error": "error", "warning": "warning"}
 
 
 def report_text(report: KeySeparationReport) -> str:
-    lines = [f"{f.path}:{f.line}: {f.rule} {f.message}" for f in report.findings]
+    """One line per finding, ``PATH:LINE: RULE message``; a path is escaped as messages are."""
+    lines = [f"{one_line(f.path)}:{f.line}: {f.rule} {f.message}" for f in report.findings]
     return "\n".join(lines) + ("\n" if lines else "")
 
 
 def report_summary(report: KeySeparationReport) -> str:
-    return (f"{report.documents} document(s), {report.signatures} signature(s), "
-            f"{report.certificates} certificate(s): {report.errors} error(s), "
-            f"{report.warnings} warning(s)")
+    summary = (f"{report.documents} document(s), {report.signatures} signature(s), "
+               f"{report.certificates} certificate(s): {report.errors} error(s), "
+               f"{report.warnings} warning(s)")
+    if not report.store_given and any(f.rule == "KS003" for f in report.findings):
+        summary += ("\nhint: no certificates were given; pass the SMKI certificates with "
+                    "--certs PATH (a directory, PEM bundle or key store) so that signing "
+                    "certificates can be found")
+    return summary
 
 
 def report_json(report: KeySeparationReport) -> str:
@@ -44,51 +55,82 @@ def report_json(report: KeySeparationReport) -> str:
     }, indent=2) + "\n"
 
 
-def _uri(path: str) -> str:
-    p = Path(path)
-    try:
-        p = p.resolve().relative_to(Path.cwd())
-    except ValueError:
-        return p.resolve().as_uri()
-    return p.as_posix()
+_ROOT = "%SRCROOT%"
 
 
-def report_sarif(report: KeySeparationReport, version: str) -> str:
-    rules = load_policy().rules
+def artifact_uri(path: str, root: str | None = None) -> str:
+    """A path as a SARIF artifact URI: relative to ``root`` (default the working directory),
+    forward slashes, percent-encoded (spaces, ``#``, ``%``, non-ASCII)."""
+    relative = os.path.relpath(os.path.abspath(path), root or os.getcwd())
+    return quote(relative.replace(os.sep, "/"), safe="/-._~!$&'()*+,;=:@")
+
+
+def _fingerprint(rule: str, uri: str, message: str) -> str:
+    """Stable across line moves: the rule, the file and what was found."""
+    return hashlib.sha256(f"{rule}\0{uri}\0{message}".encode()).hexdigest()[:32]
+
+
+def report_sarif(report: KeySeparationReport, version: str, root: str | None = None) -> str:
+    """SARIF 2.1.0 as GitHub code scanning takes it (rules described in full, fingerprints,
+    ``security-severity``, relative percent-encoded URIs against ``%SRCROOT%``)."""
+    policy = load_policy()
+    rules = policy.rules
     ids = sorted(rules)
     results = []
     for f in report.findings:
+        uri = artifact_uri(f.path.removesuffix(" (embedded)"), root)
         result = {
             "ruleId": f.rule,
             "ruleIndex": ids.index(f.rule),
             "level": _LEVEL[f.severity],
             "message": {"text": f.message},
             "locations": [{"physicalLocation": {
-                "artifactLocation": {"uri": _uri(f.path.removesuffix(" (embedded)"))},
+                "artifactLocation": {"uri": uri, "uriBaseId": _ROOT},
                 "region": {"startLine": max(1, f.line)},
             }}],
+            "partialFingerprints": {"keySeparationFinding/v1": _fingerprint(f.rule, uri,
+                                                                            f.message)},
+            "properties": {"security-severity": rules[f.rule].security_severity},
         }
-        if f.certificates:
-            result["relatedLocations"] = [
-                {"id": i, "physicalLocation": {"artifactLocation": {"uri": _uri(c.path)}},
-                 "message": {"text": f"{c.subject}, serial {c.serial}, {c.role}, {c.key_usage}"}}
-                for i, c in enumerate(f.certificates)
-                if not c.path.endswith(" (embedded)")
-            ] or None
-            if result["relatedLocations"] is None:
-                del result["relatedLocations"]
+        related = [
+            {"id": i, "physicalLocation": {"artifactLocation": {
+                "uri": artifact_uri(c.path, root), "uriBaseId": _ROOT}},
+             "message": {"text": f"{c.subject}, serial {c.serial}, {c.role}, {c.key_usage}"}}
+            for i, c in enumerate(f.certificates) if not c.path.endswith(" (embedded)")]
+        if related:
+            result["relatedLocations"] = related
         results.append(result)
+    driver_rules = [{
+        "id": r,
+        "name": _rule_name(rules[r].summary),
+        "shortDescription": {"text": rules[r].summary},
+        "fullDescription": {"text": rules[r].description},
+        "help": {"text": rules[r].help, "markdown": f"**{r}**: {rules[r].help}"},
+        "helpUri": f"{policy.help_uri}",
+        "defaultConfiguration": {"level": _LEVEL[rules[r].severity]},
+        "properties": {"security-severity": rules[r].security_severity,
+                       "tags": ["security", "smki", "xmldsig"], "precision": "very-high"},
+    } for r in ids]
+    base = Path(root or os.getcwd()).resolve().as_uri().rstrip("/") + "/"
     run = {
         "tool": {"driver": {
-            "name": "ssc smki check-keys",
+            "name": "ssc-smki-check-keys",
+            "fullName": "ssc smki check-keys",
             "version": version,
-            "rules": [{"id": r, "shortDescription": {"text": rules[r].summary},
-                       "defaultConfiguration": {"level": _LEVEL[rules[r].severity]}}
-                      for r in ids],
+            "semanticVersion": version,
+            "informationUri": policy.help_uri,
+            "rules": driver_rules,
         }},
+        "originalUriBaseIds": {_ROOT: {"uri": base}},
+        "columnKind": "unicodeCodePoints",
         "results": results,
     }
     return json.dumps({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2) + "\n"
+
+
+def _rule_name(summary: str) -> str:
+    """A rule's name as SARIF and GitHub want it: one PascalCase identifier."""
+    return "".join(word[:1].upper() + word[1:] for word in re.findall(r"[A-Za-z0-9]+", summary))
 
 
 def certificate_row(cert: Certificate, as_of: dt.date, policy: ExpiryPolicy, horizon: int) -> dict:

@@ -98,10 +98,7 @@ def _certificate(subject: x509.Name, key, issuer: Party | None, usage: str, *,
             digital_signature=usage == "DS", content_commitment=False, key_encipherment=False,
             data_encipherment=False, key_agreement=usage == "KA", key_cert_sign=ca,
             crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier(
-            hashlib.sha1(key.public_key().public_bytes(
-                serialization.Encoding.X962,
-                serialization.PublicFormat.UncompressedPoint)).digest()[:8]), critical=False)
+        .add_extension(x509.SubjectKeyIdentifier(_key_id(key)), critical=False)
     )
     if smki:
         builder = builder.add_extension(
@@ -110,6 +107,18 @@ def _certificate(subject: x509.Name, key, issuer: Party | None, usage: str, *,
         builder = builder.add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
     signer = issuer.key if issuer else key
     return builder.sign(signer, hashes.SHA256())
+
+
+def _key_id(key) -> bytes:
+    """An 8-octet subject key identifier (SHA-1 of the EC point, or of the SPKI for other keys)."""
+    public = key.public_key()
+    if isinstance(public, ec.EllipticCurvePublicKey):
+        data = public.public_bytes(serialization.Encoding.X962,
+                                   serialization.PublicFormat.UncompressedPoint)
+    else:
+        data = public.public_bytes(serialization.Encoding.DER,
+                                   serialization.PublicFormat.SubjectPublicKeyInfo)
+    return hashlib.sha1(data).digest()[:8]
 
 
 def _org_name(role: int, eui: str, cn: str | None = None) -> x509.Name:
@@ -174,7 +183,8 @@ def sign_request(xml: bytes, key: ec.EllipticCurvePrivateKey, cert: x509.Certifi
             cert.public_bytes(serialization.Encoding.DER)).decode()
     signed = etree.tostring(signed_info, method="c14n", exclusive=True, with_comments=False)
     r, s = decode_dss_signature(key.sign(signed, ec.ECDSA(_hash(algorithm))))
-    value.text = base64.b64encode(r.to_bytes(32, "big") + s.to_bytes(32, "big")).decode()
+    size = (key.curve.key_size + 7) // 8  # XMLDSig ECDSA: r || s, each the curve's size
+    value.text = base64.b64encode(r.to_bytes(size, "big") + s.to_bytes(size, "big")).decode()
     return etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
 
 

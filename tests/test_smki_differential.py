@@ -7,15 +7,19 @@ import subprocess
 
 import pytest
 from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from smki.certificates import load_certificates
+from smki.fastpath import check_fast
+from smki.policy import load_policy
 from smki.signatures import check_document
 from smki.store import CertificateStore
 from testdata.smki_pki import AS_OF, build
 from tests.conftest import require_tool
 
+PROFILE = load_policy().profile
 #: Findings that mean "not accepted": the signature failed or could not be judged.
 REJECTED = {"KS002", "KS003", "KS004", "KS005"}
 SNIPPETS = [b" ", b"\n", b"<!--c-->", b"x", b' a="1"', b' xmlns:z="urn:z"', b"&amp;", b"&#13;",
@@ -122,17 +126,16 @@ def test_fast_path_agrees_with_signxml_and_xmlsec1_on_a_seeded_corpus(corpus, tm
 def test_duis_shaped_signatures_take_the_fast_path(corpus, case):
     from lxml import etree
 
-    from smki.signatures import fast_path_applies, signatures_of
+    from smki.fastpath import check_fast, fast_path_applies
+    from smki.signatures import signatures_of
 
     pki, store = corpus
     tree = etree.parse(str(pki.request(case)))
     (sig,) = signatures_of(tree)
     cert = store.certificates[0]
-    assert fast_path_applies(sig, tree.getroot(), cert)
+    assert fast_path_applies(sig, tree.getroot(), cert, PROFILE)
     # and the precompiled DUIS route takes them, without walking the tree
-    from smki.signatures import _check_duis
-
-    assert _check_duis(tree, tree.getroot(), sig, store, "m.xml", AS_OF) is not None
+    assert check_fast(tree, tree.getroot(), sig, store, "m.xml", AS_OF, PROFILE) is not None
 
 
 def test_a_clean_single_file_run_does_not_import_signxml(corpus):
@@ -157,7 +160,7 @@ def _tree_walk(data: bytes, store):
 
     from smki import signatures
 
-    with mock.patch.object(signatures, "_check_duis", return_value=None):
+    with mock.patch.object(signatures, "check_fast", return_value=None):
         return check_document("m.xml", data, store, AS_OF)
 
 
@@ -211,14 +214,13 @@ def _resigned(data: bytes, party, prefix: str | None = "ds", attributes: bytes =
 def test_other_prefixes_take_the_duis_route_and_verify(corpus, prefix, attributes):
     from lxml import etree
 
-    from smki import signatures
 
     pki, store = corpus
     party = pki.parties["xmlsign-supplier"]
     data = _resigned(pki.request("clean").read_bytes(), party, prefix, attributes)
     tree = etree.fromstring(data).getroottree()
     sig = tree.getroot()[-1]
-    assert signatures._check_duis(tree, tree.getroot(), sig, store, "m.xml", AS_OF) == []
+    assert check_fast(tree, tree.getroot(), sig, store, "m.xml", AS_OF, PROFILE) == []
     assert check_document("m.xml", data, store, AS_OF) == ([], 1) == _tree_walk(data, store)
     assert _signxml_accepts(data, party.cert)
     tampered = data.replace(b"<sr:CommandVariant>1<", b"<sr:CommandVariant>2<")
@@ -278,3 +280,58 @@ def test_signatures_outside_the_schema_are_refused_as_signxml_refuses_them(corpu
     assert _signxml_accepts(data, party.cert) is signxml_accepts
     assert ours is signxml_accepts, findings
     assert (findings, signatures) == _tree_walk(data, store)
+
+
+def test_what_we_accept_in_the_hostile_corpus_signxml_and_xmlsec1_accept(tmp_path):
+    """The differential over the hostile corpus: no accept of ours that the references refuse."""
+    from lxml import etree
+
+    from smki.certificates import read_store
+    from smki.keyinfo import resolve_signing_certificate
+    from smki.keysep import check_key_separation
+    from testdata.smki_hostile import build as build_hostile
+
+    xmlsec1 = require_tool("xmlsec1")
+    root = build_hostile(tmp_path / "hostile")
+    accepted = []
+    for folder in sorted(root.iterdir()):
+        store = CertificateStore(read_store([folder / "store"])[0])
+        for doc in sorted((folder / "docs").iterdir()):
+            if doc.is_symlink() or not doc.is_file() or doc.stat().st_size > 1_000_000:
+                continue
+            report = check_key_separation([doc], [folder / "store"], AS_OF, jobs=1)
+            rules = {f.rule for f in report.findings if f.path == str(doc)}
+            if report.signatures == 0 or rules & REJECTED:
+                continue
+            tree = etree.parse(str(doc))
+            sig = tree.getroot().find("{http://www.w3.org/2000/09/xmldsig#}Signature")
+            cert = resolve_signing_certificate(sig, store, str(doc)).certificate
+            pem = tmp_path / "signer.pem"
+            pem.write_bytes(cert.x509.public_bytes(Encoding.PEM))
+            verified = subprocess.run([xmlsec1, "--verify", "--pubkey-cert-pem", str(pem),
+                                       str(doc)], capture_output=True).returncode == 0
+            accepted.append((folder.name, doc.name, verified,
+                             _signxml_accepts(doc.read_bytes(), cert.x509)))
+    assert len(accepted) >= 10  # the clean cases of every class are here
+    assert [a for a in accepted if not (a[2] and a[3])] == []
+
+
+def test_only_the_empty_default_namespaces_c14n_would_not_write_are_excised():
+    from lxml import etree
+
+    from smki.reference import excise_empty_xmlns
+
+    # In a namespace, an element never carries xmlns="": lxml's stray one goes.
+    root = etree.fromstring(b'<s:a xmlns:s="urn:s" xmlns="urn:d"><b/><c/></s:a>')
+    assert excise_empty_xmlns(b'<b xmlns=""></b>', [root[0]]) == b"<b></b>"
+    # In no namespace under a default namespace, it is meaningful and stays; on an apex or
+    # under no default namespace, it goes.
+    tree = etree.fromstring(b'<a xmlns="urn:d"><b xmlns=""><c></c></b></a>')
+    elements = list(tree.iter())
+    assert excise_empty_xmlns(b'<a xmlns="urn:d"><b xmlns=""><c xmlns=""></c></b></a>',
+                              elements) == b'<a xmlns="urn:d"><b xmlns=""><c></c></b></a>'
+    assert excise_empty_xmlns(b'<b xmlns=""><c></c></b>', elements[1:]) == b"<b><c></c></b>"
+    # Comments and attribute values that look like tags change nothing.
+    assert excise_empty_xmlns(b'<b x="&lt;c xmlns=&quot;&quot;>"><!-- <c xmlns=""> --></b>',
+                              [etree.Element("b")]) == \
+        b'<b x="&lt;c xmlns=&quot;&quot;>"><!-- <c xmlns=""> --></b>'

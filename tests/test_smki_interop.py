@@ -120,6 +120,7 @@ def test_dcc_keystore_loads_but_for_the_null_parameter_certificates():
     certs, problems = load_certificates([keystore])
     assert len(problems) == 2
     assert all("NULL parameters" in p.message for p in problems)
+    assert all("\n" not in p.message and "ASN" not in p.message for p in problems)
     names = {e["name"]: e["role"] for eui in json.loads(keystore.read_text()).values()
              for usage in eui.values() for e in usage.values()}
     assert len(certs) == len(names) - 2
@@ -170,3 +171,50 @@ def test_request_signed_with_dcc_supplier_ds_key_is_caught(tmp_path):
     assert set(by_rule) == {"KS001", "KS006", "KS007"}
     assert by_rule["KS001"].certificates[0].path.endswith("Z1-supplier-ds.pem")
     assert _xmlsec_verify(signed, require_shared() / "Z1-supplier-ds.pem", "2025-01-01+00:00:00")
+
+
+def _mdr(usage: str):
+    keystore = json.loads((require_shared() / "keystore.json").read_text())
+    (entry,) = [e for e in keystore["90b3d51f30010009"][usage].values()
+                if e["name"].startswith("mdr-")]
+    return entry
+
+
+def test_the_mdr_keys_count_for_ks001_though_their_certificates_do_not_parse(tmp_path):
+    """DCC Boxed's mdr-ds/mdr-ka (NULL parameters): an XmlSign certificate over their key and a
+    request signed with it are KS001, and the two certificates are KS008."""
+    from cryptography.hazmat.primitives.serialization import Encoding, load_pem_private_key
+
+    from smki.certificates import read_store
+    from testdata.smki_pki import Party, _certificate, _key, _org_name
+
+    shared = require_shared()
+    mdr = _mdr("digitalSignature")
+    key = load_pem_private_key(mdr["privateKey"].encode(), None)
+    ca_key = _key()
+    ca = Party("ca", ca_key, _certificate(_org_name(7, "00-00-00-00-00-00-00-07", "T1"), ca_key,
+                                          None, "CA", ca=True))
+    over = _certificate(_org_name(0x87, "90-B3-D5-1F-30-01-00-09"), key, ca, "DS")
+    xmlsign = tmp_path / "xmlsign-over-mdr-ds.pem"
+    xmlsign.write_bytes(over.public_bytes(Encoding.PEM))
+    signed = tmp_path / "request.xml"
+    signed.write_bytes(sign_request(request("90-B3-D5-1F-30-01-00-09"), key, over))
+    certs, _ = read_store([shared / "keystore.json"])
+    mdr_certs = [c for c in certs if c.problem]
+    assert {c.role_name for c in mdr_certs} == {"other"} and len(mdr_certs) == 2
+    report = check_key_separation([signed], [shared / "keystore.json", xmlsign], AS_OF)
+    by_path = {}
+    for f in report.findings:
+        by_path.setdefault(Path(f.path).name, set()).add(f.rule)
+    assert by_path == {"keystore.json": {"KS008"}, "xmlsign-over-mdr-ds.pem": {"KS001"},
+                       "request.xml": {"KS001"}}
+    (ks001,) = [f for f in report.findings if f.rule == "KS001" and f.path == str(signed)]
+    assert [(c.role, c.key_usage) for c in ks001.certificates] == [("other", "DS")]
+
+
+def test_dcc_unsigned_request_is_ks004():
+    shared = require_shared()
+    report = check_key_separation([shared / "ECS17b_4.1.1_SINGLE_SUCCESS_REQUEST_DUIS.XML"],
+                                  [shared / "keystore.json"], AS_OF)
+    (unsigned,) = [f for f in report.findings if f.path.endswith(".XML")]
+    assert unsigned.rule == "KS004" and "not signed" in unsigned.message

@@ -55,3 +55,20 @@ def test_try_repo_fails_on_a_reused_key_and_passes_a_clean_estate(tmp_path):
 
     good = run(_estate(tmp_path / "good", pki, ["clean", "clean-by-ski"], reused=False))
     assert good.returncode == 0, good.stdout + good.stderr
+
+    # Installed as a user would (a config naming the repository), the hook's environment is
+    # the slim base install: nothing of the TUI, the register or the report.
+    estate = tmp_path / "good"
+    rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=hook_repo, capture_output=True,
+                         text=True, check=True).stdout.strip()
+    (estate / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {hook_repo}\n    rev: {rev}\n    hooks:\n"
+        "      - id: smki-key-separation\n        args: [--certs, certs/]\n")
+    _git(estate, "add", ".")
+    installed = subprocess.run(["pre-commit", "run", "--all-files"], cwd=estate,
+                               capture_output=True, text=True, env=env, timeout=600)
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    (site,) = (tmp_path / "cache").glob("repo*/py_env-*/lib/python*/site-packages")
+    names = {p.name.split("-")[0].lower() for p in site.iterdir()}
+    assert {"cryptography", "lxml", "signxml", "asn1crypto"} <= names
+    assert not names & {"textual", "pydantic", "docx", "python_docx", "sqlite_utils", "rich"}

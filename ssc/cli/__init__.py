@@ -20,6 +20,9 @@ from ssc import __version__
 from ssc.env import Environment
 from ssc.errors import SSCError
 
+#: Packages of the ``all`` extra: the base install (the pre-commit hook's) has only what
+#: ``ssc smki check-keys`` needs.
+OPTIONAL_PACKAGES = frozenset({"pydantic", "textual", "sqlite_utils", "docx"})
 #: The modules of this package that add sub-commands, in the order ``--help`` lists them.
 AREAS = ("register", "report", "smki", "cpa", "tui", "completion")
 
@@ -105,6 +108,12 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
     except SSCError as exc:
         print(f"ssc: error: {exc}", file=env.stderr)
         return exc.exit_status
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").split(".")[0] not in OPTIONAL_PACKAGES:
+            raise
+        print(f"ssc: error: this command needs {exc.name}, which the base install leaves out; "
+              "install everything with: pip install 'ssc[all]'", file=env.stderr)
+        return 2
     except KeyboardInterrupt:
         print("ssc: interrupted; nothing half-written was kept", file=env.stderr)
         return 130
