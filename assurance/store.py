@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from assurance import audit
-from assurance.models import RECORD_TYPES, Record, field_errors
+from assurance.models import RECORD_TYPES, Record, field_errors, from_text, unicode_problem
 from assurance.policy import RegisterPolicy, default_policy
 from assurance.schema import MIGRATIONS
 from ssc.db import connect, migrate, write_transaction
@@ -158,6 +158,8 @@ class Register:
     # -- reading -------------------------------------------------------------------------
     def get(self, type_name: str, record_id: str) -> Record | None:
         model = RECORD_TYPES[type_name]
+        if unicode_problem(record_id) is not None:
+            return None  # not text SQLite can hold: no record has it
         row = self.conn.execute(f"SELECT * FROM {model.table} WHERE id = ?", (record_id,)).fetchone()
         return from_row(model, row, self.policy) if row else None
 
@@ -201,9 +203,7 @@ class Register:
         try:
             self.conn.execute(f"INSERT INTO {record.table} ({names}) VALUES ({marks})", tuple(row.values()))
         except sqlite3.IntegrityError as exc:
-            if "UNIQUE" in str(exc) or "PRIMARY KEY" in str(exc):
-                raise InputError(f"a {record.type_name} with id {record.id!r} already exists", field="id") from None
-            raise InputError(f"refers to a record that does not exist ({exc})") from None
+            raise _integrity_error(record.type_name, exc) from None
 
     def _update(self, record: Record) -> None:
         row = to_row(record)
@@ -212,9 +212,11 @@ class Register:
         self.conn.execute(f"UPDATE {record.table} SET {assignments} WHERE id = ?", (*values, record.id))
 
     def add(self, record: Record, *, reason: str | None = None) -> Record:
-        """Add a new record after the workflow's checks; audited as ``add``."""
+        """Add a new record after the workflow's checks (under the write lock); audited as ``add``."""
         from assurance import workflow
 
+        if record.withdrawn is not None:
+            raise InputError("records are withdrawn with `withdraw`, which records a reason", field="withdrawn")
         with write_transaction(self.conn):
             workflow.check(self, record, None)
             self._insert(record)
@@ -225,9 +227,14 @@ class Register:
 
     def edit(self, type_name: str, record_id: str, changes: dict[str, Any], *,
              reason: str | None = None) -> Record:
-        """Change fields of a record (None clears an optional field); audited as ``edit``."""
+        """Change fields of a record (None clears an optional field); audited as ``edit``.
+
+        ``changes`` may be typed as text (a form, the command line): see ``models.from_text``.
+        """
         from assurance import workflow
 
+        if changes.get("withdrawn") is not None or changes.get("withdrawn_reason") is not None:
+            raise InputError("records are withdrawn with `withdraw`, which records a reason", field="withdrawn")
         with write_transaction(self.conn):
             before = self.require(type_name, record_id)
             if before.withdrawn is not None:
@@ -296,10 +303,7 @@ class Register:
                 try:
                     self.conn.executemany(sql, rows)
                 except sqlite3.IntegrityError as exc:
-                    if "UNIQUE" in str(exc):
-                        raise InputError(f"{type_name}: an id is already in the register "
-                                         "(added meanwhile by another process?); nothing was written") from None
-                    raise InputError(f"{type_name}: {exc}") from None
+                    raise _integrity_error(type_name, exc) from None
             appender.flush()
 
     # -- the audit trail -----------------------------------------------------------------
@@ -335,13 +339,31 @@ class Register:
                             expect_head=expect_head)
 
 
+def _integrity_error(type_name: str, exc: sqlite3.IntegrityError) -> InputError:
+    """What a constraint the store keeps (behind the workflow's own checks) says, for people."""
+    text = str(exc)
+    if "UNIQUE" in text or "PRIMARY KEY" in text:
+        return InputError(f"a {type_name} with that id is already in the register; nothing was written", field="id")
+    if "namespace" in text:
+        return InputError(f"{text}; nothing was written", field="id")
+    return InputError(f"{type_name}: refers to a record that does not exist ({text}); nothing was written")
+
+
 def validate(type_name: str, data: dict[str, Any], policy: RegisterPolicy | None = None) -> Record:
-    """Validate one record's fields into its model; InputErrors name each bad field."""
+    """Validate one record's fields, given as people type them (text), into its model.
+
+    Text is all a form or the command line can say, so a whole number given as text is taken
+    as the number (``models.from_text``); dates stay ``YYYY-MM-DD`` text. InputErrors name the
+    first bad field.
+    """
     model = RECORD_TYPES.get(type_name)
     if model is None:
         raise InputError(f"unknown record type {type_name!r}; expected one of {', '.join(RECORD_TYPES)}", field="type")
+    problem = unicode_problem(data)
+    if problem is not None:
+        raise InputError(problem[1], field=problem[0])
     try:
-        return model.model_validate(data, context={"policy": policy or default_policy()})
+        return model.model_validate(from_text(model, data), context={"policy": policy or default_policy()})
     except ValidationError as exc:
         field, message = field_errors(exc)[0]
         raise InputError(message, field=field) from None

@@ -1,66 +1,294 @@
-"""The workflow rules a change must satisfy against the rest of the register.
+"""The workflow rules a write must satisfy against the register as the write would leave it.
 
-Vocabularies and transitions come from the policy; this module says how they apply: a
-decision's status must belong to its subject's vocabulary and be reachable from the subject's
-current status; a status that needs conditions carries them; a letter relates to an assessment
-of its own Party; references point at records that exist and are not withdrawn.
+Vocabularies and transitions come from the policy; this module says how they apply. Every write
+path (add, edit, decide, import, the TUI's forms) calls :func:`check` inside its write
+transaction, on a :class:`State`: the stored records with the records being written laid over
+them, so the rules see the register as it is under the lock, batch and all.
+
+- ids are unique per type, and assessments and letters share one namespace (a decision's
+  subject names either);
+- references point at records that exist; a record may not newly point at a withdrawn one;
+- a decision's status belongs to its subject's vocabulary, carries conditions where the status
+  needs them, is not dated before the report (or letter) it decides on, and every step of the
+  subject's chain of decisions, taken in date order with this one in it, follows the
+  transitions (so back-dating a decision, or editing an earlier one, cannot bypass them);
+- a letter relates to an assessment of its own Party;
+- a finding's status moves only along the policy's transitions.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from assurance.models import Decision, DirectorsLetter, Finding, Record
+from assurance.models import RECORD_TYPES, Assessment, Decision, DirectorsLetter, Finding, Record
 from ssc.errors import InputError
 
 if TYPE_CHECKING:
     from assurance.store import Register
 
+#: Record types whose ids share one namespace: a decision's subject is either.
+SUBJECT_TYPES = ("assessment", "letter")
 
-def check(register: Register, record: Record, before: Record | None) -> None:
-    """Raise InputError (naming the field) if ``record`` may not be written as it is."""
-    if record.withdrawn is not None and (before is None or before.withdrawn is None):
-        raise InputError("records are withdrawn with `withdraw`, which records a reason", field="withdrawn")
+#: A decision in a subject's chain: (date, order, id, status). ``order`` breaks ties on one
+#: date: stored decisions by rowid (the order they were recorded in), new ones after them.
+Step = tuple[str, int, str, str]
+
+_NEW = 1 << 62  # order of decisions not yet stored: after every stored one of the same date
+
+
+class State:
+    """The register under the write lock, with ``pending`` records (being written) over it.
+
+    ``bulk`` reads the stored ids (and decisions) once per table instead of once per lookup:
+    for imports, where the batch is large.
+    """
+
+    def __init__(self, register: Register, pending: Iterable[Record] = (), *, bulk: bool = False) -> None:
+        self.register = register
+        self.policy = register.policy
+        self.pending: dict[str, dict[str, Record]] = {name: {} for name in RECORD_TYPES}
+        for record in pending:
+            self.pending[record.type_name].setdefault(record.id, record)
+        self._cache: dict[tuple[str, str], Record | None] = {}
+        self._stored_ids: dict[str, dict[str, int]] | None = None
+        self._stored_chains: dict[str, list[Step]] | None = None
+        self._pending_chains: dict[str, list[Step]] | None = None
+        self._verdicts: dict[str, dict[str, InputError]] = {}
+        if bulk:
+            conn = register.conn
+            self._stored_ids = {
+                name: dict(conn.execute(f"SELECT id, rowid FROM {model.table}"))
+                for name, model in RECORD_TYPES.items()
+            }
+            self._stored_chains = {}
+            if self._stored_ids["decision"]:
+                for step in conn.execute("SELECT subject, date, rowid, id, status FROM decisions "
+                                         "WHERE withdrawn IS NULL"):
+                    self._stored_chains.setdefault(step[0], []).append(tuple(step[1:]))
+
+    # -- reading --------------------------------------------------------------------------
+    def stored(self, type_name: str, record_id: str) -> Record | None:
+        """The record as stored (before this write), or None."""
+        if self._stored_ids is not None and record_id not in self._stored_ids[type_name]:
+            return None
+        key = (type_name, record_id)
+        if key not in self._cache:
+            self._cache[key] = self.register.get(type_name, record_id)
+        return self._cache[key]
+
+    def get(self, type_name: str, record_id: str) -> Record | None:
+        """The record as it will be after this write, or None."""
+        found = self.pending[type_name].get(record_id)
+        return found if found is not None else self.stored(type_name, record_id)
+
+    def is_pending(self, record: Record) -> bool:
+        return self.pending[record.type_name].get(record.id) is record
+
+    def _stored_chain(self, subject: str) -> list[Step]:
+        if self._stored_chains is not None:
+            return self._stored_chains.get(subject, [])
+        return [tuple(row) for row in self.register.conn.execute(
+            "SELECT date, rowid, id, status FROM decisions WHERE subject = ? AND withdrawn IS NULL",
+            (subject,))]
+
+    def _pending_chain(self, subject: str) -> list[Step]:
+        if self._pending_chains is None:
+            self._pending_chains = {}
+            for index, decision in enumerate(self.pending["decision"].values()):
+                if decision.withdrawn is None:
+                    self._pending_chains.setdefault(decision.subject, []).append(
+                        (decision.date.isoformat(), _NEW + index, decision.id, decision.status))
+        return self._pending_chains.get(subject, [])
+
+    def chains(self, subject: str) -> tuple[list[Step], list[Step]]:
+        """The subject's standing decisions in date order: as stored, and after this write."""
+        before = sorted(self._stored_chain(subject))
+        pending = self._pending_chain(subject)
+        if not pending:
+            return before, before
+        replaced = {step[2] for step in pending}
+        rowids = {step[2]: step[1] for step in before}
+        # An edited decision keeps its place among decisions of the same date.
+        after = [step for step in before if step[2] not in replaced]
+        after += [(date, rowids.get(record_id, order), record_id, status)
+                  for date, order, record_id, status in pending]
+        return before, sorted(after)
+
+
+# -- the one check every write path calls -----------------------------------------------------
+def check(state: State | Register, record: Record, before: Record | None) -> None:
+    """Raise InputError (naming the field) if ``record`` may not be written as it is.
+
+    ``before`` is the stored record an edit replaces (None for a new record). Given a Register,
+    the check runs on a :class:`State` holding ``record`` alone.
+    """
+    if not isinstance(state, State):
+        state = State(state, [record])
+    if before is None:
+        _check_new_id(state, record)
+    _check_references(state, record, before)
+    if record.withdrawn is not None:
+        return  # a withdrawn record (restored by an import) takes no part in the workflow
+    if isinstance(record, Decision):
+        _check_decision(state, record)
+    elif isinstance(record, DirectorsLetter):
+        _check_letter(state, record, before)
+    elif isinstance(record, Assessment):
+        _check_assessment(state, record, before)
+    elif isinstance(record, Finding) and before is not None:
+        check_finding_transition(state.policy, before, record)
+
+
+def _check_new_id(state: State, record: Record) -> None:
+    type_name = record.type_name
+    if state.stored(type_name, record.id) is not None:
+        raise InputError(f"a {type_name} with id {record.id!r} is already in the register", field="id")
+    if type_name in SUBJECT_TYPES:
+        other = SUBJECT_TYPES[1 - SUBJECT_TYPES.index(type_name)]
+        if state.get(other, record.id) is not None:
+            raise InputError(f"{record.id!r} is already the id of {_a(other)}; assessments and "
+                             "letters share one namespace (a decision's subject names either)",
+                             field="id")
+
+
+def _a(type_name: str) -> str:
+    return f"an {type_name}" if type_name[0] in "aeiou" else f"a {type_name}"
+
+
+def _check_references(state: State, record: Record, before: Record | None) -> None:
     for field, type_name in record.references.items():
         target_id = getattr(record, field)
         if target_id is None:
             continue
-        target = register.get(type_name, target_id)
+        target = state.get(type_name, target_id)
         if target is None:
             raise InputError(f"no {type_name} with id {target_id!r}", field=field)
-        if target.withdrawn is not None and before is None:
-            raise InputError(f"{type_name} {target_id} is withdrawn", field=field)
-    if isinstance(record, Decision):
-        vocabulary, subject = subject_vocabulary(register, record.subject)
-        current = current_status(register, record.subject, excluding=record.id, before=record.date)
-        check_decision(register, record, vocabulary, current)
-    elif isinstance(record, DirectorsLetter) and record.relates_to:
-        assessment = register.require("assessment", record.relates_to)
-        if assessment.party != record.party:
-            raise InputError(
-                f"assessment {record.relates_to} is of Party {assessment.party}, not {record.party}",
-                field="relates_to",
-            )
-    elif isinstance(record, Finding) and before is not None:
-        check_finding_transition(register, before, record)
+        if before is None or getattr(before, field) != target_id:
+            _check_standing(state, record, target, field)
 
 
-def subject_vocabulary(register: Register, subject_id: str) -> tuple[str, Record]:
-    """The status vocabulary of a decision's subject (an assessment or a letter)."""
-    assessment = register.get("assessment", subject_id)
-    letter = register.get("letter", subject_id)
-    if assessment is not None and letter is not None:
-        raise InputError(f"{subject_id!r} is both an assessment and a letter id; cannot tell which", field="subject")
+def _check_standing(state: State, record: Record, target: Record, field: str) -> None:
+    """A standing record may not be newly pointed at a withdrawn one.
+
+    The exception is a withdrawn record restored in the same batch (an export re-imported):
+    the file holds history, where the reference was made while the target stood; a dated
+    record (a decision) must then be dated before the withdrawal.
+    """
+    if record.withdrawn is not None or target.withdrawn is None:
+        return
+    if state.is_pending(target):
+        date = getattr(record, "date", None)
+        if not isinstance(date, dt.date) or date < target.withdrawn.date():
+            return
+    raise InputError(f"{target.type_name} {target.id} is withdrawn", field=field)
+
+
+def subject_of(state: State, subject_id: str) -> tuple[str, Record]:
+    """The status vocabulary of a decision's subject (an assessment or a letter), and the subject."""
+    assessment = state.get("assessment", subject_id)
     if assessment is not None:
-        return register.policy.vocabulary_for_kind(assessment.kind), assessment
+        assert isinstance(assessment, Assessment)
+        return state.policy.vocabulary_for_kind(assessment.kind), assessment
+    letter = state.get("letter", subject_id)
     if letter is not None:
         return "letter", letter
     raise InputError(f"no assessment or letter with id {subject_id!r}", field="subject")
 
 
+def subject_vocabulary(register: Register, subject_id: str) -> tuple[str, Record]:
+    """The status vocabulary of a decision's subject in the register, and the subject."""
+    return subject_of(State(register), subject_id)
+
+
+def opened_on(subject: Record) -> tuple[dt.date, str] | None:
+    """The date before which no decision on ``subject`` can be taken, and what it is."""
+    if isinstance(subject, Assessment):
+        if subject.report_received is not None:
+            return subject.report_received, "report_received"
+        if subject.fieldwork_end is not None:
+            return subject.fieldwork_end, "fieldwork_end"
+        return None
+    if isinstance(subject, DirectorsLetter):
+        return subject.received, "received"
+    return None
+
+
+def _check_decision(state: State, decision: Decision) -> None:
+    policy = state.policy
+    vocabulary, subject = subject_of(state, decision.subject)
+    _check_standing(state, decision, subject, "subject")
+    known = policy.statuses[vocabulary]
+    if decision.status not in known:
+        raise InputError(
+            f"{decision.status!r} is not a status for this subject; expected one of {', '.join(known)}",
+            field="status",
+        )
+    if policy.status(vocabulary, decision.status).requires_conditions and not (decision.conditions or "").strip():
+        raise InputError(f"the status {decision.status} needs its conditions", field="conditions")
+    opened = opened_on(subject)
+    if opened is not None and decision.date < opened[0]:
+        raise InputError(f"{decision.date.isoformat()} is before the {subject.type_name}'s "
+                         f"{opened[1]} ({opened[0].isoformat()}): a decision cannot precede what it "
+                         "decides on", field="date")
+    problem = _chain_verdicts(state, decision.subject, vocabulary).get(decision.id)
+    if problem is not None:
+        raise problem
+
+
+def _chain_verdicts(state: State, subject: str, vocabulary: str) -> dict[str, InputError]:
+    """Each pending decision on ``subject`` that breaks the chain, with why (once per subject).
+
+    Every step of the chain after the write that was not a step before it must follow the
+    transitions. A bad step is blamed on the pending decision it leads to, or else on the
+    pending decision it leaves (one dated before a stored decision that cannot follow it).
+    """
+    if subject in state._verdicts:
+        return state._verdicts[subject]
+    verdicts: dict[str, InputError] = {}
+    state._verdicts[subject] = verdicts
+    before, after = state.chains(subject)
+    if before is after:
+        return verdicts
+    policy = state.policy
+    known = policy.statuses[vocabulary]
+    pending = state.pending["decision"]
+    old_steps = set(_steps(before))
+    dates = {step[2]: step[0] for step in after}
+    for prior_id, prior_status, record_id, status in _steps(after):
+        if (prior_id, prior_status, record_id, status) in old_steps:
+            continue
+        if status not in known or (prior_status is not None and prior_status not in known):
+            continue  # a status outside the vocabulary is reported on its own decision
+        allowed = policy.allowed_statuses(vocabulary, prior_status)
+        if status in allowed:
+            continue
+        options = ", ".join(allowed) or "none (the status is final)"
+        if record_id in pending and record_id not in verdicts:
+            after_what = f" (after decision {prior_id} of {dates[prior_id]})" if prior_id else ""
+            verdicts[record_id] = InputError(
+                f"cannot go from {prior_status} to {status}{after_what}; allowed: {options}", field="status")
+        elif prior_id in pending and prior_id not in verdicts:
+            verdicts[prior_id] = InputError(
+                f"decision {record_id} of {dates[record_id]} ({status}) cannot follow {prior_status}: "
+                f"a decision dated before it may not bypass the transitions (from {prior_status} "
+                f"allowed: {options})", field="date")
+    return verdicts
+
+
+def _steps(chain: list[Step]) -> list[tuple[str | None, str | None, str, str]]:
+    """The chain's steps: (from id, from status, to id, to status), the first from nothing."""
+    steps, prior_id, prior_status = [], None, None
+    for _date, _order, record_id, status in chain:
+        steps.append((prior_id, prior_status, record_id, status))
+        prior_id, prior_status = record_id, status
+    return steps
+
+
 def current_status(register: Register, subject_id: str, *, excluding: str | None = None,
-                   before=None) -> str | None:
-    """The status the latest standing decision on a subject set (optionally before a date)."""
+                   before: dt.date | None = None) -> str | None:
+    """The status the latest standing decision on a subject set (optionally on or before a date)."""
     sql = "SELECT status FROM decisions WHERE subject = ? AND withdrawn IS NULL AND id != ?"
     params: list = [subject_id, excluding or ""]
     if before is not None:
@@ -71,29 +299,39 @@ def current_status(register: Register, subject_id: str, *, excluding: str | None
     return row[0] if row else None
 
 
-def check_decision(register: Register, decision: Decision, vocabulary: str, current: str | None) -> None:
-    policy = register.policy
-    known = policy.statuses[vocabulary]
-    if decision.status not in known:
-        raise InputError(
-            f"{decision.status!r} is not a status for this subject; expected one of {', '.join(known)}",
-            field="status",
-        )
-    allowed = policy.allowed_statuses(vocabulary, current)
-    if decision.status not in allowed:
-        options = ", ".join(allowed) or "none (the status is final)"
-        raise InputError(
-            f"cannot go from {current} to {decision.status}; allowed: {options}", field="status"
-        )
-    if policy.status(vocabulary, decision.status).requires_conditions and not (decision.conditions or "").strip():
-        raise InputError(f"the status {decision.status} needs its conditions", field="conditions")
+def _check_letter(state: State, letter: DirectorsLetter, before: Record | None) -> None:
+    if letter.relates_to:
+        assessment = state.get("assessment", letter.relates_to)
+        if assessment is not None and assessment.party != letter.party:
+            raise InputError(
+                f"assessment {letter.relates_to} is of Party {assessment.party}, not {letter.party}",
+                field="relates_to",
+            )
+    if before is not None:
+        _check_decided_after(state, letter)
 
 
-def check_finding_transition(register: Register, before: Record, after: Finding) -> None:
+def _check_assessment(state: State, assessment: Assessment, before: Record | None) -> None:
+    if before is not None:
+        _check_decided_after(state, assessment)
+
+
+def _check_decided_after(state: State, subject: Record) -> None:
+    """An edit may not move a subject's report (or receipt) after a decision taken on it."""
+    opened = opened_on(subject)
+    if opened is None:
+        return
+    _before, chain = state.chains(subject.id)
+    if chain and chain[0][0] < opened[0].isoformat():
+        raise InputError(f"decision {chain[0][2]} on it is dated {chain[0][0]}, before "
+                         f"{opened[0].isoformat()}", field=opened[1])
+
+
+def check_finding_transition(policy, before: Record, after: Finding) -> None:
     assert isinstance(before, Finding)
     if before.status == after.status:
         return
-    allowed = register.policy.findings.transitions.get(before.status, [])
+    allowed = policy.findings.transitions.get(before.status, [])
     if after.status not in allowed:
         raise InputError(
             f"a finding cannot go from {before.status} to {after.status}; allowed: {', '.join(allowed) or 'none'}",
