@@ -172,16 +172,11 @@ def _check_references(state: State, record: Record, before: Record | None) -> No
 def _check_standing(state: State, record: Record, target: Record, field: str) -> None:
     """A standing record may not be newly pointed at a withdrawn one.
 
-    The exception is a withdrawn record restored in the same batch (an export re-imported):
-    the file holds history, where the reference was made while the target stood; a dated
-    record (a decision) must then be dated before the withdrawal.
+    The exception is a withdrawn target restored in the same batch (an export re-imported):
+    the file holds history, where the reference was made while the target still stood.
     """
-    if record.withdrawn is not None or target.withdrawn is None:
+    if record.withdrawn is not None or target.withdrawn is None or state.is_pending(target):
         return
-    if state.is_pending(target):
-        date = getattr(record, "date", None)
-        if not isinstance(date, dt.date) or date < target.withdrawn.date():
-            return
     raise InputError(f"{target.type_name} {target.id} is withdrawn", field=field)
 
 
