@@ -257,7 +257,13 @@ class Register:
 
     def withdraw(self, type_name: str, record_id: str, *, reason: str,
                  at: dt.datetime | None = None) -> Record:
-        """Withdraw a record (never deleted); the reason is kept on it and in the trail."""
+        """Withdraw a record (never deleted); the reason is kept on it and in the trail.
+
+        A decision whose withdrawal would leave its subject's chain breaking the transitions
+        is refused (withdraw the later decisions first).
+        """
+        from assurance import workflow
+
         if not reason or not reason.strip():
             raise InputError("withdrawing a record needs a reason", field="reason")
         with write_transaction(self.conn):
@@ -268,6 +274,7 @@ class Register:
                 "withdrawn": (at or dt.datetime.now(dt.UTC)).replace(microsecond=0),
                 "withdrawn_reason": reason.strip(),
             })
+            workflow.check_withdrawal(self, after, before)
             self._update(after)
             audit.record(self.conn, actor=self.actor, entity=type_name, entity_id=record_id,
                          action="withdraw", before=before.to_interchange(),

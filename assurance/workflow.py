@@ -103,15 +103,19 @@ class State:
         return self._pending_chains.get(subject, [])
 
     def chains(self, subject: str) -> tuple[list[Step], list[Step]]:
-        """The subject's standing decisions in date order: as stored, and after this write."""
+        """The subject's standing decisions in date order: as stored, and after this write.
+
+        A pending decision replaces its stored self wherever that stood: an edit may move it
+        to another date or subject, a withdrawal takes it out.
+        """
         before = sorted(self._stored_chain(subject))
         pending = self._pending_chain(subject)
-        if not pending:
+        written = self.pending["decision"]
+        if not pending and not any(step[2] in written for step in before):
             return before, before
-        replaced = {step[2] for step in pending}
         rowids = {step[2]: step[1] for step in before}
         # An edited decision keeps its place among decisions of the same date.
-        after = [step for step in before if step[2] not in replaced]
+        after = [step for step in before if step[2] not in written]
         after += [(date, rowids.get(record_id, order), record_id, status)
                   for date, order, record_id, status in pending]
         return before, sorted(after)
@@ -128,9 +132,16 @@ def check(state: State | Register, record: Record, before: Record | None) -> Non
         state = State(state, [record])
     if before is None:
         _check_new_id(state, record)
-    _check_references(state, record, before)
+    if isinstance(before, Decision) and before.withdrawn is None:
+        # Leaving its subject's chain (moved elsewhere or withdrawn) must leave the rest valid.
+        assert isinstance(record, Decision)
+        if record.withdrawn is not None or record.subject != before.subject:
+            _check_left_chain(state, before)
     if record.withdrawn is not None:
+        if before is None:
+            _check_references(state, record, before)
         return  # a withdrawn record (restored by an import) takes no part in the workflow
+    _check_references(state, record, before)
     if isinstance(record, Decision):
         _check_decision(state, record)
     elif isinstance(record, DirectorsLetter):
@@ -139,6 +150,18 @@ def check(state: State | Register, record: Record, before: Record | None) -> Non
         _check_assessment(state, record, before)
     elif isinstance(record, Finding) and before is not None:
         check_finding_transition(state.policy, before, record)
+
+
+def _check_left_chain(state: State, before: Decision) -> None:
+    vocabulary, _subject = subject_of(state, before.subject)
+    problem = _chain_verdicts(state, before.subject, vocabulary).get(before.id)
+    if problem is not None:
+        raise problem
+
+
+def check_withdrawal(register: Register, after: Record, before: Record) -> None:
+    """Raise InputError if withdrawing ``before`` (as ``after``) would break the workflow."""
+    check(State(register, [after]), after, before)
 
 
 def _check_new_id(state: State, record: Record) -> None:
@@ -233,11 +256,12 @@ def _check_decision(state: State, decision: Decision) -> None:
 
 
 def _chain_verdicts(state: State, subject: str, vocabulary: str) -> dict[str, InputError]:
-    """Each pending decision on ``subject`` that breaks the chain, with why (once per subject).
+    """Each pending decision that breaks ``subject``'s chain, with why (worked out once per subject).
 
     Every step of the chain after the write that was not a step before it must follow the
-    transitions. A bad step is blamed on the pending decision it leads to, or else on the
-    pending decision it leaves (one dated before a stored decision that cannot follow it).
+    transitions. A bad step is blamed on the pending decision it leads to; else on the pending
+    decision it leaves (one dated before a stored decision that cannot follow it); else on the
+    pending decision whose leaving the chain (moved or withdrawn) made the two meet.
     """
     if subject in state._verdicts:
         return state._verdicts[subject]
@@ -249,6 +273,7 @@ def _chain_verdicts(state: State, subject: str, vocabulary: str) -> dict[str, In
     policy = state.policy
     known = policy.statuses[vocabulary]
     pending = state.pending["decision"]
+    left = [step[2] for step in before if step[2] in pending and step not in after]
     old_steps = set(_steps(before))
     dates = {step[2]: step[0] for step in after}
     for prior_id, prior_status, record_id, status in _steps(after):
@@ -260,15 +285,21 @@ def _chain_verdicts(state: State, subject: str, vocabulary: str) -> dict[str, In
         if status in allowed:
             continue
         options = ", ".join(allowed) or "none (the status is final)"
-        if record_id in pending and record_id not in verdicts:
+        if record_id in pending:
             after_what = f" (after decision {prior_id} of {dates[prior_id]})" if prior_id else ""
-            verdicts[record_id] = InputError(
-                f"cannot go from {prior_status} to {status}{after_what}; allowed: {options}", field="status")
-        elif prior_id in pending and prior_id not in verdicts:
-            verdicts[prior_id] = InputError(
+            verdicts.setdefault(record_id, InputError(
+                f"cannot go from {prior_status} to {status}{after_what}; allowed: {options}", field="status"))
+        elif prior_id in pending:
+            verdicts.setdefault(prior_id, InputError(
                 f"decision {record_id} of {dates[record_id]} ({status}) cannot follow {prior_status}: "
                 f"a decision dated before it may not bypass the transitions (from {prior_status} "
-                f"allowed: {options})", field="date")
+                f"allowed: {options})", field="date"))
+        else:
+            for gone in left:
+                verdicts.setdefault(gone, InputError(
+                    f"without it, decision {record_id} of {dates[record_id]} ({status}) would follow "
+                    f"{prior_id} ({prior_status}) on {subject}, which the transitions do not allow "
+                    f"(from {prior_status} allowed: {options})", field="subject"))
     return verdicts
 
 
