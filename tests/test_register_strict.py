@@ -200,3 +200,18 @@ def test_hostile_values_are_kept_exactly_or_refused_cleanly(ssc, tmp_path_factor
         else:
             assert stored.get(field) == given_value
     assert fresh("audit", "verify").status == 0
+
+
+@pytest.mark.parametrize("argv", [
+    ("audit", "log", "--limit", "99999999999999999999999"),
+    ("due", "--as-of", "2020-01-10", "--within", "99999999999999999999999"),
+    ("due", "--as-of", "2020-01-10", "--within", "-3"),
+    ("demo", "--seed", "1" + "0" * 30),
+    ("party", "list", "domestic_sms=99999999999999999999999"),
+])
+def test_huge_numbers_on_the_command_line_are_usage_errors(ssc, argv):
+    ssc("party", "list")
+    result = ssc.process(*argv)
+    assert result.status in (0, 2) and "Traceback" not in result.stderr, result
+    if argv[0] != "party":
+        assert result.status == 2 and "expected a whole number" in result.stderr
