@@ -66,8 +66,8 @@ class _Refused:
 
 
 def _strict_decoder(refused: list[_Refused]) -> json.JSONDecoder:
-    """A JSON decoder that marks NaN, Infinity, numbers that overflow and integers beyond
-    SQLite's range (placeholders noted in ``refused``), which json would take silently."""
+    """A JSON decoder that marks NaN, Infinity, numbers that overflow, integers beyond SQLite's
+    range and keys given twice (placeholders noted in ``refused``), which json takes silently."""
 
     def constant(name: str) -> _Refused:
         refused.append(_Refused(f"{name} is not a number the interchange allows (JSON has no {name})"))
@@ -90,7 +90,20 @@ def _strict_decoder(refused: list[_Refused]) -> json.JSONDecoder:
             return refused[-1]
         return value
 
-    return json.JSONDecoder(parse_constant=constant, parse_int=integer, parse_float=real)
+    def members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        data = dict(pairs)
+        if len(data) != len(pairs):  # a key given twice: json would keep the last one silently
+            seen: set[str] = set()
+            for key, _value in pairs:
+                if key in seen:
+                    refused.append(_Refused("is given twice in one object; which value is meant?"))
+                    data[key] = refused[-1]
+                    break
+                seen.add(key)
+        return data
+
+    return json.JSONDecoder(parse_constant=constant, parse_int=integer, parse_float=real,
+                            object_pairs_hook=members)
 
 
 def _refused_at(data: Any, where: str = "") -> tuple[str, str] | None:

@@ -107,7 +107,13 @@ def from_row(model: type[Record], row: sqlite3.Row | dict[str, Any], policy: Reg
     for name, value in data.items():
         if isinstance(value, str) and value[:1] in "[{" and name in ("roles",):
             data[name] = json.loads(value)
-    return model.model_validate(data, context={"policy": policy})
+    try:
+        return model.model_validate(data, context={"policy": policy})
+    except ValidationError as exc:
+        # Stored before a policy change (a role taken out) or written behind ssc's back.
+        field, message = field_errors(exc)[0]
+        raise InputError(f"the stored {model.type_name} {data.get('id')!r} no longer validates ({message}); "
+                         "correct the policy, or the record with `edit`", field=field) from None
 
 
 @contextlib.contextmanager

@@ -80,6 +80,12 @@ def test_nan_infinity_and_huge_numbers_anywhere_are_errors(ssc, tmp_path, number
             "1: x.y[1]: ")
 
 
+def test_a_key_given_twice_is_an_error_not_the_last_one_silently(ssc, tmp_path):
+    refused(ssc, tmp_path, '{"type":"party","id":"p1","id":"p2","name":"A","roles":["other_user"]}\n', "1: id: ")
+    refused(ssc, tmp_path, '{"type":"party","id":"p1","name":"A","roles":["other_user"],"x":{"a":1,"a":2}}\n',
+            "1: x.a: is given twice")
+
+
 def test_the_sqlite_range_is_accepted_to_its_edges_and_kept_exactly(ssc, tmp_path):
     edge = {**PARTY, "domestic_sms": 2**63 - 1, "low": -(2**63), "ratio": 0.1, "flag": True, "none": [None]}
     assert ssc("import", "-", stdin=lines(edge)).status == 0
@@ -186,7 +192,8 @@ def test_hostile_values_are_kept_exactly_or_refused_cleanly(ssc, tmp_path_factor
     assert "Traceback" not in result.stderr
     exported = fresh("export").stdout
     if result.status == 2:
-        assert f"{path}:{index + 1}:" in result.stderr
+        # Named at the changed line, or (a changed id) at the lines that referred to the old one.
+        assert f"{path}:{index + 1}:" in result.stderr or field == "id" and f"{path}:" in result.stderr
         assert exported == ""
         return
     # Accepted: the value is stored exactly as given (nothing coerced), and re-exports as it came.
