@@ -70,3 +70,28 @@ def test_a_record_withdrawn_meanwhile_gets_nothing_written_onto_it(ssc, how):
     assert json.loads(ssc("finding", "list", "--withdrawn", "--format", "json").stdout) == []
     assert json.loads(ssc("decision", "list", "--withdrawn", "--format", "json").stdout) == []
     assert ssc("audit", "verify").status == 0
+
+
+def test_concurrent_decisions_on_one_subject_keep_its_chain_valid(ssc):
+    """Approved is final for a letter: of six processes approving it at once, exactly one may."""
+    assert ssc("party", "add", "id=P1", "name=Fenland Ltd", "roles=shared_resource_provider").status == 0
+    assert ssc("letter", "add", "id=L1", "party=P1", "received=2020-02-03").status == 0
+    procs = [start(ssc.db, "decide", "L1", "--status", "approved", "--date", "2020-03-11") for _ in range(6)]
+    codes = []
+    for proc in procs:
+        err = proc.stderr.read()
+        codes.append(proc.wait(timeout=120))
+        assert "Traceback" not in err
+    assert sorted(codes) == [0, 2, 2, 2, 2, 2]
+    assert len(json.loads(ssc("decision", "list", "--format", "json").stdout)) == 1
+    assert ssc("audit", "verify").status == 0
+
+
+def test_concurrent_imports_of_an_assessment_and_a_letter_with_one_id(ssc):
+    assert ssc("party", "add", "id=P1", "name=Fenland Ltd", "roles=shared_resource_provider").status == 0
+    assessment = {"type": "assessment", "id": "X1", "party": "P1", "kind": "FUSA"}
+    letter = {"type": "letter", "id": "X1", "party": "P1", "received": "2020-02-03"}
+    procs = [start(ssc.db, "import", "-", stdin=json.dumps(record) + "\n") for record in (assessment, letter) * 3]
+    codes = [proc.wait(timeout=120) for proc in procs]
+    assert codes.count(0) == 1 and codes.count(2) == 5, codes
+    assert len(ssc("export").stdout.splitlines()) == 2  # the party and one X1
