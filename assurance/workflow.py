@@ -143,7 +143,7 @@ def check(state: State | Register, record: Record, before: Record | None) -> Non
         return  # a withdrawn record (restored by an import) takes no part in the workflow
     _check_references(state, record, before)
     if isinstance(record, Decision):
-        _check_decision(state, record)
+        _check_decision(state, record, before)
     elif isinstance(record, DirectorsLetter):
         _check_letter(state, record, before)
     elif isinstance(record, Assessment):
@@ -233,10 +233,11 @@ def opened_on(subject: Record) -> tuple[dt.date, str] | None:
     return None
 
 
-def _check_decision(state: State, decision: Decision) -> None:
+def _check_decision(state: State, decision: Decision, before: Record | None) -> None:
     policy = state.policy
     vocabulary, subject = subject_of(state, decision.subject)
-    _check_standing(state, decision, subject, "subject")
+    if not isinstance(before, Decision) or before.subject != decision.subject:
+        _check_standing(state, decision, subject, "subject")
     known = policy.statuses[vocabulary]
     if decision.status not in known:
         raise InputError(

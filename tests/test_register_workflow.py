@@ -170,6 +170,10 @@ def test_nothing_is_decided_on_or_moved_onto_a_withdrawn_record(cli):
     assert cli("decide", "A1", "--status", "approved", "--date", "2020-01-08", "--id", "D1").status == 0
     refused(cli("decision", "edit", "D1", "subject=A2"), "subject: assessment A2 is withdrawn")
     assert cli("finding", "edit", "F1", "title=Late, still").status == 0
+    # What already stands on a record withdrawn later may still be corrected.
+    assert cli("assessment", "withdraw", "A1", "--reason", "entered twice").status == 0
+    assert cli("decision", "edit", "D1", "notes=Minuted").status == 0
+    assert cli("finding", "edit", "F1", "title=Late, again").status == 0
 
 
 def test_a_subjects_report_cannot_move_after_its_decision(cli):
