@@ -131,6 +131,8 @@ def read_jsonl(path: str, stream: IO[str]) -> Iterator[Source]:
     # whitespace regexes; anything it does not take cleanly goes to decode for the verdict.
     scan, decode = decoder.scan_once, decoder.decode
     for number, line in enumerate(stream, start=1):
+        if number == 1 and line.startswith("\ufeff"):
+            line = line[1:]  # a byte-order mark some editors put at the start of a file
         try:
             data, end = scan(line, 0)
             clean = end == len(line) or not line[end:].strip()
@@ -216,6 +218,9 @@ def read_csv(path: str, stream: IO[str], type_name: str | None = None) -> Iterat
         if model is not None:
             data = from_text(model, data)  # CSV is text: "260000" is the number a JSON file would give
         if fixed is not None:
+            if data.get("type", fixed) != fixed:
+                raise InputError(f"the row says {data['type']!r} but the file is read as {fixed!r}",
+                                 path=path, line=number, field="type")
             data["type"] = fixed
         yield path, number, data
 

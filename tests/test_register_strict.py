@@ -147,6 +147,20 @@ def test_csv_errors_name_the_line_and_nothing_is_written(ssc, tmp_path, text, li
     assert message in err
 
 
+def test_a_type_column_disagreeing_with_type_is_an_error(ssc, tmp_path):
+    path = tmp_path / "records.csv"
+    path.write_text("type,id,name,roles\nparty,p1,A,other_user\nassessment,a1,B,other_user\n", encoding="utf-8")
+    result = ssc("import", "--type", "party", str(path))
+    assert result.status == 2 and f"{path}:3: type: the row says 'assessment'" in result.stderr
+
+
+def test_a_leading_bom_in_json_lines_is_fine_and_one_later_is_not(ssc, tmp_path):
+    path = tmp_path / "bom.jsonl"
+    path.write_text("\ufeff" + lines(PARTY), encoding="utf-8")
+    assert ssc("import", str(path)).status == 0
+    refused(ssc, tmp_path, lines({**PARTY, "id": "p2"}) + "\ufeff" + lines({**PARTY, "id": "p3"}), "2: ")
+
+
 def test_csv_quoted_cells_spanning_lines_and_a_leading_bom_are_fine(ssc, tmp_path):
     path = tmp_path / "parties.csv"
     path.write_text('\ufeffid,name,roles,contact\np1,"Fenland\nShared, ""Services""",other_user,\n'
