@@ -224,8 +224,13 @@ class Record(BaseModel):
         return value
 
     def to_interchange(self) -> dict[str, Any]:
-        """The record as one JSON Lines object: `type` first, unset optional fields left out."""
+        """The record as one JSON Lines object: `type` first, unset optional fields left out
+        (an extra field is kept whatever its value, null included)."""
         data = self.model_dump(mode="json", exclude_none=True)
+        extra = self.__pydantic_extra__
+        if extra and None in extra.values():
+            # An extra field given as null is data like any other: kept (exclude_none drops it).
+            data.update({name: None for name, value in extra.items() if value is None})
         return {"type": self.type_name, **data}
 
 

@@ -95,7 +95,7 @@ def row_state(type_name: str, row: sqlite3.Row | tuple, names: list[str]) -> dic
         else:
             state[name] = value
     if extra:
-        state.update({k: v for k, v in json.loads(extra).items() if v is not None})
+        state.update(json.loads(extra))
     return state
 
 

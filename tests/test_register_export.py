@@ -45,7 +45,7 @@ text = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max
 ids = st.text("abcdefghijklmnopqrstuvwxyz0123456789-_", min_size=1, max_size=8)
 dates = st.dates(min_value=dt.date(2015, 1, 1), max_value=dt.date(2030, 12, 31)).map(dt.date.isoformat)
 extras = st.dictionaries(st.sampled_from(["region", "note", "ref"]),
-                         st.one_of(text, st.integers(-5, 5), st.booleans()), max_size=2)
+                         st.one_of(text, st.integers(-5, 5), st.booleans(), st.none()), max_size=2)
 ROLES = ["large_supplier", "small_supplier", "electricity_network_party", "gas_network_party",
          "other_user", "registered_supplier_agent", "shared_resource_provider"]
 
@@ -77,7 +77,8 @@ def registers(draw):
     records.append({"type": "highlight", "id": "h1", "date": draw(dates), "committee": "SMKI_PMA",
                     "title": draw(text), "text": draw(text)})
     draw(st.randoms()).shuffle(records)
-    return [{k: v for k, v in r.items() if v is not None} for r in records]
+    # None leaves a spec field out; an extra field given as null is kept as null.
+    return [{k: v for k, v in r.items() if v is not None or k in ("region", "note", "ref")} for r in records]
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

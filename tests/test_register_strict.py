@@ -87,11 +87,13 @@ def test_a_key_given_twice_is_an_error_not_the_last_one_silently(ssc, tmp_path):
 
 
 def test_the_sqlite_range_is_accepted_to_its_edges_and_kept_exactly(ssc, tmp_path):
-    edge = {**PARTY, "domestic_sms": 2**63 - 1, "low": -(2**63), "ratio": 0.1, "flag": True, "none": [None]}
+    edge = {**PARTY, "domestic_sms": 2**63 - 1, "low": -(2**63), "ratio": 0.1, "flag": True, "none": [None],
+            "nothing": None}
     assert ssc("import", "-", stdin=lines(edge)).status == 0
     exported = json.loads(ssc("export").stdout)
     assert exported["domestic_sms"] == 2**63 - 1 and exported["low"] == -(2**63)
     assert exported["ratio"] == 0.1 and exported["flag"] is True and exported["none"] == [None]
+    assert "nothing" in exported and exported["nothing"] is None  # an extra given as null is kept
     assert ssc("audit", "verify").status == 0
 
 
