@@ -238,3 +238,34 @@ def test_huge_numbers_on_the_command_line_are_usage_errors(ssc, argv):
     assert result.status in (0, 2) and "Traceback" not in result.stderr, result
     if argv[0] != "party":
         assert result.status == 2 and "expected a whole number" in result.stderr
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(command=st.sampled_from([("party", "add", "name=A Ltd", "roles=other_user"),
+                                ("assessment", "add", "party=P1", "kind=FUSA"),
+                                ("finding", "add", "assessment=A1", "sec_ref=G5.14", "title=T"),
+                                ("party", "edit", "P1"), ("assessment", "edit", "A1"),
+                                ("party", "list"), ("assessment", "list")]),
+       field=st.sampled_from(["id", "name", "cycle_year", "domestic_sms", "due", "fieldwork_end", "roles",
+                              "classification", "status", "note", "party", "kind"]),
+       value=st.one_of(st.sampled_from(["true", "1.0", "1e3", "NaN", "-Infinity", "9" * 25, "-1", "0x10", "1_000",
+                                        "٣", "２", "2020-02-30", "20200101", "2020-01-01T00:00", "\udcff",
+                                        "\u202eRED", "RED\u200b", "\x00", "a\nb", " "]),
+                       st.text(max_size=6)))
+def test_hostile_field_values_on_the_command_line(tmp_path_factory, command, field, value):
+    from tests.conftest import SSC
+
+    ssc = SSC(tmp_path_factory.mktemp("cli") / "r.db")
+    ssc("party", "add", "id=P1", "name=Fenland Ltd", "roles=shared_resource_provider")
+    ssc("assessment", "add", "id=A1", "party=P1", "kind=FUSA")
+    before = ssc("export").stdout
+    result = ssc(*command, f"{field}={value}")
+    assert result.status in (0, 2), result
+    if result.status == 2:
+        assert ssc("export").stdout == before
+    exported = ssc("export").stdout
+    assert ssc("audit", "verify").status == 0
+    typed = {"assessment": "cycle_year", "party": "domestic_sms"}  # elsewhere they are extra text
+    for record in map(json.loads, exported.split("\n")[:-1]):
+        name = typed.get(record["type"])
+        assert name not in record or type(record[name]) is int
