@@ -20,6 +20,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from assurance import workflow
 from assurance.models import (
     RECORD_TYPES,
     SQLITE_MAX_INTEGER,
@@ -30,7 +31,7 @@ from assurance.models import (
     unicode_problem,
 )
 from assurance.policy import RegisterPolicy
-from assurance.workflow import SUBJECT_TYPES, State, check
+from assurance.workflow import SUBJECT_TYPES
 from ssc.db import write_transaction
 from ssc.errors import InputError, InputErrors
 
@@ -338,16 +339,9 @@ def parse_batch(sources: Iterable[Source], policy: RegisterPolicy,
 
 def check_batch(register: Register, records: list[Record], where: list[tuple[str, int]],
                 errors: _Errors) -> None:
-    """Each record against the register and the rest of the batch: the workflow's one check.
-
-    Call it inside the write transaction that writes the batch, so it sees what the writer will.
-    """
-    state = State(register, records, bulk=len(records) > 50)
-    for record, (path, line) in zip(records, where, strict=True):
-        try:
-            check(state, record, None)
-        except InputError as exc:
-            errors.add(path, line, exc.field, exc.message)
+    """Each record against the register and the rest of the batch (``workflow.check_batch``)."""
+    for problem in workflow.check_batch(register, records, where, MAX_ERRORS - len(errors.errors)):
+        errors.errors.append(problem)
 
 
 def validate_batch(register: Register, sources: Iterable[Source]) -> list[Record]:
@@ -384,17 +378,18 @@ def import_sources(register: Register, sources: list[Source], *, reason: str | N
     """Validate and write a batch, all or nothing; return the records written.
 
     Fields are validated first; references, ids and the workflow are checked inside the write
-    transaction, against the register as it is under the lock (a record withdrawn meanwhile
-    by another process cannot get new records written onto it).
+    transaction (``Register.add_many``), against the register as it is under the lock (a
+    record withdrawn meanwhile by another process cannot get new records written onto it).
     """
     with _collector_paused():
         errors = _Errors()
         records, where = parse_batch(sources, register.policy, errors)
-        with write_transaction(register.conn):
-            check_batch(register, records, where, errors)
+        if errors.errors:  # report the batch's own problems and the register's together
+            with write_transaction(register.conn):
+                check_batch(register, records, where, errors)
             errors.raise_any()
-            if records:
-                register.add_many(records, reason=reason)
+        if records:
+            register.add_many(records, reason=reason, where=where)
     return records
 
 

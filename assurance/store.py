@@ -24,7 +24,7 @@ from assurance.models import RECORD_TYPES, Record, field_errors, from_text, unic
 from assurance.policy import RegisterPolicy, default_policy
 from assurance.schema import MIGRATIONS
 from ssc.db import connect, migrate, write_transaction
-from ssc.errors import InputError
+from ssc.errors import InputError, InputErrors
 
 _COMMON = ("classification", "withdrawn", "withdrawn_reason")
 
@@ -287,16 +287,24 @@ class Register:
                          after=after.to_interchange(), reason=reason)
         return after
 
-    def add_many(self, records: list[Record], *, reason: str | None = None) -> None:
+    def add_many(self, records: list[Record], *, reason: str | None = None,
+                 where: list[tuple[str, int]] | None = None) -> None:
         """Add records in one transaction with one audit event each (imports).
 
-        The caller has validated them as a batch (references resolved across the batch);
-        any failure rolls the whole batch back.
+        The batch is checked (``workflow.check_batch``: ids, references, the workflow, across
+        the batch and the register) under the write lock, before anything is written; problems
+        name ``where`` each record came from (file, line). Any failure rolls it all back.
         """
+        from assurance import workflow
+
         by_table: dict[str, list[Record]] = {}
         for record in records:
             by_table.setdefault(record.table, []).append(record)
         with _page_cache(self.conn, len(records)), write_transaction(self.conn):
+            problems = workflow.check_batch(
+                self, records, where or [("batch", index) for index in range(1, len(records) + 1)])
+            if problems:
+                raise InputErrors(problems)
             # The chain's tail is read under the write lock: another writer may have moved it.
             appender = audit.Appender(self.conn, self.actor, at=dt.datetime.now(dt.UTC))
             for type_name, model in RECORD_TYPES.items():

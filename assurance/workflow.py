@@ -152,6 +152,25 @@ def check(state: State | Register, record: Record, before: Record | None) -> Non
         check_finding_transition(state.policy, before, record)
 
 
+def check_batch(register: Register, records: list[Record], where: list[tuple[str, int]],
+                limit: int = 200) -> list[InputError]:
+    """Each record of a batch checked against the register and the rest of the batch.
+
+    Returns the problems (at most ``limit``), each naming the record's file and line. Run it
+    inside the write transaction that writes the batch, so it sees what the writer will.
+    """
+    state = State(register, records, bulk=len(records) > 50)
+    problems: list[InputError] = []
+    for record, (path, line) in zip(records, where, strict=True):
+        try:
+            check(state, record, None)
+        except InputError as exc:
+            problems.append(InputError(exc.message, path=path, line=line, field=exc.field))
+            if len(problems) >= limit:
+                break
+    return problems
+
+
 def _check_left_chain(state: State, before: Decision) -> None:
     vocabulary, _subject = subject_of(state, before.subject)
     problem = _chain_verdicts(state, before.subject, vocabulary).get(before.id)
