@@ -1,9 +1,10 @@
 """The workflow rules a write must satisfy against the register as the write would leave it.
 
 Vocabularies and transitions come from the policy; this module says how they apply. Every write
-path (add, edit, decide, import, the TUI's forms) calls :func:`check` inside its write
-transaction, on a :class:`State`: the stored records with the records being written laid over
-them, so the rules see the register as it is under the lock, batch and all.
+path (add, edit, decide, withdraw, import, the TUI's forms: ``Register.add/edit/withdraw/
+add_many``) calls :func:`check` inside its write transaction, on a :class:`State`: the stored
+records with the records being written laid over them, so the rules see the register as it is
+under the lock, batch and all.
 
 - ids are unique per type, and assessments and letters share one namespace (a decision's
   subject names either);
@@ -11,7 +12,8 @@ them, so the rules see the register as it is under the lock, batch and all.
 - a decision's status belongs to its subject's vocabulary, carries conditions where the status
   needs them, is not dated before the report (or letter) it decides on, and every step of the
   subject's chain of decisions, taken in date order with this one in it, follows the
-  transitions (so back-dating a decision, or editing an earlier one, cannot bypass them);
+  transitions (so back-dating a decision, or editing, moving or withdrawing an earlier one,
+  cannot bypass them); a subject's report is not moved after a decision on it;
 - a letter relates to an assessment of its own Party;
 - a finding's status moves only along the policy's transitions.
 """
