@@ -134,6 +134,13 @@ def _page_cache(conn: sqlite3.Connection, rows: int) -> Iterator[None]:
         conn.execute(f"PRAGMA cache_size = {int(before)}")
 
 
+def _audited_text(value: str | None, field: str) -> None:
+    """A reason or actor as the trail can hold it: Unicode text (undecodable bytes from the
+    command line or the environment arrive as lone surrogates, which UTF-8 cannot carry)."""
+    if value is not None and unicode_problem(value) is not None:
+        raise InputError("contains bytes that are not UTF-8 text (a lone surrogate)", field=field)
+
+
 class Register:
     """One open register file, with the actor its changes are audited under."""
 
@@ -160,6 +167,11 @@ class Register:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def _check_audited(self, reason: str | None) -> None:
+        """Before a write: its reason and the actor can go into the trail as they are."""
+        _audited_text(reason, "reason")
+        _audited_text(self.actor, "actor (SSC_ACTOR)")
 
     # -- reading -------------------------------------------------------------------------
     def get(self, type_name: str, record_id: str) -> Record | None:
@@ -223,6 +235,7 @@ class Register:
 
         if record.withdrawn is not None:
             raise InputError("records are withdrawn with `withdraw`, which records a reason", field="withdrawn")
+        self._check_audited(reason)
         with write_transaction(self.conn):
             workflow.check(self, record, None)
             self._insert(record)
@@ -241,6 +254,7 @@ class Register:
 
         if changes.get("withdrawn") is not None or changes.get("withdrawn_reason") is not None:
             raise InputError("records are withdrawn with `withdraw`, which records a reason", field="withdrawn")
+        self._check_audited(reason)
         with write_transaction(self.conn):
             before = self.require(type_name, record_id)
             if before.withdrawn is not None:
@@ -272,6 +286,7 @@ class Register:
 
         if not reason or not reason.strip():
             raise InputError("withdrawing a record needs a reason", field="reason")
+        self._check_audited(reason)
         with write_transaction(self.conn):
             before = self.require(type_name, record_id)
             if before.withdrawn is not None:
@@ -297,6 +312,7 @@ class Register:
         """
         from assurance import workflow
 
+        self._check_audited(reason)
         by_table: dict[str, list[Record]] = {}
         for record in records:
             by_table.setdefault(record.table, []).append(record)
