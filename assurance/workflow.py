@@ -360,8 +360,18 @@ def _check_letter(state: State, letter: DirectorsLetter, before: Record | None) 
 
 
 def _check_assessment(state: State, assessment: Assessment, before: Record | None) -> None:
-    if before is not None:
-        _check_decided_after(state, assessment)
+    if before is None:
+        return
+    assert isinstance(before, Assessment)
+    _check_decided_after(state, assessment)
+    policy = state.policy
+    vocabulary = policy.vocabulary_for_kind(assessment.kind)
+    if vocabulary != policy.vocabulary_for_kind(before.kind):
+        _before, chain = state.chains(assessment.id)
+        if chain:
+            raise InputError(f"decision {chain[0][2]} on it set a status of the {before.kind}'s "
+                             f"vocabulary ({chain[0][3]}), which a {assessment.kind} does not have; "
+                             "withdraw its decisions first", field="kind")
 
 
 def _check_decided_after(state: State, subject: Record) -> None:

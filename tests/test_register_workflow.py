@@ -181,6 +181,9 @@ def test_a_subjects_report_cannot_move_after_its_decision(cli):
     refused(cli("assessment", "edit", "A1", "report_received=2020-01-01"),
             "report_received: decision D0001 on it is dated 2019-12-11, before 2020-01-01")
     assert cli("assessment", "edit", "A1", "report_received=2019-12-01").status == 0
+    # Its decisions' statuses must stay in its vocabulary.
+    refused(cli("assessment", "edit", "A1", "kind=VUSA"), "kind: decision D0001 on it set a status")
+    assert cli("assessment", "edit", "A1", "kind=FOLLOW_UP").status == 0  # the same vocabulary
 
 
 def test_the_tuis_path_meets_the_same_check(register):
