@@ -364,6 +364,13 @@ def _check_assessment(state: State, assessment: Assessment, before: Record | Non
         return
     assert isinstance(before, Assessment)
     _check_decided_after(state, assessment)
+    if assessment.party != before.party:
+        letter = state.register.conn.execute(
+            "SELECT id, party FROM letters WHERE relates_to = ? AND party != ? AND withdrawn IS NULL LIMIT 1",
+            (assessment.id, assessment.party)).fetchone()
+        if letter is not None:
+            raise InputError(f"letter {letter[0]} of Party {letter[1]} relates to it; a letter relates to "
+                             "an assessment of its own Party", field="party")
     policy = state.policy
     vocabulary = policy.vocabulary_for_kind(assessment.kind)
     if vocabulary != policy.vocabulary_for_kind(before.kind):

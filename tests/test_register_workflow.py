@@ -184,6 +184,11 @@ def test_a_subjects_report_cannot_move_after_its_decision(cli):
     # Its decisions' statuses must stay in its vocabulary.
     refused(cli("assessment", "edit", "A1", "kind=VUSA"), "kind: decision D0001 on it set a status")
     assert cli("assessment", "edit", "A1", "kind=FOLLOW_UP").status == 0  # the same vocabulary
+    # A letter relates to an assessment of its own Party, whichever of the two is edited.
+    assert cli("party", "add", "id=P2", "name=Solway Ltd", "roles=small_supplier").status == 0
+    assert cli("letter", "edit", "L1", "relates_to=A1").status == 0
+    refused(cli("assessment", "edit", "A1", "party=P2"), "party: letter L1 of Party P1 relates to it")
+    refused(cli("letter", "edit", "L1", "party=P2"), "relates_to: assessment A1 is of Party P1, not P2")
 
 
 def test_the_tuis_path_meets_the_same_check(register):
