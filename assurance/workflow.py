@@ -112,6 +112,8 @@ class State:
         """
         before = sorted(self._stored_chain(subject))
         pending = self._pending_chain(subject)
+        if not before:  # a new subject (most of an import): nothing stored to merge with
+            return before, sorted(pending) if len(pending) > 1 else pending
         written = self.pending["decision"]
         if not pending and not any(step[2] in written for step in before):
             return before, before
@@ -290,7 +292,7 @@ def _chain_verdicts(state: State, subject: str, vocabulary: str) -> dict[str, In
     verdicts: dict[str, InputError] = {}
     state._verdicts[subject] = verdicts
     before, after = state.chains(subject)
-    if before is after:
+    if before is after or not before and len(after) < 2:  # unchanged, or a first decision
         return verdicts
     policy = state.policy
     known = policy.statuses[vocabulary]
