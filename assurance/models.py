@@ -8,11 +8,14 @@ otherwise), so the lists live in policies/ and not here. Fields beyond the spec'
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
-from typing import Any, ClassVar
+import typing
+from typing import Annotated, Any, ClassVar
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -47,8 +50,139 @@ def field_errors(exc: ValidationError) -> list[tuple[str, str]]:
             message = "is required"
         elif error["type"] == "extra_forbidden":
             message = "is not a known field"
+        elif error["type"] == "string_pattern_mismatch" and field == "id":
+            message = "must not contain control characters (line breaks, tabs, NUL)"
         pairs.append((field, message))
     return pairs
+
+
+#: SQLite's INTEGER range: a number beyond it could not be stored as it is.
+SQLITE_MIN_INTEGER, SQLITE_MAX_INTEGER = -(2**63), 2**63 - 1
+
+
+def json_kind(value: Any) -> str:
+    """What a JSON value is, in words, for messages (``True`` is a boolean, not a number)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, int):
+        return f"the number {value}"
+    if isinstance(value, float):
+        return f"the number {value!r}"
+    if isinstance(value, str):
+        return f"the text {value[:40]!r}"
+    return {list: "a list", dict: "an object"}.get(type(value), type(value).__name__)
+
+
+def _integer(value: Any) -> Any:
+    """A JSON integer within SQLite's range: not a boolean, a float or text (the interchange is typed)."""
+    if type(value) is not int:  # bool is a subclass of int: refused with the rest
+        if value is None:
+            return value
+        raise ValueError(f"expected a whole number (a JSON integer), got {json_kind(value)}")
+    if not SQLITE_MIN_INTEGER <= value <= SQLITE_MAX_INTEGER:
+        raise ValueError("is beyond the 64-bit range a register can store")
+    return value
+
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _date(value: Any) -> Any:
+    """A ``YYYY-MM-DD`` string (never a number: 0 is not 1970-01-01, nor a timestamp)."""
+    if isinstance(value, str):
+        if _ISO_DATE.fullmatch(value):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                raise ValueError(f"{value!r} is not a date in the calendar") from None
+        raise ValueError(f"expected a date as YYYY-MM-DD, got {json_kind(value)}")
+    if value is None or type(value) is dt.date:
+        return value
+    raise ValueError(f"expected a date as a YYYY-MM-DD string, got {json_kind(value)}")
+
+
+_ISO_TIMESTAMP = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})?")
+
+
+def _timestamp(value: Any) -> Any:
+    """An ISO 8601 timestamp string (as ssc writes `withdrawn`), never a number."""
+    if isinstance(value, str):
+        if _ISO_TIMESTAMP.fullmatch(value):
+            try:
+                return dt.datetime.fromisoformat(value)
+            except ValueError:
+                raise ValueError(f"{value!r} is not a time in the calendar") from None
+        raise ValueError(f"expected an ISO 8601 timestamp such as 2020-01-10T09:30:00Z, got {json_kind(value)}")
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    raise ValueError(f"expected an ISO 8601 timestamp string, got {json_kind(value)}")
+
+
+#: The interchange's strict types (spec/interchange.md): checked before pydantic's own,
+#: which would otherwise take ``true`` for 1, ``1.0`` for 1 and ``0`` for 1970-01-01.
+Integer = Annotated[int, BeforeValidator(_integer)]
+Date = Annotated[dt.date, BeforeValidator(_date)]
+Timestamp = Annotated[dt.datetime, BeforeValidator(_timestamp)]
+
+#: An id: any text without control characters (they would break lines and messages).
+_ID_PATTERN = r"^[^\x00-\x1f\x7f]+$"
+
+_WHOLE_NUMBER = re.compile(r"\s*[+-]?[0-9]{1,20}\s*")
+
+
+@functools.cache
+def integer_fields(model: type[Record]) -> frozenset[str]:
+    """The fields of ``model`` that hold an Integer."""
+    def holds_integer(annotation: Any) -> bool:
+        if annotation is Integer:
+            return True
+        return any(holds_integer(arg) for arg in typing.get_args(annotation))
+
+    return frozenset(name for name, info in model.model_fields.items() if holds_integer(info.annotation))
+
+
+def from_text(model: type[Record], fields: dict[str, Any]) -> dict[str, Any]:
+    """Fields typed as text (a CSV cell, a command-line FIELD=VALUE, a form) as interchange values.
+
+    Text is all such sources can say, so a whole number written as text becomes the number;
+    anything else is left for validation to refuse with its message.
+    """
+    numbers = integer_fields(model)
+    if not numbers.intersection(fields):
+        return fields
+    converted = dict(fields)
+    for name in numbers.intersection(fields):
+        value = converted[name]
+        if isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value):
+            converted[name] = int(value)
+    return converted
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def unicode_problem(value: Any, where: str = "") -> tuple[str, str] | None:
+    """(field, message) for the first text in ``value`` (keys too) that SQLite and UTF-8 cannot
+    hold: a lone surrogate (JSON's ``"\\ud800"``, or undecodable bytes carried as surrogates)."""
+    if isinstance(value, str):
+        if not value.isascii() and _SURROGATE.search(value):
+            return where or "(record)", "contains a lone UTF-16 surrogate, which is not Unicode text"
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            inner = f"{where}.{key}" if where else str(key)
+            if isinstance(key, str) and not key.isascii() and _SURROGATE.search(key):
+                return where or "(record)", "a field name contains a lone UTF-16 surrogate"
+            if (found := unicode_problem(item, inner)) is not None:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            if (found := unicode_problem(item, f"{where}[{index}]")) is not None:
+                return found
+    return None
 
 
 _SEC_CLAUSE = re.compile(r"^(?P<section>G\d+)(\.\d+)*(\s*\([a-z0-9]+\))*$")
@@ -70,11 +204,11 @@ class Record(BaseModel):
     #: Fields that hold an id of another record: field -> record type.
     references: ClassVar[dict[str, str]] = {}
 
-    id: str = Field(min_length=1, max_length=200)
+    id: str = Field(min_length=1, max_length=200, pattern=_ID_PATTERN)
     # Validated when left out too, so an absent classification becomes the type's default
     # here rather than in a model validator (which would cost a setattr per record).
     classification: str | None = Field(default=None, validate_default=True)
-    withdrawn: dt.datetime | None = None
+    withdrawn: Timestamp | None = None
     withdrawn_reason: str | None = None
 
     @field_validator("classification")
@@ -90,8 +224,13 @@ class Record(BaseModel):
         return value
 
     def to_interchange(self) -> dict[str, Any]:
-        """The record as one JSON Lines object: `type` first, unset optional fields left out."""
+        """The record as one JSON Lines object: `type` first, unset optional fields left out
+        (an extra field is kept whatever its value, null included)."""
         data = self.model_dump(mode="json", exclude_none=True)
+        extra = self.__pydantic_extra__
+        if extra and None in extra.values():
+            # An extra field given as null is data like any other: kept (exclude_none drops it).
+            data.update({name: None for name, value in extra.items() if value is None})
         return {"type": self.type_name, **data}
 
 
@@ -102,8 +241,8 @@ class Party(Record):
     name: str = Field(min_length=1)
     roles: list[str] = Field(min_length=1)
     sec_party_id: str | None = None
-    domestic_sms: int | None = Field(default=None, ge=0)
-    non_domestic_sms: int | None = Field(default=None, ge=0)
+    domestic_sms: Integer | None = Field(default=None, ge=0)
+    non_domestic_sms: Integer | None = Field(default=None, ge=0)
     contact: str | None = None
 
     @field_validator("roles")
@@ -125,13 +264,13 @@ class Assessment(Record):
 
     party: str = Field(min_length=1)
     kind: str
-    cycle_year: int | None = Field(default=None, ge=1, le=3)
+    cycle_year: Integer | None = Field(default=None, ge=1, le=3)
     cio: str | None = None
-    fieldwork_start: dt.date | None = None
-    fieldwork_end: dt.date | None = None
-    report_received: dt.date | None = None
-    response_due: dt.date | None = None
-    response_received: dt.date | None = None
+    fieldwork_start: Date | None = None
+    fieldwork_end: Date | None = None
+    report_received: Date | None = None
+    response_due: Date | None = None
+    response_received: Date | None = None
 
     @field_validator("kind")
     @classmethod
@@ -154,7 +293,7 @@ class DirectorsLetter(Record):
     references = {"party": "party", "relates_to": "assessment"}
 
     party: str = Field(min_length=1)
-    received: dt.date
+    received: Date
     relates_to: str | None = None
     summary: str | None = None
 
@@ -167,7 +306,7 @@ class Decision(Record):
     # `subject` is an assessment or a letter: resolved by the workflow, not a plain reference.
 
     subject: str = Field(min_length=1)
-    date: dt.date
+    date: Date
     status: str = Field(min_length=1)
     conditions: str | None = None
     notes: str | None = None
@@ -187,9 +326,9 @@ class Finding(Record):
     description: str | None = None
     action: str | None = None
     owner: str | None = None
-    due: dt.date | None = None
+    due: Date | None = None
     status: str = "open"
-    closed: dt.date | None = None
+    closed: Date | None = None
 
     @field_validator("sec_ref")
     @classmethod
@@ -218,7 +357,7 @@ class Highlight(Record):
     type_name = "highlight"
     table = "highlights"
 
-    date: dt.date
+    date: Date
     committee: str
     title: str = Field(min_length=1)
     text: str = Field(min_length=1)

@@ -1,29 +1,56 @@
-"""The register's policy (policies/register.toml), validated on load so a bad override fails early."""
+"""The register's policy (policies/register.toml), validated on load so a bad override fails early.
+
+Every invariant the code relies on is checked here, each error naming the file and the key
+(exit 2): types exactly as TOML gives them (``true`` is not 1), numbers within sane bounds,
+every status, role, kind and vocabulary a rule names defined, transitions between known
+states only, every record type with a default classification.
+"""
 
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 import policies
 from ssc.errors import InputError
 
+#: Days and months a rule may name: a century at most (a larger number is a typo, and
+#: would overflow date arithmetic far from where it was written).
+Days = Annotated[int, Field(ge=0, le=36_500)]
+Months = Annotated[int, Field(ge=0, le=1_200)]
+#: A code (a key in the data and in the interchange): letters, digits, underscores.
+Code = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=64)]
+Text = Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class PolicyKeyError(ValueError):
+    """An invariant broken at one key of the policy (``kinds.FUSA.statuses``)."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(f"{key}: {message}")
+        self.key = key
+        self.message = message
+
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class Classification(_Strict):
-    order: list[str]
-    default: dict[str, str]
+    order: list[Code] = Field(min_length=1)
+    default: dict[Code, str]
 
     @model_validator(mode="after")
     def _defaults_known(self) -> Classification:
+        if len(set(self.order)) != len(self.order):
+            raise PolicyKeyError("classification.order", "a level is listed twice")
         for record_type, level in self.default.items():
             if level not in self.order:
-                raise ValueError(f"default.{record_type}: {level!r} is not one of {self.order}")
+                raise PolicyKeyError(f"classification.default.{record_type}", f"{level!r} is not one of {self.order}")
         return self
 
     def rank(self, level: str) -> int:
@@ -35,64 +62,66 @@ class Classification(_Strict):
 
 
 class Kind(_Strict):
-    name: str
-    plural: str
-    abbreviation: str
-    statuses: str
+    name: Text
+    plural: Text
+    abbreviation: Text
+    statuses: Code
 
 
 class Status(_Strict):
-    name: str
+    name: Text
     requires_conditions: bool = False
     requires_follow_up: bool = False
     notify_panel: bool = False
 
 
 class Findings(_Strict):
-    sec_sections: list[str]
-    severities: list[str]
-    statuses: list[str]
-    closed_statuses: list[str]
+    #: Sections of the SEC a finding cites, as a clause's first part (G3 in G3.11(b)).
+    sec_sections: list[Annotated[str, Field(pattern=r"^G[0-9]{1,3}$")]] = Field(min_length=1)
+    severities: list[Code] = Field(min_length=1)
+    statuses: list[Code] = Field(min_length=1)
+    closed_statuses: list[Code]
     #: Statuses with no remediation action outstanding (not counted as overdue actions).
-    done_statuses: list[str] = ["remediated", "closed"]
-    transitions: dict[str, list[str]]
+    done_statuses: list[Code] = ["remediated", "closed"]
+    transitions: dict[Code, list[Code]]
 
 
 class Highlights(_Strict):
-    committees: dict[str, str]
+    committees: dict[Code, Text] = Field(min_length=1)
 
 
 class Schedule(_Strict):
-    roles: list[str]
-    years: list[str]
+    roles: list[Code] = Field(min_length=1)
+    years: list[Code]
     above_threshold: bool = False
 
 
 class Thresholds(_Strict):
-    domestic_sms: int
-    non_domestic_sms: int
+    #: Smart meter counts: bounded by any plausible estate (GB has about 35 million).
+    domestic_sms: int = Field(ge=0, le=10**9)
+    non_domestic_sms: int = Field(ge=0, le=10**9)
 
 
 class Cycle(_Strict):
-    years: int = Field(ge=1)
-    months_between: int = Field(ge=1)
+    years: int = Field(ge=1, le=10)
+    months_between: int = Field(ge=1, le=120)
     thresholds: Thresholds
-    schedule: list[Schedule]
+    schedule: list[Schedule] = Field(min_length=1)
 
 
 class Deadlines(_Strict):
-    response_days_after_report: int = Field(ge=0)
-    letter_decision_days: int = Field(ge=0)
-    follow_up_months_after_decision: int = Field(default=6, ge=0)
+    response_days_after_report: Days
+    letter_decision_days: Days
+    follow_up_months_after_decision: Months = 6
 
 
 class RegisterPolicy(_Strict):
     classification: Classification
-    roles: dict[str, str]
-    roles_plural: dict[str, str]
-    kinds: dict[str, Kind]
-    statuses: dict[str, dict[str, Status]]
-    transitions: dict[str, dict[str, list[str]]]
+    roles: dict[Code, Text] = Field(min_length=1)
+    roles_plural: dict[Code, Text]
+    kinds: dict[Code, Kind] = Field(min_length=1)
+    statuses: dict[Code, Annotated[dict[Code, Status], Field(min_length=1)]]
+    transitions: dict[Code, dict[Code, list[Code]]]
     findings: Findings
     highlights: Highlights
     cycle: Cycle
@@ -101,31 +130,63 @@ class RegisterPolicy(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> RegisterPolicy:
+        for role in self.roles:
+            if role not in self.roles_plural:
+                raise PolicyKeyError(f"roles_plural.{role}", "every role needs its plural")
+        for role in self.roles_plural:
+            if role not in self.roles:
+                raise PolicyKeyError(f"roles_plural.{role}", "not a role in [roles]")
         for code, kind in self.kinds.items():
             if kind.statuses not in self.statuses:
-                raise ValueError(f"kinds.{code}.statuses: no vocabulary {kind.statuses!r}")
+                raise PolicyKeyError(f"kinds.{code}.statuses", f"no status vocabulary {kind.statuses!r}")
+        if "letter" not in self.statuses:
+            raise PolicyKeyError("statuses.letter", "the vocabulary of decisions on Director's Letters is required")
         for vocabulary, table in self.transitions.items():
             known = self.statuses.get(vocabulary)
             if known is None:
-                raise ValueError(f"transitions.{vocabulary}: no such status vocabulary")
+                raise PolicyKeyError(f"transitions.{vocabulary}", "no such status vocabulary")
             for source, targets in table.items():
-                for status in [source, *targets]:
+                if source not in known:
+                    raise PolicyKeyError(f"transitions.{vocabulary}.{source}", f"unknown status {source!r}")
+                for status in targets:
                     if status not in known:
-                        raise ValueError(f"transitions.{vocabulary}.{source}: unknown status {status!r}")
-        for status in [*self.findings.closed_statuses, *self.findings.done_statuses,
-                       *self.findings.transitions]:
-            if status not in self.findings.statuses:
-                raise ValueError(f"findings: unknown status {status!r}")
+                        raise PolicyKeyError(f"transitions.{vocabulary}.{source}", f"unknown status {status!r}")
+        findings = self.findings
+        if len(set(findings.statuses)) != len(findings.statuses):
+            raise PolicyKeyError("findings.statuses", "a status is listed twice")
+        for key in ("closed_statuses", "done_statuses"):
+            for status in getattr(findings, key):
+                if status not in findings.statuses:
+                    raise PolicyKeyError(f"findings.{key}", f"unknown status {status!r}")
+        for source, targets in findings.transitions.items():
+            if source not in findings.statuses:
+                raise PolicyKeyError(f"findings.transitions.{source}", f"unknown status {source!r}")
+            for status in targets:
+                if status not in findings.statuses:
+                    raise PolicyKeyError(f"findings.transitions.{source}", f"unknown status {status!r}")
         for index, schedule in enumerate(self.cycle.schedule):
             if len(schedule.years) != self.cycle.years:
-                raise ValueError(f"cycle.schedule[{index}].years: expected {self.cycle.years} kinds")
+                raise PolicyKeyError(f"cycle.schedule[{index}].years", f"expected {self.cycle.years} kinds")
             for role in schedule.roles:
                 if role not in self.roles:
-                    raise ValueError(f"cycle.schedule[{index}].roles: unknown role {role!r}")
+                    raise PolicyKeyError(f"cycle.schedule[{index}].roles", f"unknown role {role!r}")
             for kind in schedule.years:
                 if kind not in self.kinds:
-                    raise ValueError(f"cycle.schedule[{index}].years: unknown kind {kind!r}")
+                    raise PolicyKeyError(f"cycle.schedule[{index}].years", f"unknown kind {kind!r}")
         return self
+
+    def check_record_types(self, record_types: dict[str, type]) -> None:
+        """What the records need of the policy: a default classification for each type, and
+        every default value of a field (a finding's status) within its vocabulary."""
+        for type_name in record_types:
+            if type_name not in self.classification.default:
+                raise PolicyKeyError(f"classification.default.{type_name}", "every record type needs a default")
+        for type_name in self.classification.default:
+            if type_name not in record_types:
+                raise PolicyKeyError(f"classification.default.{type_name}", "not a record type")
+        default_status = record_types["finding"].model_fields["status"].default
+        if default_status not in self.findings.statuses:
+            raise PolicyKeyError("findings.statuses", f"must include {default_status!r}, a new finding's status")
 
     # -- questions the rest of the code asks -------------------------------------------------
     def vocabulary_for_kind(self, kind: str) -> str:
@@ -155,13 +216,39 @@ class RegisterPolicy(_Strict):
 
 def load_register_policy(override: Path | None = None) -> RegisterPolicy:
     """Read and validate the register policy (shipped defaults, then SSC_POLICY's [register])."""
+    # The models build on the policy: imported here, once both modules exist.
+    from assurance.models import RECORD_TYPES
+
     data, sources = policies.read("register", override)
     try:
-        return RegisterPolicy.model_validate({**data, "sources": tuple(sources)})
+        policy = RegisterPolicy.model_validate({**data, "sources": tuple(sources)})
+        policy.check_record_types(RECORD_TYPES)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"])
-        raise InputError(first["msg"], path=sources[-1], field=field or None) from None
+        raise policy_error(exc, sources[-1], "register") from None
+    except PolicyKeyError as exc:
+        raise InputError(exc.message, path=sources[-1], field=f"register.{exc.key}") from None
+    return policy
+
+
+def policy_error(exc: ValidationError, path: str, table: str) -> InputError:
+    """A policy's first validation error, naming the file and the key (``register.kinds.X``)."""
+    first = exc.errors()[0]
+    cause = (first.get("ctx") or {}).get("error")
+    if isinstance(cause, PolicyKeyError):
+        return InputError(cause.message, path=path, field=f"{table}.{cause.key}")
+    key = ".".join(str(part) for part in first["loc"])
+    message = re.sub(r"^Value error, ", "", first["msg"])
+    if first["type"] == "extra_forbidden":
+        message = "is not a key this policy knows"
+    elif first["type"] == "missing":
+        message = "is required"
+    return InputError(f"{message} (got {_shown(first.get('input'))})" if first["type"] not in (
+        "missing", "extra_forbidden") else message, path=path, field=f"{table}.{key}" if key else table)
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 @functools.cache

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from assurance import audit
-from assurance.models import RECORD_TYPES, Decision, Record
+from assurance.models import RECORD_TYPES, Decision, Record, unicode_problem
 from ssc.errors import InputError
 
 if TYPE_CHECKING:
@@ -44,6 +44,9 @@ def parse_assignments(items: list[str]) -> dict[str, Any]:
         if name in ("type", "withdrawn", "withdrawn_reason"):
             raise InputError("cannot be set here (withdraw a record with `withdraw --reason`)", field=name)
         value = value.strip()
+        problem = unicode_problem(value, name)
+        if problem is not None:
+            raise InputError(problem[1], field=name)
         if value == "":
             fields[name] = None
         elif name in LIST_FIELDS:
@@ -54,26 +57,41 @@ def parse_assignments(items: list[str]) -> dict[str, Any]:
 
 
 def new_id(register: Register, type_name: str) -> str:
-    """The next free id of the form P0001, D0042… for a record added without one."""
+    """The next free id of the form P0001, D0042… for a record added without one.
+
+    Call it inside the write transaction that adds the record (as :func:`add_record` does):
+    read under the lock, the number cannot be taken by another writer before the insert.
+    Assessments and letters share one namespace, so both tables are asked.
+    """
+    from assurance.workflow import SUBJECT_TYPES
+
     model = model_for(type_name)
     prefix = ID_PREFIX[type_name]
-    count = register.conn.execute(f"SELECT COUNT(*) FROM {model.table}").fetchone()[0]
-    number = count + 1
-    while register.conn.execute(f"SELECT 1 FROM {model.table} WHERE id = ?",
-                                (f"{prefix}{number:04d}",)).fetchone():
+    tables = [RECORD_TYPES[t].table for t in SUBJECT_TYPES] if type_name in SUBJECT_TYPES else [model.table]
+    number = register.conn.execute(f"SELECT COUNT(*) FROM {model.table}").fetchone()[0] + 1
+    while any(register.conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (f"{prefix}{number:04d}",)).fetchone()
+              for table in tables):
         number += 1
     return f"{prefix}{number:04d}"
 
 
 def add_record(register: Register, type_name: str, fields: dict[str, Any], *,
                reason: str | None = None) -> Record:
-    """Validate and add one record (an id is generated if none is given)."""
+    """Validate and add one record (an id is generated if none is given), in one transaction.
+
+    Fields may be text (``models.from_text``). The id is generated, and the record checked
+    against the workflow, under the write lock, so concurrent adds get distinct ids.
+    """
     from assurance.store import validate
+    from ssc.db import write_transaction
 
     data = {name: value for name, value in fields.items() if value is not None}
-    data.setdefault("id", new_id(register, type_name))
-    record = validate(type_name, data, register.policy)
-    return register.add(record, reason=reason)
+    model_for(type_name)
+    with write_transaction(register.conn):
+        if "id" not in data:
+            data["id"] = new_id(register, type_name)
+        record = validate(type_name, data, register.policy)
+        return register.add(record, reason=reason)
 
 
 def edit_record(register: Register, type_name: str, record_id: str, fields: dict[str, Any], *,
@@ -155,15 +173,17 @@ def decide(register: Register, subject: str, *, status: str, date: dt.date,
     """Record the status the SSC set on an assessment or letter, and say what follows."""
     from assurance import workflow
     from assurance.due import add_months
+    from ssc.db import write_transaction
 
     data = {"subject": subject, "status": status, "date": date.isoformat(),
             "conditions": conditions, "notes": notes}
     if decision_id:
         data["id"] = decision_id
-    decision = add_record(register, "decision", data, reason=reason)
-    assert isinstance(decision, Decision)
+    with write_transaction(register.conn):  # what follows is read from the state it was decided on
+        decision = add_record(register, "decision", data, reason=reason)
+        assert isinstance(decision, Decision)
+        vocabulary, target = workflow.subject_vocabulary(register, subject)
     policy = register.policy
-    vocabulary, target = workflow.subject_vocabulary(register, subject)
     rule = policy.status(vocabulary, status)
     said = [f"{rule.name} recorded for {target.type_name} {subject} ({decision.id})"]
     if rule.requires_follow_up:

@@ -80,7 +80,22 @@ CREATE TABLE highlights (
 CREATE INDEX highlights_date ON highlights(date);
 """
 
-MIGRATIONS: list[str] = [V1]
+#: Assessments and letters share one id namespace (a decision's subject names either): the
+#: workflow refuses a clash with a message; these keep it so for any writer of the file.
+V2 = """
+CREATE TRIGGER assessments_id_namespace BEFORE INSERT ON assessments
+WHEN EXISTS (SELECT 1 FROM letters WHERE id = NEW.id)
+BEGIN
+    SELECT RAISE(ABORT, 'assessments and letters share one id namespace: a letter already has this id');
+END;
+CREATE TRIGGER letters_id_namespace BEFORE INSERT ON letters
+WHEN EXISTS (SELECT 1 FROM assessments WHERE id = NEW.id)
+BEGIN
+    SELECT RAISE(ABORT, 'assessments and letters share one id namespace: an assessment already has this id');
+END;
+"""
+
+MIGRATIONS: list[str] = [V1, V2]
 
 # Views for the questions people ask of the register in sqlite-utils or Datasette. "Latest" is
 # what assurance.workflow.current_status takes: the standing (not withdrawn) decision with the

@@ -20,10 +20,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from assurance import audit
-from assurance.models import RECORD_TYPES, Record, field_errors
+from assurance.models import RECORD_TYPES, Record, field_errors, from_text, unicode_problem
 from assurance.policy import RegisterPolicy, default_policy
 from ssc.db import open_register, write_transaction
-from ssc.errors import InputError
+from ssc.errors import InputError, InputErrors
 
 _COMMON = ("classification", "withdrawn", "withdrawn_reason")
 
@@ -94,7 +94,7 @@ def row_state(type_name: str, row: sqlite3.Row | tuple, names: list[str]) -> dic
         else:
             state[name] = value
     if extra:
-        state.update({k: v for k, v in json.loads(extra).items() if v is not None})
+        state.update(json.loads(extra))
     return state
 
 
@@ -106,7 +106,13 @@ def from_row(model: type[Record], row: sqlite3.Row | dict[str, Any], policy: Reg
     for name, value in data.items():
         if isinstance(value, str) and value[:1] in "[{" and name in ("roles",):
             data[name] = json.loads(value)
-    return model.model_validate(data, context={"policy": policy})
+    try:
+        return model.model_validate(data, context={"policy": policy})
+    except ValidationError as exc:
+        # Stored before a policy change (a role taken out) or written behind ssc's back.
+        field, message = field_errors(exc)[0]
+        raise InputError(f"the stored {model.type_name} {data.get('id')!r} no longer validates ({message}); "
+                         "correct the policy, or the record with `edit`", field=field) from None
 
 
 @contextlib.contextmanager
@@ -125,6 +131,13 @@ def _page_cache(conn: sqlite3.Connection, rows: int) -> Iterator[None]:
         yield
     finally:
         conn.execute(f"PRAGMA cache_size = {int(before)}")
+
+
+def _audited_text(value: str | None, field: str) -> None:
+    """A reason or actor as the trail can hold it: Unicode text (undecodable bytes from the
+    command line or the environment arrive as lone surrogates, which UTF-8 cannot carry)."""
+    if value is not None and unicode_problem(value) is not None:
+        raise InputError("contains bytes that are not UTF-8 text (a lone surrogate)", field=field)
 
 
 class Register:
@@ -153,9 +166,16 @@ class Register:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def _check_audited(self, reason: str | None) -> None:
+        """Before a write: its reason and the actor can go into the trail as they are."""
+        _audited_text(reason, "reason")
+        _audited_text(self.actor, "actor (SSC_ACTOR)")
+
     # -- reading -------------------------------------------------------------------------
     def get(self, type_name: str, record_id: str) -> Record | None:
         model = RECORD_TYPES[type_name]
+        if unicode_problem(record_id) is not None:
+            return None  # not text SQLite can hold: no record has it
         row = self.conn.execute(f"SELECT * FROM {model.table} WHERE id = ?", (record_id,)).fetchone()
         return from_row(model, row, self.policy) if row else None
 
@@ -199,9 +219,7 @@ class Register:
         try:
             self.conn.execute(f"INSERT INTO {record.table} ({names}) VALUES ({marks})", tuple(row.values()))
         except sqlite3.IntegrityError as exc:
-            if "UNIQUE" in str(exc) or "PRIMARY KEY" in str(exc):
-                raise InputError(f"a {record.type_name} with id {record.id!r} already exists", field="id") from None
-            raise InputError(f"refers to a record that does not exist ({exc})") from None
+            raise _integrity_error(record.type_name, exc) from None
 
     def _update(self, record: Record) -> None:
         row = to_row(record)
@@ -210,9 +228,12 @@ class Register:
         self.conn.execute(f"UPDATE {record.table} SET {assignments} WHERE id = ?", (*values, record.id))
 
     def add(self, record: Record, *, reason: str | None = None) -> Record:
-        """Add a new record after the workflow's checks; audited as ``add``."""
+        """Add a new record after the workflow's checks (under the write lock); audited as ``add``."""
         from assurance import workflow
 
+        if record.withdrawn is not None:
+            raise InputError("records are withdrawn with `withdraw`, which records a reason", field="withdrawn")
+        self._check_audited(reason)
         with write_transaction(self.conn):
             workflow.check(self, record, None)
             self._insert(record)
@@ -223,9 +244,15 @@ class Register:
 
     def edit(self, type_name: str, record_id: str, changes: dict[str, Any], *,
              reason: str | None = None) -> Record:
-        """Change fields of a record (None clears an optional field); audited as ``edit``."""
+        """Change fields of a record (None clears an optional field); audited as ``edit``.
+
+        ``changes`` may be typed as text (a form, the command line): see ``models.from_text``.
+        """
         from assurance import workflow
 
+        if changes.get("withdrawn") is not None or changes.get("withdrawn_reason") is not None:
+            raise InputError("records are withdrawn with `withdraw`, which records a reason", field="withdrawn")
+        self._check_audited(reason)
         with write_transaction(self.conn):
             before = self.require(type_name, record_id)
             if before.withdrawn is not None:
@@ -248,9 +275,16 @@ class Register:
 
     def withdraw(self, type_name: str, record_id: str, *, reason: str,
                  at: dt.datetime | None = None) -> Record:
-        """Withdraw a record (never deleted); the reason is kept on it and in the trail."""
+        """Withdraw a record (never deleted); the reason is kept on it and in the trail.
+
+        A decision whose withdrawal would leave its subject's chain breaking the transitions
+        is refused (withdraw the later decisions first).
+        """
+        from assurance import workflow
+
         if not reason or not reason.strip():
             raise InputError("withdrawing a record needs a reason", field="reason")
+        self._check_audited(reason)
         with write_transaction(self.conn):
             before = self.require(type_name, record_id)
             if before.withdrawn is not None:
@@ -259,22 +293,32 @@ class Register:
                 "withdrawn": (at or dt.datetime.now(dt.UTC)).replace(microsecond=0),
                 "withdrawn_reason": reason.strip(),
             })
+            workflow.check_withdrawal(self, after, before)
             self._update(after)
             audit.record(self.conn, actor=self.actor, entity=type_name, entity_id=record_id,
                          action="withdraw", before=before.to_interchange(),
                          after=after.to_interchange(), reason=reason)
         return after
 
-    def add_many(self, records: list[Record], *, reason: str | None = None) -> None:
+    def add_many(self, records: list[Record], *, reason: str | None = None,
+                 where: list[tuple[str, int]] | None = None) -> None:
         """Add records in one transaction with one audit event each (imports).
 
-        The caller has validated them as a batch (references resolved across the batch);
-        any failure rolls the whole batch back.
+        The batch is checked (``workflow.check_batch``: ids, references, the workflow, across
+        the batch and the register) under the write lock, before anything is written; problems
+        name ``where`` each record came from (file, line). Any failure rolls it all back.
         """
+        from assurance import workflow
+
+        self._check_audited(reason)
         by_table: dict[str, list[Record]] = {}
         for record in records:
             by_table.setdefault(record.table, []).append(record)
         with _page_cache(self.conn, len(records)), write_transaction(self.conn):
+            problems = workflow.check_batch(
+                self, records, where or [("batch", index) for index in range(1, len(records) + 1)])
+            if problems:
+                raise InputErrors(problems)
             # The chain's tail is read under the write lock: another writer may have moved it.
             appender = audit.Appender(self.conn, self.actor, at=dt.datetime.now(dt.UTC))
             for type_name, model in RECORD_TYPES.items():
@@ -294,10 +338,7 @@ class Register:
                 try:
                     self.conn.executemany(sql, rows)
                 except sqlite3.IntegrityError as exc:
-                    if "UNIQUE" in str(exc):
-                        raise InputError(f"{type_name}: an id is already in the register "
-                                         "(added meanwhile by another process?); nothing was written") from None
-                    raise InputError(f"{type_name}: {exc}") from None
+                    raise _integrity_error(type_name, exc) from None
             appender.flush()
 
     # -- the audit trail -----------------------------------------------------------------
@@ -342,13 +383,31 @@ def audit_states(conn: sqlite3.Connection) -> tuple[Iterable[str], Iterator[tupl
     return RECORD_TYPES, register.audit_states()
 
 
+def _integrity_error(type_name: str, exc: sqlite3.IntegrityError) -> InputError:
+    """What a constraint the store keeps (behind the workflow's own checks) says, for people."""
+    text = str(exc)
+    if "UNIQUE" in text or "PRIMARY KEY" in text:
+        return InputError(f"a {type_name} with that id is already in the register; nothing was written", field="id")
+    if "namespace" in text:
+        return InputError(f"{text}; nothing was written", field="id")
+    return InputError(f"{type_name}: refers to a record that does not exist ({text}); nothing was written")
+
+
 def validate(type_name: str, data: dict[str, Any], policy: RegisterPolicy | None = None) -> Record:
-    """Validate one record's fields into its model; InputErrors name each bad field."""
+    """Validate one record's fields, given as people type them (text), into its model.
+
+    Text is all a form or the command line can say, so a whole number given as text is taken
+    as the number (``models.from_text``); dates stay ``YYYY-MM-DD`` text. InputErrors name the
+    first bad field.
+    """
     model = RECORD_TYPES.get(type_name)
     if model is None:
         raise InputError(f"unknown record type {type_name!r}; expected one of {', '.join(RECORD_TYPES)}", field="type")
+    problem = unicode_problem(data)
+    if problem is not None:
+        raise InputError(problem[1], field=problem[0])
     try:
-        return model.model_validate(data, context={"policy": policy or default_policy()})
+        return model.model_validate(from_text(model, data), context={"policy": policy or default_policy()})
     except ValidationError as exc:
         field, message = field_errors(exc)[0]
         raise InputError(message, field=field) from None

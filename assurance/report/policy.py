@@ -4,27 +4,20 @@ from __future__ import annotations
 
 import functools
 import re
+import string
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 import policies
 from assurance.models import RECORD_TYPES
-from assurance.policy import RegisterPolicy, default_policy
+from assurance.policy import PolicyKeyError, RegisterPolicy, default_policy, policy_error
 from ssc.errors import InputError
 
 #: The report's invariants (spec/cli.md), which policy may tighten and never loosen.
 MAIN_CEILING_AT_MOST = "GREEN"
 APPENDIX_AT_LEAST = "RED"
 
-
-class PolicyKeyError(ValueError):
-    """A policy value that breaks an invariant, naming its key."""
-
-    def __init__(self, key: str, message: str) -> None:
-        super().__init__(f"{key}: {message}")
-        self.key = key
-        self.message = message
 
 
 class _Strict(BaseModel):
@@ -35,14 +28,17 @@ class Paper(_Strict):
     title: str
     reference: str
     reference_pattern: str
-    section_number: int
+    section_number: int = Field(ge=1, le=99)
     section_title: str
     main_ceiling: str
 
     @field_validator("reference_pattern")
     @classmethod
     def _compiles(cls, pattern: str) -> str:
-        re.compile(pattern)
+        try:
+            re.compile(pattern)
+        except (re.error, RecursionError, OverflowError) as exc:
+            raise ValueError(f"not a valid regular expression ({exc})") from None
         return pattern
 
 
@@ -52,7 +48,7 @@ class Level(_Strict):
 
 
 class Words(_Strict):
-    up_to: int
+    up_to: int = Field(ge=0, le=999)
 
 
 class Section(_Strict):
@@ -115,6 +111,25 @@ class Docx(_Strict):
     margin_cm: float = Field(gt=0, le=10)
 
 
+#: What an assessment section's sentences are filled with (wording.assessment_paragraphs).
+_ASSESSMENT_VALUES = frozenset({"month", "kinds", "abbreviations", "statuses", "roles", "sections"})
+
+
+def _check_template(key: str, template: str, allowed: frozenset[str]) -> None:
+    """A template is text with ``{name}`` placeholders from ``allowed``: no positions, no
+    attributes or indexes (``{month.__class__}``), no format specs, braces balanced."""
+    try:
+        fields = [(name, spec, conversion) for _text, name, spec, conversion
+                  in string.Formatter().parse(template) if name is not None]
+    except ValueError as exc:
+        raise PolicyKeyError(key, f"not a valid template ({exc}); write a literal brace as {{{{ or }}}}") from None
+    for name, spec, conversion in fields:
+        if name not in allowed or spec or conversion:
+            raise PolicyKeyError(key, f"unknown placeholder {{{name}{'!' + conversion if conversion else ''}"
+                                      f"{':' + spec if spec else ''}}}; this template may use "
+                                      f"{', '.join('{' + a + '}' for a in sorted(allowed))}")
+
+
 class ReportPolicy(_Strict):
     paper: Paper
     classification: dict[str, Level]
@@ -127,6 +142,39 @@ class ReportPolicy(_Strict):
     guard: Guard
     docx: Docx
     sources: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _templates_known(self) -> ReportPolicy:
+        """Each template names only the placeholders the wording fills it with."""
+        for key, template, allowed in self._templates():
+            if template is not None:
+                _check_template(key, template, allowed)
+        return self
+
+    def _templates(self) -> list[tuple[str, str | None, frozenset[str]]]:
+        templates = [
+            ("paper.reference", self.paper.reference, frozenset({"reference"})),
+            ("compliance.notify", self.compliance.notify, frozenset({"statuses", "share"})),
+            ("highlights.none", self.highlights.none, frozenset({"committee", "month"})),
+            ("roles.several_one", self.roles.several_one, frozenset({"roles"})),
+            ("roles.several_many", self.roles.several_many, frozenset({"count", "roles"})),
+            ("appendix.none", self.appendix.none, frozenset({"month"})),
+        ]
+        for index, section in enumerate(self.sections):
+            key = f"sections[{index}]"
+            if section.kinds:  # a section on assessments (wording.assessment_paragraphs)
+                for name in ("zero", "one", "many", "preamble"):
+                    templates.append((f"{key}.{name}", getattr(section, name), _ASSESSMENT_VALUES))
+            else:  # the Director's Letters section (wording.letter_paragraphs)
+                templates += [
+                    (f"{key}.zero", section.zero, frozenset({"month", "letters"})),
+                    (f"{key}.one", section.one, frozenset({"month", "letters", "outcome"})),
+                    (f"{key}.many", section.many, frozenset({"month", "letters", "outcome"})),
+                    (f"{key}.mixed", section.mixed, frozenset({"month", "letters", "outcomes"})),
+                    (f"{key}.outcome_one", section.outcome_one, frozenset({"count", "outcome"})),
+                    (f"{key}.outcome_many", section.outcome_many, frozenset({"count", "outcome"})),
+                ]
+        return templates
 
     def check_against(self, register: RegisterPolicy) -> None:
         """Raise PolicyKeyError where this policy names what the register policy does not know,
@@ -179,9 +227,7 @@ def load_report_policy(override: Path | None = None,
         policy = ReportPolicy.model_validate({**data, "sources": tuple(sources)})
         policy.check_against(register or default_policy())
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"])
-        raise InputError(first["msg"], path=sources[-1], field=field or None) from None
+        raise policy_error(exc, sources[-1], "report") from None
     except PolicyKeyError as exc:
         raise InputError(exc.message, path=sources[-1], field=exc.key) from None
     except ValueError as exc:

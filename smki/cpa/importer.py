@@ -74,6 +74,12 @@ class _HashingReader(io.RawIOBase):
     def __init__(self, raw: BinaryIO) -> None:
         self._raw = raw
         self.digest = hashlib.sha256()
+        # Bytes no CSV return holds (a NUL: a binary file; a byte-order mark after the start:
+        # files joined together), found per block at C speed: (line, message) of the first.
+        self.problem: tuple[int, str] | None = None
+        self._lines = 0
+        self._offset = 0
+        self._tail = b""
 
     def readable(self) -> bool:
         return True
@@ -81,8 +87,26 @@ class _HashingReader(io.RawIOBase):
     def readinto(self, buffer: Any) -> int:
         n = self._raw.readinto(buffer)  # type: ignore[attr-defined]
         if n:
-            self.digest.update(memoryview(buffer)[:n])
+            block = memoryview(buffer)[:n]
+            self.digest.update(block)
+            if self.problem is None:
+                self._scan(bytes(block))
         return n or 0
+
+    def _scan(self, block: bytes) -> None:
+        window = self._tail + block  # a byte-order mark may straddle two blocks
+        start = len(self._tail)
+        for needle, message in ((b"\x00", "a NUL byte (is this a binary file?)"),
+                                (b"\xef\xbb\xbf", "a byte-order mark inside the file (files joined together?)")):
+            at = window.find(needle, 1 if self._offset == 0 and needle != b"\x00" else 0)
+            if at >= 0 and (self.problem is None or at < self.problem[0]):
+                self.problem = (at, message)
+        if self.problem is not None:
+            at, message = self.problem
+            self.problem = (self._lines + window[start:at].count(b"\n") + 1, message)
+        self._lines += block.count(b"\n")
+        self._offset += len(block)
+        self._tail = block[-2:]
 
 
 class _Errors:
@@ -121,13 +145,16 @@ class _CsvFile:
     def __init__(self, stream: io.TextIOBase, path: str, errors: _Errors) -> None:
         self.path = path
         self.errors = errors
-        self.reader = csv.reader(stream)
+        # strict: a quote left open would otherwise swallow every later row into one cell.
+        self.reader = csv.reader(stream, strict=True)
         try:
             header = next(self.reader)
         except StopIteration:
             raise InputError(
                 "the file is empty: expected a header row", path=path, line=1
             ) from None
+        except csv.Error as exc:
+            raise InputError(f"malformed CSV ({exc})", path=path, line=1) from None
         self.header = [name.strip().lstrip("\ufeff") for name in header]
         seen: set[str] = set()
         for name in self.header:
@@ -163,13 +190,19 @@ class _CsvFile:
     def records(self) -> Iterator[tuple[int, list[str]]]:
         """(line, fields) of each data row of the right width; blank lines are skipped."""
         width = self.width
-        for fields in self.reader:
-            if len(fields) != width:
-                if not fields or fields == [""]:
+        line = 1
+        try:
+            for fields in self.reader:
+                line = self.line
+                if len(fields) != width:
+                    if not fields or fields == [""]:
+                        continue
+                    self.errors.add(f"expected {width} fields, found {len(fields)}", line)
                     continue
-                self.errors.add(f"expected {width} fields, found {len(fields)}", self.line)
-                continue
-            yield self.line, fields
+                yield line, fields
+        except csv.Error as exc:
+            raise InputError(f"malformed CSV ({exc}): check the quotes from this row on",
+                             path=self.path, line=line + 1) from None
 
 
 def _extra_json(names: list[str], values: list[str]) -> str | None:
@@ -224,6 +257,8 @@ def import_csv(
             # Read to the end so that the digest covers the whole file.
             while hashing.readinto(bytearray(1 << 16)):
                 pass
+            if hashing.problem is not None:
+                raise InputError(hashing.problem[1], path=name, line=hashing.problem[0])
             sha256 = hashing.digest.hexdigest()
             conn.execute(
                 "UPDATE cpa_import SET sha256 = ?, rows = ? WHERE id = ?", (sha256, rows, import_id)

@@ -12,7 +12,7 @@ import argparse
 import datetime as dt
 import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
@@ -78,6 +78,23 @@ def iso_date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not an ISO date (YYYY-MM-DD): {text!r}") from None
+
+
+def whole_number(upper: int) -> Callable[[str], int]:
+    """argparse type for counts and day spans: a whole number from 0 to ``upper``.
+
+    Bounded, so that a mistyped 10^30 is a usage error here rather than an overflow deep in
+    date arithmetic or SQLite (which holds 64-bit integers).
+    """
+
+    def parse(text: str) -> int:
+        text = text.strip()
+        if not text.isascii() or not text.isdigit() or len(text) > 19 or int(text) > upper:
+            raise argparse.ArgumentTypeError(f"expected a whole number from 0 to {upper:,}, got {text!r}")
+        return int(text)
+
+    parse.__name__ = "whole number"  # argparse names the type in its message
+    return parse
 
 
 def build_parser() -> argparse.ArgumentParser:

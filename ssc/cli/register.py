@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from ssc.cli import iso_date
+from ssc.cli import iso_date, whole_number
 
 #: Record types and the fields `add`/`edit` take as FIELD=VALUE (help text only; the models check).
 RECORD_FIELDS = {
@@ -52,7 +52,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        epilog="Exit status: 2 if the register is not empty.")
     p.add_argument("--as-of", dest="as_of", type=iso_date, metavar="DATE",
                    help="date the demo's two years end (default: today)")
-    p.add_argument("--seed", type=int, default=2019, help="the same seed and date give the same register")
+    p.add_argument("--seed", type=whole_number(2**63 - 1), default=2019, help="the same seed and date give the same register")
     p.set_defaults(handler=demo_command)
 
     p = sub.add_parser("due", help="assessments, follow-ups, responses, actions and letters due",
@@ -66,7 +66,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--category", action="append", choices=DUE_CATEGORIES,
                    help="only these categories (repeatable)")
     p.add_argument("--overdue", action="store_true", help="only what is overdue")
-    p.add_argument("--within", type=int, metavar="DAYS", help="only what falls due within DAYS")
+    p.add_argument("--within", type=whole_number(36_500), metavar="DAYS", help="only what falls due within DAYS")
     p.set_defaults(handler=due_command)
 
     audit = sub.add_parser("audit", help="the tamper-evident audit trail")
@@ -87,7 +87,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = commands.add_parser("log", help="the events, newest first")
     p.add_argument("--entity", choices=tuple(RECORD_FIELDS))
     p.add_argument("--id", dest="entity_id", metavar="ID")
-    p.add_argument("--limit", type=int, default=50, help="at most this many (0: all; default 50)")
+    p.add_argument("--limit", type=whole_number(2**63 - 1), default=50, help="at most this many (0: all; default 50)")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(handler=audit_log_command)
     p = commands.add_parser("head", help="the number of events and the last hash, to keep elsewhere")
