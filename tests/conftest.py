@@ -73,6 +73,13 @@ class SSC:
             status = int(exc.code or 0)
         return Result(status, out.getvalue(), err.getvalue())
 
+    def create(self) -> SSC:
+        """Create the (empty) register, as any writing command would: reads never create it."""
+        from assurance.store import Register
+
+        Register.open(self.db, actor=self.actor).close()
+        return self
+
     def process(self, *argv: str, stdin: str | None = None, env: dict | None = None,
                 timeout: float = 120) -> Result:
         """Run ``python -m ssc`` as a separate process (for exit codes, streams, concurrency)."""

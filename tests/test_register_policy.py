@@ -55,7 +55,7 @@ def test_bad_policy_content_is_one_line_naming_file_and_key(ssc, tmp_path, toml,
     policy = tmp_path / "policy.toml"
     policy.write_text(toml + "\n", encoding="utf-8")
     command = ("report", "panel", "--month", "2020-01") if "[report" in toml else ("due", "--as-of", "2020-01-10")
-    result = ssc.process(*command, env={"SSC_POLICY": str(policy)})
+    result = ssc.create().process(*command, env={"SSC_POLICY": str(policy)})
     assert result.status == 2, result
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()

@@ -272,11 +272,11 @@ def test_hostile_field_values_on_the_command_line(tmp_path_factory, command, fie
 
 
 def test_undecodable_reason_or_actor_is_a_clean_error_and_nothing_is_written(ssc):
-    ssc("party", "list")
+    ssc.create()
     result = ssc.process("party", "add", "id=P1", "name=A Ltd", "roles=other_user", "--reason", "x\udcff")
     assert result.status == 2 and "reason:" in result.stderr and "Traceback" not in result.stderr
     result = ssc.process("party", "add", "id=P1", "name=A Ltd", "roles=other_user", env={"SSC_ACTOR": "x\udcff"})
     assert result.status == 2 and "SSC_ACTOR" in result.stderr and "Traceback" not in result.stderr
     assert ssc.process("party", "list", env={"SSC_ACTOR": "x\udcff"}).status == 0  # reading needs no actor
     assert ssc("export").stdout == ""
-    assert "0 event" in ssc("audit", "verify").stdout
+    assert "1 event" in ssc("audit", "verify").stdout  # the register's creation only

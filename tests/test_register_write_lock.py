@@ -29,7 +29,7 @@ def start(db: Path, *argv: str, stdin: str | None = None) -> subprocess.Popen:
 
 
 def test_twelve_concurrent_adds_without_ids_all_succeed_with_distinct_ids(ssc):
-    assert ssc("highlight", "list").status == 0  # create the register first
+    ssc.create()
     procs = [start(ssc.db, "highlight", "add", "date=2020-01-08", "committee=SSC", f"title=T{n}", "text=x")
              for n in range(12)]
     outputs = []

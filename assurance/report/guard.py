@@ -84,6 +84,13 @@ class _Fields:
     dates: tuple[str, ...]
 
 
+def _bare(annotation: Any) -> Any:
+    """``int`` for ``Annotated[int, …]`` (the models' strict Integer, Date, Timestamp types)."""
+    if typing.get_origin(annotation) is typing.Annotated:
+        return typing.get_args(annotation)[0]
+    return annotation
+
+
 def _fields(model: type[Record]) -> _Fields:
     """A record type's declared fields by what the tripwire does with them (from the model)."""
     text, numbers, dates = [], [], []
@@ -91,7 +98,7 @@ def _fields(model: type[Record]) -> _Fields:
     for name, info in model.model_fields.items():
         if name in _VOCABULARY or name in _SKIP or name in references or name == "id":
             continue
-        args = set(typing.get_args(info.annotation)) or {info.annotation}
+        args = {_bare(arg) for arg in typing.get_args(info.annotation) or (info.annotation,)}
         if dt.datetime in args:
             continue
         if dt.date in args:
