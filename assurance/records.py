@@ -160,6 +160,9 @@ def decide(register: Register, subject: str, *, status: str, date: dt.date,
             "conditions": conditions, "notes": notes}
     if decision_id:
         data["id"] = decision_id
+    from assurance.evidence import decision_basis  # the state it applied to, for `due` to watch
+
+    data.update(decision_basis(register, subject))
     decision = add_record(register, "decision", data, reason=reason)
     assert isinstance(decision, Decision)
     policy = register.policy

@@ -316,6 +316,9 @@ class Register:
             for row in cursor:
                 state = row_state(type_name, row, names)
                 yield type_name, state["id"], state
+        from assurance.evidence import audit_states as evidence_states  # evidence files, audited alike
+
+        yield from evidence_states(self.conn)
 
     def interchange_objects(self) -> Iterator[dict[str, Any]]:
         """Every record's interchange object, withdrawn ones too, in reference order and by id.
@@ -331,8 +334,11 @@ class Register:
 
     def verify_audit(self, expect_head: str | None = None) -> audit.Tampering | None:
         """The first disagreement between the trail, its head and the records, or None."""
-        return audit.verify(self.conn, self.audit_states(), tracked_entities=RECORD_TYPES,
-                            expect_head=expect_head)
+        from assurance import evidence
+
+        return audit.verify(self.conn, self.audit_states(),
+                            tracked_entities=(*RECORD_TYPES, *evidence.AUDITED),
+                            expect_head=expect_head) or evidence.audit_problem(self.conn)
 
 
 def validate(type_name: str, data: dict[str, Any], policy: RegisterPolicy | None = None) -> Record:

@@ -43,6 +43,10 @@ def check(register: Register, record: Record, before: Record | None) -> None:
             )
     elif isinstance(record, Finding) and before is not None:
         check_finding_transition(register, before, record)
+    if isinstance(record, Finding):
+        from assurance.evidence import check_closing  # closing takes evidence (policies/evidence.toml)
+
+        check_closing(register, before, record)
 
 
 def subject_vocabulary(register: Register, subject_id: str) -> tuple[str, Record]:

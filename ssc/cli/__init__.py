@@ -20,7 +20,7 @@ from ssc.env import Environment
 from ssc.errors import SSCError
 
 #: The modules of this package that add sub-commands, in the order ``--help`` lists them.
-AREAS = ("register", "report", "smki", "cpa", "tui")
+AREAS = ("register", "report", "smki", "cpa", "tui", "evidence")
 
 
 def iso_date(text: str) -> dt.date:
