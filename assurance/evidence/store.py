@@ -303,9 +303,11 @@ def open_regular(path: Path) -> BinaryIO:
         raise InputError("is a directory, not a file", path=str(path)) from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", path=str(path)) from None
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
         os.close(fd)
-        raise InputError("is not a regular file", path=str(path))
+        what = "is a directory, not a file" if stat.S_ISDIR(mode) else "is not a regular file"
+        raise InputError(what, path=str(path))
     os.set_blocking(fd, True)
     return os.fdopen(fd, "rb")
 

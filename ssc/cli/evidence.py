@@ -80,7 +80,7 @@ def add_command(args, env) -> int:
 
 def _row(item) -> tuple:
     state = "withdrawn" if item.withdrawn else ""
-    return (item.id, f"{item.record_type}:{item.record}", item.kind, item.name, item.size,
+    return (item.id, item.record, item.kind, item.name, item.size,
             item.sha256[:12], item.effective, item.classification, state)
 
 
