@@ -163,7 +163,7 @@ def compute_due(register: Register, as_of: dt.date, *, party: str | None = None,
             if change.party in parties:
                 decision = change.decision
                 add((as_of, category, change.party, decision.id, "basis", decision.id,
-                     f"decision on {decision.subject}: {change.description}",
+                     change.description,
                      decision.classification, None))
 
     # Stable, on the same key as ever: (due, category, party, subject).

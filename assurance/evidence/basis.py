@@ -98,8 +98,10 @@ class BasisChange:
 
     @property
     def description(self) -> str:
-        return (f"{self.decision.status.replace('_', ' ')} of {self.decision.date.isoformat()} "
-                f"rested on a state since changed: {'; '.join(self.changes)}")
+        # What changed first: a narrow table cuts the end of the line.
+        return (f"{'; '.join(self.changes)} since decision {self.decision.id} "
+                f"({self.decision.status.replace('_', ' ')}, {self.decision.date.isoformat()}) "
+                "rested on it")
 
 
 def _explain(register: Register, decision: Decision, now: Basis) -> tuple[str, ...]:

@@ -417,6 +417,11 @@ def _check_lines(register: Register, evidence_sources: list, record_sources: lis
             errors.append(InputError(message, path=path, line=number, field=field))
 
         fields = {k: v for k, v in data.items() if k != "type"}
+        kind, name = fields.get("kind"), fields.get("name")
+        if isinstance(kind, str) and kind not in policy.kinds:
+            error("kind", f"expected one of {', '.join(policy.kinds)}")
+        if isinstance(name, str) and name and clean_name(name, policy) != name:
+            error("name", "holds a path separator, a control or format character, or is too long")
         try:
             line = EvidenceLine.model_validate(fields)
         except ValidationError as exc:
@@ -426,10 +431,6 @@ def _check_lines(register: Register, evidence_sources: list, record_sources: lis
                     problem["msg"].removeprefix("Value error, ")
                 error(field, message)
             continue
-        if line.kind not in policy.kinds:
-            error("kind", f"expected one of {', '.join(policy.kinds)}")
-        if clean_name(line.name, policy) != line.name:
-            error("name", "holds a path separator, a control or format character, or is too long")
         media_type = line.media_type or ""
         if TYPE_OF_MEDIA.get(media_type) not in policy.types.allowed:
             error("media_type", f"{media_type!r} is not a type evidence may be "
