@@ -346,8 +346,20 @@ def store_stream(conn: sqlite3.Connection, stream: BinaryIO, media_type: str, *,
                             (media_type,)).lastrowid
         digest, size, n = hashlib.sha256(), 0, 0
         insert = "INSERT INTO evidence_chunks (blob, n, data) VALUES (?, ?, ?)"
-        while chunk := stream.read(step):
-            size += len(chunk)
+        # One buffer, filled again and again: no fresh megabyte (and its page faults) per chunk.
+        buffer = bytearray(step)
+        view = memoryview(buffer)
+        readinto = getattr(stream, "readinto", None)
+        while True:
+            if readinto is not None:
+                got = _fill(readinto, view)
+                chunk = view[:got]
+            else:
+                data = stream.read(step)
+                got, chunk = len(data), memoryview(data)
+            if not got:
+                break
+            size += got
             if size > limit:
                 raise InputError(f"is over the limit of {limit} bytes", path=where)
             digest.update(chunk)
@@ -375,14 +387,27 @@ def store_stream(conn: sqlite3.Connection, stream: BinaryIO, media_type: str, *,
     return sha256, size
 
 
-def next_id(conn: sqlite3.Connection) -> str:
-    """The next free id of the form E0001 (read under the write lock)."""
+def _fill(readinto, view: memoryview) -> int:
+    """Fill ``view`` as far as the stream allows (a pipe or zip entry may give less per call)."""
+    got = 0
+    while got < len(view):
+        more = readinto(view[got:])
+        if not more:
+            break
+        got += more
+    return got
+
+
+def new_ids(conn: sqlite3.Connection) -> Iterator[str]:
+    """Free ids of the form E0001, E0002… (call under the write lock; one scan, then counted)."""
     row = conn.execute("SELECT MAX(CAST(substr(id, 2) AS INTEGER)) FROM evidence"
                        " WHERE id GLOB 'E[0-9]*'").fetchone()
     number = (row[0] or 0) + 1
-    while conn.execute("SELECT 1 FROM evidence WHERE id = ?", (f"E{number:04d}",)).fetchone():
+    while True:
+        candidate = f"E{number:04d}"
+        if not conn.execute("SELECT 1 FROM evidence WHERE id = ?", (candidate,)).fetchone():
+            yield candidate
         number += 1
-    return f"E{number:04d}"
 
 
 def insert(conn: sqlite3.Connection, item: Evidence) -> None:
@@ -433,6 +458,7 @@ def add_files(register: Register, reference: str, paths: Iterable[Path | str], *
         current = register.require(record.type_name, record.id)
         if current.withdrawn is not None:
             raise InputError(f"{record.type_name} {record.id} is withdrawn", field="RECORD")
+        ids = new_ids(conn)
         for candidate in candidates:
             media_type = MEDIA_TYPES[candidate.type_name]
             with open_regular(candidate.path) as stream:
@@ -446,7 +472,7 @@ def add_files(register: Register, reference: str, paths: Iterable[Path | str], *
                 added.append(Added(_from_row(cited), False))
                 continue
             item = Evidence(
-                id=next_id(conn), record=record.id, kind=kind, name=candidate.name, sha256=sha256,
+                id=next(ids), record=record.id, kind=kind, name=candidate.name, sha256=sha256,
                 size=size, effective=effective_text, record_type=record.type_name,
                 media_type=media_type, classification=level,
                 added=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat())
