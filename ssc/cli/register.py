@@ -215,7 +215,13 @@ def export_command(args, env) -> int:
             temporary.replace(target)  # a complete file or none
         else:
             count = export(register, env.stdout)
+        from assurance.evidence import list_evidence
+
+        files = len(list_evidence(register.conn))
     print(f"exported {count} record(s)", file=env.stderr)
+    if files:
+        print(f"note: {files} evidence file(s) not included; `ssc export --bundle DIR|FILE.zip` "
+              "carries them", file=env.stderr)
     return 0
 
 
