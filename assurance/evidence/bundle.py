@@ -208,7 +208,9 @@ class _Bundle:
         if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
             raise InputError("is not a folder", path=str(folder))
         if folder.is_dir():
-            for entry in os.scandir(folder):
+            with os.scandir(folder) as entries:
+                listed = list(entries)
+            for entry in listed:
                 if not re.fullmatch(r"[0-9a-f]{64}", entry.name):
                     raise InputError("is not a blob name (64 lowercase hex digits, the SHA-256)",
                                      path=str(folder / entry.name))
