@@ -14,6 +14,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.conftest import REPO
 
@@ -409,3 +411,20 @@ def test_two_processes_adding_the_same_file_store_it_once(reg, tmp_path):
     assert rows(reg.db, "SELECT COUNT(*) FROM evidence_chunks") == [(3,)]
     assert rows(reg.db, "SELECT record, COUNT(*) FROM evidence GROUP BY record") == [("A1", 1), ("F1", 1)]
     assert reg("evidence", "verify").status == 0 and reg("audit", "verify").status == 0
+
+
+# -- names, as a property ------------------------------------------------------------------------
+@given(st.text(min_size=0, max_size=400))
+def test_any_name_comes_out_safe_short_and_stable(raw):
+    import unicodedata
+
+    from assurance.evidence.policy import evidence_policy
+    from assurance.evidence.store import clean_name
+
+    policy = evidence_policy()
+    name = clean_name(raw, policy)
+    assert name and len(name) <= policy.storage.max_name_chars
+    assert not any(c in name for c in "/\\:")
+    assert not any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp") for c in name)
+    assert name not in (".", "..")
+    assert clean_name(name, policy) == name  # what is stored passes the bundle's check on import

@@ -462,6 +462,10 @@ def add_files(register: Register, reference: str, paths: Iterable[Path | str], *
         for candidate in candidates:
             media_type = MEDIA_TYPES[candidate.type_name]
             with open_regular(candidate.path) as stream:
+                if detect(stream) != candidate.type_name:  # replaced since it was checked
+                    raise InputError("changed while being added; nothing was stored",
+                                     path=str(candidate.path))
+                stream.seek(0)
                 sha256, size = store_stream(conn, stream, media_type, policy=policy,
                                             check=ContentCheck(candidate.type_name),
                                             where=str(candidate.path))
