@@ -428,3 +428,36 @@ def test_any_name_comes_out_safe_short_and_stable(raw):
     assert not any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp") for c in name)
     assert name not in (".", "..")
     assert clean_name(name, policy) == name  # what is stored passes the bundle's check on import
+
+
+@pytest.mark.parametrize("signal_name", ["SIGKILL", "SIGINT"])
+def test_an_add_killed_midway_leaves_nothing_half_written(reg, tmp_path, signal_name):
+    import signal
+    import time
+
+    big = tmp_path / "big.pdf"
+    with open(big, "wb") as out:
+        out.write(PDF)
+        block = os.urandom(1 << 20)
+        for _ in range(60):
+            out.write(block)
+    env = {**os.environ, "SSC_DB": str(reg.db), "SSC_ACTOR": "t", "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen([sys.executable, "-m", "ssc", "evidence", "add", "A1", str(big),
+                             "--reason", "r"], env=env, cwd=REPO,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # Wait until it holds the write lock (streaming), then kill it.
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and proc.poll() is None:
+        wal = Path(str(reg.db) + "-wal")
+        if wal.exists() and wal.stat().st_size > 8 * 1024 * 1024:
+            break
+        time.sleep(0.01)
+    proc.send_signal(getattr(signal, signal_name))
+    _, err = proc.communicate(timeout=60)
+    assert b"Traceback" not in err
+    assert reg("evidence", "verify").status == 0
+    assert reg("audit", "verify").status == 0
+    stored = count(reg.db, "evidence")
+    assert stored in (0, 1)  # it finished first, or nothing of it is there
+    assert count(reg.db, "evidence_blobs") == stored
+    assert count(reg.db, "evidence_chunks") == (61 if stored else 0)

@@ -3,10 +3,32 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
+import sqlite3
 from pathlib import Path
 
 from ssc.cli import iso_date
+from ssc.errors import InputError
+
+
+def _environment_faults(handler):
+    """A fault of the environment (disk full, register locked, no permission) as one line, exit 2."""
+
+    @functools.wraps(handler)
+    def run(args, env) -> int:
+        try:
+            return handler(args, env)
+        except sqlite3.Error as exc:
+            raise InputError(f"the register could not be used: {exc}; nothing was changed",
+                             path=str(env.db_path)) from None
+        except OSError as exc:
+            if isinstance(exc, BrokenPipeError):
+                raise
+            where = exc.filename if exc.filename is not None else None
+            raise InputError(f"{exc.strerror or exc}", path=str(where) if where else None) from None
+
+    return run
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -57,13 +79,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _open(env, *, reading: bool = False):
     from assurance.store import Register
-    from ssc.errors import InputError
 
     if reading and not Path(env.db_path).exists():
         raise InputError("no register here", path=str(env.db_path))
     return Register.open(env.db_path, actor=env.actor)
 
 
+@_environment_faults
 def add_command(args, env) -> int:
     from assurance.evidence import add_files
 
@@ -84,6 +106,7 @@ def _row(item) -> tuple:
             item.sha256[:12], item.effective, item.classification, state)
 
 
+@_environment_faults
 def list_command(args, env) -> int:
     from assurance.evidence import list_evidence
     from assurance.evidence.store import resolve_record
@@ -105,6 +128,7 @@ def list_command(args, env) -> int:
     return 0
 
 
+@_environment_faults
 def export_command(args, env) -> int:
     from assurance.evidence import write_to
 
@@ -118,6 +142,7 @@ def export_command(args, env) -> int:
     return 0
 
 
+@_environment_faults
 def withdraw_command(args, env) -> int:
     from assurance.evidence import withdraw
 
@@ -127,6 +152,7 @@ def withdraw_command(args, env) -> int:
     return 0
 
 
+@_environment_faults
 def verify_command(args, env) -> int:
     from assurance.evidence import list_evidence, verify
 
