@@ -461,3 +461,23 @@ def test_an_add_killed_midway_leaves_nothing_half_written(reg, tmp_path, signal_
     assert stored in (0, 1)  # it finished first, or nothing of it is there
     assert count(reg.db, "evidence_blobs") == stored
     assert count(reg.db, "evidence_chunks") == (61 if stored else 0)
+
+
+def test_an_id_two_types_share_must_name_its_type(reg, tmp_path):
+    pdf = write(tmp_path / "a.pdf", PDF)
+    assert reg("finding", "add", "id=A1X", "assessment=A1", "sec_ref=G5.14", "title=t",
+               "--reason", "r").status == 0
+    assert reg("assessment", "add", "id=A1X", "party=P1", "kind=VUSA", "--reason", "r").status == 0
+    result = reg("evidence", "add", "A1X", str(pdf), "--reason", "r")
+    assert result.status == 2 and "finding:A1X" in result.stderr and "assessment:A1X" in result.stderr
+    assert reg("evidence", "add", "finding:A1X", str(pdf), "--reason", "r").status == 0
+    [item] = json.loads(reg("evidence", "list", "finding:A1X", "--format", "json").stdout)
+    assert item["record_type"] == "finding"
+    assert json.loads(reg("evidence", "list", "assessment:A1X", "--format", "json").stdout) == []
+
+
+def test_reading_adds_no_tables_to_a_register_without_evidence(reg):
+    assert reg("evidence", "list").status == 0
+    assert reg("evidence", "verify").status == 0
+    assert reg("audit", "verify").status == 0
+    assert rows(reg.db, "SELECT name FROM sqlite_master WHERE name LIKE 'evidence%'") == []
