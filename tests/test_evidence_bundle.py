@@ -235,3 +235,17 @@ def test_importing_twice_is_refused_whole(source, tmp_path):
     result = source("import", str(out))
     assert result.status == 2 and "already" in result.stderr
     assert source("audit", "head").stdout == before
+
+
+def test_a_zip_declaring_too_many_entries_is_refused_before_reading_them(source, tmp_path, monkeypatch):
+    import assurance.evidence.bundle as bundle
+
+    out = tmp_path / "bundle.zip"
+    assert source("export", "--bundle", str(out)).status == 0
+    parsed = []
+    monkeypatch.setattr(bundle, "MAX_ENTRIES", 2)
+    monkeypatch.setattr(bundle.zipfile, "ZipFile", lambda *a, **k: parsed.append(a) or 1 / 0)
+    target = SSC(tmp_path / "target.db")
+    result = target("import", str(out))
+    assert result.status == 2 and "declares 3 entries" in result.stderr
+    assert parsed == []  # refused from the end record, the directory never parsed

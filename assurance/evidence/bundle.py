@@ -218,8 +218,22 @@ class _Bundle:
                     raise InputError("is not a regular file", path=str(folder / entry.name))
                 self.blobs[entry.name] = folder / entry.name
 
+    def _count_entries(self) -> int | None:
+        """The entry count the zip's end record declares, read before its directory is parsed
+        (a hostile directory of millions of entries would otherwise fill memory first)."""
+        end_record = getattr(zipfile, "_EndRecData", None)  # private, stable since Python 2
+        if end_record is None:
+            return None
+        with open(self.path, "rb") as stream:
+            found = end_record(stream)
+        return None if not found else int(found[zipfile._ECD_ENTRIES_TOTAL])
+
     def _scan_zip(self) -> None:
         try:
+            declared = self._count_entries()
+            if declared is not None and declared > MAX_ENTRIES:
+                raise InputError(f"declares {declared} entries, more than {MAX_ENTRIES}",
+                                 path=str(self.path))
             self.archive = zipfile.ZipFile(self.path)
         except FileNotFoundError:
             raise InputError("no such file", path=str(self.path)) from None
