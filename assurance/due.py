@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from assurance.store import Register
 
 #: The categories of :class:`DueItem`, in the order reports list them.
-CATEGORIES = ("assessment", "follow_up", "response", "action", "letter")
+CATEGORIES = ("assessment", "follow_up", "response", "action", "letter", "basis")
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +154,17 @@ def compute_due(register: Register, as_of: dt.date, *, party: str | None = None,
                 about = f" on {relates_to}" if relates_to else ""
                 add((_date(received) + wait, category, pid, lid, "letter", lid,
                      f"Director's Letter{about} awaits a decision", classification, None))
+
+    if "basis" in wanted:
+        from assurance.evidence import changed_bases  # decisions whose basis changed since
+
+        category = rank["basis"]
+        for change in changed_bases(register, party):
+            if change.party in parties:
+                decision = change.decision
+                add((as_of, category, change.party, decision.id, "basis", decision.id,
+                     change.description,
+                     decision.classification, None))
 
     # Stable, on the same key as ever: (due, category, party, subject).
     found.sort(key=itemgetter(0, 1, 2, 3))

@@ -179,7 +179,10 @@ def decide(register: Register, subject: str, *, status: str, date: dt.date,
             "conditions": conditions, "notes": notes}
     if decision_id:
         data["id"] = decision_id
+    from assurance.evidence import decision_basis  # the state it applied to, for `due` to watch
+
     with write_transaction(register.conn):  # what follows is read from the state it was decided on
+        data.update(decision_basis(register, subject))
         decision = add_record(register, "decision", data, reason=reason)
         assert isinstance(decision, Decision)
         vocabulary, target = workflow.subject_vocabulary(register, subject)

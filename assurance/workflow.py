@@ -47,8 +47,12 @@ class State:
     for imports, where the batch is large.
     """
 
-    def __init__(self, register: Register, pending: Iterable[Record] = (), *, bulk: bool = False) -> None:
+    def __init__(self, register: Register, pending: Iterable[Record] = (), *, bulk: bool = False,
+                 restoring: bool = False) -> None:
         self.register = register
+        #: A batch from a file restores history: a finding closed there was closed (with its
+        #: evidence, which a bundle brings after the records) before it was exported.
+        self.restoring = restoring
         self.policy = register.policy
         self.pending: dict[str, dict[str, Record]] = {name: {} for name in RECORD_TYPES}
         for record in pending:
@@ -154,6 +158,10 @@ def check(state: State | Register, record: Record, before: Record | None) -> Non
         _check_assessment(state, record, before)
     elif isinstance(record, Finding) and before is not None:
         check_finding_transition(state.policy, before, record)
+    if isinstance(record, Finding) and not state.restoring:
+        from assurance.evidence import check_closing  # closing takes evidence (policies/evidence.toml)
+
+        check_closing(state.register, before, record)
 
 
 def check_batch(register: Register, records: list[Record], where: list[tuple[str, int]],
@@ -163,7 +171,7 @@ def check_batch(register: Register, records: list[Record], where: list[tuple[str
     Returns the problems (at most ``limit``), each naming the record's file and line. Run it
     inside the write transaction that writes the batch, so it sees what the writer will.
     """
-    state = State(register, records, bulk=len(records) > 50)
+    state = State(register, records, bulk=len(records) > 50, restoring=True)
     problems: list[InputError] = []
     for record, (path, line) in zip(records, where, strict=True):
         try:

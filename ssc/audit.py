@@ -312,5 +312,12 @@ def verify_register(conn: sqlite3.Connection, *, expect_head: str | None = None,
             kinds, current = provider(conn)
             entities.update(kinds)
             states.append(current)
-        return verify(conn, itertools.chain.from_iterable(states), tracked_entities=entities,
-                      expect_head=expect_head, expect_count=expect_count)
+        problem = verify(conn, itertools.chain.from_iterable(states), tracked_entities=entities,
+                         expect_head=expect_head, expect_count=expect_count)
+        if problem is not None:
+            return problem
+        for finder in db.problem_finders():
+            problem = finder(conn)
+            if problem is not None:
+                return problem
+        return None

@@ -41,11 +41,14 @@ class Component:
 
     ``migrations`` names its append-only list (``module:attribute``); ``audit_states`` names a
     function ``(conn) -> (entities, states)`` giving the audit trail the current state of each
-    audited thing (see ``ssc.audit.verify``), or None if it keeps nothing to audit.
+    audited thing (see ``ssc.audit.verify``), or None if it keeps nothing to audit;
+    ``problems`` names a function ``(conn) -> Tampering | None`` for what the trail's states
+    cannot show alone (the evidence component re-hashes every stored byte).
     """
 
     migrations: str
     audit_states: str | None = None
+    problems: str | None = None
 
     def load_migrations(self) -> Sequence[Migration]:
         return _resolve(self.migrations)
@@ -58,12 +61,20 @@ COMPONENTS: dict[str, Component] = {
     "register": Component("assurance.schema:MIGRATIONS", "assurance.store:audit_states"),
     "audit": Component("ssc.audit:MIGRATIONS"),
     "cpa": Component("smki.cpa.schema:MIGRATIONS", "smki.cpa.schema:audit_states"),
+    "evidence": Component("assurance.evidence.store:MIGRATIONS",
+                          "assurance.evidence.store:component_audit_states",
+                          "assurance.evidence.store:audit_problem"),
 }
 
 
 def _resolve(reference: str):
     module, _, attribute = reference.partition(":")
     return getattr(importlib.import_module(module), attribute)
+
+
+def problem_finders() -> list[Callable]:
+    """The components' ``problems`` functions, in :data:`COMPONENTS` order."""
+    return [_resolve(c.problems) for c in COMPONENTS.values() if c.problems]
 
 
 def audit_state_providers() -> list[Callable]:

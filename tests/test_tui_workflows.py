@@ -158,6 +158,12 @@ def test_set_a_status_with_conditions_and_a_reason(db):
 def test_close_a_finding(db):
     with reopen(db) as register:
         finding = register.records("finding", where="status = 'open'")[0]
+        # Closing a medium or high finding takes evidence on it (policies/evidence.toml).
+        from assurance.evidence import add_files
+
+        retest = db.parent / "retest.pdf"
+        retest.write_bytes(b"%PDF-1.7\n%%EOF\n")
+        add_files(register, finding.id, [retest], kind="report", reason="retest report")
 
     async def scenario():
         app = make_app(db)

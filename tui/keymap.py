@@ -39,6 +39,7 @@ RECORDS: list[Binding] = [
     Binding("right_square_bracket", "page(1)", "Next page", show=False, key_display="]"),
     Binding("left_square_bracket", "page(-1)", "Previous page", show=False, key_display="["),
     Binding("i", "toggle_detail", "Show/hide the detail pane", show=False),
+    Binding("E", "evidence", "Its evidence files", show=False),
     Binding("escape", "back", "Back", show=False),
 ]
 
@@ -47,6 +48,15 @@ DASHBOARD: list[Binding] = [
     Binding("enter", "open_due", "Open item", show=False),
     Binding("v", "verify", "Verify audit trail"),
     Binding("g", "reload", "Refresh", show=False),
+]
+
+#: On a record's evidence (tui/screens/evidence.py).
+EVIDENCE: list[Binding] = [
+    Binding("a", "add", "Add files"),
+    Binding("o", "open_file", "Open with the system viewer"),
+    Binding("x", "export", "Export"),
+    Binding("w", "withdraw", "Withdraw"),
+    Binding("escape", "close", "Back"),
 ]
 
 #: In a form or dialog.
@@ -60,6 +70,7 @@ SECTIONS: list[tuple[str, list[Binding]]] = [
     ("Anywhere", GLOBAL),
     ("Lists of records", RECORDS),
     ("Dashboard", DASHBOARD),
+    ("Evidence of a record", EVIDENCE),
     ("Forms and dialogs", DIALOG),
 ]
 

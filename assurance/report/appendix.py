@@ -77,7 +77,13 @@ class AppendixLayout:
             ))
         else:
             blocks.append(Paragraph("No non-compliances were identified."))
+        blocks.extend(self.evidence_blocks(detail))
         return blocks
+
+    def evidence_blocks(self, detail: DecisionDetail) -> list[Block]:
+        from assurance.evidence.report import evidence_blocks
+
+        return evidence_blocks(detail.evidence, self.policy.appendix.classification, self.register_policy)
 
     def letter_blocks(self, detail: DecisionDetail) -> list[Block]:
         letter = detail.subject
@@ -94,7 +100,7 @@ class AppendixLayout:
         rows.append(("Summary", letter.summary or _NONE))
         rows.extend(self.common_rows(detail))
         return [Heading(3, f"{self.party_name(detail)} — Director’s Letter of {day_label(letter.received)}"),
-                Fields(tuple(rows))]
+                Fields(tuple(rows)), *self.evidence_blocks(detail)]
 
 
 def appendix_document(appendix: AppendixA, register_policy: RegisterPolicy,

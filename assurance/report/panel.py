@@ -21,6 +21,7 @@ from assurance.models import (
     Party,
     Record,
 )
+from assurance.evidence import rested_on
 from assurance.policy import RegisterPolicy
 from assurance.report.bounded import BoundedView
 from assurance.report.policy import ReportPolicy, default_report_policy
@@ -54,6 +55,8 @@ class DecisionDetail:
     findings: tuple[Finding, ...] = ()
     #: For a letter, the assessment it relates to.
     related: Assessment | None = None
+    #: The evidence it rested on (assurance.evidence.rested_on), for Appendix A.
+    evidence: tuple = ()
 
     @property
     def kind(self) -> str | None:
@@ -107,7 +110,8 @@ def month_records(register: Register, month: dt.date) -> MonthRecords:
                                               params=(subject.id,), order_by="sec_ref, id"))
         elif subject.relates_to:
             related = register.get("assessment", subject.relates_to)
-        details.append(DecisionDetail(decision, subject, party(subject.party), findings, related))  # type: ignore[arg-type]
+        details.append(DecisionDetail(decision, subject, party(subject.party), findings, related,  # type: ignore[arg-type]
+                                      tuple(rested_on(register, decision))))
     highlights = register.records("highlight", where=where, params=span, order_by="date, id")
     return MonthRecords(month, tuple(details), tuple(highlights))  # type: ignore[arg-type]
 

@@ -24,7 +24,7 @@ from ssc.errors import SSCError
 #: ``ssc smki check-keys`` needs.
 OPTIONAL_PACKAGES = frozenset({"pydantic", "textual", "sqlite_utils", "docx"})
 #: The modules of this package that add sub-commands, in the order ``--help`` lists them.
-AREAS = ("register", "report", "smki", "cpa", "tui", "completion")
+AREAS = ("register", "report", "evidence", "smki", "cpa", "tui", "completion")
 
 #: Options every command takes, before or after its name: ``ssc --db R due`` = ``ssc due --db R``.
 GLOBAL_HELP = {"--db": "the register file (default: $SSC_DB, else a per-user file)"}

@@ -26,7 +26,7 @@ RECORD_HELP = {
     "finding": "non-compliances against SEC G3-G6 and their remediation",
     "highlight": "SSC and SMKI PMA highlights for the Panel",
 }
-DUE_CATEGORIES = ("assessment", "follow_up", "response", "action", "letter")
+DUE_CATEGORIES = ("assessment", "follow_up", "response", "action", "letter", "basis")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -46,6 +46,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="Every record, withdrawn ones too, as JSON Lines; importing the "
                        "output into an empty register gives the same register.")
     p.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+    p.add_argument("--bundle", metavar="DIR", help="write a bundle with the evidence files: a "
+                   "folder, or a .zip (register.jsonl and blobs/ named by SHA-256)")
     p.set_defaults(handler=export_command)
 
     p = sub.add_parser("demo", help="fill an empty register with a realistic fictional data set",
@@ -191,8 +193,19 @@ def _json(env, data) -> None:
 
 
 def import_command(args, env) -> int:
+    from assurance.evidence import import_bundle, is_bundle
     from assurance.interchange import import_paths
 
+    if any(is_bundle(path) for path in args.paths):  # a bundle with evidence files
+        if len(args.paths) != 1:
+            from ssc.errors import InputError
+
+            raise InputError("a bundle is imported on its own", field="PATH")
+        with _open(env) as register:
+            done = import_bundle(register, args.paths[0], reason=args.reason)
+        print(f"imported {len(done.records)} record(s) and {len(done.evidence)} evidence "
+              "file(s)", file=env.stderr)
+        return 0
     with _open(env) as register:
         records = import_paths(register, args.paths, type_name=args.type, stdin=env.stdin,
                                reason=args.reason)
@@ -208,10 +221,23 @@ def export_command(args, env) -> int:
     from assurance.interchange import export
     from ssc.output import private_file
 
-    with _open(env, write=False) as register, \
-            private_file(args.output or "-", stdout=env.stdout) as stream:
-        count = export(register, stream)
+    with _open(env, write=False) as register:
+        if args.bundle:  # records and evidence files (assurance.evidence.bundle)
+            from assurance.evidence import write_bundle
+
+            done = write_bundle(register, args.bundle)
+            print(f"exported {done.records} record(s), {done.evidence} evidence line(s), "
+                  f"{done.blobs} file(s)", file=env.stderr)
+            return 0
+        with private_file(args.output or "-", stdout=env.stdout) as stream:
+            count = export(register, stream)
+        from assurance.evidence import list_evidence
+
+        files = len(list_evidence(register.conn))
     print(f"exported {count} record(s)", file=env.stderr)
+    if files:
+        print(f"note: {files} evidence file(s) not included; `ssc export --bundle DIR|FILE.zip` "
+              "carries them", file=env.stderr)
     return 0
 
 

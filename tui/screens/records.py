@@ -237,6 +237,15 @@ class RecordsScreen(Screen):
 
         self.app.push_screen(FindingStatusScreen(record, close=close), self._after)
 
+    def action_evidence(self) -> None:
+        record = self.current()
+        if record is None:
+            self.app.notify("highlight a record first", severity="warning")
+            return
+        from tui.screens.evidence import EvidenceScreen
+
+        self.app.push_screen(EvidenceScreen(record))
+
     def action_withdraw(self) -> None:
         record = self.current()
         if not self._writable() or record is None:

@@ -136,6 +136,9 @@ class SetStatusScreen(_Dialog):
         }
         if conditions:
             data["conditions"] = conditions
+        from assurance.evidence import decision_basis  # what it rests on, as `ssc decide` records
+
+        data.update(decision_basis(register, self.subject_id))
         try:
             decision = validate("decision", data, register.policy)
             register.add(decision, reason=reason)
