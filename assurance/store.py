@@ -355,7 +355,9 @@ class Register:
             for row in cursor:
                 state = row_state(type_name, row, names)
                 yield type_name, state["id"], state
-        from assurance.evidence import audit_states as evidence_states  # evidence files, audited alike
+        from assurance.evidence import (
+            audit_states as evidence_states,  # evidence files, audited alike
+        )
 
         yield from evidence_states(self.conn)
 

@@ -159,7 +159,9 @@ def check(state: State | Register, record: Record, before: Record | None) -> Non
     elif isinstance(record, Finding) and before is not None:
         check_finding_transition(state.policy, before, record)
     if isinstance(record, Finding) and not state.restoring:
-        from assurance.evidence import check_closing  # closing takes evidence (policies/evidence.toml)
+        from assurance.evidence import (
+            check_closing,  # closing takes evidence (policies/evidence.toml)
+        )
 
         check_closing(state.register, before, record)
 

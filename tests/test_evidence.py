@@ -476,8 +476,11 @@ def test_an_id_two_types_share_must_name_its_type(reg, tmp_path):
     assert json.loads(reg("evidence", "list", "assessment:A1X", "--format", "json").stdout) == []
 
 
-def test_reading_adds_no_tables_to_a_register_without_evidence(reg):
+def test_reading_evidence_changes_nothing_in_the_file(reg):
+    schema = rows(reg.db, "SELECT type, name, sql FROM sqlite_master ORDER BY name")
+    before = reg.db.read_bytes()
     assert reg("evidence", "list").status == 0
     assert reg("evidence", "verify").status == 0
     assert reg("audit", "verify").status == 0
-    assert rows(reg.db, "SELECT name FROM sqlite_master WHERE name LIKE 'evidence%'") == []
+    assert rows(reg.db, "SELECT type, name, sql FROM sqlite_master ORDER BY name") == schema
+    assert reg.db.read_bytes() == before

@@ -205,6 +205,7 @@ class Tripwire:
         for type_name, model in RECORD_TYPES.items():
             fields = _fields(model)
             self._table(type_name, model, fields, in_month.get(type_name, set()))
+        self._evidence()
         self._earlier(register, in_month)
         self._finish()
         del self._conn
@@ -270,6 +271,24 @@ class Tripwire:
                                      ids[index] in scoped, self.policy))
         self._add_found(found)
         self._dates(type_name, model, fields, scoped)
+
+    def _evidence(self) -> None:
+        """Evidence above the report: each file's name (with and without its suffix) and hash
+        (whole and as Appendix A shortens it); evidence is a register record like any other."""
+        from assurance.evidence.report import SHORT_HASH
+        from assurance.evidence.store import has_schema
+
+        if not has_schema(self._conn):
+            return
+        rows = self._rows(f"SELECT id, classification, name, sha256 FROM evidence WHERE {self._restricted}")
+        if not rows:
+            return
+        ids, levels, names, hashes = (list(column) for column in zip(*rows, strict=True))
+        stems = [name.rsplit(".", 1)[0] for name in names]
+        self._add("text", names + stems,
+                  lambda i: Origin("evidence", ids[i % len(ids)], "name", levels[i % len(ids)]))
+        self._add("code", hashes + [h[:SHORT_HASH] for h in hashes],
+                  lambda i: Origin("evidence", ids[i % len(ids)], "sha256", levels[i % len(ids)]))
 
     def _number_keys(self, first: dict[Any, int], least: int) -> tuple[list[str], list[int]]:
         """Each distinctive number's two forms ("1150000", "1,150,000") with the row it came

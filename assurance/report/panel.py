@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from assurance.evidence import rested_on
 from assurance.models import (
     Assessment,
     Decision,
@@ -21,7 +22,6 @@ from assurance.models import (
     Party,
     Record,
 )
-from assurance.evidence import rested_on
 from assurance.policy import RegisterPolicy
 from assurance.report.bounded import BoundedView
 from assurance.report.policy import ReportPolicy, default_report_policy
