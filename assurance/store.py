@@ -224,12 +224,19 @@ class Register:
         return record
 
     def edit(self, type_name: str, record_id: str, changes: dict[str, Any], *,
-             reason: str | None = None) -> Record:
-        """Change fields of a record (None clears an optional field); audited as ``edit``."""
+             reason: str | None = None, expected: dict[str, Any] | None = None) -> Record:
+        """Change fields of a record (None clears an optional field); audited as ``edit``.
+
+        ``expected`` is the record as the caller loaded it (``to_interchange()``): if the stored
+        record differs, someone changed it meanwhile and nothing is written (no lost update).
+        """
         from assurance import workflow
 
         with write_transaction(self.conn):
             before = self.require(type_name, record_id)
+            if expected is not None and before.to_interchange() != expected:
+                raise InputError(f"{type_name} {record_id} was changed by someone else since you "
+                                 "opened it; nothing was saved: reopen it to see the change")
             if before.withdrawn is not None:
                 raise InputError(f"{type_name} {record_id} is withdrawn; it can no longer change")
             if "id" in changes and changes["id"] != record_id:

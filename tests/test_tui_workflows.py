@@ -136,6 +136,14 @@ def test_set_a_status_with_conditions_and_a_reason(db):
             dialog.query_one("#f-conditions", TextBox).text = "Remediate G5.14 by 2020-03-31"
             await pilot.press("ctrl+s")
             await settle(pilot)
+            # Checked, not yet saved: the dialog says what would follow and waits for a confirm.
+            assert isinstance(app.screen, SetStatusScreen)
+            said = str(dialog.query_one("#consequences").render())
+            assert "conditions to track: Remediate G5.14 by 2020-03-31" in said
+            with reopen(db) as register:
+                assert register.records("decision", where="subject = 'A-NEW'") == []
+            await pilot.press("ctrl+s")
+            await settle(pilot)
             assert isinstance(app.screen, RecordsScreen)
             # Now only the transitions the policy allows from approved_subject_to are offered.
             await pilot.press("s")

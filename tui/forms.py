@@ -15,14 +15,38 @@ _HIDDEN = {"withdrawn", "withdrawn_reason"}
 _LONG = {"description", "action", "summary", "conditions", "notes", "text"}
 
 
+#: Field labels in the SEC's words where a field's name is an abbreviation or a code.
+LABELS = {
+    "id": "Id", "cio": "User CIO", "sec_party_id": "SEC Party id",
+    "domestic_sms": "Domestic smart metering systems",
+    "non_domestic_sms": "Non-domestic smart metering systems",
+    "sec_ref": "SEC clause", "relates_to": "Relates to assessment", "cycle_year": "Year of the cycle",
+    "fieldwork_start": "Fieldwork start", "fieldwork_end": "Fieldwork end",
+    "report_received": "Report received", "response_due": "Response due",
+    "response_received": "Response received", "party": "Party", "roles": "User Roles",
+}
+
+
+def label(name: str) -> str:
+    """A field's label: from :data:`LABELS`, else its name in words."""
+    return LABELS.get(name) or name.replace("_", " ").capitalize()
+
+
+def choice_label(code: str) -> str:
+    """A finding status or severity code as words (``in_remediation`` → ``in remediation``)."""
+    return code.replace("_", " ")
+
+
 @dataclass(frozen=True)
 class FormField:
     name: str
     label: str
-    #: text, long, int, date, choice or multi.
+    #: text, long, int, date, choice, multi or reference.
     kind: str
     required: bool
     choices: tuple[tuple[str, str], ...] = ()
+    #: For a reference: the record type it names (party, assessment, letter).
+    reference: str | None = None
 
 
 def _base(annotation) -> type:
@@ -41,15 +65,15 @@ def _choices(type_name: str, name: str, policy: RegisterPolicy,
     if name == "kind":
         return tuple((f"{k.abbreviation} — {k.name}", code) for code, k in policy.kinds.items())
     if name == "severity":
-        return tuple((s, s) for s in policy.findings.severities)
+        return tuple((choice_label(s), s) for s in policy.findings.severities)
     if name == "committee":
         return tuple((label, code) for code, label in policy.highlights.committees.items())
     if type_name == "finding" and name == "status":
         if current is None:
-            return tuple((s, s) for s in policy.findings.statuses)
+            return tuple((choice_label(s), s) for s in policy.findings.statuses)
         now = getattr(current, "status", None)
         allowed = [now, *policy.findings.transitions.get(now, [])]
-        return tuple((s, s) for s in allowed)
+        return tuple((choice_label(s), s) for s in allowed)
     return ()
 
 
@@ -63,7 +87,10 @@ def form_fields(type_name: str, policy: RegisterPolicy,
             continue
         base = _base(info.annotation)
         choices = _choices(type_name, name, policy, current)
-        if base is list:
+        reference = model.references.get(name)
+        if reference:
+            kind = "reference"
+        elif base is list:
             kind = "multi"
         elif choices:
             kind = "choice"
@@ -76,19 +103,7 @@ def form_fields(type_name: str, policy: RegisterPolicy,
         else:
             kind = "text"
         required = info.is_required() and name != "classification"
-        fields.append(FormField(name, name.replace("_", " ").capitalize(), kind, required, choices))
+        if name == "id" and current is None:
+            required = False  # left empty, ``add_record`` gives the next free id
+        fields.append(FormField(name, label(name), kind, required, choices, reference))
     return fields
-
-
-def suggest_id(conn, type_name: str, prefix: str) -> str:
-    """A free id such as ``P0042`` for a new record (the user may type another)."""
-    table = RECORD_TYPES[type_name].table
-    (count,) = conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()
-    number = count + 1
-    while conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (f"{prefix}{number:04d}",)).fetchone():
-        number += 1
-    return f"{prefix}{number:04d}"
-
-
-ID_PREFIXES = {"party": "P", "assessment": "A", "letter": "L", "decision": "D",
-               "finding": "F", "highlight": "H"}

@@ -15,6 +15,7 @@ GLOBAL: list[Binding] = [
     Binding("c", "go('cpa')", "CPA", show=False),
     Binding("u", "go('audit')", "Audit log", show=False),
     Binding("r", "reports", "Reports"),
+    Binding("h", "chase", "Chase list"),
     Binding("question_mark", "help", "Help", key_display="?"),
     Binding("ctrl+t", "toggle_dark", "Dark/light theme", show=False),
     Binding("q", "quit", "Quit", show=False),
@@ -39,6 +40,7 @@ RECORDS: list[Binding] = [
     Binding("right_square_bracket", "page(1)", "Next page", show=False, key_display="]"),
     Binding("left_square_bracket", "page(-1)", "Previous page", show=False, key_display="["),
     Binding("i", "toggle_detail", "Show/hide the detail pane", show=False),
+    Binding("v", "party_view", "Everything about the Party", show=False),
     Binding("escape", "back", "Back", show=False),
 ]
 
@@ -53,6 +55,26 @@ DASHBOARD: list[Binding] = [
 DIALOG: list[Binding] = [
     Binding("ctrl+s", "submit", "Save"),
     Binding("escape", "cancel", "Cancel"),
+    Binding("ctrl+o", "pick", "Search for the record to refer to"),
+]
+
+#: On a row of a table (lists, the dashboard): the first and last row, not a sideways scroll.
+TABLE: list[Binding] = [
+    Binding("home", "first_row", "First row", show=False),
+    Binding("end", "last_row", "Last row", show=False),
+]
+
+#: "Discard what you typed?"
+CONFIRM: list[Binding] = [
+    Binding("y", "discard", "Discard"),
+    Binding("n", "keep", "Keep editing"),
+    Binding("escape", "keep", "Keep editing", show=False),
+]
+
+#: In a picker: type to search, arrows to choose, enter to take it.
+PICKER: list[Binding] = [
+    Binding("escape", "cancel", "Cancel"),
+    Binding("down", "to_choices", "Choices", show=False),
 ]
 
 #: What each key does, for the help screen: (section, bindings).
@@ -61,6 +83,8 @@ SECTIONS: list[tuple[str, list[Binding]]] = [
     ("Lists of records", RECORDS),
     ("Dashboard", DASHBOARD),
     ("Forms and dialogs", DIALOG),
+    ("Tables", TABLE),
+    ("Pickers", PICKER),
 ]
 
 #: Write actions, refused in read-only mode.

@@ -82,6 +82,7 @@ class RecordsScreen(Screen):
         if self._suspended:
             self._suspended = False
             self.table.reload(keep_cursor=True)
+            self._describe(self.table.current_id)
 
     @property
     def table(self) -> RecordTable:
@@ -183,8 +184,10 @@ class RecordsScreen(Screen):
         return self.app.check_writable()
 
     def _after(self, saved: str | None) -> None:
+        """After a write: the rows and the detail pane as the register now has them."""
         if saved is not None:
             self.table.reload(keep_cursor=True)
+            self._describe(self.table.current_id)
 
     def action_new(self) -> None:
         if not self._writable() or self.view.record_type is None:
@@ -204,6 +207,12 @@ class RecordsScreen(Screen):
     def action_edit(self) -> None:
         record = self.current()
         if not self._writable() or record is None:
+            return
+        if record.type_name == "decision":
+            # A decision is never edited: a correction supersedes it, with a reason.
+            from tui.screens.status import SetStatusScreen
+
+            self.app.push_screen(SetStatusScreen(record.subject, correcting=record), self._after)
             return
         from tui.screens.form import FormScreen
 
