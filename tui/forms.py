@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from assurance.models import RECORD_TYPES, Record
 from assurance.policy import RegisterPolicy
+from tui import present
 
 #: Never edited in a form: withdrawal has its own action, which asks for a reason.
 _HIDDEN = {"withdrawn", "withdrawn_reason"}
@@ -32,9 +33,7 @@ def label(name: str) -> str:
     return LABELS.get(name) or name.replace("_", " ").capitalize()
 
 
-def choice_label(code: str) -> str:
-    """A finding status or severity code as words (``in_remediation`` → ``in remediation``)."""
-    return code.replace("_", " ")
+choice_label = present.words
 
 
 @dataclass(frozen=True)
@@ -106,4 +105,5 @@ def form_fields(type_name: str, policy: RegisterPolicy,
         if name == "id" and current is None:
             required = False  # left empty, ``add_record`` gives the next free id
         fields.append(FormField(name, label(name), kind, required, choices, reference))
-    return fields
+    # The classification has a default per type: last, so the form starts at what to type.
+    return sorted(fields, key=lambda f: f.name == "classification")

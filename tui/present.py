@@ -45,6 +45,11 @@ def status_name(policy: RegisterPolicy, code: str | None, vocabulary: str | None
     return code.replace("_", " ")
 
 
+def words(code: str | None) -> str:
+    """A policy code without a name of its own, as words (``in_remediation`` → ``in remediation``)."""
+    return (code or "").replace("_", " ")
+
+
 def cell(value: Any) -> str:
     if value is None:
         return ""

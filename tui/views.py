@@ -74,6 +74,15 @@ class Count:
 _PARTY_NAMED = "t.party IN (SELECT id FROM parties WHERE name LIKE ? ESCAPE '\\')"
 
 
+#: A finding or decision matched by its Party's name (through its assessment or letter).
+_FINDING_OF_PARTY_NAMED = ("t.assessment IN (SELECT id FROM assessments WHERE party IN"
+                           " (SELECT id FROM parties WHERE name LIKE ? ESCAPE '\\'))")
+_DECISION_OF_PARTY_NAMED = ("t.subject IN (SELECT id FROM assessments WHERE party IN"
+                            " (SELECT id FROM parties WHERE name LIKE ? ESCAPE '\\')"
+                            " UNION SELECT id FROM letters WHERE party IN"
+                            " (SELECT id FROM parties WHERE name LIKE ? ESCAPE '\\'))")
+
+
 def _cls(alias: str = "t") -> Column:
     return Column("classification", "Class", f"{alias}.classification", "classification")
 
@@ -129,33 +138,39 @@ VIEWS: dict[str, View] = {
     ),
     "findings": View(
         "findings", "Findings", "finding",
-        "findings AS t LEFT JOIN assessments AS a ON a.id = t.assessment",
+        "findings AS t LEFT JOIN assessments AS a ON a.id = t.assessment"
+        " LEFT JOIN parties AS p ON p.id = a.party",
         (
             Column("id", "Id", "t.id"),
             Column("assessment", "Assessment", "t.assessment"),
-            Column("party", "Party", "a.party"),
+            Column("party", "Party", "p.name"),
             Column("sec_ref", "SEC", "t.sec_ref"),
             Column("title", "Title", "t.title"),
-            Column("severity", "Sev", "t.severity"),
+            Column("severity", "Severity", "t.severity"),
             Column("due", "Due", "t.due"),
-            Column("status", "Status", "t.status"),
+            Column("status", "Status", "t.status", "finding_status"),
             _cls(),
         ),
-        ("t.id", "t.assessment", "t.sec_ref", "t.title", "t.status", "t.severity", "t.owner"),
+        ("t.id", "t.assessment", "a.party", _FINDING_OF_PARTY_NAMED, "t.sec_ref", "t.title",
+         "t.status", "t.severity", "t.owner"),
         "t.rowid DESC",
         {"party": "a.party = ?", "assessment": "t.assessment = ?"},
     ),
     "decisions": View(
-        "decisions", "Decisions", "decision", "decisions AS t",
+        "decisions", "Decisions", "decision",
+        "decisions AS t LEFT JOIN assessments AS a ON a.id = t.subject"
+        " LEFT JOIN letters AS l ON l.id = t.subject"
+        " LEFT JOIN parties AS p ON p.id = coalesce(a.party, l.party)",
         (
             Column("id", "Id", "t.id"),
             Column("date", "Date", "t.date"),
             Column("subject", "Subject", "t.subject"),
+            Column("party", "Party", "p.name"),
             Column("status", "Status", "t.status", "decision_status"),
             Column("conditions", "Conditions", "t.conditions"),
             _cls(),
         ),
-        ("t.id", "t.subject", "t.status", "t.conditions", "t.notes"),
+        ("t.id", "t.subject", _DECISION_OF_PARTY_NAMED, "t.status", "t.conditions", "t.notes"),
         "t.rowid DESC",
         {"subject": "t.subject = ?"},
     ),
@@ -211,7 +226,7 @@ def _where(view: View, state: ListState) -> tuple[str, list]:
     for word in state.text.split():
         pattern = "%" + _escape_like(word) + "%"
         clauses.append("(" + " OR ".join(_like(expr) for expr in view.searched) + ")")
-        params.extend([pattern] * len(view.searched))
+        params.extend([pattern] * sum(expr.count("?") or 1 for expr in view.searched))
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 

@@ -183,6 +183,8 @@ class RecordTable(Vertical):
                 cells.append(Text(present.status_name(policy, code, vocabulary)))
             elif column.kind == "decision_status":
                 cells.append(Text(present.status_name(policy, value)))
+            elif column.kind == "finding_status":
+                cells.append(Text(present.words(value)))
             else:
                 # Long text clipped, so an 80-column terminal shows every column's start;
                 # the detail pane has it in full.
