@@ -51,6 +51,21 @@ DASHBOARD: list[Binding] = [
     Binding("g", "reload", "Refresh", show=False),
 ]
 
+#: On the chase list.
+CHASE: list[Binding] = [
+    Binding("e", "export('csv')", "Export CSV"),
+    Binding("E", "export('markdown')", "Export Markdown"),
+    Binding("plus", "within(7)", "A week further", key_display="+"),
+    Binding("minus", "within(-7)", "A week nearer", key_display="-"),
+    Binding("enter", "open_party", "The Party", show=False),
+    Binding("escape", "back", "Back", show=False),
+]
+
+#: On a Party's page.
+PARTY: list[Binding] = [
+    Binding("escape", "back", "Back"),
+]
+
 #: In a form or dialog.
 DIALOG: list[Binding] = [
     Binding("ctrl+s", "submit", "Save"),
@@ -82,6 +97,7 @@ SECTIONS: list[tuple[str, list[Binding]]] = [
     ("Anywhere", GLOBAL),
     ("Lists of records", RECORDS),
     ("Dashboard", DASHBOARD),
+    ("Chase list", CHASE),
     ("Forms and dialogs", DIALOG),
     ("Tables", TABLE),
     ("Pickers", PICKER),

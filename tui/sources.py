@@ -222,3 +222,67 @@ def populate_demo(register: Register, today: dt.date) -> None:
     from assurance.demo import populate
 
     populate(register, today=today)
+
+
+def cpa_loaded(db_path: Path) -> int:
+    """How many CPA certificates the register holds (0: no CPA data was ever imported)."""
+    conn = _cpa_conn(db_path)
+    try:
+        return conn.execute("SELECT COUNT(*) FROM cpa_certificate").fetchone()[0]
+    finally:
+        conn.close()
+
+
+@dataclass(frozen=True)
+class CpaExposure:
+    """A Supplier's devices under a CPA certificate that expires within the alert horizon."""
+
+    cpa_id: str
+    model: str
+    expires: dt.date
+    days_left: int
+    devices: int
+    plan: str
+
+
+@dataclass(frozen=True)
+class PartyOverview:
+    """Everything about one Party, each part from the package that owns it."""
+
+    party: object  # assurance.models.Party
+    assessments: list
+    decisions: list
+    findings: list
+    letters: list
+    due: list  # DueItems (compute_due for this Party)
+    #: None: no CPA data loaded; else the Party's exposure (matched by name or id).
+    cpa: list[CpaExposure] | None
+
+
+def party_overview(register: Register, party_id: str, today: dt.date, db_path: Path) -> PartyOverview:
+    from assurance.due import compute_due
+
+    party = register.require("party", party_id)
+    assessments = register.records("assessment", where="party = ?", params=(party_id,),
+                                   order_by="coalesce(fieldwork_end, fieldwork_start) DESC, id")
+    letters = register.records("letter", where="party = ?", params=(party_id,), order_by="received DESC")
+    subjects = [a.id for a in assessments] + [letter.id for letter in letters]
+    marks = ", ".join("?" for _ in subjects) or "NULL"
+    decisions = register.records("decision", where=f"subject IN ({marks})", params=subjects,
+                                 order_by="date DESC, id DESC")
+    ids = [a.id for a in assessments]
+    marks = ", ".join("?" for _ in ids) or "NULL"
+    findings = register.records("finding", where=f"assessment IN ({marks})", params=ids,
+                                order_by="coalesce(due, '9999') , id")
+    due = compute_due(register, today, party=party_id)
+    cpa: list[CpaExposure] | None = None
+    if cpa_loaded(db_path):
+        cpa = []
+        names = {party.id.casefold(), party.name.casefold()}
+        for alert in cpa_report(db_path, today).certificates:
+            for exposure in alert.suppliers:
+                if exposure.supplier.casefold() in names:
+                    cpa.append(CpaExposure(alert.cpa_id, f"{alert.manufacturer} {alert.model}",
+                                           alert.expires, alert.days_left, exposure.devices,
+                                           str(exposure.plan)))
+    return PartyOverview(party, assessments, decisions, findings, letters, due, cpa)

@@ -119,7 +119,8 @@ class DashboardScreen(Screen):
             due = exc
         self.app.call_from_thread(self._show_due, due)
         try:
-            cpa = sources.cpa_report(session.db_path, session.today)
+            cpa = (sources.cpa_report(session.db_path, session.today)
+                   if sources.cpa_loaded(session.db_path) else None)
         except Exception as exc:
             cpa = exc
         self.app.call_from_thread(self._show_cpa, cpa)
@@ -148,6 +149,11 @@ class DashboardScreen(Screen):
         widget = self.query_one("#cpa", Static)
         if isinstance(report, Exception):
             widget.update(f"CPA certificates: could not build the report: {report}")
+            return
+        if report is None:
+            widget.update(Text.assemble(("CPA certificates: ", "bold"),
+                                        "no CPA data loaded — import the CPL with `ssc cpa import"
+                                        " certificates FILE` to watch expiries"))
             return
         if not report.certificates:
             widget.update(f"CPA certificates: nothing expiring within {report.horizon_days} days")

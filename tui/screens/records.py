@@ -159,6 +159,22 @@ class RecordsScreen(Screen):
         if record is not None:
             self.action_related(_OPEN[record.type_name])
 
+    def action_party_view(self) -> None:
+        """Everything about the highlighted record's Party, on one page."""
+        record = self.current()
+        if record is None:
+            return
+        party = {"party": lambda r: r.id, "assessment": lambda r: r.party, "letter": lambda r: r.party,
+                 "finding": lambda r: getattr(self.register.get("assessment", r.assessment), "party", None),
+                 "decision": lambda r: getattr(self.register.get("assessment", r.subject)
+                                               or self.register.get("letter", r.subject), "party", None),
+                 }.get(record.type_name, lambda r: None)(record)
+        if party is None:
+            return
+        from tui.screens.party import PartyScreen
+
+        self.app.push_screen(PartyScreen(party))
+
     def action_related(self, target: str) -> None:
         record = self.current()
         if record is None:
