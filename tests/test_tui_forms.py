@@ -247,7 +247,7 @@ def test_a_letter_relates_to_an_assessment_of_its_own_party_picked_from_a_scoped
 def test_findings_are_found_by_party_name(db):
     async def scenario():
         app = make_app(db)
-        async with app.run_test(size=(120, 40)) as pilot:
+        async with app.run_test(size=(200, 50)) as pilot:
             await pilot.press("f")
             await settle(pilot)
             await pilot.press("slash", *"Pennine", "enter")

@@ -16,23 +16,7 @@ _HIDDEN = {"withdrawn", "withdrawn_reason"}
 _LONG = {"description", "action", "summary", "conditions", "notes", "text"}
 
 
-#: Field labels in the SEC's words where a field's name is an abbreviation or a code.
-LABELS = {
-    "id": "Id", "cio": "User CIO", "sec_party_id": "SEC Party id",
-    "domestic_sms": "Domestic smart metering systems",
-    "non_domestic_sms": "Non-domestic smart metering systems",
-    "sec_ref": "SEC clause", "relates_to": "Relates to assessment", "cycle_year": "Year of the cycle",
-    "fieldwork_start": "Fieldwork start", "fieldwork_end": "Fieldwork end",
-    "report_received": "Report received", "response_due": "Response due",
-    "response_received": "Response received", "party": "Party", "roles": "User Roles",
-}
-
-
-def label(name: str) -> str:
-    """A field's label: from :data:`LABELS`, else its name in words."""
-    return LABELS.get(name) or name.replace("_", " ").capitalize()
-
-
+label = present.field_label
 choice_label = present.words
 
 

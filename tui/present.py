@@ -45,9 +45,31 @@ def status_name(policy: RegisterPolicy, code: str | None, vocabulary: str | None
     return code.replace("_", " ")
 
 
+#: Field labels in the SEC's words where a field's name is an abbreviation or a code.
+LABELS = {
+    "id": "Id", "cio": "User CIO", "sec_party_id": "SEC Party id",
+    "domestic_sms": "Domestic smart metering systems",
+    "non_domestic_sms": "Non-domestic smart metering systems",
+    "sec_ref": "SEC clause", "relates_to": "Relates to assessment", "cycle_year": "Year of the cycle",
+    "fieldwork_start": "Fieldwork start", "fieldwork_end": "Fieldwork end",
+    "report_received": "Report received", "response_due": "Response due",
+    "response_received": "Response received", "party": "Party", "roles": "User Roles",
+}
+
+
+def field_label(name: str) -> str:
+    """A field's label: from :data:`LABELS`, else its name in words."""
+    return LABELS.get(name) or name.replace("_", " ").capitalize()
+
+
 def words(code: str | None) -> str:
     """A policy code without a name of its own, as words (``in_remediation`` → ``in remediation``)."""
     return (code or "").replace("_", " ")
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """``1 letter``, ``2 letters``: counts in text without "(s)"."""
+    return f"{count} {one if count == 1 else (many or one + 's')}"
 
 
 def cell(value: Any) -> str:

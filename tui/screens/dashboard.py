@@ -22,6 +22,8 @@ _SEVERITY_STYLES = {"expired": "bold white on dark_red", "critical": "bold red",
 
 class DashboardScreen(Screen):
     BINDINGS = keymap.DASHBOARD
+    #: The due list takes the keys at once (not the scrolling panel around it).
+    AUTO_FOCUS = "#due"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
 
     def __init__(self) -> None:
