@@ -9,11 +9,12 @@ from rich.text import Text
 
 from assurance.policy import RegisterPolicy
 
-#: Panel Information Policy colours; WHITE stays plain.
+#: Panel Information Policy colours; WHITE stays plain. Exact colours, not the terminal's ANSI
+#: palette (which a theme or terminal may change), each at least 4.5:1 (tests/test_tui_contrast.py).
 CLASSIFICATION_STYLES = {
-    "RED": "bold white on dark_red",
-    "AMBER": "bold black on dark_orange",
-    "GREEN": "bold black on green",
+    "RED": "bold #ffffff on #a00000",
+    "AMBER": "bold #000000 on #ffb000",
+    "GREEN": "bold #000000 on #3cb371",
     "WHITE": "",
 }
 

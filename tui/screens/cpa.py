@@ -19,7 +19,7 @@ from tui.widgets.keyline import KeyLine
 
 #: Looking this far ahead lists (nearly) every certificate on the CPL.
 ALL_HORIZON_DAYS = 36_500
-_STYLES = {"expired": "bold white on dark_red", "critical": "bold red", "warning": "dark_orange"}
+_STYLES = {"expired": "bold #ffffff on #a00000", "critical": "bold red", "warning": "dark_orange"}
 
 
 class CpaScreen(Screen):

@@ -16,7 +16,7 @@ from tui.widgets.keyline import KeyLine
 
 #: Due items listed at once; the count line says how many there are in all.
 DUE_ROWS = 200
-_SEVERITY_STYLES = {"expired": "bold white on dark_red", "critical": "bold red",
+_SEVERITY_STYLES = {"expired": "bold #ffffff on #a00000", "critical": "bold red",
                     "warning": "dark_orange", "notice": "", "ok": "dim"}
 
 
