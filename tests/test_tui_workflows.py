@@ -234,7 +234,7 @@ def test_a_list_loads_a_screenful_and_more_as_the_cursor_goes_down(db):
     run(scenario())
 
 
-def test_export_the_months_reports_to_files(db, tmp_path):
+def test_export_last_months_panel_paper_with_its_reference_after_a_preview(db, tmp_path):
     out = tmp_path / "papers"
 
     async def scenario():
@@ -243,7 +243,19 @@ def test_export_the_months_reports_to_files(db, tmp_path):
             await settle(pilot)
             await pilot.press("r")
             await settle(pilot)
-            await pilot.click("#panel")
+            dialog = app.screen
+            # Written on 10 January: the paper reports December, previewed at once.
+            assert dialog.query_one("#f-month", TextInput).value == "2019-12"
+            assert "December 2019" in dialog.preview_text
+            dialog.query_one("#f-paper_ref", TextInput).value = "not a ref"
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert "paper reference" in str(dialog.query_one("#err-paper_ref").render())
+            dialog.query_one("#f-paper_ref", TextInput).value = "SECP_66_1503_19"
+            await pilot.press("ctrl+r")
+            await settle(pilot)
+            assert "SECP_66_1503_19" in dialog.preview_text
+            await pilot.press("ctrl+s")
             await settle(pilot)
             await pilot.click("#cpa")
             await settle(pilot)
@@ -251,10 +263,11 @@ def test_export_the_months_reports_to_files(db, tmp_path):
 
     run(scenario())
     names = sorted(p.name for p in out.iterdir())
-    assert "ssc-panel-2020-01.md" in names
-    assert "ssc-panel-2020-01-appendix-a-RED.md" in names
+    assert "ssc-panel-2019-12.md" in names
+    assert "ssc-panel-2019-12-appendix-a-RED.md" in names
     assert any(n.startswith("cpa-report-2020-01-10") for n in names)
-    assert "RED" in (out / "ssc-panel-2020-01-appendix-a-RED.md").read_text()
+    assert "RED" in (out / "ssc-panel-2019-12-appendix-a-RED.md").read_text()
+    assert "SECP_66_1503_19" in (out / "ssc-panel-2019-12.md").read_text()
 
 
 def test_read_only_mode_refuses_every_write(db):

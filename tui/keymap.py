@@ -51,6 +51,13 @@ DASHBOARD: list[Binding] = [
     Binding("g", "reload", "Refresh", show=False),
 ]
 
+#: In the reports dialog.
+REPORTS: list[Binding] = [
+    Binding("ctrl+s", "submit", "Write the Panel report"),
+    Binding("ctrl+r", "preview", "Preview"),
+    Binding("escape", "cancel", "Close"),
+]
+
 #: On the chase list.
 CHASE: list[Binding] = [
     Binding("e", "export('csv')", "Export CSV"),
@@ -98,6 +105,7 @@ SECTIONS: list[tuple[str, list[Binding]]] = [
     ("Lists of records", RECORDS),
     ("Dashboard", DASHBOARD),
     ("Chase list", CHASE),
+    ("Reports", REPORTS),
     ("Forms and dialogs", DIALOG),
     ("Tables", TABLE),
     ("Pickers", PICKER),

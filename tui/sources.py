@@ -192,7 +192,22 @@ REPORT_FORMATS = {"markdown": ".md", "html": ".html", "docx": ".docx"}
 CPA_FORMATS = {"markdown": ".md", "html": ".html", "csv": ".csv", "json": ".json"}
 
 
-def write_panel(register: Register, month: str, out_dir: Path, fmt: str) -> list[Path]:
+def report_month(today: dt.date) -> dt.date:
+    """The month a Panel paper written on ``today`` reports: the one before (10 January → December)."""
+    return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
+def preview_panel(register: Register, month: str, paper_ref: str | None) -> str:
+    """The month's main part (what goes to the Panel) as Markdown, built and checked as when written."""
+    from assurance.report import main_part, parse_month, render
+
+    _report, document = main_part(register, parse_month(month), paper_ref=paper_ref)
+    text = render(document, "markdown")
+    return text if isinstance(text, str) else text.decode("utf-8")
+
+
+def write_panel(register: Register, month: str, out_dir: Path, fmt: str,
+                paper_ref: str | None = None) -> list[Path]:
     """The month's SSC section and its Appendix A (RED), written by ``assurance.report``."""
     from assurance.report import parse_month, write_panel_report
 
@@ -201,7 +216,7 @@ def write_panel(register: Register, month: str, out_dir: Path, fmt: str) -> list
     suffix = REPORT_FORMATS[fmt]
     main = out_dir / f"ssc-panel-{parsed:%Y-%m}{suffix}"
     appendix = out_dir / f"ssc-panel-{parsed:%Y-%m}-appendix-a-RED{suffix}"
-    files = write_panel_report(register, parsed, main, appendix)
+    files = write_panel_report(register, parsed, main, appendix, paper_ref=paper_ref)
     return [files.main, *([files.appendix] if files.appendix else [])]
 
 

@@ -145,7 +145,8 @@ class DashboardScreen(Screen):
         for item in self._due:
             days = Text(f"{item.days_overdue:+d}", style="bold red" if item.days_overdue > 0 else "")
             table.add_row(item.due.isoformat(), days, present.badge(item.classification),
-                          _short(item.party_name, 22), item.description, item.subject or "")
+                          _short(item.party_name, max(22, self.app.size.width // 4)), item.description,
+                          item.subject or "")
 
     def _show_cpa(self, report) -> None:
         widget = self.query_one("#cpa", Static)
