@@ -50,6 +50,8 @@ class Dialog(ModalScreen[str | None]):
     """A form or dialog: esc (or quitting) with anything typed asks before discarding it."""
 
     BINDINGS = keymap.DIALOG
+    #: Short terminals (24 lines) get one-line inputs, so a dialog fits with its buttons.
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
 
     _initial: tuple[Any, ...] | None = None
 

@@ -12,7 +12,7 @@ import datetime as dt
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Button, Label, RadioButton, RadioSet, Static
 
 from assurance import workflow
@@ -85,7 +85,7 @@ class SetStatusScreen(_StatusDialog):
         excluding = self.correcting.id if self.correcting else None
         self.current = workflow.current_status(register, self.subject_id, excluding=excluding)
         self.allowed = policy.allowed_statuses(self.vocabulary, self.current)
-        with Vertical(id="dialog"):
+        with VerticalScroll(id="dialog"):
             if self.correcting:
                 wrong = self.correcting
                 yield Static(f"Correct decision {wrong.id} on {subject.type_name} {subject.id}",
@@ -191,7 +191,8 @@ class SetStatusScreen(_StatusDialog):
         for label in self.query(ErrorLabel):
             label.clear()
         self._pending = (inputs, outcome)
-        said = Text("What this records — ctrl+s again to save, esc to go back:\n", style="bold")
+        said = Text("What this records — ctrl+s again to save it (a change asks for a new check):\n",
+                    style="bold")
         said.append("\n".join(f"• {line}" for line in outcome.consequences))
         box = self.query_one("#consequences", Static)
         box.update(said)
