@@ -46,6 +46,8 @@ class RecordsScreen(Screen):
     """One view's records; ``state`` may scope it (a Party's assessments) when jumped to."""
 
     BINDINGS = keymap.RECORDS
+    #: The rows take the keys from the first frame (not the filter box, which is first in order).
+    AUTO_FOCUS = "#rows"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
 

@@ -20,6 +20,7 @@ class ReportsScreen(ModalScreen[None]):
     """The Panel paper for the month before today's (as it is written in January for December)."""
 
     BINDINGS = keymap.REPORTS
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
 
     def compose(self) -> ComposeResult:
         session = self.app.session
@@ -92,9 +93,9 @@ class ReportsScreen(ModalScreen[None]):
     def _done(self, paths: list[Path]) -> None:
         for label in self.query(ErrorLabel):
             label.clear()
-        lines = "\n".join(f"wrote {p}" for p in paths)
-        self.query_one("#report-result", Label).update(lines)
-        self.app.notify(lines)
+        # File names here (the folder is the field above); full paths in the notification.
+        self.query_one("#report-result", Label).update("wrote " + ", ".join(p.name for p in paths))
+        self.app.notify("\n".join(f"wrote {p}" for p in paths))
 
     @on(Button.Pressed, "#panel")
     def action_submit(self) -> None:
