@@ -104,9 +104,10 @@ class RecordTable(Vertical):
 
     def on_mount(self) -> None:
         table = self.query_one("#rows", DataTable)
-        self._layout()
-        self.reload()
         self.watch(table, "scroll_y", self._scrolled, init=False)
+        # The columns depend on the width: the first load waits for the first layout (on_resize),
+        # rather than loading for a guessed width and again for the real one.
+        self._loaded = False
 
     # -- columns -------------------------------------------------------------------------
     def _room(self) -> int:
@@ -139,8 +140,8 @@ class RecordTable(Vertical):
         table.refresh()
 
     def on_resize(self) -> None:
-        if self._layout():
-            self.reload(keep_cursor=True)
+        if self._layout() or not self._loaded:
+            self.reload(keep_cursor=self._loaded)
 
     # -- data ----------------------------------------------------------------------------
     def _screenful(self) -> int:
@@ -155,6 +156,10 @@ class RecordTable(Vertical):
         query and one screen of cells, whatever the size of the register.
         """
         self._reload_queued = False
+        if not hasattr(self, "_shown"):
+            self._layout()
+        self._loaded = True
+        self._head_checked = False
         table = self.query_one("#rows", DataTable)
         row_before = table.cursor_row if keep_cursor else 0
         want = min(max(self._screenful(), row_before + 1), PAGE_SIZE)
@@ -261,8 +266,11 @@ class RecordTable(Vertical):
         from assurance.due import compute_due
 
         register = self.app.register
-        _events, head = audit.head(register.conn)
         cached = getattr(self, "_responses_cache", None)
+        if cached is not None and self._head_checked:
+            return cached[1]
+        self._head_checked = True  # once per reload, not once per row
+        _events, head = audit.head(register.conn)
         if cached is None or cached[0] != head:
             items = compute_due(register, self.app.session.today, categories=["response"])
             cached = self._responses_cache = (head, {item.subject: item for item in items})
