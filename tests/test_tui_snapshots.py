@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import types
+from pathlib import Path
 
 import pytest
 
@@ -117,4 +118,6 @@ def test_reports_dialog_with_its_preview(db, snap_compare):
         await pilot.press("r")
         await _ready(pilot)
 
-    assert snap_compare(make_app(db), terminal_size=(100, 40), run_before=reports)
+    # A fixed folder name: the temporary directory's would differ from run to run.
+    app = make_app(db, out_dir=Path("papers"))
+    assert snap_compare(app, terminal_size=(100, 40), run_before=reports)
