@@ -259,3 +259,34 @@ def test_findings_are_found_by_party_name(db):
             assert parties == {"Pennine Power Supply plc"}
 
     asyncio.run(scenario())
+
+
+def test_closing_a_finding_the_cli_changed_meanwhile_is_refused(db):
+    from tui.screens.status import FindingStatusScreen
+
+    with reopen(db) as register:
+        finding = register.records("finding", where="status = 'open'")[0]
+
+    async def scenario():
+        app = make_app(db)
+        async with app.run_test(size=(100, 40)) as pilot:
+            await pilot.press("f")
+            await settle(pilot)
+            await pilot.press("slash", *finding.id, "enter")
+            await settle(pilot)
+            await pilot.press("x")
+            await settle(pilot)
+            dialog = app.screen
+            assert isinstance(dialog, FindingStatusScreen)
+            done = cli(db, "finding", "edit", finding.id, "owner=CISO", "--reason", "new owner")
+            assert done.returncode == 0, done.stderr
+            dialog.query_one("#f-reason", TextInput).value = "evidence reviewed"
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert app.screen is dialog
+            assert "changed by someone else" in str(dialog.query_one("#err-_record").render())
+
+    asyncio.run(scenario())
+    with reopen(db) as register:
+        after = register.get("finding", finding.id)
+        assert (after.status, after.owner) == ("open", "CISO")

@@ -88,9 +88,10 @@ def month_decisions(register: Register, today: dt.date, limit: int = 100) -> lis
     first, following = month_bounds(today)
     policy = register.policy
     rows = register.conn.execute(
-        "SELECT d.id, d.date, d.subject, coalesce(a.party, l.party), d.status, a.kind,"
+        "SELECT d.id, d.date, d.subject, coalesce(p.name, a.party, l.party), d.status, a.kind,"
         " d.classification FROM decisions d"
         " LEFT JOIN assessments a ON a.id = d.subject LEFT JOIN letters l ON l.id = d.subject"
+        " LEFT JOIN parties p ON p.id = coalesce(a.party, l.party)"
         " WHERE d.withdrawn IS NULL AND d.date >= ? AND d.date < ?"
         " ORDER BY d.date DESC, d.rowid DESC LIMIT ?",
         (first.isoformat(), following.isoformat(), limit),

@@ -6,10 +6,10 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from tui import keymap, present, sources
+from tui.screens.base import AppScreen
 from tui.screens.records import title_bar
 from tui.state import ListState
 from tui.widgets.keyline import KeyLine
@@ -20,7 +20,7 @@ _SEVERITY_STYLES = {"expired": "bold #ffffff on #a00000", "critical": "bold red"
                     "warning": "dark_orange", "notice": "", "ok": "dim"}
 
 
-class DashboardScreen(Screen):
+class DashboardScreen(AppScreen):
     BINDINGS = keymap.DASHBOARD
     #: The due list takes the keys at once (not the scrolling panel around it).
     AUTO_FOCUS = "#due"

@@ -7,6 +7,7 @@ was loaded, so a change made meanwhile elsewhere is refused, not overwritten.
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 from textual import on
@@ -165,6 +166,9 @@ class FormScreen(Dialog):
                     show_error(self, None, "nothing changed: edit a field, or esc to close")
                     return
                 saved = writes.edit(self.register, self.record, changes, reason=reason)
+        except sqlite3.Error as exc:
+            show_error(self, None, f"the register could not be written ({exc}); nothing was saved")
+            return
         except InputError as exc:
             show_error(self, exc.field, exc.message)
             return

@@ -5,11 +5,11 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Static
 
 from tui import details, keymap, views
+from tui.screens.base import AppScreen
 from tui.state import ListState
 from tui.views import VIEWS, View
 from tui.widgets.detail import DetailPane
@@ -42,7 +42,7 @@ def title_bar(app, title: str) -> Static:
     return Static(f" ssc · {title} · as of {session.today.isoformat()}{flags}", classes="title-bar")
 
 
-class RecordsScreen(Screen):
+class RecordsScreen(AppScreen):
     """One view's records; ``state`` may scope it (a Party's assessments) when jumped to."""
 
     BINDINGS = keymap.RECORDS
@@ -57,10 +57,6 @@ class RecordsScreen(Screen):
         self.state = state or ListState()
         self._detail_timer: Timer | None = None
         self._suspended = False
-
-    @property
-    def register(self):
-        return self.app.register
 
     def compose(self) -> ComposeResult:
         title = self.view.title

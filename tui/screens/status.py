@@ -8,6 +8,7 @@ second ctrl+s records it. Correcting a decision records a superseding one with a
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 
 from rich.text import Text
 from textual import on
@@ -179,6 +180,9 @@ class SetStatusScreen(_StatusDialog):
                 outcome = writes.rehearse(self.register, lambda: self._write(inputs))
                 self._confirm(inputs, outcome)
                 return
+        except sqlite3.Error as exc:
+            show_error(self, None, f"the register could not be written ({exc}); nothing was saved")
+            return
         except InputError as exc:
             self._pending = None
             self._error(exc.field, exc.message)
@@ -261,6 +265,9 @@ class FindingStatusScreen(_StatusDialog):
             changes["closed"] = None
         try:
             writes.edit(self.register, self.finding, changes, reason=reason)
+        except sqlite3.Error as exc:
+            show_error(self, None, f"the register could not be written ({exc}); nothing was saved")
+            return
         except InputError as exc:
             self._error(exc.field, exc.message)
             return
@@ -300,6 +307,9 @@ class WithdrawScreen(_StatusDialog):
         try:
             # As `ssc <type> withdraw` does it.
             self.register.withdraw(self.type_name, self.record_id, reason=reason)
+        except sqlite3.Error as exc:
+            show_error(self, None, f"the register could not be written ({exc}); nothing was saved")
+            return
         except InputError as exc:
             self._error(exc.field, exc.message)
             return
