@@ -290,3 +290,32 @@ def test_closing_a_finding_the_cli_changed_meanwhile_is_refused(db):
     with reopen(db) as register:
         after = register.get("finding", finding.id)
         assert (after.status, after.owner) == ("open", "CISO")
+
+
+def test_picker_search_takes_hostile_text_literally(tmp_path):
+    from assurance.models import Party
+    from tui import pickers
+
+    with Register.open(tmp_path / "r.db", actor="t") as register:
+        register.add(Party(id="P1", name="[b]Evil[/b] & 100% Ltd", roles=["other_user"]))
+        register.add(Party(id="P2", name="Plain_Name Ltd", roles=["other_user"]))
+        register.add(Party(id="P3", name="Ünïcode Énergie", roles=["other_user"]))
+        conn, policy = register.conn, register.policy
+        assert [c.id for c in pickers.search(conn, "party", "100%", policy)] == ["P1"]
+        assert [c.id for c in pickers.search(conn, "party", "%", policy)] == ["P1"]
+        assert [c.id for c in pickers.search(conn, "party", "n_m", policy)] == []  # _ is no wildcard
+        assert [c.id for c in pickers.search(conn, "party", "'; DROP TABLE parties; --", policy)] == []
+        assert [c.id for c in pickers.search(conn, "party", "Énergie", policy)] == ["P3"]
+        assert len(pickers.search(conn, "party", "", policy)) == 3
+        assert register.count("party") == 3
+
+    async def scenario():
+        app = make_app(tmp_path / "r.db")
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            app.push_screen(PickerScreen("party", "evil"))
+            await settle(pilot)
+            option = app.screen.query_one("#choices").get_option_at_index(0)
+            assert "[b]Evil[/b]" in str(option.prompt)
+
+    asyncio.run(scenario())

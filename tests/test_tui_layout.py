@@ -126,6 +126,10 @@ def test_the_dashboard_due_list_takes_keys_at_once(db):
             assert app.focused is due
             await pilot.press("down", "down")
             assert due.cursor_row == 2
+            await pilot.press("end")
+            assert due.cursor_row == due.row_count - 1 > 2
+            await pilot.press("home")
+            assert due.cursor_row == 0
 
     asyncio.run(scenario())
 

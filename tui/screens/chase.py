@@ -14,6 +14,7 @@ from tui import keymap, present
 from tui.screens.base import AppScreen
 from tui.screens.records import title_bar
 from tui.widgets.keyline import KeyLine
+from tui.widgets.record_table import RowsTable
 
 
 class ChaseScreen(AppScreen):
@@ -30,7 +31,7 @@ class ChaseScreen(AppScreen):
         yield title_bar(self.app, "Chase list")
         with Vertical(id="chase-box"):
             yield Static("", id="chase-title", classes="panel-title")
-            yield DataTable(id="chase", cursor_type="row", zebra_stripes=False)
+            yield RowsTable(id="chase", cursor_type="row", zebra_stripes=False)
             yield Static("", id="chase-result")
         yield KeyLine(id="keys")
 

@@ -13,6 +13,7 @@ from tui.screens.base import AppScreen
 from tui.screens.records import title_bar
 from tui.state import ListState
 from tui.widgets.keyline import KeyLine
+from tui.widgets.record_table import RowsTable
 
 #: Due items listed at once; the count line says how many there are in all.
 DUE_ROWS = 200
@@ -40,11 +41,10 @@ class DashboardScreen(AppScreen):
             yield Static("", id="counts")
             with Vertical(id="due-box", classes="panel"):
                 yield Static("Due and overdue — computing…", id="due-title", classes="panel-title")
-                due = DataTable(id="due", cursor_type="row", zebra_stripes=True)
-                yield due
+                yield RowsTable(id="due", cursor_type="row", zebra_stripes=True)
             with Vertical(id="month-box", classes="panel"):
                 yield Static("Decisions this month", id="month-title", classes="panel-title")
-                yield DataTable(id="month", cursor_type="row", zebra_stripes=True)
+                yield RowsTable(id="month", cursor_type="row", zebra_stripes=True)
             with Vertical(id="alerts-box", classes="panel"):
                 yield Static("Alerts", classes="panel-title")
                 yield Static("CPA certificates: checking…", id="cpa")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -45,7 +46,8 @@ class PickerScreen(ModalScreen[str | None]):
                                party=self.party)
         options = self.query_one("#choices", OptionList)
         options.clear_options()
-        options.add_options([Option(choice.label, id=choice.id) for choice in found])
+        # Text, not str: a name is never read as markup ("[b]" stays as typed).
+        options.add_options([Option(Text(choice.label), id=choice.id) for choice in found])
         if found:
             options.highlighted = 0
         more = " (the first shown: type more to narrow)" if len(found) == pickers.LIMIT else ""
