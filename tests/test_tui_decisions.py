@@ -137,8 +137,16 @@ def test_correcting_a_decision_records_a_superseding_one_with_a_reason(db):
             assert dialog.query_one("#f-date", TextInput).value == "2020-01-08"
             dialog.query_one("#status-approved", RadioButton).value = True
             dialog.query_one("#f-reason", TextInput).value = "minute said approved, typed deferred"
+            dialog.query_one("#f-date", TextInput).value = "2019-12-11"
             await pilot.press("ctrl+s")
             await settle(pilot)
+            said = str(dialog.query_one("#consequences").render())
+            assert "reported in the Panel paper for December 2019" in said
+            assert "moves it out of the paper for January 2020" in said
+            dialog.query_one("#f-date", TextInput).value = "2020-01-08"
+            await pilot.press("ctrl+s")  # changed: checked again
+            await settle(pilot)
+            assert "moves it out" not in str(dialog.query_one("#consequences").render())
             await pilot.press("ctrl+s")
             await settle(pilot)
             assert isinstance(app.screen, RecordsScreen)

@@ -197,7 +197,13 @@ class SetStatusScreen(_StatusDialog):
         self._pending = (inputs, outcome)
         said = Text("What this records — ctrl+s again to save it (a change asks for a new check):\n",
                     style="bold")
-        said.append("\n".join(f"• {line}" for line in outcome.consequences))
+        lines = list(outcome.consequences)
+        date = inputs[1]
+        lines.append(f"it is reported in the Panel paper for {date:%B %Y}")
+        wrong = self.correcting
+        if wrong is not None and (wrong.date.year, wrong.date.month) != (date.year, date.month):
+            lines.append(f"which moves it out of the paper for {wrong.date:%B %Y}")
+        said.append("\n".join(f"• {line}" for line in lines))
         box = self.query_one("#consequences", Static)
         box.update(said)
         box.display = True
