@@ -40,8 +40,8 @@ class ChaseScreen(AppScreen):
         table.add_column("Due", key="due")
         table.add_column("Days", key="days")
         table.add_column("Class", key="class")
-        table.add_column("What", key="what")
         table.add_column("Record", key="record")
+        table.add_column("What", key="what")
         self.reload()
         table.focus()
 
@@ -59,15 +59,15 @@ class ChaseScreen(AppScreen):
         for group in self.groups:
             heading = Text.assemble((group.name, "bold"), f"  {group.party}  ",
                                     (group.contact or "no contact recorded", "italic"))
-            table.add_row("", "", "", heading, "")
+            table.add_row("", "", "", "", heading)
             self._row_party.append(group.party)
             for item in group.items:
                 days = Text(f"{item.days_overdue:+d}", style="bold" if item.overdue else "")
                 table.add_row(item.due.isoformat(), days, present.badge(item.classification),
-                              item.description, item.subject or "")
+                              item.subject or "", item.description)
                 self._row_party.append(group.party)
         if not self.groups:
-            table.add_row("", "", "", "nothing overdue or due in that time", "")
+            table.add_row("", "", "", "", "nothing overdue or due in that time")
 
     def action_within(self, step: int) -> None:
         self.within_days = max(0, self.within_days + step)
