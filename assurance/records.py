@@ -95,11 +95,12 @@ def add_record(register: Register, type_name: str, fields: dict[str, Any], *,
 
 
 def edit_record(register: Register, type_name: str, record_id: str, fields: dict[str, Any], *,
-                reason: str | None = None) -> Record:
+                reason: str | None = None, expected: dict[str, Any] | None = None) -> Record:
+    """Change the given fields; ``expected`` (the record as loaded) refuses a stale edit."""
     model_for(type_name)
     if not fields:
         raise InputError("nothing to change: give FIELD=VALUE (an empty value clears a field)")
-    return register.edit(type_name, record_id, fields, reason=reason)
+    return register.edit(type_name, record_id, fields, reason=reason, expected=expected)
 
 
 def list_records(register: Register, type_name: str, filters: dict[str, Any], *,

@@ -243,10 +243,12 @@ class Register:
         return record
 
     def edit(self, type_name: str, record_id: str, changes: dict[str, Any], *,
-             reason: str | None = None) -> Record:
+             reason: str | None = None, expected: dict[str, Any] | None = None) -> Record:
         """Change fields of a record (None clears an optional field); audited as ``edit``.
 
         ``changes`` may be typed as text (a form, the command line): see ``models.from_text``.
+        ``expected`` is the record as the caller loaded it (``to_interchange()``): if the stored
+        record differs, someone changed it meanwhile and nothing is written (no lost update).
         """
         from assurance import workflow
 
@@ -255,6 +257,9 @@ class Register:
         self._check_audited(reason)
         with write_transaction(self.conn):
             before = self.require(type_name, record_id)
+            if expected is not None and before.to_interchange() != expected:
+                raise InputError(f"{type_name} {record_id} was changed by someone else since you "
+                                 "opened it; nothing was saved: reopen it to see the change")
             if before.withdrawn is not None:
                 raise InputError(f"{type_name} {record_id} is withdrawn; it can no longer change")
             if "id" in changes and changes["id"] != record_id:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import types
+from pathlib import Path
 
 import pytest
 
@@ -45,12 +46,19 @@ async def _ready(pilot) -> None:
     await pilot.pause()
 
 
-def test_dashboard_80x24(db, snap_compare):
-    assert snap_compare(make_app(db), terminal_size=(80, 24), run_before=_ready)
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)])
+def test_dashboard(db, snap_compare, size):
+    assert snap_compare(make_app(db), terminal_size=size, run_before=_ready)
 
 
-def test_dashboard_wide(db, snap_compare):
-    assert snap_compare(make_app(db), terminal_size=(140, 40), run_before=_ready)
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)])
+def test_assessments_with_status_and_response_due(db, snap_compare, size):
+    async def assessments(pilot):
+        await _ready(pilot)
+        await pilot.press("a", "down", "down")
+        await _ready(pilot)
+
+    assert snap_compare(make_app(db), terminal_size=size, run_before=assessments)
 
 
 def test_parties_with_detail(db, snap_compare):
@@ -71,3 +79,45 @@ def test_party_form_with_an_error_beside_the_field(db, snap_compare):
         await _ready(pilot)
 
     assert snap_compare(make_app(db), terminal_size=(100, 36), run_before=form)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)])
+def test_a_decision_waiting_for_its_confirmation(db, snap_compare, size):
+    async def decision(pilot):
+        await _ready(pilot)
+        await pilot.press("a", "slash", *"A0016", "enter", "s")
+        await _ready(pilot)
+        await pilot.press("down", "down", "enter", "tab", "tab", *"SSC item 3", "ctrl+s")
+        await _ready(pilot)
+
+    assert snap_compare(make_app(db), terminal_size=size, run_before=decision)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)])
+def test_chase_list(db, snap_compare, size):
+    async def chase(pilot):
+        await _ready(pilot)
+        await pilot.press("h")
+        await _ready(pilot)
+
+    assert snap_compare(make_app(db), terminal_size=size, run_before=chase)
+
+
+def test_party_page(db, snap_compare):
+    async def party(pilot):
+        await _ready(pilot)
+        await pilot.press("p", "slash", *"Albion", "enter", "v")
+        await _ready(pilot)
+
+    assert snap_compare(make_app(db), terminal_size=(200, 50), run_before=party)
+
+
+def test_reports_dialog_with_its_preview(db, snap_compare):
+    async def reports(pilot):
+        await _ready(pilot)
+        await pilot.press("r")
+        await _ready(pilot)
+
+    # A fixed folder name: the temporary directory's would differ from run to run.
+    app = make_app(db, out_dir=Path("papers"))
+    assert snap_compare(app, terminal_size=(100, 40), run_before=reports)

@@ -30,3 +30,20 @@ async def settle(pilot) -> None:
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+def shown(static) -> str:
+    """What a Static says, as plain text (its content rendered by Rich, or its markup-free text)."""
+    import io
+
+    from rich.console import Console
+    from textual.content import Content
+
+    content = static.content
+    if isinstance(content, Content):
+        return content.plain
+    if isinstance(content, str):
+        return Content.from_markup(content).plain if "[" in content else content
+    console = Console(width=200, record=True, file=io.StringIO())
+    console.print(content)
+    return console.export_text()

@@ -40,4 +40,4 @@ def test_fast_cells_match_datatable_cell_for_cell(tmp_path):
                             checked += 1
         return checked
 
-    assert asyncio.run(scenario()) > 500
+    assert asyncio.run(scenario()) > 400  # fewer columns since they give way by width

@@ -136,6 +136,14 @@ def test_set_a_status_with_conditions_and_a_reason(db):
             dialog.query_one("#f-conditions", TextBox).text = "Remediate G5.14 by 2020-03-31"
             await pilot.press("ctrl+s")
             await settle(pilot)
+            # Checked, not yet saved: the dialog says what would follow and waits for a confirm.
+            assert isinstance(app.screen, SetStatusScreen)
+            said = str(dialog.query_one("#consequences").render())
+            assert "conditions to track: Remediate G5.14 by 2020-03-31" in said
+            with reopen(db) as register:
+                assert register.records("decision", where="subject = 'A-NEW'") == []
+            await pilot.press("ctrl+s")
+            await settle(pilot)
             assert isinstance(app.screen, RecordsScreen)
             # Now only the transitions the policy allows from approved_subject_to are offered.
             await pilot.press("s")
@@ -232,7 +240,7 @@ def test_a_list_loads_a_screenful_and_more_as_the_cursor_goes_down(db):
     run(scenario())
 
 
-def test_export_the_months_reports_to_files(db, tmp_path):
+def test_export_last_months_panel_paper_with_its_reference_after_a_preview(db, tmp_path):
     out = tmp_path / "papers"
 
     async def scenario():
@@ -241,7 +249,19 @@ def test_export_the_months_reports_to_files(db, tmp_path):
             await settle(pilot)
             await pilot.press("r")
             await settle(pilot)
-            await pilot.click("#panel")
+            dialog = app.screen
+            # Written on 10 January: the paper reports December, previewed at once.
+            assert dialog.query_one("#f-month", TextInput).value == "2019-12"
+            assert "December 2019" in dialog.preview_text
+            dialog.query_one("#f-paper_ref", TextInput).value = "not a ref"
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert "paper reference" in str(dialog.query_one("#err-paper_ref").render())
+            dialog.query_one("#f-paper_ref", TextInput).value = "SECP_66_1503_19"
+            await pilot.press("ctrl+r")
+            await settle(pilot)
+            assert "SECP_66_1503_19" in dialog.preview_text
+            await pilot.press("ctrl+s")
             await settle(pilot)
             await pilot.click("#cpa")
             await settle(pilot)
@@ -249,10 +269,11 @@ def test_export_the_months_reports_to_files(db, tmp_path):
 
     run(scenario())
     names = sorted(p.name for p in out.iterdir())
-    assert "ssc-panel-2020-01.md" in names
-    assert "ssc-panel-2020-01-appendix-a-RED.md" in names
+    assert "ssc-panel-2019-12.md" in names
+    assert "ssc-panel-2019-12-appendix-a-RED.md" in names
     assert any(n.startswith("cpa-report-2020-01-10") for n in names)
-    assert "RED" in (out / "ssc-panel-2020-01-appendix-a-RED.md").read_text()
+    assert "RED" in (out / "ssc-panel-2019-12-appendix-a-RED.md").read_text()
+    assert "SECP_66_1503_19" in (out / "ssc-panel-2019-12.md").read_text()
 
 
 def test_read_only_mode_refuses_every_write(db):

@@ -76,6 +76,24 @@ class SSCApp(App):
         if not isinstance(self.screen, ReportsScreen):
             self.push_screen(ReportsScreen())
 
+    def action_chase(self) -> None:
+        from tui.screens.chase import ChaseScreen
+
+        if not isinstance(self.screen, ChaseScreen):
+            self.push_screen(ChaseScreen())
+
+    async def action_quit(self) -> None:
+        """Quit (q, ctrl+q) — but not over a form with unsaved input without asking."""
+        from tui.screens.base import Dialog
+
+        dirty = next((s for s in reversed(self.screen_stack) if isinstance(s, Dialog) and s.dirty), None)
+        if dirty is None:
+            self.exit()
+            return
+        if self.screen is not dirty:
+            return  # a question (discard?) is already open over it
+        dirty.ask_to_discard(self.exit)
+
     def check_writable(self) -> bool:
         """False, with a message, in read-only mode: every write action asks this first."""
         if self.session.read_only:

@@ -26,7 +26,11 @@ def _fields(record: Record, policy) -> Table:
             value = present.role_names(value, policy)
         elif name == "status" and record.type_name == "decision":
             value = present.status_name(policy, value)
-        grid.add_row(name.replace("_", " "), str(value))
+        elif name in ("status", "severity"):
+            value = present.words(value)
+        elif name == "kind" and value in policy.kinds:
+            value = f"{policy.kinds[value].abbreviation} — {policy.kinds[value].name}"
+        grid.add_row(present.field_label(name), present.cell(value))
     if record.withdrawn:
         grid.add_row("withdrawn", f"{record.withdrawn:%Y-%m-%d} — {record.withdrawn_reason}")
     return grid
@@ -45,14 +49,16 @@ def _related(register: Register, record: Record) -> list[str]:
             (record.id, *policy.findings.closed_statuses)).fetchone()
         (letters,) = conn.execute(
             "SELECT COUNT(*) FROM letters WHERE party = ? AND withdrawn IS NULL", (record.id,)).fetchone()
-        lines += [f"{assessments} assessments (A) · {findings} open findings (F) · {letters} letters (L)"]
+        lines += [f"{present.plural(assessments, 'assessment')} · {present.plural(findings, 'open finding')}"
+                  f" · {present.plural(letters, 'letter')}",
+                  "A, F, L list them; v shows everything about the Party"]
     elif record.type_name in ("assessment", "letter"):
         vocabulary, _subject = workflow.subject_vocabulary(register, record.id)
         current = workflow.current_status(register, record.id)
         allowed = policy.allowed_statuses(vocabulary, current)
         lines.append(f"status: {present.status_name(policy, current, vocabulary)}"
-                     + (f" → may become {', '.join(present.status_name(policy, s, vocabulary) for s in allowed)} (s)"
-                        if allowed else " (final)"))
+                     + (f" → may become {', '.join(present.status_name(policy, s, vocabulary) for s in allowed)}"
+                        " — s decides" if allowed else " — final"))
         for decision in register.records("decision", where="subject = ?", params=(record.id,),
                                          order_by="date DESC"):
             conditions = f" — {decision.conditions}" if decision.conditions else ""
@@ -60,10 +66,12 @@ def _related(register: Register, record: Record) -> list[str]:
         if record.type_name == "assessment":
             (findings,) = conn.execute(
                 "SELECT COUNT(*) FROM findings WHERE assessment = ? AND withdrawn IS NULL", (record.id,)).fetchone()
-            lines.append(f"{findings} findings (F) · party {record.party} (P)")
+            lines.append(f"{present.plural(findings, 'finding')} (F lists them) · Party {record.party}"
+                         " (P goes to it, v shows everything about it)")
     elif record.type_name == "finding":
         allowed = policy.findings.transitions.get(record.status, [])
-        lines.append(f"may become: {', '.join(allowed) or 'nothing (final)'} (x closes)")
+        lines.append(f"may become: {', '.join(present.words(s) for s in allowed) or 'nothing — final'}"
+                     " — x closes it, s sets another status")
     last = next(audit.events(conn, entity=record.type_name, entity_id=record.id,
                              newest_first=True, limit=1), None)
     if last:

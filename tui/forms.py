@@ -9,20 +9,27 @@ from dataclasses import dataclass
 
 from assurance.models import RECORD_TYPES, Record
 from assurance.policy import RegisterPolicy
+from tui import present
 
 #: Never edited in a form: withdrawal has its own action, which asks for a reason.
 _HIDDEN = {"withdrawn", "withdrawn_reason"}
 _LONG = {"description", "action", "summary", "conditions", "notes", "text"}
 
 
+label = present.field_label
+choice_label = present.words
+
+
 @dataclass(frozen=True)
 class FormField:
     name: str
     label: str
-    #: text, long, int, date, choice or multi.
+    #: text, long, int, date, choice, multi or reference.
     kind: str
     required: bool
     choices: tuple[tuple[str, str], ...] = ()
+    #: For a reference: the record type it names (party, assessment, letter).
+    reference: str | None = None
 
 
 def _base(annotation) -> type:
@@ -41,15 +48,15 @@ def _choices(type_name: str, name: str, policy: RegisterPolicy,
     if name == "kind":
         return tuple((f"{k.abbreviation} — {k.name}", code) for code, k in policy.kinds.items())
     if name == "severity":
-        return tuple((s, s) for s in policy.findings.severities)
+        return tuple((choice_label(s), s) for s in policy.findings.severities)
     if name == "committee":
         return tuple((label, code) for code, label in policy.highlights.committees.items())
     if type_name == "finding" and name == "status":
         if current is None:
-            return tuple((s, s) for s in policy.findings.statuses)
+            return tuple((choice_label(s), s) for s in policy.findings.statuses)
         now = getattr(current, "status", None)
         allowed = [now, *policy.findings.transitions.get(now, [])]
-        return tuple((s, s) for s in allowed)
+        return tuple((choice_label(s), s) for s in allowed)
     return ()
 
 
@@ -63,7 +70,10 @@ def form_fields(type_name: str, policy: RegisterPolicy,
             continue
         base = _base(info.annotation)
         choices = _choices(type_name, name, policy, current)
-        if base is list:
+        reference = model.references.get(name)
+        if reference:
+            kind = "reference"
+        elif base is list:
             kind = "multi"
         elif choices:
             kind = "choice"
@@ -76,19 +86,8 @@ def form_fields(type_name: str, policy: RegisterPolicy,
         else:
             kind = "text"
         required = info.is_required() and name != "classification"
-        fields.append(FormField(name, name.replace("_", " ").capitalize(), kind, required, choices))
-    return fields
-
-
-def suggest_id(conn, type_name: str, prefix: str) -> str:
-    """A free id such as ``P0042`` for a new record (the user may type another)."""
-    table = RECORD_TYPES[type_name].table
-    (count,) = conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()
-    number = count + 1
-    while conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (f"{prefix}{number:04d}",)).fetchone():
-        number += 1
-    return f"{prefix}{number:04d}"
-
-
-ID_PREFIXES = {"party": "P", "assessment": "A", "letter": "L", "decision": "D",
-               "finding": "F", "highlight": "H"}
+        if name == "id" and current is None:
+            required = False  # left empty, ``add_record`` gives the next free id
+        fields.append(FormField(name, label(name), kind, required, choices, reference))
+    # The classification has a default per type: last, so the form starts at what to type.
+    return sorted(fields, key=lambda f: f.name == "classification")

@@ -15,6 +15,7 @@ GLOBAL: list[Binding] = [
     Binding("c", "go('cpa')", "CPA", show=False),
     Binding("u", "go('audit')", "Audit log", show=False),
     Binding("r", "reports", "Reports"),
+    Binding("h", "chase", "Chase list"),
     Binding("question_mark", "help", "Help", key_display="?"),
     Binding("ctrl+t", "toggle_dark", "Dark/light theme", show=False),
     Binding("q", "quit", "Quit", show=False),
@@ -40,6 +41,7 @@ RECORDS: list[Binding] = [
     Binding("left_square_bracket", "page(-1)", "Previous page", show=False, key_display="["),
     Binding("i", "toggle_detail", "Show/hide the detail pane", show=False),
     Binding("E", "evidence", "Its evidence files", show=False),
+    Binding("v", "party_view", "Everything about the Party", show=False),
     Binding("escape", "back", "Back", show=False),
 ]
 
@@ -57,12 +59,52 @@ EVIDENCE: list[Binding] = [
     Binding("x", "export", "Export"),
     Binding("w", "withdraw", "Withdraw"),
     Binding("escape", "close", "Back"),
+#: In the reports dialog.
+REPORTS: list[Binding] = [
+    Binding("ctrl+s", "submit", "Write the Panel report"),
+    Binding("ctrl+r", "preview", "Preview"),
+    Binding("escape", "cancel", "Close"),
+]
+
+#: On the chase list.
+CHASE: list[Binding] = [
+    Binding("e", "export('csv')", "Export CSV"),
+    Binding("E", "export('markdown')", "Export Markdown"),
+    Binding("plus", "within(7)", "A week further", key_display="+"),
+    Binding("minus", "within(-7)", "A week nearer", key_display="-"),
+    Binding("enter", "open_party", "The Party", show=False),
+    Binding("escape", "back", "Back", show=False),
+]
+
+#: On a Party's page.
+PARTY: list[Binding] = [
+    Binding("escape", "back", "Back"),
 ]
 
 #: In a form or dialog.
 DIALOG: list[Binding] = [
     Binding("ctrl+s", "submit", "Save"),
     Binding("escape", "cancel", "Cancel"),
+    Binding("ctrl+o", "pick", "Search for the record to refer to"),
+]
+
+#: On a row of a table (lists, the dashboard): the first and last row, not a sideways scroll.
+TABLE: list[Binding] = [
+    Binding("home", "first_row", "First row", show=False),
+    Binding("end", "last_row", "Last row", show=False),
+]
+
+#: "Discard what you typed?"
+CONFIRM: list[Binding] = [
+    Binding("y", "discard", "Discard"),
+    Binding("n", "keep", "Keep editing"),
+    Binding("escape", "keep", "Keep editing", show=False),
+]
+
+#: In a picker: type to search, arrows to choose, enter to take it.
+PICKER: list[Binding] = [
+    Binding("escape", "cancel", "Cancel"),
+    Binding("down", "to_choices", "Choices", show=False),
 ]
 
 #: What each key does, for the help screen: (section, bindings).
@@ -71,7 +113,11 @@ SECTIONS: list[tuple[str, list[Binding]]] = [
     ("Lists of records", RECORDS),
     ("Dashboard", DASHBOARD),
     ("Evidence of a record", EVIDENCE),
+    ("Chase list", CHASE),
+    ("Reports", REPORTS),
     ("Forms and dialogs", DIALOG),
+    ("Tables", TABLE),
+    ("Pickers", PICKER),
 ]
 
 #: Write actions, refused in read-only mode.

@@ -88,9 +88,10 @@ def month_decisions(register: Register, today: dt.date, limit: int = 100) -> lis
     first, following = month_bounds(today)
     policy = register.policy
     rows = register.conn.execute(
-        "SELECT d.id, d.date, d.subject, coalesce(a.party, l.party), d.status, a.kind,"
+        "SELECT d.id, d.date, d.subject, coalesce(p.name, a.party, l.party), d.status, a.kind,"
         " d.classification FROM decisions d"
         " LEFT JOIN assessments a ON a.id = d.subject LEFT JOIN letters l ON l.id = d.subject"
+        " LEFT JOIN parties p ON p.id = coalesce(a.party, l.party)"
         " WHERE d.withdrawn IS NULL AND d.date >= ? AND d.date < ?"
         " ORDER BY d.date DESC, d.rowid DESC LIMIT ?",
         (first.isoformat(), following.isoformat(), limit),
@@ -192,7 +193,22 @@ REPORT_FORMATS = {"markdown": ".md", "html": ".html", "docx": ".docx"}
 CPA_FORMATS = {"markdown": ".md", "html": ".html", "csv": ".csv", "json": ".json"}
 
 
-def write_panel(register: Register, month: str, out_dir: Path, fmt: str) -> list[Path]:
+def report_month(today: dt.date) -> dt.date:
+    """The month a Panel paper written on ``today`` reports: the one before (10 January → December)."""
+    return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
+def preview_panel(register: Register, month: str, paper_ref: str | None) -> str:
+    """The month's main part (what goes to the Panel) as Markdown, built and checked as when written."""
+    from assurance.report import main_part, parse_month, render
+
+    _report, document = main_part(register, parse_month(month), paper_ref=paper_ref)
+    text = render(document, "markdown")
+    return text if isinstance(text, str) else text.decode("utf-8")
+
+
+def write_panel(register: Register, month: str, out_dir: Path, fmt: str,
+                paper_ref: str | None = None) -> list[Path]:
     """The month's SSC section and its Appendix A (RED), written by ``assurance.report``."""
     from assurance.report import parse_month, write_panel_report
 
@@ -201,7 +217,7 @@ def write_panel(register: Register, month: str, out_dir: Path, fmt: str) -> list
     suffix = REPORT_FORMATS[fmt]
     main = out_dir / f"ssc-panel-{parsed:%Y-%m}{suffix}"
     appendix = out_dir / f"ssc-panel-{parsed:%Y-%m}-appendix-a-RED{suffix}"
-    files = write_panel_report(register, parsed, main, appendix)
+    files = write_panel_report(register, parsed, main, appendix, paper_ref=paper_ref)
     return [files.main, *([files.appendix] if files.appendix else [])]
 
 
@@ -222,3 +238,67 @@ def populate_demo(register: Register, today: dt.date) -> None:
     from assurance.demo import populate
 
     populate(register, today=today)
+
+
+def cpa_loaded(db_path: Path) -> int:
+    """How many CPA certificates the register holds (0: no CPA data was ever imported)."""
+    conn = _cpa_conn(db_path)
+    try:
+        return conn.execute("SELECT COUNT(*) FROM cpa_certificate").fetchone()[0]
+    finally:
+        conn.close()
+
+
+@dataclass(frozen=True)
+class CpaExposure:
+    """A Supplier's devices under a CPA certificate that expires within the alert horizon."""
+
+    cpa_id: str
+    model: str
+    expires: dt.date
+    days_left: int
+    devices: int
+    plan: str
+
+
+@dataclass(frozen=True)
+class PartyOverview:
+    """Everything about one Party, each part from the package that owns it."""
+
+    party: object  # assurance.models.Party
+    assessments: list
+    decisions: list
+    findings: list
+    letters: list
+    due: list  # DueItems (compute_due for this Party)
+    #: None: no CPA data loaded; else the Party's exposure (matched by name or id).
+    cpa: list[CpaExposure] | None
+
+
+def party_overview(register: Register, party_id: str, today: dt.date, db_path: Path) -> PartyOverview:
+    from assurance.due import compute_due
+
+    party = register.require("party", party_id)
+    assessments = register.records("assessment", where="party = ?", params=(party_id,),
+                                   order_by="coalesce(fieldwork_end, fieldwork_start) DESC, id")
+    letters = register.records("letter", where="party = ?", params=(party_id,), order_by="received DESC")
+    subjects = [a.id for a in assessments] + [letter.id for letter in letters]
+    marks = ", ".join("?" for _ in subjects) or "NULL"
+    decisions = register.records("decision", where=f"subject IN ({marks})", params=subjects,
+                                 order_by="date DESC, id DESC")
+    ids = [a.id for a in assessments]
+    marks = ", ".join("?" for _ in ids) or "NULL"
+    findings = register.records("finding", where=f"assessment IN ({marks})", params=ids,
+                                order_by="coalesce(due, '9999') , id")
+    due = compute_due(register, today, party=party_id)
+    cpa: list[CpaExposure] | None = None
+    if cpa_loaded(db_path):
+        cpa = []
+        names = {party.id.casefold(), party.name.casefold()}
+        for alert in cpa_report(db_path, today).certificates:
+            for exposure in alert.suppliers:
+                if exposure.supplier.casefold() in names:
+                    cpa.append(CpaExposure(alert.cpa_id, f"{alert.manufacturer} {alert.model}",
+                                           alert.expires, alert.days_left, exposure.devices,
+                                           str(exposure.plan)))
+    return PartyOverview(party, assessments, decisions, findings, letters, due, cpa)

@@ -28,6 +28,11 @@ class Column:
     #: How the table shows the value: text, classification, roles, status.
     kind: str = "text"
     sortable: bool = True
+    #: Which columns give way first in a narrow terminal: 0 never (id, class, status, due), 3 first.
+    priority: int = 2
+    #: Cells the column takes (its text is cut to fit, with "…"); a flexible one takes what is left.
+    width: int = 10
+    flex: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,19 +79,29 @@ class Count:
 _PARTY_NAMED = "t.party IN (SELECT id FROM parties WHERE name LIKE ? ESCAPE '\\')"
 
 
+#: A finding or decision matched by its Party's name (through its assessment or letter).
+_FINDING_OF_PARTY_NAMED = ("t.assessment IN (SELECT id FROM assessments WHERE party IN"
+                           " (SELECT id FROM parties WHERE name LIKE ? ESCAPE '\\'))")
+_DECISION_OF_PARTY_NAMED = ("t.subject IN (SELECT id FROM assessments WHERE party IN"
+                            " (SELECT id FROM parties WHERE name LIKE ? ESCAPE '\\')"
+                            " UNION SELECT id FROM letters WHERE party IN"
+                            " (SELECT id FROM parties WHERE name LIKE ? ESCAPE '\\'))")
+
+
 def _cls(alias: str = "t") -> Column:
-    return Column("classification", "Class", f"{alias}.classification", "classification")
+    return Column("classification", "Class", f"{alias}.classification", "classification",
+                  priority=0, width=7)
 
 
 VIEWS: dict[str, View] = {
     "parties": View(
         "parties", "Parties", "party", "parties AS t",
         (
-            Column("id", "Id", "t.id"),
-            Column("name", "Name", "t.name"),
-            Column("roles", "Roles", "t.roles", "roles"),
-            Column("sec_party_id", "SEC id", "t.sec_party_id"),
-            Column("domestic_sms", "Domestic SMS", "t.domestic_sms"),
+            Column("id", "Id", "t.id", priority=0, width=6),
+            Column("name", "Name", "t.name", priority=0, width=24, flex=True),
+            Column("roles", "Roles", "t.roles", "roles", priority=2, width=22),
+            Column("sec_party_id", "SEC id", "t.sec_party_id", priority=3, width=10),
+            Column("domestic_sms", "Domestic SMS", "t.domestic_sms", priority=3, width=12),
             _cls(),
         ),
         ("t.id", "t.name", "t.roles", "t.sec_party_id", "t.contact"),
@@ -97,14 +112,15 @@ VIEWS: dict[str, View] = {
         "assessments", "Assessments", "assessment",
         "assessments AS t LEFT JOIN parties AS p ON p.id = t.party",
         (
-            Column("id", "Id", "t.id"),
-            Column("party", "Party", "p.name"),
-            Column("kind", "Kind", "t.kind"),
-            Column("cycle_year", "Yr", "t.cycle_year"),
-            Column("fieldwork_end", "Fieldwork end", "t.fieldwork_end"),
-            Column("report_received", "Report", "t.report_received"),
-            Column("response_due", "Response due", "t.response_due"),
-            Column("status", "Status", "t.id", "status", sortable=False),
+            Column("id", "Id", "t.id", priority=0, width=7),
+            Column("party", "Party", "p.name", priority=1, width=16, flex=True),
+            Column("kind", "Kind", "t.kind", priority=1, width=9),
+            Column("cycle_year", "Year", "t.cycle_year", priority=3, width=4),
+            Column("fieldwork_end", "Fieldwork end", "t.fieldwork_end", priority=2, width=10),
+            Column("report_received", "Report", "t.report_received", priority=2, width=10),
+            Column("response_due", "Response due", "t.id", "response_due", sortable=False,
+                   priority=0, width=12),
+            Column("status", "Status", "t.id", "status", sortable=False, priority=0, width=22),
             _cls(),
         ),
         ("t.id", "t.party", _PARTY_NAMED, "t.kind", "t.cio"),
@@ -115,12 +131,12 @@ VIEWS: dict[str, View] = {
         "letters", "Director's Letters", "letter",
         "letters AS t LEFT JOIN parties AS p ON p.id = t.party",
         (
-            Column("id", "Id", "t.id"),
-            Column("party", "Party", "p.name"),
-            Column("received", "Received", "t.received"),
-            Column("relates_to", "Relates to", "t.relates_to"),
-            Column("status", "Status", "t.id", "status", sortable=False),
-            Column("summary", "Summary", "t.summary"),
+            Column("id", "Id", "t.id", priority=0, width=6),
+            Column("party", "Party", "p.name", priority=1, width=16, flex=True),
+            Column("received", "Received", "t.received", priority=1, width=10),
+            Column("relates_to", "Relates to", "t.relates_to", priority=3, width=10),
+            Column("status", "Status", "t.id", "status", sortable=False, priority=0, width=10),
+            Column("summary", "Summary", "t.summary", priority=3, width=16, flex=True),
             _cls(),
         ),
         ("t.id", "t.party", _PARTY_NAMED, "t.summary", "t.relates_to"),
@@ -129,49 +145,55 @@ VIEWS: dict[str, View] = {
     ),
     "findings": View(
         "findings", "Findings", "finding",
-        "findings AS t LEFT JOIN assessments AS a ON a.id = t.assessment",
+        "findings AS t LEFT JOIN assessments AS a ON a.id = t.assessment"
+        " LEFT JOIN parties AS p ON p.id = a.party",
         (
-            Column("id", "Id", "t.id"),
-            Column("assessment", "Assessment", "t.assessment"),
-            Column("party", "Party", "a.party"),
-            Column("sec_ref", "SEC", "t.sec_ref"),
-            Column("title", "Title", "t.title"),
-            Column("severity", "Sev", "t.severity"),
-            Column("due", "Due", "t.due"),
-            Column("status", "Status", "t.status"),
+            Column("id", "Id", "t.id", priority=0, width=7),
+            Column("assessment", "Assessment", "t.assessment", priority=3, width=10),
+            Column("party", "Party", "p.name", priority=2, width=16, flex=True),
+            Column("sec_ref", "SEC", "t.sec_ref", priority=2, width=7),
+            Column("title", "Title", "t.title", priority=1, width=16, flex=True),
+            Column("severity", "Severity", "t.severity", priority=3, width=8),
+            Column("due", "Due", "t.due", priority=0, width=10),
+            Column("status", "Status", "t.status", "finding_status", priority=0, width=14),
             _cls(),
         ),
-        ("t.id", "t.assessment", "t.sec_ref", "t.title", "t.status", "t.severity", "t.owner"),
+        ("t.id", "t.assessment", "a.party", _FINDING_OF_PARTY_NAMED, "t.sec_ref", "t.title",
+         "t.status", "t.severity", "t.owner"),
         "t.rowid DESC",
         {"party": "a.party = ?", "assessment": "t.assessment = ?"},
     ),
     "decisions": View(
-        "decisions", "Decisions", "decision", "decisions AS t",
+        "decisions", "Decisions", "decision",
+        "decisions AS t LEFT JOIN assessments AS a ON a.id = t.subject"
+        " LEFT JOIN letters AS l ON l.id = t.subject"
+        " LEFT JOIN parties AS p ON p.id = coalesce(a.party, l.party)",
         (
-            Column("id", "Id", "t.id"),
-            Column("date", "Date", "t.date"),
-            Column("subject", "Subject", "t.subject"),
-            Column("status", "Status", "t.status", "decision_status"),
-            Column("conditions", "Conditions", "t.conditions"),
+            Column("id", "Id", "t.id", priority=0, width=6),
+            Column("date", "Date", "t.date", priority=0, width=10),
+            Column("subject", "Subject", "t.subject", priority=1, width=8),
+            Column("party", "Party", "p.name", priority=2, width=16, flex=True),
+            Column("status", "Status", "t.status", "decision_status", priority=0, width=22),
+            Column("conditions", "Conditions", "t.conditions", priority=3, width=16, flex=True),
             _cls(),
         ),
-        ("t.id", "t.subject", "t.status", "t.conditions", "t.notes"),
+        ("t.id", "t.subject", _DECISION_OF_PARTY_NAMED, "t.status", "t.conditions", "t.notes"),
         "t.rowid DESC",
         {"subject": "t.subject = ?"},
     ),
     "audit": View(
         "audit", "Audit trail", None, "audit_events AS t",
         (
-            Column("id", "Seq", "t.seq"),
-            Column("at", "At (UTC)", "substr(t.at, 1, 19)"),
-            Column("actor", "Actor", "t.actor"),
-            Column("action", "Action", "t.action"),
-            Column("entity", "Record", "t.entity"),
-            Column("entity_id", "Id", "t.entity_id"),
-            Column("reason", "Reason", "t.reason"),
+            Column("id", "Seq", "t.seq", priority=0, width=5),
+            Column("at", "At (UTC)", "substr(t.at, 1, 19)", priority=1, width=19),
+            Column("actor", "Actor", "t.actor", priority=2, width=14),
+            Column("action", "Action", "t.action", priority=0, width=8),
+            Column("entity", "Record", "t.entity", priority=1, width=10),
+            Column("entity_id", "Id", "t.entity_id", priority=0, width=8),
+            Column("reason", "Reason", "t.reason", priority=3, width=16, flex=True),
             Column("classification", "Class",
                    "json_extract(coalesce(t.after, t.before), '$.classification')",
-                   "classification"),
+                   "classification", priority=0, width=7),
         ),
         ("t.actor", "t.entity", "t.entity_id", "t.action", "t.reason"),
         "t.seq DESC",
@@ -189,6 +211,32 @@ def _classification_second(view: View) -> View:
 
 
 VIEWS = {name: _classification_second(view) for name, view in VIEWS.items()}
+
+
+def fit(columns: tuple[Column, ...], room: int) -> list[tuple[Column, int]]:
+    """The columns that fit in ``room`` cells, in their order, with the width each gets.
+
+    Columns give way by priority (the highest number first), so Status and Due stay in 80
+    columns; flexible ones (names, titles) share whatever room is left, so a Party's name is
+    shown whole when there is space for it.
+    """
+    chosen: set[str] = set()
+    used = 0
+    for column in sorted(columns, key=lambda c: c.priority):
+        need = column.width + 2  # the cell padding either side
+        if used + need <= room or column.priority == 0:
+            chosen.add(column.key)
+            used += need
+    shown = [c for c in columns if c.key in chosen]
+    flexible = [c for c in shown if c.flex]
+    spare = max(room - used, 0)
+    widths = []
+    for column in shown:
+        width = column.width
+        if column.flex and flexible:
+            width += spare // len(flexible)
+        widths.append((column, width))
+    return widths
 
 
 def _escape_like(word: str) -> str:
@@ -211,7 +259,7 @@ def _where(view: View, state: ListState) -> tuple[str, list]:
     for word in state.text.split():
         pattern = "%" + _escape_like(word) + "%"
         clauses.append("(" + " OR ".join(_like(expr) for expr in view.searched) + ")")
-        params.extend([pattern] * len(view.searched))
+        params.extend([pattern] * sum(expr.count("?") or 1 for expr in view.searched))
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 

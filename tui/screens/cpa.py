@@ -19,7 +19,7 @@ from tui.widgets.keyline import KeyLine
 
 #: Looking this far ahead lists (nearly) every certificate on the CPL.
 ALL_HORIZON_DAYS = 36_500
-_STYLES = {"expired": "bold white on dark_red", "critical": "bold red", "warning": "dark_orange"}
+_STYLES = {"expired": "bold #ffffff on #a00000", "critical": "bold red", "warning": "dark_orange"}
 
 
 class CpaScreen(Screen):
@@ -81,6 +81,11 @@ class CpaScreen(Screen):
                           str(a.days_left), Text(str(a.severity), style=_STYLES.get(str(a.severity), "")),
                           f"{a.installed_devices:,}")
         scope = "all certificates" if self.horizon else f"expiring within {self.report.horizon_days} days"
+        if not sources.cpa_loaded(self.app.session.db_path):
+            self.query_one("#summary", Label).update(
+                "no CPA data loaded: import the CPL with `ssc cpa import certificates FILE`")
+            self._detail()
+            return
         self.query_one("#summary", Label).update(
             f"{len(self.shown)} of {len(self.alerts)} ({scope}; h switches) · as of {self.app.session.today}")
         self._detail()

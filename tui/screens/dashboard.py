@@ -6,22 +6,25 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from tui import keymap, present, sources
+from tui.screens.base import AppScreen
 from tui.screens.records import title_bar
 from tui.state import ListState
 from tui.widgets.keyline import KeyLine
+from tui.widgets.record_table import RowsTable
 
 #: Due items listed at once; the count line says how many there are in all.
 DUE_ROWS = 200
-_SEVERITY_STYLES = {"expired": "bold white on dark_red", "critical": "bold red",
+_SEVERITY_STYLES = {"expired": "bold #ffffff on #a00000", "critical": "bold red",
                     "warning": "dark_orange", "notice": "", "ok": "dim"}
 
 
-class DashboardScreen(Screen):
+class DashboardScreen(AppScreen):
     BINDINGS = keymap.DASHBOARD
+    #: The due list takes the keys at once (not the scrolling panel around it).
+    AUTO_FOCUS = "#due"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
 
     def __init__(self) -> None:
@@ -38,11 +41,10 @@ class DashboardScreen(Screen):
             yield Static("", id="counts")
             with Vertical(id="due-box", classes="panel"):
                 yield Static("Due and overdue — computing…", id="due-title", classes="panel-title")
-                due = DataTable(id="due", cursor_type="row", zebra_stripes=True)
-                yield due
+                yield RowsTable(id="due", cursor_type="row", zebra_stripes=True)
             with Vertical(id="month-box", classes="panel"):
                 yield Static("Decisions this month", id="month-title", classes="panel-title")
-                yield DataTable(id="month", cursor_type="row", zebra_stripes=True)
+                yield RowsTable(id="month", cursor_type="row", zebra_stripes=True)
             with Vertical(id="alerts-box", classes="panel"):
                 yield Static("Alerts", classes="panel-title")
                 yield Static("CPA certificates: checking…", id="cpa")
@@ -119,7 +121,8 @@ class DashboardScreen(Screen):
             due = exc
         self.app.call_from_thread(self._show_due, due)
         try:
-            cpa = sources.cpa_report(session.db_path, session.today)
+            cpa = (sources.cpa_report(session.db_path, session.today)
+                   if sources.cpa_loaded(session.db_path) else None)
         except Exception as exc:
             cpa = exc
         self.app.call_from_thread(self._show_cpa, cpa)
@@ -142,12 +145,18 @@ class DashboardScreen(Screen):
         for item in self._due:
             days = Text(f"{item.days_overdue:+d}", style="bold red" if item.days_overdue > 0 else "")
             table.add_row(item.due.isoformat(), days, present.badge(item.classification),
-                          _short(item.party_name, 22), item.description, item.subject or "")
+                          _short(item.party_name, max(22, self.app.size.width // 4)), item.description,
+                          item.subject or "")
 
     def _show_cpa(self, report) -> None:
         widget = self.query_one("#cpa", Static)
         if isinstance(report, Exception):
             widget.update(f"CPA certificates: could not build the report: {report}")
+            return
+        if report is None:
+            widget.update(Text.assemble(("CPA certificates: ", "bold"),
+                                        "no CPA data loaded — import the CPL with `ssc cpa import"
+                                        " certificates FILE` to watch expiries"))
             return
         if not report.certificates:
             widget.update(f"CPA certificates: nothing expiring within {report.horizon_days} days")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Static
 
 from tui import details, keymap, views
+from tui.screens.base import AppScreen
 from tui.state import ListState
 from tui.views import VIEWS, View
 from tui.widgets.detail import DetailPane
@@ -42,10 +42,12 @@ def title_bar(app, title: str) -> Static:
     return Static(f" ssc · {title} · as of {session.today.isoformat()}{flags}", classes="title-bar")
 
 
-class RecordsScreen(Screen):
+class RecordsScreen(AppScreen):
     """One view's records; ``state`` may scope it (a Party's assessments) when jumped to."""
 
     BINDINGS = keymap.RECORDS
+    #: The rows take the keys from the first frame (not the filter box, which is first in order).
+    AUTO_FOCUS = "#rows"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
 
@@ -55,10 +57,6 @@ class RecordsScreen(Screen):
         self.state = state or ListState()
         self._detail_timer: Timer | None = None
         self._suspended = False
-
-    @property
-    def register(self):
-        return self.app.register
 
     def compose(self) -> ComposeResult:
         title = self.view.title
@@ -82,6 +80,7 @@ class RecordsScreen(Screen):
         if self._suspended:
             self._suspended = False
             self.table.reload(keep_cursor=True)
+            self._describe(self.table.current_id)
 
     @property
     def table(self) -> RecordTable:
@@ -158,6 +157,22 @@ class RecordsScreen(Screen):
         if record is not None:
             self.action_related(_OPEN[record.type_name])
 
+    def action_party_view(self) -> None:
+        """Everything about the highlighted record's Party, on one page."""
+        record = self.current()
+        if record is None:
+            return
+        party = {"party": lambda r: r.id, "assessment": lambda r: r.party, "letter": lambda r: r.party,
+                 "finding": lambda r: getattr(self.register.get("assessment", r.assessment), "party", None),
+                 "decision": lambda r: getattr(self.register.get("assessment", r.subject)
+                                               or self.register.get("letter", r.subject), "party", None),
+                 }.get(record.type_name, lambda r: None)(record)
+        if party is None:
+            return
+        from tui.screens.party import PartyScreen
+
+        self.app.push_screen(PartyScreen(party))
+
     def action_related(self, target: str) -> None:
         record = self.current()
         if record is None:
@@ -183,8 +198,10 @@ class RecordsScreen(Screen):
         return self.app.check_writable()
 
     def _after(self, saved: str | None) -> None:
+        """After a write: the rows and the detail pane as the register now has them."""
         if saved is not None:
             self.table.reload(keep_cursor=True)
+            self._describe(self.table.current_id)
 
     def action_new(self) -> None:
         if not self._writable() or self.view.record_type is None:
@@ -204,6 +221,12 @@ class RecordsScreen(Screen):
     def action_edit(self) -> None:
         record = self.current()
         if not self._writable() or record is None:
+            return
+        if record.type_name == "decision":
+            # A decision is never edited: a correction supersedes it, with a reason.
+            from tui.screens.status import SetStatusScreen
+
+            self.app.push_screen(SetStatusScreen(record.subject, correcting=record), self._after)
             return
         from tui.screens.form import FormScreen
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Select, Static
 
@@ -17,15 +17,21 @@ from tui.widgets.inputs import TextInput
 
 
 class ReportsScreen(ModalScreen[None]):
-    BINDINGS = keymap.DIALOG
+    """The Panel paper for the month before today's (as it is written in January for December)."""
+
+    BINDINGS = keymap.REPORTS
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
 
     def compose(self) -> ComposeResult:
         session = self.app.session
-        with Vertical(id="dialog"):
+        with Vertical(id="dialog", classes="reports"):
             yield Static("Reports — written to files", classes="dialog-title")
             yield Label("Month (YYYY-MM) of the Panel report", classes="field-label")
-            yield TextInput(value=f"{session.today:%Y-%m}", id="f-month")
+            yield TextInput(value=f"{sources.report_month(session.today):%Y-%m}", id="f-month")
             yield ErrorLabel("err-month")
+            yield Label("Panel paper reference (e.g. SECP_66_1503_19; optional)", classes="field-label")
+            yield TextInput(id="f-paper_ref", placeholder="SECP_…")
+            yield ErrorLabel("err-paper_ref")
             yield Label("Format", classes="field-label")
             yield Select([(name, name) for name in sources.REPORT_FORMATS], value="markdown",
                          allow_blank=False, id="f-format")
@@ -33,10 +39,47 @@ class ReportsScreen(ModalScreen[None]):
             yield TextInput(value=str(session.out_dir), id="f-folder")
             yield ErrorLabel("err-_record")
             yield Label("", id="report-result")
+            yield Label("Preview of the main part (ctrl+r after a change)", classes="field-label")
+            with VerticalScroll(id="preview-box"):
+                yield Static("", id="preview")
             with Horizontal(classes="buttons"):
-                yield Button("Panel report + Appendix A", variant="primary", id="panel")
+                yield Button("Panel report + Appendix A  ctrl+s", variant="primary", id="panel")
                 yield Button("CPA report", id="cpa")
                 yield Button("Close  esc", id="cancel")
+
+    def on_mount(self) -> None:
+        self.action_preview()
+        self.query_one("#f-month", TextInput).focus()
+
+    def _paper_ref(self) -> str | None:
+        return self.query_one("#f-paper_ref", TextInput).value.strip() or None
+
+    def _month(self) -> str:
+        return self.query_one("#f-month", TextInput).value.strip()
+
+    @on(TextInput.Submitted, "#f-month, #f-paper_ref")
+    def action_preview(self) -> None:
+        from rich.markdown import Markdown
+
+        try:
+            text = sources.preview_panel(self.app.register, self._month(), self._paper_ref())
+        except SSCError as exc:
+            self._error(self._field_of(exc), str(exc))
+            self.query_one("#preview", Static).update("")
+            return
+        for label in self.query(ErrorLabel):
+            label.clear()
+        self.query_one("#preview", Static).update(Markdown(text))
+        self.preview_text = text
+
+    @staticmethod
+    def _field_of(exc: SSCError) -> str:
+        field = getattr(exc, "field", None) or ""
+        if "paper" in field:
+            return "#err-paper_ref"
+        if field == "month" or "month" in str(exc).lower():
+            return "#err-month"
+        return "#err-_record"
 
     def _folder(self) -> Path:
         return Path(self.query_one("#f-folder", TextInput).value.strip() or ".").expanduser()
@@ -50,19 +93,17 @@ class ReportsScreen(ModalScreen[None]):
     def _done(self, paths: list[Path]) -> None:
         for label in self.query(ErrorLabel):
             label.clear()
-        lines = "\n".join(f"wrote {p}" for p in paths)
-        self.query_one("#report-result", Label).update(lines)
-        self.app.notify(lines)
+        # File names here (the folder is the field above); full paths in the notification.
+        self.query_one("#report-result", Label).update("wrote " + ", ".join(p.name for p in paths))
+        self.app.notify("\n".join(f"wrote {p}" for p in paths))
 
     @on(Button.Pressed, "#panel")
     def action_submit(self) -> None:
-        month = self.query_one("#f-month", TextInput).value.strip()
         try:
-            paths = sources.write_panel(self.app.register, month, self._folder(), self._format())
+            paths = sources.write_panel(self.app.register, self._month(), self._folder(),
+                                        self._format(), paper_ref=self._paper_ref())
         except SSCError as exc:
-            field = getattr(exc, "field", None)
-            self._error("#err-month" if field == "month" or "month" in str(exc).lower()
-                        else "#err-_record", str(exc))
+            self._error(self._field_of(exc), str(exc))
             return
         except (OSError, ValueError) as exc:
             self._error("#err-_record", str(exc))

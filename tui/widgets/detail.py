@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+
+from rich.console import Console
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
@@ -11,4 +14,12 @@ class DetailPane(VerticalScroll):
         yield Static("Nothing selected.", id="detail-body")
 
     def show(self, renderable) -> None:
+        self.shown = renderable
         self.query_one("#detail-body", Static).update(renderable)
+
+    @property
+    def text(self) -> str:
+        """What the pane says, as plain text (for a screen reader's copy, and for tests)."""
+        console = Console(width=120, record=True, file=io.StringIO())
+        console.print(getattr(self, "shown", "Nothing selected."))
+        return console.export_text()

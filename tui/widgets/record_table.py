@@ -10,11 +10,12 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Label
+from textual.widgets.data_table import ColumnKey
 
 from assurance import workflow
-from tui import present
+from tui import keymap, present
 from tui.state import ListState
-from tui.views import PAGE_SIZE, Count, View, count, fetch
+from tui.views import PAGE_SIZE, Count, View, count, fetch, fit
 from tui.widgets.inputs import TextInput
 
 
@@ -27,6 +28,18 @@ class RowsTable(DataTable):
     cursor). Anything else (the header, labels, fixed cells, tall rows) takes DataTable's path.
     Built on DataTable's cell cache and style helpers in Textual 8.2.
     """
+
+    BINDINGS = keymap.TABLE
+
+    def action_first_row(self) -> None:
+        self.move_cursor(row=0, animate=False)
+
+    def action_last_row(self) -> None:
+        """The last row of the page: the rest of it is loaded first."""
+        owner = next((a for a in self.ancestors if isinstance(a, RecordTable)), None)
+        if owner is not None:
+            owner.load_page()
+        self.move_cursor(row=max(self.row_count - 1, 0), animate=False)
 
     def _render_cell(self, row_index: int, column_index: int, base_style: Style, width: int,
                      cursor: bool = False, hover: bool = False):
@@ -91,10 +104,44 @@ class RecordTable(Vertical):
 
     def on_mount(self) -> None:
         table = self.query_one("#rows", DataTable)
-        for column in self.view.columns:
-            table.add_column(column.label, key=column.key)
-        self.reload()
         self.watch(table, "scroll_y", self._scrolled, init=False)
+        # The columns depend on the width: the first load waits for the first layout (on_resize),
+        # rather than loading for a guessed width and again for the real one.
+        self._loaded = False
+
+    # -- columns -------------------------------------------------------------------------
+    def _room(self) -> int:
+        """Cells across the table (less its scrollbar): its width once laid out, else a guess."""
+        width = self.size.width or self.app.size.width
+        return max(width - 2, 20)
+
+    def _layout(self) -> bool:
+        """Choose the columns that fit (``views.fit``); True if they changed."""
+        shown = fit(self.view.columns, self._room())
+        if shown == getattr(self, "_shown", None):
+            return False
+        self._shown = shown
+        table = self.query_one("#rows", DataTable)
+        table.clear(columns=True)
+        for column, width in shown:
+            table.add_column(self._label_of(column), key=column.key, width=width)
+        return True
+
+    def _label_of(self, column) -> str:
+        """The column's label, with ▲ or ▼ on the one the list is sorted by."""
+        if self.state.sort == column.key:
+            return f"{column.label} {'▼' if self.state.descending else '▲'}"
+        return column.label
+
+    def _relabel(self) -> None:
+        table = self.query_one("#rows", DataTable)
+        for column, _width in self._shown:
+            table.columns[ColumnKey(column.key)].label = Text(self._label_of(column))
+        table.refresh()
+
+    def on_resize(self) -> None:
+        if self._layout() or not self._loaded:
+            self.reload(keep_cursor=self._loaded)
 
     # -- data ----------------------------------------------------------------------------
     def _screenful(self) -> int:
@@ -109,6 +156,10 @@ class RecordTable(Vertical):
         query and one screen of cells, whatever the size of the register.
         """
         self._reload_queued = False
+        if not hasattr(self, "_shown"):
+            self._layout()
+        self._loaded = True
+        self._head_checked = False
         table = self.query_one("#rows", DataTable)
         row_before = table.cursor_row if keep_cursor else 0
         want = min(max(self._screenful(), row_before + 1), PAGE_SIZE)
@@ -128,8 +179,7 @@ class RecordTable(Vertical):
 
     def _append(self, rows: list[tuple]) -> None:
         table = self.query_one("#rows", DataTable)
-        clip = max(16, self.app.size.width // 3)
-        table.add_rows(self._cells(row, clip) for row in rows)
+        table.add_rows(self._cells(row) for row in rows)
         self._keys += [str(row[0]) for row in rows]
         self.query_one("#summary", Label).update(
             self._summary(self._count.summary(self.state.offset, len(self._keys))), layout=False)
@@ -144,6 +194,14 @@ class RecordTable(Vertical):
                      min(self._screenful(), left), skip=loaded)
         if rows:
             self._append(rows)
+
+    def load_page(self) -> None:
+        """Every row of this page (at most ``PAGE_SIZE``), for End."""
+        left = min(PAGE_SIZE, self.page_total - self.state.offset) - len(self._keys)
+        if left > 0:
+            rows = fetch(self.app.register.conn, self.view, self.state, left, skip=len(self._keys))
+            if rows:
+                self._append(rows)
 
     def _scrolled(self, scroll_y: float) -> None:
         table = self.query_one("#rows", DataTable)
@@ -167,29 +225,56 @@ class RecordTable(Vertical):
             sort = f" · sorted by {self.view.column(self.state.sort).label} {arrow}"
         return f"{scope}{text}{sort}"
 
-    def _cells(self, row: tuple, clip: int) -> list:
+    def _cells(self, row: tuple) -> list:
         policy = self.app.register.policy
         values = dict(zip((c.key for c in self.view.columns), row, strict=True))
         cells = []
-        for column, value in zip(self.view.columns, row, strict=True):
+        for column, width in self._shown:
+            value = values[column.key]
             if column.kind == "classification":
                 cells.append(present.badge(value))
-            elif column.kind == "roles":
-                cells.append(Text(present.role_names(value, policy)))
+                continue
+            if column.kind == "roles":
+                text = present.role_names(value, policy)
             elif column.kind == "status":
                 vocabulary = (policy.vocabulary_for_kind(values["kind"])
                               if "kind" in values else "letter")
                 code = workflow.current_status(self.app.register, value)
-                cells.append(Text(present.status_name(policy, code, vocabulary)))
+                text = present.status_name(policy, code, vocabulary) if code else "—"
             elif column.kind == "decision_status":
-                cells.append(Text(present.status_name(policy, value)))
+                text = present.status_name(policy, value)
+            elif column.kind == "finding_status":
+                text = present.words(value)
+            elif column.kind == "response_due":
+                item = self._responses().get(value)
+                if item is not None:
+                    style = "bold" if item.overdue else ""
+                    cells.append(Text(_clip(item.due.isoformat() + (" !" if item.overdue else ""), width),
+                                      style=style))
+                    continue
+                text = ""
             else:
-                # Long text clipped, so an 80-column terminal shows every column's start;
-                # the detail pane has it in full.
-                # Text, not str: a value is never read as markup ("[draft]" stays).
                 text = present.cell(value)
-                cells.append(Text(text if len(text) <= clip else text[: clip - 1] + "…"))
+            # Text, not str: a value is never read as markup ("[draft]" stays). Cut to the
+            # column with "…"; the detail pane has it in full.
+            cells.append(Text(_clip(text, width)))
         return cells
+
+    def _responses(self) -> dict:
+        """Assessments' outstanding responses by id, as ``ssc due`` computes them (once per change)."""
+        from assurance import audit
+        from assurance.due import compute_due
+
+        register = self.app.register
+        cached = getattr(self, "_responses_cache", None)
+        if cached is not None and self._head_checked:
+            return cached[1]
+        self._head_checked = True  # once per reload, not once per row
+        _events, head = audit.head(register.conn)
+        if cached is None or cached[0] != head:
+            items = compute_due(register, self.app.session.today, categories=["response"])
+            cached = self._responses_cache = (head, {item.subject: item for item in items})
+        return cached[1]
 
     @property
     def current_id(self) -> str | None:
@@ -235,6 +320,7 @@ class RecordTable(Vertical):
         else:
             self.state.sort, self.state.descending = key, False
         self.state.offset = 0
+        self._relabel()
         self.reload()
 
     def sort_next(self) -> None:
@@ -242,12 +328,14 @@ class RecordTable(Vertical):
         at = keys.index(self.state.sort) + 1 if self.state.sort in keys else 0
         self.state.sort, self.state.descending = keys[at % len(keys)], False
         self.state.offset = 0
+        self._relabel()
         self.reload()
 
     def reverse(self) -> None:
         if self.state.sort is None:
             self.state.sort = self.view.columns[0].key
         self.state.descending = not self.state.descending
+        self._relabel()
         self.reload()
 
     def page(self, step: int) -> None:
@@ -262,3 +350,7 @@ class RecordTable(Vertical):
 
     def focus_rows(self) -> None:
         self.query_one("#rows", DataTable).focus()
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"

@@ -1,0 +1,136 @@
+"""The typed base screens: the app and its register once, and dialogs that never drop input unasked."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, Input, RadioSet, Select, SelectionList, Static, TextArea
+
+from tui import keymap
+
+if TYPE_CHECKING:
+    from assurance.store import Register
+    from tui.app import SSCApp
+
+
+class AppScreen(Screen):
+    """A full screen of the app, with the app typed once."""
+
+    @property
+    def ssc(self) -> SSCApp:
+        return cast("SSCApp", self.app)
+
+    @property
+    def register(self) -> Register:
+        return self.ssc.register
+
+
+def input_state(screen: Screen) -> tuple[Any, ...]:
+    """Everything the user can have typed or chosen on ``screen``, to tell whether it changed."""
+    values: list[Any] = []
+    for widget in screen.query("Input, TextArea, Select, SelectionList, RadioSet"):
+        if isinstance(widget, Input):
+            values.append(widget.value)
+        elif isinstance(widget, TextArea):
+            values.append(widget.text)
+        elif isinstance(widget, Select):
+            values.append(widget.value)
+        elif isinstance(widget, SelectionList):
+            values.append(tuple(widget.selected))
+        elif isinstance(widget, RadioSet):
+            values.append(widget.pressed_index)
+    return tuple(values)
+
+
+class Dialog(ModalScreen[str | None]):
+    """A form or dialog: esc (or quitting) with anything typed asks before discarding it."""
+
+    BINDINGS = keymap.DIALOG
+    #: Short terminals (24 lines) get one-line inputs, so a dialog fits with its buttons.
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
+
+    _initial: tuple[Any, ...] | None = None
+
+    @property
+    def ssc(self) -> SSCApp:
+        return cast("SSCApp", self.app)
+
+    @property
+    def register(self) -> Register:
+        return self.ssc.register
+
+    def on_mount(self) -> None:
+        # After the subclass's own on_mount (Textual calls the most derived first) has filled it.
+        self.call_after_refresh(self.mark_clean)
+
+    def mark_clean(self) -> None:
+        """What is on the dialog now counts as "nothing typed" (after a load or a save)."""
+        self._initial = input_state(self)
+
+    @property
+    def dirty(self) -> bool:
+        """True if the user typed or chose anything since the dialog opened."""
+        return self._initial is not None and input_state(self) != self._initial
+
+    def _buttons(self, save: str = "Save") -> ComposeResult:
+        with Horizontal(classes="buttons"):
+            yield Button(f"{save}  ctrl+s", variant="primary", id="save")
+            yield Button("Cancel  esc", id="cancel")
+
+    @on(Button.Pressed, "#save")
+    def _save_pressed(self) -> None:
+        self.action_submit()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    def action_submit(self) -> None:  # pragma: no cover - each dialog has its own
+        raise NotImplementedError
+
+    def action_pick(self) -> None:
+        """Only forms with a reference field have a picker."""
+
+    def action_cancel(self) -> None:
+        """Close; if anything was typed, only after the user says to discard it."""
+        self.ask_to_discard(lambda: self.dismiss(None))
+
+    def ask_to_discard(self, then) -> None:
+        if not self.dirty:
+            then()
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                then()
+
+        self.app.push_screen(ConfirmDiscard(), answered)
+
+
+class ConfirmDiscard(ModalScreen[bool]):
+    """"Discard what you typed?": y discards, n or esc goes back to the form."""
+
+    BINDINGS = keymap.CONFIRM
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="confirm"):
+            yield Static("Discard what you typed?", classes="dialog-title")
+            yield Static("The form has changes that are not saved.")
+            with Horizontal(classes="buttons"):
+                yield Button("Discard  y", variant="error", id="discard")
+                yield Button("Keep editing  n", variant="primary", id="keep")
+
+    def on_mount(self) -> None:
+        self.query_one("#keep", Button).focus()
+
+    @on(Button.Pressed, "#discard")
+    def action_discard(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#keep")
+    def action_keep(self) -> None:
+        self.dismiss(False)
