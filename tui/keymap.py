@@ -59,6 +59,8 @@ EVIDENCE: list[Binding] = [
     Binding("x", "export", "Export"),
     Binding("w", "withdraw", "Withdraw"),
     Binding("escape", "close", "Back"),
+]
+
 #: In the reports dialog.
 REPORTS: list[Binding] = [
     Binding("ctrl+s", "submit", "Write the Panel report"),
