@@ -108,10 +108,15 @@ def main() -> int:
                                          "--format", "docx", "-o", str(out)], REPO),
             "bare SQL counts (floor)": ([sys.executable, "-c", BARE_SQL, str(db), args.month, next_month(args.month)], REPO),
         }
+        databases = dict.fromkeys(commands, db)
         if old is not None:
+            # The previous design reads only the schema it wrote: the same records, imported by it.
+            old_db = folder / "before.db"
+            timed([sys.executable, "-m", "ssc", "import", str(db.with_suffix(".jsonl"))], old, old_db)
             commands["previous design (markdown)"] = (
                 [sys.executable, "-m", "ssc", "report", "panel", "--month", args.month], old)
-        runs = {name: [timed(argv, tree, db) for _ in range(max(1, args.runs))]
+            databases["previous design (markdown)"] = old_db
+        runs = {name: [timed(argv, tree, databases[name]) for _ in range(max(1, args.runs))]
                 for name, (argv, tree) in commands.items()}
         best = {name: min(wall for wall, _ in times) for name, times in runs.items()}
         cpu = {name: min(used for _, used in times) for name, times in runs.items()}
