@@ -193,7 +193,7 @@ def _json(env, data) -> None:
 
 
 def import_command(args, env) -> int:
-    from assurance.evidence import import_bundle, is_bundle
+    from assurance.bundle import import_bundle, is_bundle
     from assurance.interchange import import_paths
 
     if any(is_bundle(path) for path in args.paths):  # a bundle with evidence files
@@ -222,8 +222,8 @@ def export_command(args, env) -> int:
     from ssc.output import private_file
 
     with _open(env, write=False) as register:
-        if args.bundle:  # records and evidence files (assurance.evidence.bundle)
-            from assurance.evidence import write_bundle
+        if args.bundle:  # records and evidence files (assurance.bundle)
+            from assurance.bundle import write_bundle
 
             done = write_bundle(register, args.bundle)
             print(f"exported {done.records} record(s), {done.evidence} evidence line(s), "
