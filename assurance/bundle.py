@@ -29,7 +29,6 @@ from typing import IO, TYPE_CHECKING, Any, BinaryIO
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from assurance import audit
 from assurance.evidence.filetypes import HEAD_BYTES, TYPE_OF_MEDIA, ContentCheck, head_is
 from assurance.evidence.policy import EvidencePolicy, evidence_policy
 from assurance.evidence.store import (
@@ -44,6 +43,7 @@ from assurance.evidence.store import (
     store_stream,
 )
 from assurance.models import RECORD_TYPES
+from ssc import audit
 from ssc.db import write_transaction
 from ssc.errors import InputError, InputErrors
 

@@ -19,9 +19,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from assurance import audit
 from assurance.models import RECORD_TYPES, Record, field_errors, from_text, unicode_problem
 from assurance.policy import RegisterPolicy, default_policy
+from ssc import audit
 from ssc.db import open_register, write_transaction
 from ssc.errors import InputError, InputErrors
 

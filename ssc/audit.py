@@ -29,7 +29,7 @@ from ssc.errors import InputError
 
 GENESIS = "0" * 64
 
-MIGRATIONS = [
+MIGRATIONS: list[db.Migration] = [
     """
     CREATE TABLE audit_events (
         seq INTEGER PRIMARY KEY,
@@ -155,6 +155,8 @@ class Appender:
         self.actor = actor
         self.at = at
         row = conn.execute("SELECT seq, hash FROM audit_head WHERE one = 1").fetchone()
+        self.seq: int
+        self.hash: str
         self.seq, self.hash = row if row else (0, GENESIS)
         self.pending: list[tuple] = []
         # A fixed time (a bulk import's) is formatted once, not per event.
@@ -292,8 +294,8 @@ def verify(conn: sqlite3.Connection,
                 return Tampering(None, f"{entity} {entity_id} is in the register but not in the audit trail")
             if _canonical(state) != audited:
                 return Tampering(None, f"{entity} {entity_id} differs from its last audited state (edited outside ssc)")
-        for key, state in last_state.items():
-            if state is not None and key not in seen and key[0] in tracked_entities:
+        for key, last in last_state.items():
+            if last is not None and key not in seen and key[0] in tracked_entities:
                 return Tampering(None, f"{key[0]} {key[1]} is in the audit trail but missing from the register (deleted outside ssc)")
     return None
 
@@ -303,9 +305,9 @@ def verify_register(conn: sqlite3.Connection, *, expect_head: str | None = None,
     """Verify everything the register file keeps: the schema (nothing planted or altered), the
     chain and its head, and every component's audited state (``ssc.db.COMPONENTS``)."""
     with db.read_snapshot(conn):  # the trail and the records as of one commit
-        problem = db.schema_problem(conn)
-        if problem is not None:
-            return Tampering(None, problem)
+        schema_problem = db.schema_problem(conn)
+        if schema_problem is not None:
+            return Tampering(None, schema_problem)
         entities: set[str] = set()
         states = []
         for provider in db.audit_state_providers():

@@ -27,10 +27,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from assurance import audit
 from assurance.evidence.filetypes import MEDIA_TYPES, TYPE_OF_MEDIA, ContentCheck, detect
 from assurance.evidence.policy import EvidencePolicy, evidence_policy
 from assurance.models import RECORD_TYPES, Record
+from ssc import audit
 from ssc.db import migrate, write_transaction
 from ssc.errors import InputError, SSCError
 

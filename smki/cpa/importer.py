@@ -21,7 +21,7 @@ import hashlib
 import io
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
@@ -244,6 +244,7 @@ def import_csv(
             ).lastrowid
             assert import_id is not None
             superseded: list[int] = []
+            suppliers: Sequence[str]
             if kind == "certificates":
                 rows, suppliers, groups = _load_certificates(conn, source, policy, import_id), (), 0
             elif kind == "plans":

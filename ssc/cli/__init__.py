@@ -43,7 +43,7 @@ class Parser(argparse.ArgumentParser):
         where = f"{command}: " if command else ""
         self.exit(2, f"ssc: error: {where}{message}\nTry '{prog} --help' for more.\n")
 
-    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
+    def parse_known_args(self, args=None, namespace=None):
         namespace, extras = super().parse_known_args(args, namespace)
         # The innermost sub-command parses first: remember it, so that arguments left over
         # (which only the top parser reports) point to that command's --help, not ssc's.
@@ -51,7 +51,7 @@ class Parser(argparse.ArgumentParser):
             namespace._ssc_prog = self.prog
         return namespace, extras
 
-    def parse_args(self, args=None, namespace=None):  # type: ignore[override]
+    def parse_args(self, args=None, namespace=None):
         parsed, extras = self.parse_known_args(args, namespace)
         prog = vars(parsed).pop("_ssc_prog", None)
         if extras:

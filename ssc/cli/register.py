@@ -276,7 +276,7 @@ def due_command(args, env) -> int:
 
 
 def audit_verify_command(args, env) -> int:
-    from assurance import audit
+    from ssc import audit
     from ssc.errors import InputError
 
     expect_head = audit.parse_head(args.expect_head) if args.expect_head else None
@@ -316,7 +316,8 @@ def audit_checkpoint_command(args, env) -> int:
     import os
     from pathlib import Path
 
-    from assurance import audit, checkpoint
+    from assurance import checkpoint
+    from ssc import audit
     from ssc.errors import InputError
     from ssc.output import write_private
 
@@ -354,8 +355,8 @@ def audit_checkpoint_command(args, env) -> int:
 
 
 def audit_log_command(args, env) -> int:
-    from assurance import audit
     from assurance.tables import format_table
+    from ssc import audit
 
     with _open(env, write=False) as register:
         events = list(audit.events(register.conn, entity=args.entity, entity_id=args.entity_id,
@@ -370,7 +371,7 @@ def audit_log_command(args, env) -> int:
 
 
 def audit_head_command(args, env) -> int:
-    from assurance import audit
+    from ssc import audit
 
     with _open(env, write=False) as register:
         count, head = audit.head(register.conn)
