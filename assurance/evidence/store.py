@@ -268,14 +268,15 @@ def check_classification(register: Register, record: Record, classification: str
     sensitive as the record, so a GREEN document cited by a RED decision is RED here.
     """
     levels = register.policy.classification
+    own = record.classification or levels.order[-1]  # set on validation; unset is most restricted
     if classification is None:
-        return record.classification or levels.order[-1]
+        return own
     level = classification.strip().upper()
     if level not in levels.order:
         raise InputError(f"expected one of {', '.join(levels.order)}, got {classification!r}",
                          field="--classification")
-    if levels.rank(level) < levels.rank(record.classification):
-        raise InputError(f"{level} is below the {record.type_name}'s own {record.classification}; "
+    if levels.rank(level) < levels.rank(own):
+        raise InputError(f"{level} is below the {record.type_name}'s own {own}; "
                          "evidence is classified at least as its record", field="--classification")
     return level
 
@@ -451,7 +452,7 @@ def add_files(register: Register, reference: str, paths: Iterable[Path | str], *
         raise InputError(f"{record.type_name} {record.id} is withdrawn; evidence cannot be added to it",
                          field="RECORD")
     level = check_classification(register, record, classification)
-    candidates = [check_file(path, policy) for path in paths]
+    candidates = [check_file(Path(path), policy) for path in paths]
     effective_text = (effective or today or dt.datetime.now(dt.UTC).date()).isoformat()
     ensure_schema(register.conn)
     conn = register.conn
@@ -586,10 +587,10 @@ def verify(conn: sqlite3.Connection) -> list[Problem]:
     seen = set()
     for item in list_evidence(conn):
         seen.add(item.id)
-        state = audit.canonical_json(item.to_interchange())
+        current = audit.canonical_json(item.to_interchange())
         if item.id not in audited:
             problems.append(Problem(item.id, item.name, "is not in the audit trail"))
-        elif audited[item.id] != state:
+        elif audited[item.id] != current:
             problems.append(Problem(item.id, item.name, "differs from its audit event "
                                     "(changed outside ssc)"))
         if item.sha256 in bad_blobs:
