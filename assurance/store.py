@@ -206,11 +206,6 @@ class Register:
             sql += " WHERE withdrawn IS NULL"
         return self.conn.execute(sql).fetchone()[0]
 
-    def all_records(self) -> Iterator[Record]:
-        """Every record, withdrawn ones too, in reference order (what export writes)."""
-        for type_name in RECORD_TYPES:
-            yield from self.records(type_name, include_withdrawn=True)
-
     # -- writing -------------------------------------------------------------------------
     def _insert(self, record: Record) -> None:
         row = to_row(record)

@@ -24,10 +24,6 @@ from ssc.errors import InputError
 if TYPE_CHECKING:
     from assurance.store import Register
 
-#: The extra fields of a decision that hold its basis.
-BASIS_FIELDS = ("basis", "basis_findings", "basis_evidence")
-
-
 @dataclass(frozen=True)
 class Basis:
     digest: str

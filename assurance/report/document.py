@@ -72,6 +72,3 @@ class Document:
                 yield from block.columns
                 for row in block.rows:
                     yield from row
-
-    def plain_text(self) -> str:
-        return "\n".join(self.texts())

@@ -22,7 +22,7 @@ from ssc.errors import SSCError
 
 #: Packages of the ``all`` extra: the base install (the pre-commit hook's) has only what
 #: ``ssc smki check-keys`` needs.
-OPTIONAL_PACKAGES = frozenset({"pydantic", "textual", "sqlite_utils", "docx"})
+OPTIONAL_PACKAGES = frozenset({"pydantic", "textual", "docx"})
 #: The modules of this package that add sub-commands, in the order ``--help`` lists them.
 AREAS = ("register", "report", "evidence", "smki", "cpa", "tui", "completion")
 
