@@ -331,13 +331,13 @@ class EvidenceLine(BaseModel):
 
 
 def _evidence_from(line: EvidenceLine, record_type: str, classification: str,
-                   media_type: str) -> Evidence:
+                   media_type: str, now: dt.datetime) -> Evidence:
     extras = {k: v for k, v in (line.model_extra or {}).items() if k != "type"}
     return Evidence(
         id=line.id, record=line.record, kind=line.kind, name=line.name, sha256=line.sha256,
         size=line.size, effective=line.effective.isoformat(), record_type=record_type,
         media_type=media_type, classification=classification,
-        added=line.added or dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        added=line.added or now.replace(microsecond=0).isoformat(),
         withdrawn=line.withdrawn, withdrawn_reason=line.withdrawn_reason,
         extra=json.dumps(extras, ensure_ascii=False, sort_keys=True) if extras else None)
 
@@ -391,10 +391,10 @@ def import_bundle(register: Register, path: Path | str, *, reason: str | None = 
                     raise InputError(f"cannot be read ({exc}); nothing was imported",
                                      path=blob_where) from None
                 stored.add(line.sha256)
-            appender = audit.Appender(conn, register.actor)
+            appender = audit.Appender(conn, register.actor, clock=register.clock)
             items = []
             for _where, line, record_type, classification, media_type in lines:
-                item = _evidence_from(line, record_type, classification, media_type)
+                item = _evidence_from(line, record_type, classification, media_type, register.clock())
                 size = conn.execute("SELECT size FROM evidence_blobs WHERE sha256 = ?",
                                     (item.sha256,)).fetchone()[0]
                 if size != item.size:

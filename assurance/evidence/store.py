@@ -453,7 +453,7 @@ def add_files(register: Register, reference: str, paths: Iterable[Path | str], *
                          field="RECORD")
     level = check_classification(register, record, classification)
     candidates = [check_file(Path(path), policy) for path in paths]
-    effective_text = (effective or today or dt.datetime.now(dt.UTC).date()).isoformat()
+    effective_text = (effective or today or register.clock().date()).isoformat()
     ensure_schema(register.conn)
     conn = register.conn
     added: list[Added] = []
@@ -483,10 +483,11 @@ def add_files(register: Register, reference: str, paths: Iterable[Path | str], *
                 id=next(ids), record=record.id, kind=kind, name=candidate.name, sha256=sha256,
                 size=size, effective=effective_text, record_type=record.type_name,
                 media_type=media_type, classification=level,
-                added=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat())
+                added=register.clock().replace(microsecond=0).isoformat())
             insert(conn, item)
             audit.record(conn, actor=register.actor, entity=ENTITY, entity_id=item.id,
-                         action="add", before=None, after=item.to_interchange(), reason=reason)
+                         action="add", before=None, after=item.to_interchange(), reason=reason,
+                         clock=register.clock)
             added.append(Added(item, True))
     return added
 
@@ -501,13 +502,14 @@ def withdraw(register: Register, evidence_id: str, *, reason: str) -> Evidence:
         before = get(conn, evidence_id)
         if before.withdrawn is not None:
             raise InputError(f"evidence {evidence_id} is already withdrawn")
-        now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+        now = register.clock().replace(microsecond=0).isoformat()
         conn.execute("UPDATE evidence SET withdrawn = ?, withdrawn_reason = ? WHERE id = ?",
                      (now, reason.strip(), evidence_id))
         after = get(conn, evidence_id)
         audit.record(conn, actor=register.actor, entity=ENTITY, entity_id=evidence_id,
                      action="withdraw", before=before.to_interchange(),
-                     after=after.to_interchange(), reason=reason)
+                     after=after.to_interchange(), reason=reason,
+                     clock=register.clock)
     return after
 
 

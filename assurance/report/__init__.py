@@ -57,7 +57,7 @@ def main_part(register: Register, month: dt.date, *, classification: str | None 
     report = replace(report, withheld=withheld_highlights(register, month, ceiling))
     document = main_document(report, register.policy, policy)
     document.author = policy.docx.creator
-    document.generated = now or dt.datetime.now(dt.UTC).replace(microsecond=0)
+    document.generated = now or register.clock().replace(microsecond=0)
     check_ceiling(document.classification, policy, register.policy)
     tripwire = Tripwire(register, document.classification, month, policy, shown=report.highlights,
                         counts=report.counts())
@@ -75,7 +75,7 @@ def appendix_part(register: Register, month: dt.date, *, paper_ref: str | None =
     appendix = build_appendix(register, month, paper_ref=paper_ref, policy=policy)
     document = appendix_document(appendix, register.policy, policy)
     document.author = policy.docx.creator
-    document.generated = now or dt.datetime.now(dt.UTC).replace(microsecond=0)
+    document.generated = now or register.clock().replace(microsecond=0)
     return appendix, document
 
 

@@ -264,7 +264,7 @@ def import_csv(
             conn.execute(
                 "UPDATE cpa_import SET sha256 = ?, rows = ? WHERE id = ?", (sha256, rows, import_id)
             )
-            audit_import(conn, actor, import_id, kind, superseded)
+            audit_import(conn, actor, import_id, kind, superseded, at=now)
     except UnicodeDecodeError as exc:
         raise InputError(
             f"not UTF-8 text ({exc.reason} at byte {exc.start} of a block)", path=name

@@ -184,7 +184,7 @@ def _open(env, *, write: bool = True):
     """The register: to write (created and migrated on first use), or read-only, never created."""
     from assurance.store import Register
 
-    return Register.open(env.db_path, actor=env.actor, write=write)
+    return Register.open(env.db_path, actor=env.actor, write=write, clock=env.clock)
 
 
 def _json(env, data) -> None:
