@@ -7,6 +7,7 @@ contract or a type error fails the suite (CI runs it), never skips it.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -98,3 +99,20 @@ def test_mypy_fails_on_a_type_error(tree_copy):
                  tree_copy)
     assert result.returncode == 1
     assert "ssc/env.py" in result.stdout and "[assignment]" in result.stdout
+
+
+def test_the_cli_names_the_packages_the_base_install_leaves_out():
+    # A command that needs a package of the `all` extra says so in one line under the base
+    # install; the list it checks is the extra's, as import names (python-docx is `docx`).
+    from importlib.metadata import packages_distributions
+
+    from ssc.cli import OPTIONAL_PACKAGES
+
+    def norm(name: str) -> str:
+        return re.sub(r"[-_.]+", "-", name).lower()
+
+    extra = {norm(re.split(r"[<>=!~ \[;]", requirement)[0])
+             for requirement in PYPROJECT["project"]["optional-dependencies"]["all"]}
+    modules = {module for module, dists in packages_distributions().items()
+               if any(norm(dist) in extra for dist in dists)}
+    assert set(OPTIONAL_PACKAGES) == modules

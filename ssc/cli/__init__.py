@@ -20,9 +20,9 @@ from ssc import __version__
 from ssc.env import Environment
 from ssc.errors import SSCError
 
-#: Packages of the ``all`` extra: the base install (the pre-commit hook's) has only what
-#: ``ssc smki check-keys`` needs.
-OPTIONAL_PACKAGES = frozenset({"pydantic", "textual", "docx"})
+#: Packages of the ``all`` extra, as imported: the base install (the pre-commit hook's) has only
+#: what ``ssc smki check-keys`` needs (tests/test_architecture.py holds this to pyproject.toml).
+OPTIONAL_PACKAGES = frozenset({"pydantic", "textual", "docx", "shtab"})
 #: The modules of this package that add sub-commands, in the order ``--help`` lists them.
 AREAS = ("register", "report", "evidence", "smki", "cpa", "tui", "completion")
 
