@@ -1,7 +1,7 @@
 """The audit trail now lives in the shared core (:mod:`ssc.audit`), below both domains.
 
-``assurance.audit`` stays importable as the very same module, so that existing imports (and
-tests that patch its attributes) keep working.
+``assurance.audit`` stays importable as the very same module only for the TUI and its tests,
+which still import it (the TUI is next); everything else imports :mod:`ssc.audit`.
 """
 
 import sys

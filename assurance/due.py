@@ -79,8 +79,9 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def _date(text: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(text) if text else None
+def _date(text: str) -> dt.date:
+    """A date column read back (the queries select only rows where it is set)."""
+    return dt.date.fromisoformat(text)
 
 
 #: One item before it becomes a DueItem: the sort key first, then category, subject,
@@ -162,6 +163,7 @@ def compute_due(register: Register, as_of: dt.date, *, party: str | None = None,
         for change in changed_bases(register, party):
             if change.party in parties:
                 decision = change.decision
+                assert decision.classification is not None  # filled from the policy on validation
                 add((as_of, category, change.party, decision.id, "basis", decision.id,
                      change.description,
                      decision.classification, None))
@@ -170,17 +172,17 @@ def compute_due(register: Register, as_of: dt.date, *, party: str | None = None,
     found.sort(key=itemgetter(0, 1, 2, 3))
     order = policy.classification.order
     level = {name: n for n, name in enumerate(order)}
-    items = []
+    items: list[DueItem] = []
     append = items.append
     latest = as_of + dt.timedelta(days=within_days) if within_days is not None else None
-    for due, _rank, pid, _subject, category, subject, description, classification, kind in found:
+    for due, _rank, pid, _subject, what, subject, description, classification, kind in found:
         if (overdue_only and due >= as_of) or (latest is not None and due > latest):
             continue
         name, _roles, _domestic, _non_domestic, party_class = parties[pid]
         # The more restricted of the Party's and the record's classification.
         if level[classification] > level[party_class]:
             party_class = classification
-        append(DueItem(category, pid, name, subject, due, (as_of - due).days, description,
+        append(DueItem(what, pid, name, subject, due, (as_of - due).days, description,
                        party_class, kind))
     return items
 
@@ -239,7 +241,9 @@ def _assessment_items(conn: sqlite3.Connection, policy: RegisterPolicy,
     for pid, aid, kind, classification in owing:
         status, date = flagged[aid]
         vocabulary = policy.kinds[kind].statuses if kind in policy.kinds else None
-        rule = policy.statuses.get(vocabulary, {}).get(status) if vocabulary else None
+        if not vocabulary:
+            continue
+        rule = policy.statuses.get(vocabulary, {}).get(status)
         if rule is None or not rule.requires_follow_up:
             continue
         if any(other != aid and end >= date for end, other in follow_ups_done.get(pid, ())):

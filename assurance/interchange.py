@@ -130,7 +130,8 @@ def read_jsonl(path: str, stream: IO[str]) -> Iterator[Source]:
     decoder = _strict_decoder(refused)
     # The decoder's scanner, called directly, skips json.loads's two Python layers and its
     # whitespace regexes; anything it does not take cleanly goes to decode for the verdict.
-    scan, decode = decoder.scan_once, decoder.decode
+    scan = decoder.scan_once  # type: ignore[attr-defined]  # set by JSONDecoder.__init__; typeshed omits it
+    decode = decoder.decode
     for number, line in enumerate(stream, start=1):
         if number == 1 and line.startswith("\ufeff"):
             line = line[1:]  # a byte-order mark some editors put at the start of a file
@@ -308,13 +309,14 @@ def parse_batch(sources: Iterable[Source], policy: RegisterPolicy,
     records: list[Record] = []
     where: list[tuple[str, int]] = []
     for path, line, data in sources:
-        type_name = data.get("type")
-        validate = validators.get(type_name) if isinstance(type_name, str) else None
-        if validate is None:
+        given = data.get("type")
+        type_name = given if isinstance(given, str) and given in validators else None
+        if type_name is None:
             expected = ", ".join(RECORD_TYPES)
-            errors.add(path, line, "type", f"expected one of {expected}, got {type_name!r}" if type_name
+            errors.add(path, line, "type", f"expected one of {expected}, got {given!r}" if given
                        else f"is required (one of {expected})")
             continue
+        validate = validators[type_name]
         fields = dict(data)  # the caller's dict stays as it was
         del fields["type"]
         try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
 
@@ -170,12 +171,12 @@ class RegisterPolicy(_Strict):
             for role in schedule.roles:
                 if role not in self.roles:
                     raise PolicyKeyError(f"cycle.schedule[{index}].roles", f"unknown role {role!r}")
-            for kind in schedule.years:
-                if kind not in self.kinds:
-                    raise PolicyKeyError(f"cycle.schedule[{index}].years", f"unknown kind {kind!r}")
+            for kind_name in schedule.years:
+                if kind_name not in self.kinds:
+                    raise PolicyKeyError(f"cycle.schedule[{index}].years", f"unknown kind {kind_name!r}")
         return self
 
-    def check_record_types(self, record_types: dict[str, type]) -> None:
+    def check_record_types(self, record_types: Mapping[str, type[BaseModel]]) -> None:
         """What the records need of the policy: a default classification for each type, and
         every default value of a field (a finding's status) within its vocabulary."""
         for type_name in record_types:

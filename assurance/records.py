@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from assurance import audit
 from assurance.models import RECORD_TYPES, Decision, Record, unicode_problem
+from ssc import audit
 from ssc.errors import InputError
 
 if TYPE_CHECKING:

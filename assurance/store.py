@@ -19,9 +19,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from assurance import audit
 from assurance.models import RECORD_TYPES, Record, field_errors, from_text, unicode_problem
 from assurance.policy import RegisterPolicy, default_policy
+from ssc import audit
 from ssc.db import open_register, write_transaction
 from ssc.errors import InputError, InputErrors
 
@@ -141,21 +141,23 @@ def _audited_text(value: str | None, field: str) -> None:
 
 
 class Register:
-    """One open register file, with the actor its changes are audited under."""
+    """One open register file, with the actor its changes are audited under and the clock
+    that times them (the Environment's: tests give a fixed one)."""
 
     def __init__(self, conn: sqlite3.Connection, *, actor: str,
-                 policy: RegisterPolicy | None = None) -> None:
+                 policy: RegisterPolicy | None = None, clock: audit.Clock | None = None) -> None:
         self.conn = conn
         self.conn.row_factory = sqlite3.Row
         self.actor = actor
         self.policy = policy or default_policy()
+        self.clock = clock or audit.utc_now
 
     @classmethod
     def open(cls, path: Path | str, *, actor: str, policy: RegisterPolicy | None = None,
-             write: bool = True) -> Register:
+             write: bool = True, clock: audit.Clock | None = None) -> Register:
         """Open the register file at ``path``: to write (created and migrated on first use), or
         with ``write=False`` read-only (never created, changed or migrated; see ``ssc.db``)."""
-        return cls(open_register(path, write=write), actor=actor, policy=policy)
+        return cls(open_register(path, write=write), actor=actor, policy=policy, clock=clock)
 
     def close(self) -> None:
         self.conn.close()
@@ -206,11 +208,6 @@ class Register:
             sql += " WHERE withdrawn IS NULL"
         return self.conn.execute(sql).fetchone()[0]
 
-    def all_records(self) -> Iterator[Record]:
-        """Every record, withdrawn ones too, in reference order (what export writes)."""
-        for type_name in RECORD_TYPES:
-            yield from self.records(type_name, include_withdrawn=True)
-
     # -- writing -------------------------------------------------------------------------
     def _insert(self, record: Record) -> None:
         row = to_row(record)
@@ -239,7 +236,8 @@ class Register:
             self._insert(record)
             audit.record(self.conn, actor=self.actor, entity=record.type_name,
                          entity_id=record.id, action="add", before=None,
-                         after=record.to_interchange(), reason=reason)
+                         after=record.to_interchange(), reason=reason,
+                         clock=self.clock)
         return record
 
     def edit(self, type_name: str, record_id: str, changes: dict[str, Any], *,
@@ -275,7 +273,8 @@ class Register:
             self._update(after)
             audit.record(self.conn, actor=self.actor, entity=type_name, entity_id=record_id,
                          action="edit", before=before.to_interchange(),
-                         after=after.to_interchange(), reason=reason)
+                         after=after.to_interchange(), reason=reason,
+                         clock=self.clock)
         return after
 
     def withdraw(self, type_name: str, record_id: str, *, reason: str,
@@ -295,14 +294,15 @@ class Register:
             if before.withdrawn is not None:
                 raise InputError(f"{type_name} {record_id} is already withdrawn")
             after = before.model_copy(update={
-                "withdrawn": (at or dt.datetime.now(dt.UTC)).replace(microsecond=0),
+                "withdrawn": (at or self.clock()).replace(microsecond=0),
                 "withdrawn_reason": reason.strip(),
             })
             workflow.check_withdrawal(self, after, before)
             self._update(after)
             audit.record(self.conn, actor=self.actor, entity=type_name, entity_id=record_id,
                          action="withdraw", before=before.to_interchange(),
-                         after=after.to_interchange(), reason=reason)
+                         after=after.to_interchange(), reason=reason,
+                         clock=self.clock)
         return after
 
     def add_many(self, records: list[Record], *, reason: str | None = None,
@@ -325,7 +325,7 @@ class Register:
             if problems:
                 raise InputErrors(problems)
             # The chain's tail is read under the write lock: another writer may have moved it.
-            appender = audit.Appender(self.conn, self.actor, at=dt.datetime.now(dt.UTC))
+            appender = audit.Appender(self.conn, self.actor, at=self.clock())
             for type_name, model in RECORD_TYPES.items():
                 batch = by_table.get(model.table, [])
                 if not batch:

@@ -103,7 +103,7 @@ class State:
         if self._pending_chains is None:
             self._pending_chains = {}
             for index, decision in enumerate(self.pending["decision"].values()):
-                if decision.withdrawn is None:
+                if isinstance(decision, Decision) and decision.withdrawn is None:
                     self._pending_chains.setdefault(decision.subject, []).append(
                         (decision.date.isoformat(), _NEW + index, decision.id, decision.status))
         return self._pending_chains.get(subject, [])
@@ -339,7 +339,9 @@ def _chain_verdicts(state: State, subject: str, vocabulary: str) -> dict[str, In
 
 def _steps(chain: list[Step]) -> list[tuple[str | None, str | None, str, str]]:
     """The chain's steps: (from id, from status, to id, to status), the first from nothing."""
-    steps, prior_id, prior_status = [], None, None
+    steps: list[tuple[str | None, str | None, str, str]] = []
+    prior_id: str | None = None
+    prior_status: str | None = None
     for _date, _order, record_id, status in chain:
         steps.append((prior_id, prior_status, record_id, status))
         prior_id, prior_status = record_id, status
@@ -362,7 +364,7 @@ def current_status(register: Register, subject_id: str, *, excluding: str | None
 def _check_letter(state: State, letter: DirectorsLetter, before: Record | None) -> None:
     if letter.relates_to:
         assessment = state.get("assessment", letter.relates_to)
-        if assessment is not None and assessment.party != letter.party:
+        if isinstance(assessment, Assessment) and assessment.party != letter.party:
             raise InputError(
                 f"assessment {letter.relates_to} is of Party {assessment.party}, not {letter.party}",
                 field="relates_to",

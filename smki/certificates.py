@@ -299,7 +299,8 @@ def _pem_blocks(data: bytes, path: str, loaded: _Loaded) -> bool:
 
     One pass over the markers with a running line count: linear in the file.
     """
-    open_at = open_line = None
+    open_at: int | None = None
+    open_line = 0  # read only while a block is open (open_at set)
     label = None
     line, counted = 1, 0
     found = False
@@ -397,7 +398,7 @@ def read_store(
     limit = limit or load_policy().max_certificate_file_bytes
     certs: list[Certificate] = []
     problems: list[CertificateProblem] = []
-    for path in map(os.fspath, paths):
+    for path in (os.fspath(p) for p in paths):
         if not os.path.lexists(path):
             raise FileNotFoundError(path)
         for file in iter_file_names([path]):

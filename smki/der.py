@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 #: Universal tags of the ASN.1 string types a name attribute may hold, and how to decode them.
@@ -200,7 +201,7 @@ def _uncompressed(curve: str | None, point: bytes) -> bytes | None:
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-    curves = {"secp256r1": ec.SECP256R1, "secp384r1": ec.SECP384R1, "secp521r1": ec.SECP521R1,
+    curves: dict[str | None, Callable[[], ec.EllipticCurve]] = {"secp256r1": ec.SECP256R1, "secp384r1": ec.SECP384R1, "secp521r1": ec.SECP521R1,
               "secp256k1": ec.SECP256K1, "secp192r1": ec.SECP192R1, "secp224r1": ec.SECP224R1,
               "brainpoolP256r1": ec.BrainpoolP256R1}
     try:

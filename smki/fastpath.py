@@ -13,6 +13,7 @@ import binascii
 import datetime as dt
 import hashlib
 import re
+from typing import cast
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -23,7 +24,7 @@ from lxml import etree
 from smki.certificates import Certificate
 from smki.document import DS, ENVELOPED, EXC_C14N, ds
 from smki.findings import Finding, finding
-from smki.keyinfo import resolve_signing_certificate
+from smki.keyinfo import Resolution, resolve_signing_certificate
 from smki.policy import SignatureProfile
 from smki.profile import transforms_of
 from smki.store import CertificateStore
@@ -307,7 +308,7 @@ def check_fast(tree: etree._ElementTree, root: etree._Element, sig: etree._Eleme
         return None  # not the exact shape: signxml says what is wrong
     line = sig.sourceline or 1
     key = ("key_info", match["key_info"])
-    resolved = store.memo.get(key)
+    resolved = cast("Resolution | None", store.memo.get(key))  # remembered below
     if resolved is None:
         resolution = resolve_signing_certificate(sig, store, path)
         resolved = resolution

@@ -106,7 +106,7 @@ def iter_file_names(paths: Iterable[Path | str]) -> Iterator[str]:
     Symbolic links to directories are not followed (no loops); links to files are listed, and
     whatever they point at is judged when the file is read.
     """
-    for path in map(os.fspath, paths):
+    for path in (os.fspath(p) for p in paths):
         if not os.path.isdir(path):
             yield path
             continue

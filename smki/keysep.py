@@ -139,6 +139,8 @@ def _check_chunk(paths: Sequence[str]) -> tuple[list[Finding], int]:
     """
     findings: list[Finding] = []
     signatures = 0
+    # Set by check_key_separation before the workers start (forked, they inherit them).
+    assert _STORE is not None and _AS_OF is not None
     for path in paths:
         found, count = check_one(path, _STORE, _AS_OF)
         if found:
@@ -206,8 +208,8 @@ def check_key_separation(
             elif kind == "xml":
                 documents.append(file)
             elif kind == "cert":
-                found, bad = read_store([file])
-                certs += found
+                loaded, bad = read_store([file])
+                certs += loaded
                 problems += bad
     store = CertificateStore(certs)
     report = KeySeparationReport(certificates=len(store.certificates), documents=len(documents))

@@ -99,9 +99,10 @@ def parse_rfc4514(text: str) -> NameKey | None:
         if keyword and all(part.isdigit() for part in keyword.split(".")) and "." in keyword:
             oid = keyword
         else:
-            oid = KEYWORDS.get(keyword.casefold())
-            if oid is None:
+            known = KEYWORDS.get(keyword.casefold())
+            if known is None:
                 return None
+            oid = known
         i = j + 1
         while i < n and text[i] in " \t\r\n":
             i += 1

@@ -69,8 +69,6 @@ class SmkiPolicy:
     help_uri: str
     profiles: dict[str, SignatureProfile]
     default_profile: SignatureProfile
-    digest_algorithms: dict[str, str]
-    signature_algorithms: dict[str, SignatureAlgorithm]
     max_document_bytes: int
 
     def role_name(self, code: int | None) -> str | None:
@@ -214,7 +212,5 @@ def load_policy() -> SmkiPolicy:
         help_uri=_need(sarif, "help_uri", str, where),
         profiles=profiles,
         default_profile=profiles[default],
-        digest_algorithms=digests,
-        signature_algorithms=signatures,
         max_document_bytes=limits["max_document_bytes"],
     )

@@ -133,6 +133,11 @@ def _rule_name(summary: str) -> str:
     return "".join(word[:1].upper() + word[1:] for word in re.findall(r"[A-Za-z0-9]+", summary))
 
 
+def _day(moment: dt.datetime | None) -> str | None:
+    """A validity bound as a date, or None where the certificate's validity is unreadable."""
+    return moment.date().isoformat() if moment is not None else None
+
+
 def certificate_row(cert: Certificate, as_of: dt.date, policy: ExpiryPolicy, horizon: int) -> dict:
     """One row of `ssc smki certs`: the SMKI profile and the expiry alert, as CPA alerts put it."""
     from smki.expiry import classify
@@ -143,8 +148,8 @@ def certificate_row(cert: Certificate, as_of: dt.date, policy: ExpiryPolicy, hor
         "role": cert.role_name, "role_code": cert.role, "eui64": cert.eui64,
         "key_usage": cert.key_usage, "policy_oids": list(cert.policy_oids),
         "public_key_sha256": cert.spki_sha256,
-        "not_before": cert.not_before.date().isoformat(),
-        "not_after": cert.not_after.date().isoformat(),
+        "not_before": _day(cert.not_before),
+        "not_after": _day(cert.not_after),
         "days_left": days_left, "severity": classify(days_left, policy, horizon).value,
         "smki": cert.is_smki,
         "not_smki_reason": cert.not_smki_reason,

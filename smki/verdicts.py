@@ -6,6 +6,7 @@ Worked out once per certificate per process and shared by the fast path and the 
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from smki.certificates import Certificate
 from smki.policy import load_policy
@@ -34,11 +35,11 @@ def certificate_verdicts(cert: Certificate, store: CertificateStore,
     certificate's own role (a supplier DS certificate signing DUIS XML is KS001 too).
     """
     key = ("verdicts", cert.fingerprint_sha256, as_of)
-    verdicts = store.memo.get(key)
-    if verdicts is not None:
-        return verdicts  # type: ignore[return-value]
+    cached = store.memo.get(key)
+    if cached is not None:
+        return cast(list[tuple[str, str, list[Certificate]]], cached)  # remembered below
     policy = load_policy()
-    verdicts = []
+    verdicts: list[tuple[str, str, list[Certificate]]] = []
     if not (cert.is_smki and cert.role_name in policy.xml_signing_roles):
         what = cert.not_smki_reason or f"role {cert.role_name}"
         verdicts.append(("KS006", "signing certificate is not an SMKI XmlSign/DspXmlSign "

@@ -29,7 +29,7 @@ from ssc.errors import InputError
 
 GENESIS = "0" * 64
 
-MIGRATIONS = [
+MIGRATIONS: list[db.Migration] = [
     """
     CREATE TABLE audit_events (
         seq INTEGER PRIMARY KEY,
@@ -54,6 +54,19 @@ MIGRATIONS = [
     lambda conn: _genesis(conn),
 ]
 
+#: A clock: the time now, timezone-aware (UTC). Tests inject one (Environment.clock).
+Clock = Callable[[], dt.datetime]
+
+
+def utc_now() -> dt.datetime:
+    """The system clock, in UTC: what an Environment or a Register reads unless given another.
+
+    It reads this module's ``dt``, which the TUI's snapshot tests still freeze by patching
+    until the TUI takes its clock from the Environment too.
+    """
+    return dt.datetime.now(dt.UTC)
+
+
 #: The entity of the event that starts every register's trail (its id and creation).
 REGISTER = "register"
 
@@ -64,7 +77,7 @@ def _genesis(conn: sqlite3.Connection) -> None:
     appender = Appender(conn, "ssc")
     # Named by its creation time to the microsecond: unique in practice, and reproducible
     # under a frozen clock (snapshots); the id is an identity, not a secret.
-    created = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+    created = utc_now().isoformat(timespec="microseconds")
     register_id = str(uuid.UUID(bytes=sha256(created.encode()).digest()[:16], version=4))
     appender.add(REGISTER, register_id, "create" if appender.seq == 0 else "identify", None,
                  {"register_id": register_id}, None)
@@ -150,11 +163,17 @@ def _digest(seq: int, at: str, actor: str, entity: str, entity_id: str, action: 
 class Appender:
     """Appends events in one transaction, keeping the chain's tail in memory (bulk imports)."""
 
-    def __init__(self, conn: sqlite3.Connection, actor: str, at: dt.datetime | None = None) -> None:
+    def __init__(self, conn: sqlite3.Connection, actor: str, at: dt.datetime | None = None,
+                 clock: Clock | None = None) -> None:
+        """``at`` fixes one time for every event (a bulk import's); else each event reads
+        ``clock`` (the system clock unless given)."""
         self.conn = conn
         self.actor = actor
         self.at = at
+        self.clock = clock or utc_now
         row = conn.execute("SELECT seq, hash FROM audit_head WHERE one = 1").fetchone()
+        self.seq: int
+        self.hash: str
         self.seq, self.hash = row if row else (0, GENESIS)
         self.pending: list[tuple] = []
         # A fixed time (a bulk import's) is formatted once, not per event.
@@ -162,7 +181,7 @@ class Appender:
 
     def add(self, entity: str, entity_id: str, action: str, before: dict | None,
             after: dict | None, reason: str | None = None) -> None:
-        at = self._at_text or dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+        at = self._at_text or self.clock().isoformat(timespec="microseconds")
         before_text = None if before is None else canonical_json(before)
         after_text = None if after is None else canonical_json(after)
         seq = self.seq + 1
@@ -191,9 +210,9 @@ class Appender:
 
 def record(conn: sqlite3.Connection, *, actor: str, entity: str, entity_id: str, action: str,
            before: dict[str, Any] | None, after: dict[str, Any] | None,
-           reason: str | None = None) -> str:
+           reason: str | None = None, clock: Clock | None = None) -> str:
     """Append one event inside the caller's write transaction; return its hash."""
-    appender = Appender(conn, actor)
+    appender = Appender(conn, actor, clock=clock)
     appender.add(entity, entity_id, action, before, after, reason)
     appender.flush()
     return appender.hash
@@ -292,8 +311,8 @@ def verify(conn: sqlite3.Connection,
                 return Tampering(None, f"{entity} {entity_id} is in the register but not in the audit trail")
             if _canonical(state) != audited:
                 return Tampering(None, f"{entity} {entity_id} differs from its last audited state (edited outside ssc)")
-        for key, state in last_state.items():
-            if state is not None and key not in seen and key[0] in tracked_entities:
+        for key, last in last_state.items():
+            if last is not None and key not in seen and key[0] in tracked_entities:
                 return Tampering(None, f"{key[0]} {key[1]} is in the audit trail but missing from the register (deleted outside ssc)")
     return None
 
@@ -303,9 +322,9 @@ def verify_register(conn: sqlite3.Connection, *, expect_head: str | None = None,
     """Verify everything the register file keeps: the schema (nothing planted or altered), the
     chain and its head, and every component's audited state (``ssc.db.COMPONENTS``)."""
     with db.read_snapshot(conn):  # the trail and the records as of one commit
-        problem = db.schema_problem(conn)
-        if problem is not None:
-            return Tampering(None, problem)
+        schema_problem = db.schema_problem(conn)
+        if schema_problem is not None:
+            return Tampering(None, schema_problem)
         entities: set[str] = set()
         states = []
         for provider in db.audit_state_providers():

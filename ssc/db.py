@@ -57,6 +57,9 @@ class Component:
 #: Every component, in the order they are migrated. The schema ``ssc audit verify`` accepts is
 #: the one these migrations create, so a new component (or a view in a migration) is one line
 #: here (or one migration there), never a hand-kept list of names.
+#: Named as ``module:attribute`` strings and resolved with importlib when the file is opened: a
+#: registry, so the core knows the domain's tables without importing the domain (the import
+#: contract in pyproject.toml keeps ssc's core below assurance and smki).
 COMPONENTS: dict[str, Component] = {
     "register": Component("assurance.schema:MIGRATIONS", "assurance.store:audit_states"),
     "audit": Component("ssc.audit:MIGRATIONS"),

@@ -10,6 +10,7 @@ import datetime as dt
 import getpass
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -32,6 +33,13 @@ def current_actor() -> str:
         return f"uid:{os.getuid()}"
 
 
+def system_clock() -> dt.datetime:
+    """UTC now: the clock an Environment has unless a test gives it another."""
+    from ssc.audit import utc_now  # imported when first read: `ssc --help` need not load the trail
+
+    return utc_now()
+
+
 @dataclass
 class Environment:
     stdout: TextIO = field(default_factory=lambda: sys.stdout)
@@ -40,11 +48,13 @@ class Environment:
     db_path: Path = field(default_factory=lambda: Path(os.environ["SSC_DB"]) if os.environ.get("SSC_DB") else default_db_path())
     actor: str = field(default_factory=current_actor)
     as_of: dt.date | None = None
+    #: The time now (UTC), for audit events, timestamps and today's date; tests give a fixed one.
+    clock: Callable[[], dt.datetime] = system_clock
 
     def today(self) -> dt.date:
-        """The date the command works as of: ``--as-of`` if given, else today's UTC date."""
-        return self.as_of or dt.datetime.now(dt.UTC).date()
+        """The date the command works as of: ``--as-of`` if given, else the clock's UTC date."""
+        return self.as_of or self.clock().date()
 
     def now(self) -> dt.datetime:
         """UTC time for audit events (never the fixed as-of date: events record real time)."""
-        return dt.datetime.now(dt.UTC)
+        return self.clock()

@@ -64,7 +64,7 @@ class Family:
         """
         chosen = self.formats[name] if name else None
         if chosen is None and output not in (None, "-"):
-            chosen = self.for_path(output)  # type: ignore[arg-type]
+            chosen = self.for_path(output)
         chosen = chosen or self.formats[self.default]
         if chosen.binary and output in (None, "-"):
             raise InputError(f"{chosen.name} is binary: give -o FILE{chosen.suffix}",

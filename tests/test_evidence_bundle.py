@@ -238,7 +238,7 @@ def test_importing_twice_is_refused_whole(source, tmp_path):
 
 
 def test_a_zip_declaring_too_many_entries_is_refused_before_reading_them(source, tmp_path, monkeypatch):
-    import assurance.evidence.bundle as bundle
+    import assurance.bundle as bundle
 
     out = tmp_path / "bundle.zip"
     assert source("export", "--bundle", str(out)).status == 0

@@ -179,9 +179,9 @@ def test_the_main_part_never_shows_evidence_above_its_classification(reg, tmp_pa
 
 
 def test_evidence_blocks_name_nothing_above_the_ceiling():
-    from assurance.evidence.report import evidence_blocks
     from assurance.evidence.store import Evidence
     from assurance.policy import default_policy
+    from assurance.report.evidence import evidence_blocks
 
     def item(eid: str, name: str, level: str) -> Evidence:
         return Evidence(eid, "A1", "report", name, "ab" * 32, 10, "2019-12-01", "assessment",

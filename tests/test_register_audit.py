@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assurance import audit
 from assurance.demo import populate
 from assurance.store import Register, validate
+from ssc import audit
 
 
 @pytest.fixture(scope="module")

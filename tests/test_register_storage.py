@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from assurance import audit
 from assurance.store import Register, validate
+from ssc import audit
 from tests.conftest import REPO, require_tool
 
 READERS = [

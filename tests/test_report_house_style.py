@@ -109,6 +109,25 @@ def test_docx_looks_like_a_panel_paper(december, tmp_path, part):
         assert findings.rows[0]._tr.trPr.find(f"{W}tblHeader") is not None  # repeated on each page
 
 
+def test_docx_house_style_is_the_policy_s(december, tmp_path):
+    # font, font_size and margin_cm in [docx] were read and never used: now the paper follows them.
+    policy = tmp_path / "policy.toml"
+    policy.write_text('[report.docx]\nfont = "Verdana"\nfont_size = 12\nmargin_cm = 2.5\n',
+                      encoding="utf-8")
+    out = tmp_path / "main.docx"
+    result = december.process("report", "panel", "--month", "2019-12", "--format", "docx",
+                              "-o", str(out), env={"SSC_POLICY": str(policy)})
+    assert result.status == 0, result.stderr
+    word = docx.Document(str(out))
+    section = word.sections[0]
+    assert word.styles["Normal"].font.name == "Verdana"
+    assert word.styles["Normal"].font.size == docx.shared.Pt(12)
+    assert all(word.styles[f"Heading {level}"].font.name == "Verdana" for level in (1, 2, 3))
+    assert abs(section.left_margin - docx.shared.Cm(2.5)) < Mm(0.1)
+    assert abs(section.top_margin - docx.shared.Cm(2.5)) < Mm(0.1)
+    assert {run.font.name for p in section.header.paragraphs for run in p.runs} == {"Verdana"}
+
+
 def test_docx_dates_are_the_generation_time(tmp_path):
     path = build_register(tmp_path / "r.db", DECEMBER_2019)
     when = dt.datetime(2026, 11, 30, 9, 15, tzinfo=dt.UTC)

@@ -2,9 +2,9 @@
 
 The public surface: :func:`add_files`, :func:`list_evidence`, :func:`write_to`,
 :func:`withdraw`, :func:`verify` (``ssc evidence``); :func:`decision_basis`,
-:func:`changed_bases`, :func:`rested_on` and :func:`check_closing` (decisions and findings);
-:func:`write_bundle` and :func:`import_bundle` (export and import with the files). Storage is
-in :mod:`.store`, the policy in ``policies/evidence.toml``.
+:func:`changed_bases`, :func:`rested_on` and :func:`check_closing` (decisions and findings).
+Storage is in :mod:`.store`, the policy in ``policies/evidence.toml``; export and import with
+the files (a bundle) is :mod:`assurance.bundle`, above both this package and the interchange.
 """
 
 from __future__ import annotations
@@ -39,16 +39,7 @@ AUDITED = (ENTITY,)
 __all__ = [
     "AUDITED", "Added", "BasisChange", "Evidence", "EvidencePolicy", "EvidenceTampered",
     "Problem", "add_files", "audit_problem", "audit_states", "changed_bases", "check_closing",
-    "decision_basis", "ensure_schema", "evidence_policy", "import_bundle", "is_bundle",
-    "list_evidence", "load_evidence_policy", "rested_on", "verify", "withdraw", "write_bundle",
-    "write_to",
+    "decision_basis", "ensure_schema", "evidence_policy", "list_evidence", "load_evidence_policy",
+    "rested_on", "verify", "withdraw", "write_to",
 ]
 
-
-def __getattr__(name: str):
-    # The bundle code (zip handling) loads only when an export or import asks for it.
-    if name in ("write_bundle", "import_bundle", "is_bundle"):
-        from assurance.evidence import bundle
-
-        return getattr(bundle, name)
-    raise AttributeError(name)

@@ -15,18 +15,14 @@ from dataclasses import dataclass
 from hashlib import sha256
 from typing import TYPE_CHECKING, Any
 
-from assurance import audit
 from assurance.evidence.policy import EvidencePolicy, evidence_policy
 from assurance.evidence.store import Evidence, has_schema, list_evidence
 from assurance.models import Assessment, Decision, Finding, Record
+from ssc import audit
 from ssc.errors import InputError
 
 if TYPE_CHECKING:
     from assurance.store import Register
-
-#: The extra fields of a decision that hold its basis.
-BASIS_FIELDS = ("basis", "basis_findings", "basis_evidence")
-
 
 @dataclass(frozen=True)
 class Basis:

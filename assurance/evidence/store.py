@@ -27,10 +27,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from assurance import audit
 from assurance.evidence.filetypes import MEDIA_TYPES, TYPE_OF_MEDIA, ContentCheck, detect
 from assurance.evidence.policy import EvidencePolicy, evidence_policy
 from assurance.models import RECORD_TYPES, Record
+from ssc import audit
 from ssc.db import migrate, write_transaction
 from ssc.errors import InputError, SSCError
 
@@ -268,14 +268,15 @@ def check_classification(register: Register, record: Record, classification: str
     sensitive as the record, so a GREEN document cited by a RED decision is RED here.
     """
     levels = register.policy.classification
+    own = record.classification or levels.order[-1]  # set on validation; unset is most restricted
     if classification is None:
-        return record.classification or levels.order[-1]
+        return own
     level = classification.strip().upper()
     if level not in levels.order:
         raise InputError(f"expected one of {', '.join(levels.order)}, got {classification!r}",
                          field="--classification")
-    if levels.rank(level) < levels.rank(record.classification):
-        raise InputError(f"{level} is below the {record.type_name}'s own {record.classification}; "
+    if levels.rank(level) < levels.rank(own):
+        raise InputError(f"{level} is below the {record.type_name}'s own {own}; "
                          "evidence is classified at least as its record", field="--classification")
     return level
 
@@ -451,8 +452,8 @@ def add_files(register: Register, reference: str, paths: Iterable[Path | str], *
         raise InputError(f"{record.type_name} {record.id} is withdrawn; evidence cannot be added to it",
                          field="RECORD")
     level = check_classification(register, record, classification)
-    candidates = [check_file(path, policy) for path in paths]
-    effective_text = (effective or today or dt.datetime.now(dt.UTC).date()).isoformat()
+    candidates = [check_file(Path(path), policy) for path in paths]
+    effective_text = (effective or today or register.clock().date()).isoformat()
     ensure_schema(register.conn)
     conn = register.conn
     added: list[Added] = []
@@ -482,10 +483,11 @@ def add_files(register: Register, reference: str, paths: Iterable[Path | str], *
                 id=next(ids), record=record.id, kind=kind, name=candidate.name, sha256=sha256,
                 size=size, effective=effective_text, record_type=record.type_name,
                 media_type=media_type, classification=level,
-                added=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat())
+                added=register.clock().replace(microsecond=0).isoformat())
             insert(conn, item)
             audit.record(conn, actor=register.actor, entity=ENTITY, entity_id=item.id,
-                         action="add", before=None, after=item.to_interchange(), reason=reason)
+                         action="add", before=None, after=item.to_interchange(), reason=reason,
+                         clock=register.clock)
             added.append(Added(item, True))
     return added
 
@@ -500,13 +502,14 @@ def withdraw(register: Register, evidence_id: str, *, reason: str) -> Evidence:
         before = get(conn, evidence_id)
         if before.withdrawn is not None:
             raise InputError(f"evidence {evidence_id} is already withdrawn")
-        now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+        now = register.clock().replace(microsecond=0).isoformat()
         conn.execute("UPDATE evidence SET withdrawn = ?, withdrawn_reason = ? WHERE id = ?",
                      (now, reason.strip(), evidence_id))
         after = get(conn, evidence_id)
         audit.record(conn, actor=register.actor, entity=ENTITY, entity_id=evidence_id,
                      action="withdraw", before=before.to_interchange(),
-                     after=after.to_interchange(), reason=reason)
+                     after=after.to_interchange(), reason=reason,
+                     clock=register.clock)
     return after
 
 
@@ -586,10 +589,10 @@ def verify(conn: sqlite3.Connection) -> list[Problem]:
     seen = set()
     for item in list_evidence(conn):
         seen.add(item.id)
-        state = audit.canonical_json(item.to_interchange())
+        current = audit.canonical_json(item.to_interchange())
         if item.id not in audited:
             problems.append(Problem(item.id, item.name, "is not in the audit trail"))
-        elif audited[item.id] != state:
+        elif audited[item.id] != current:
             problems.append(Problem(item.id, item.name, "differs from its audit event "
                                     "(changed outside ssc)"))
         if item.sha256 in bad_blobs:

@@ -18,7 +18,7 @@ from pathlib import Path
 from assurance.report._format import format_for_path, get_format
 from assurance.report.appendix import appendix_document
 from assurance.report.bounded import BoundedView
-from assurance.report.document import Document
+from assurance.report.document import Document, HouseStyle
 from assurance.report.guard import ClassificationError, Tripwire, check_ceiling
 from assurance.report.panel import (
     AppendixA,
@@ -57,7 +57,8 @@ def main_part(register: Register, month: dt.date, *, classification: str | None 
     report = replace(report, withheld=withheld_highlights(register, month, ceiling))
     document = main_document(report, register.policy, policy)
     document.author = policy.docx.creator
-    document.generated = now or dt.datetime.now(dt.UTC).replace(microsecond=0)
+    document.style = HouseStyle(policy.docx.font, policy.docx.font_size, policy.docx.margin_cm)
+    document.generated = now or register.clock().replace(microsecond=0)
     check_ceiling(document.classification, policy, register.policy)
     tripwire = Tripwire(register, document.classification, month, policy, shown=report.highlights,
                         counts=report.counts())
@@ -75,7 +76,8 @@ def appendix_part(register: Register, month: dt.date, *, paper_ref: str | None =
     appendix = build_appendix(register, month, paper_ref=paper_ref, policy=policy)
     document = appendix_document(appendix, register.policy, policy)
     document.author = policy.docx.creator
-    document.generated = now or dt.datetime.now(dt.UTC).replace(microsecond=0)
+    document.style = HouseStyle(policy.docx.font, policy.docx.font_size, policy.docx.margin_cm)
+    document.generated = now or register.clock().replace(microsecond=0)
     return appendix, document
 
 

@@ -81,7 +81,7 @@ class AppendixLayout:
         return blocks
 
     def evidence_blocks(self, detail: DecisionDetail) -> list[Block]:
-        from assurance.evidence.report import evidence_blocks
+        from assurance.report.evidence import evidence_blocks
 
         return evidence_blocks(detail.evidence, self.policy.appendix.classification, self.register_policy)
 

@@ -35,6 +35,17 @@ class Table:
 Block = Heading | Paragraph | Fields | Table
 
 
+@dataclass(frozen=True)
+class HouseStyle:
+    """How a paper looks where its format has a look (DOCX): font, size in points, page margins
+    in cm. The report's come from ``policies/report.toml`` ``[docx]``; these defaults are for a
+    bare Document (tests)."""
+
+    font: str = "Arial"
+    font_size: float = 11.0
+    margin_cm: float = 2.0
+
+
 @dataclass
 class Document:
     """What a renderer draws: page header and footer lines, a title, then blocks in order.
@@ -52,6 +63,7 @@ class Document:
     reference: str | None = None
     author: str | None = None
     generated: dt.datetime | None = None
+    style: HouseStyle = field(default_factory=HouseStyle)
     check: Callable[[Iterable[str]], None] | None = field(default=None, repr=False, compare=False)
 
     def texts(self) -> Iterator[str]:
@@ -72,6 +84,3 @@ class Document:
                 yield from block.columns
                 for row in block.rows:
                     yield from row
-
-    def plain_text(self) -> str:
-        return "\n".join(self.texts())

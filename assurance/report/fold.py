@@ -8,7 +8,7 @@ points are removed, accents and combining marks dropped, every kind of space fol
 character replaced by its Unicode TS #39 confusables prototype (Cyrillic ``а`` and Latin ``a``
 alike), the data coming from the maintained ``confusable-homoglyphs`` package.
 
-:func:`fold` gives space-separated tokens for text; :func:`fold_code` is the lighter fold for
+:func:`fold_many` gives space-separated tokens for text; :func:`fold_code_many` is the lighter fold for
 ids, numbers and dates, where ASCII stays as it is (a full skeleton would make ``F001`` read
 ``fool``) and only non-ASCII look-alikes are mapped. Both fold many strings in one pass over a
 joined buffer: the tripwire folds every distinctive value of a large register.
@@ -212,10 +212,6 @@ def fold_code_many(values: Sequence[str]) -> list[str]:
 
 def fold(text: str) -> str:
     return fold_many([text])[0]
-
-
-def fold_code(text: str) -> str:
-    return fold_code_many([text])[0]
 
 
 def squeeze(folded: str) -> str:

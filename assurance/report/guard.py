@@ -275,8 +275,8 @@ class Tripwire:
     def _evidence(self) -> None:
         """Evidence above the report: each file's name (with and without its suffix) and hash
         (whole and as Appendix A shortens it); evidence is a register record like any other."""
-        from assurance.evidence.report import SHORT_HASH
         from assurance.evidence.store import has_schema
+        from assurance.report.evidence import SHORT_HASH
 
         if not has_schema(self._conn):
             return

@@ -106,8 +106,9 @@ def month_records(register: Register, month: dt.date) -> MonthRecords:
         findings: tuple[Finding, ...] = ()
         related = None
         if isinstance(subject, Assessment):
-            findings = tuple(register.records("finding", where="assessment = ?",  # type: ignore[misc]
-                                              params=(subject.id,), order_by="sec_ref, id"))
+            findings = tuple(f for f in register.records("finding", where="assessment = ?",
+                                                         params=(subject.id,), order_by="sec_ref, id")
+                             if isinstance(f, Finding))
         elif subject.relates_to:
             related = register.get("assessment", subject.relates_to)
         details.append(DecisionDetail(decision, subject, party(subject.party), findings, related,  # type: ignore[arg-type]

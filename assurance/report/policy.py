@@ -152,7 +152,7 @@ class ReportPolicy(_Strict):
         return self
 
     def _templates(self) -> list[tuple[str, str | None, frozenset[str]]]:
-        templates = [
+        templates: list[tuple[str, str | None, frozenset[str]]] = [
             ("paper.reference", self.paper.reference, frozenset({"reference"})),
             ("compliance.notify", self.compliance.notify, frozenset({"statuses", "share"})),
             ("highlights.none", self.highlights.none, frozenset({"committee", "month"})),

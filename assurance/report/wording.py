@@ -117,9 +117,10 @@ class Wording:
         parts = []
         for code, n in outcomes:
             template = section.outcome_one if n == 1 else section.outcome_many
-            assert template is not None and section.mixed is not None
+            assert template is not None
             parts.append(template.format(count=self.number(n), outcome=self.status_name("letter", code).lower()))
         values["outcomes"] = join(parts)
+        assert section.mixed is not None  # a letters section has all its templates (ReportPolicy)
         return [section.mixed.format_map(values)]
 
     def highlight_none(self, committee: str) -> str:

@@ -21,7 +21,7 @@ import hashlib
 import io
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
@@ -250,6 +250,7 @@ def import_csv(
             ).lastrowid
             assert import_id is not None
             superseded: list[int] = []
+            suppliers: Sequence[str]
             if kind == "certificates":
                 rows, suppliers, groups = _load_certificates(conn, source, policy, import_id), (), 0
             elif kind == "plans":
@@ -269,7 +270,7 @@ def import_csv(
             conn.execute(
                 "UPDATE cpa_import SET sha256 = ?, rows = ? WHERE id = ?", (sha256, rows, import_id)
             )
-            audit_import(conn, actor, import_id, kind, superseded)
+            audit_import(conn, actor, import_id, kind, superseded, at=now)
     except UnicodeDecodeError as exc:
         raise InputError(
             f"not UTF-8 text ({exc.reason} at byte {exc.start} of a block)", path=name

@@ -12,6 +12,7 @@ SQLite in chunks (``group_concat`` in primary-key order) and hashed once per chu
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from collections.abc import Iterable, Iterator
 from hashlib import sha256
@@ -189,12 +190,12 @@ def import_state(conn: sqlite3.Connection, import_id: int) -> dict[str, Any]:
 
 
 def audit_import(conn: sqlite3.Connection, actor: str, import_id: int, kind: str,
-                 superseded: Iterable[int] = ()) -> None:
+                 superseded: Iterable[int] = (), at: dt.datetime | None = None) -> None:
     """The trail's events for one import, inside its transaction: the import, any earlier
     import whose devices it replaced, and the digest of the table it changed."""
     from ssc import audit
 
-    appender = audit.Appender(conn, actor)
+    appender = audit.Appender(conn, actor, at=at)  # the import's time, as cpa_import records it
     appender.add("cpa_import", str(import_id), "import", None, import_state(conn, import_id), None)
     for old in sorted(set(superseded) - {import_id}):
         appender.add("cpa_import", str(old), "supersede", None, import_state(conn, old),

@@ -20,9 +20,9 @@ from ssc import __version__
 from ssc.env import Environment
 from ssc.errors import SSCError
 
-#: Packages of the ``all`` extra: the base install (the pre-commit hook's) has only what
-#: ``ssc smki check-keys`` needs.
-OPTIONAL_PACKAGES = frozenset({"pydantic", "textual", "sqlite_utils", "docx"})
+#: Packages of the ``all`` extra, as imported: the base install (the pre-commit hook's) has only
+#: what ``ssc smki check-keys`` needs (tests/test_architecture.py holds this to pyproject.toml).
+OPTIONAL_PACKAGES = frozenset({"pydantic", "textual", "docx", "shtab"})
 #: The modules of this package that add sub-commands, in the order ``--help`` lists them.
 AREAS = ("register", "report", "evidence", "smki", "cpa", "tui", "completion")
 
@@ -43,7 +43,7 @@ class Parser(argparse.ArgumentParser):
         where = f"{command}: " if command else ""
         self.exit(2, f"ssc: error: {where}{message}\nTry '{prog} --help' for more.\n")
 
-    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
+    def parse_known_args(self, args=None, namespace=None):
         namespace, extras = super().parse_known_args(args, namespace)
         # The innermost sub-command parses first: remember it, so that arguments left over
         # (which only the top parser reports) point to that command's --help, not ssc's.
@@ -51,7 +51,7 @@ class Parser(argparse.ArgumentParser):
             namespace._ssc_prog = self.prog
         return namespace, extras
 
-    def parse_args(self, args=None, namespace=None):  # type: ignore[override]
+    def parse_args(self, args=None, namespace=None):
         parsed, extras = self.parse_known_args(args, namespace)
         prog = vars(parsed).pop("_ssc_prog", None)
         if extras:

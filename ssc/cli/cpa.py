@@ -78,7 +78,8 @@ def import_command(args: argparse.Namespace, env: Environment) -> int:
     policy = load_policy()
     conn = open_register(env.db_path)
     try:
-        summary = import_csv(conn, args.kind, args.file, policy=policy, actor=env.actor)
+        summary = import_csv(conn, args.kind, args.file, policy=policy, actor=env.actor,
+                             now=env.now())
     finally:
         conn.close()
     detail = (

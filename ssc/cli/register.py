@@ -184,7 +184,7 @@ def _open(env, *, write: bool = True):
     """The register: to write (created and migrated on first use), or read-only, never created."""
     from assurance.store import Register
 
-    return Register.open(env.db_path, actor=env.actor, write=write)
+    return Register.open(env.db_path, actor=env.actor, write=write, clock=env.clock)
 
 
 def _json(env, data) -> None:
@@ -193,7 +193,7 @@ def _json(env, data) -> None:
 
 
 def import_command(args, env) -> int:
-    from assurance.evidence import import_bundle, is_bundle
+    from assurance.bundle import import_bundle, is_bundle
     from assurance.interchange import import_paths
 
     if any(is_bundle(path) for path in args.paths):  # a bundle with evidence files
@@ -222,8 +222,8 @@ def export_command(args, env) -> int:
     from ssc.output import private_file
 
     with _open(env, write=False) as register:
-        if args.bundle:  # records and evidence files (assurance.evidence.bundle)
-            from assurance.evidence import write_bundle
+        if args.bundle:  # records and evidence files (assurance.bundle)
+            from assurance.bundle import write_bundle
 
             done = write_bundle(register, args.bundle)
             print(f"exported {done.records} record(s), {done.evidence} evidence line(s), "
@@ -276,7 +276,7 @@ def due_command(args, env) -> int:
 
 
 def audit_verify_command(args, env) -> int:
-    from assurance import audit
+    from ssc import audit
     from ssc.errors import InputError
 
     expect_head = audit.parse_head(args.expect_head) if args.expect_head else None
@@ -316,7 +316,8 @@ def audit_checkpoint_command(args, env) -> int:
     import os
     from pathlib import Path
 
-    from assurance import audit, checkpoint
+    from assurance import checkpoint
+    from ssc import audit
     from ssc.errors import InputError
     from ssc.output import write_private
 
@@ -354,8 +355,8 @@ def audit_checkpoint_command(args, env) -> int:
 
 
 def audit_log_command(args, env) -> int:
-    from assurance import audit
     from assurance.tables import format_table
+    from ssc import audit
 
     with _open(env, write=False) as register:
         events = list(audit.events(register.conn, entity=args.entity, entity_id=args.entity_id,
@@ -370,7 +371,7 @@ def audit_log_command(args, env) -> int:
 
 
 def audit_head_command(args, env) -> int:
-    from assurance import audit
+    from ssc import audit
 
     with _open(env, write=False) as register:
         count, head = audit.head(register.conn)

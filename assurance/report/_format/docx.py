@@ -24,13 +24,13 @@ from docx.shared import Cm, Mm, Pt, RGBColor
 from lxml import etree
 
 from assurance.report._format import DocumentFormat
-from assurance.report.document import Document, Fields, Heading, Paragraph, Table
+from assurance.report.document import Document, Fields, Heading, HouseStyle, Paragraph, Table
 
 #: Text colour of the marking in header and footer, by classification.
 _MARKING_COLOUR = {"RED": RGBColor(0xB0, 0, 0), "AMBER": RGBColor(0xC0, 0x70, 0)}
 _BLACK = RGBColor(0, 0, 0)
-#: House style when the document carries none (tests that render a bare Document).
-_FONT, _SIZE, _MARGIN_CM, _CREATOR = "Arial", 11.0, 2.0, "ssc"
+#: The author when the document names none (tests that render a bare Document).
+_CREATOR = "ssc"
 _HEADING_SIZES = {1: 14, 2: 12, 3: 11, 4: 11}
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _TIMESTAMPS = {"created", "modified", "lastPrinted"}
@@ -116,12 +116,12 @@ class DocxFormat(DocumentFormat):
 
     def render(self, document: Document) -> bytes:
         word = WordDocument()
-        self._house_style(word)
+        self._house_style(word, document.style)
         self._properties(word, document)
         section = word.sections[0]
-        self._lines(section.header, document.header, document.classification)
-        self._lines(section.footer, document.footer, document.classification)
-        width = (Mm(210) - 2 * Cm(_MARGIN_CM)) / 360000  # the text's width in cm (EMU -> cm)
+        self._lines(section.header, document.header, document.classification, document.style)
+        self._lines(section.footer, document.footer, document.classification, document.style)
+        width = (Mm(210) - 2 * Cm(document.style.margin_cm)) / 360000  # the text's width in cm (EMU -> cm)
         for block in document.blocks:
             if isinstance(block, Heading):
                 heading = word.add_heading(block.text, level=min(block.level, 9))
@@ -158,22 +158,22 @@ class DocxFormat(DocumentFormat):
         return _own_app_properties(buffer.getvalue())
 
     @staticmethod
-    def _house_style(word) -> None:
-        """A4 portrait, margins, Arial everywhere, black headings."""
+    def _house_style(word, style: HouseStyle) -> None:
+        """A4 portrait, the style's margins, its font everywhere, black headings."""
         section = word.sections[0]
         section.orientation = WD_ORIENT.PORTRAIT
         section.page_width, section.page_height = Mm(210), Mm(297)
         for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-            setattr(section, side, Cm(_MARGIN_CM))
+            setattr(section, side, Cm(style.margin_cm))
         section.header_distance = section.footer_distance = Cm(1.0)
         section.different_first_page_header_footer = False
         styles = word.styles
-        _style_font(styles["Normal"], _FONT, _SIZE)
+        _style_font(styles["Normal"], style.font, style.font_size)
         for name in ("Title", "Caption", "Header", "Footer"):
             if name in [s.name for s in styles]:
-                _style_font(styles[name], _FONT, None)
+                _style_font(styles[name], style.font, None)
         for level, size in _HEADING_SIZES.items():
-            _style_font(styles[f"Heading {level}"], _FONT, size, bold=True)
+            _style_font(styles[f"Heading {level}"], style.font, size, bold=True)
 
     @staticmethod
     def _properties(word, document: Document) -> None:
@@ -195,7 +195,7 @@ class DocxFormat(DocumentFormat):
         properties.language = "en-GB"
 
     @staticmethod
-    def _lines(part, lines: tuple[str, ...], classification: str) -> None:
+    def _lines(part, lines: tuple[str, ...], classification: str, style: HouseStyle) -> None:
         """Fill a section header or footer with ``lines``, centred; markings in their colour."""
         part.is_linked_to_previous = False
         paragraph = part.paragraphs[0]
@@ -205,7 +205,7 @@ class DocxFormat(DocumentFormat):
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
             run = paragraph.add_run(line)
             run.font.size = Pt(8)
-            run.font.name = _FONT
+            run.font.name = style.font
             if line.startswith(classification):
                 run.bold = True
                 if classification in _MARKING_COLOUR:

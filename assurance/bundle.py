@@ -29,7 +29,6 @@ from typing import IO, TYPE_CHECKING, Any, BinaryIO
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from assurance import audit
 from assurance.evidence.filetypes import HEAD_BYTES, TYPE_OF_MEDIA, ContentCheck, head_is
 from assurance.evidence.policy import EvidencePolicy, evidence_policy
 from assurance.evidence.store import (
@@ -44,6 +43,7 @@ from assurance.evidence.store import (
     store_stream,
 )
 from assurance.models import RECORD_TYPES
+from ssc import audit
 from ssc.db import write_transaction
 from ssc.errors import InputError, InputErrors
 
@@ -88,7 +88,7 @@ class _Lines:
             yield (encode(item.to_interchange()) + "\n").encode("utf-8")
 
 
-def _copy_blob(register: Register, sha256: str, out: BinaryIO) -> None:
+def _copy_blob(register: Register, sha256: str, out: IO[bytes]) -> None:
     for chunk in chunks(register.conn, sha256):
         out.write(chunk)
 
@@ -165,7 +165,7 @@ def _write_zip(register: Register, target: Path, lines: _Lines, hashes: list[str
 class _Bounded(io.RawIOBase):
     """A stream that refuses to give more than ``limit`` bytes (a zip entry that lies about its size)."""
 
-    def __init__(self, inner: BinaryIO, limit: int, where: str) -> None:
+    def __init__(self, inner: IO[bytes], limit: int, where: str) -> None:
         self.inner, self.limit, self.where, self.count = inner, limit, where, 0
 
     def readable(self) -> bool:
@@ -226,7 +226,7 @@ class _Bundle:
             return None
         with open(self.path, "rb") as stream:
             found = end_record(stream)
-        return None if not found else int(found[zipfile._ECD_ENTRIES_TOTAL])
+        return None if not found else int(found[zipfile._ECD_ENTRIES_TOTAL])  # type: ignore[attr-defined]  # private too
 
     def _scan_zip(self) -> None:
         try:
@@ -284,18 +284,18 @@ class _Bundle:
             raise InputError(f"not UTF-8 text ({exc.reason})", path=self.where(RECORDS)) from None
 
     @contextlib.contextmanager
-    def open_blob(self, sha256: str) -> Iterator[BinaryIO]:
+    def open_blob(self, sha256: str) -> Iterator[io.BufferedReader[Any]]:
         entry = self.blobs[sha256]
         limit = self.policy.storage.max_bytes
         if self.archive is None:
             fd = os.open(entry, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
             with os.fdopen(fd, "rb") as stream:
-                yield stream  # type: ignore[misc]
+                yield stream
         else:
             inner = self.archive.open(entry)
             with io.BufferedReader(_Bounded(inner, min(limit, entry.file_size), self.where(entry.filename)),
                                    buffer_size=1 << 20) as stream:
-                yield stream  # type: ignore[misc]
+                yield stream
 
     def close(self) -> None:
         if self.archive is not None:
@@ -331,13 +331,13 @@ class EvidenceLine(BaseModel):
 
 
 def _evidence_from(line: EvidenceLine, record_type: str, classification: str,
-                   media_type: str) -> Evidence:
+                   media_type: str, now: dt.datetime) -> Evidence:
     extras = {k: v for k, v in (line.model_extra or {}).items() if k != "type"}
     return Evidence(
         id=line.id, record=line.record, kind=line.kind, name=line.name, sha256=line.sha256,
         size=line.size, effective=line.effective.isoformat(), record_type=record_type,
         media_type=media_type, classification=classification,
-        added=line.added or dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        added=line.added or now.replace(microsecond=0).isoformat(),
         withdrawn=line.withdrawn, withdrawn_reason=line.withdrawn_reason,
         extra=json.dumps(extras, ensure_ascii=False, sort_keys=True) if extras else None)
 
@@ -391,10 +391,10 @@ def import_bundle(register: Register, path: Path | str, *, reason: str | None = 
                     raise InputError(f"cannot be read ({exc}); nothing was imported",
                                      path=blob_where) from None
                 stored.add(line.sha256)
-            appender = audit.Appender(conn, register.actor)
+            appender = audit.Appender(conn, register.actor, clock=register.clock)
             items = []
             for _where, line, record_type, classification, media_type in lines:
-                item = _evidence_from(line, record_type, classification, media_type)
+                item = _evidence_from(line, record_type, classification, media_type, register.clock())
                 size = conn.execute("SELECT size FROM evidence_blobs WHERE sha256 = ?",
                                     (item.sha256,)).fetchone()[0]
                 if size != item.size:
@@ -461,7 +461,7 @@ def _check_lines(register: Register, evidence_sources: list, record_sources: lis
         if line.record_type and line.record_type not in RECORD_TYPES:
             error("record_type", f"expected one of {', '.join(RECORD_TYPES)}")
             continue
-        found = []
+        found: list[tuple[str, str | None]] = []
         for type_name in types:
             if line.record in in_batch[type_name]:
                 found.append((type_name, in_batch[type_name][line.record]))

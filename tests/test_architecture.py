@@ -1,0 +1,118 @@
+"""The tree's shape, checked: the import contract (``lint-imports``) and the type check (mypy).
+
+Both run as real processes over the real tree, configured in ``pyproject.toml``; a broken
+contract or a type error fails the suite (CI runs it), never skips it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+LINT_IMPORTS = "import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command())"
+
+
+def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(cwd)}
+    return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+
+
+def lint_imports(tree: Path) -> subprocess.CompletedProcess[str]:
+    # --no-cache: a cache from another tree (the copies below) must not answer for this one.
+    return run([sys.executable, "-c", LINT_IMPORTS, "--no-cache"], tree)
+
+
+def layers() -> list[str]:
+    (contract,) = [c for c in PYPROJECT["tool"]["importlinter"]["contracts"] if c["type"] == "layers"]
+    return contract["layers"]
+
+
+def test_the_import_contract_is_kept():
+    result = lint_imports(REPO)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+def test_every_module_of_the_core_has_a_place_in_the_layers():
+    # The core shares the `ssc` package with the CLI, so the contract names its modules one by
+    # one; a new module in ssc/ must be given a layer, or it would escape the contract.
+    named = {name.strip() for layer in layers() for name in layer.replace("|", ":").split(":")}
+    modules = {f"ssc.{p.stem}" for p in (REPO / "ssc").glob("*.py") if p.stem != "__init__"}
+    modules |= {f"ssc.{p.name}" for p in (REPO / "ssc").iterdir() if (p / "__init__.py").exists()}
+    assert modules - named == set()
+    packages = {p.name for p in REPO.iterdir() if (p / "__init__.py").exists()}
+    assert set(PYPROJECT["tool"]["importlinter"]["root_packages"]) == packages
+
+
+@pytest.fixture
+def tree_copy(tmp_path):
+    """The packages and pyproject.toml copied, to break the contract without touching the tree."""
+    for name in PYPROJECT["tool"]["importlinter"]["root_packages"]:
+        shutil.copytree(REPO / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(REPO / "pyproject.toml", tmp_path / "pyproject.toml")
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("module", "line"),
+    [
+        ("smki/expiry.py", "import assurance.store  # smki reaching into assurance"),
+        ("assurance/due.py", "import smki.keysep  # assurance reaching into smki"),
+        ("ssc/db.py", "import assurance.store  # the core reaching up"),
+        ("policies/__init__.py", "import ssc.db  # the data reaching up"),
+        ("assurance/models.py", "import tui  # the domain reaching into the TUI"),
+        ("assurance/report/bounded.py", "from assurance.report import panel  # a cycle in a subpackage"),
+        ("assurance/models.py", "import assurance.store  # a cycle: the store builds on the models"),
+    ],
+)
+def test_a_breach_of_the_contract_fails_the_check(tree_copy, module, line):
+    path = tree_copy / module
+    source = path.read_text(encoding="utf-8")
+    head, sep, rest = source.partition("\nfrom __future__ import annotations\n")
+    path.write_text(head + sep + line + "\n" + rest if sep else line + "\n" + source, encoding="utf-8")
+    result = lint_imports(tree_copy)
+    assert result.returncode != 0
+    assert "BROKEN" in result.stdout
+
+
+def test_mypy_finds_no_error_in_the_packages():
+    # pyproject's [tool.mypy] names the packages (the TUI is excluded until its turn).
+    result = run([sys.executable, "-m", "mypy", "--no-incremental"], REPO)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Success: no issues found" in result.stdout
+
+
+def test_mypy_fails_on_a_type_error(tree_copy):
+    # The check is live: a wrong type in a package fails it (the config, not just the tree).
+    path = tree_copy / "ssc" / "env.py"
+    path.write_text(path.read_text(encoding="utf-8") + "\n\nWRONG: int = 'text'\n", encoding="utf-8")
+    result = run([sys.executable, "-m", "mypy", "--no-incremental", "--cache-dir", str(tree_copy / ".mypy")],
+                 tree_copy)
+    assert result.returncode == 1
+    assert "ssc/env.py" in result.stdout and "[assignment]" in result.stdout
+
+
+def test_the_cli_names_the_packages_the_base_install_leaves_out():
+    # A command that needs a package of the `all` extra says so in one line under the base
+    # install; the list it checks is the extra's, as import names (python-docx is `docx`).
+    from importlib.metadata import packages_distributions
+
+    from ssc.cli import OPTIONAL_PACKAGES
+
+    def norm(name: str) -> str:
+        return re.sub(r"[-_.]+", "-", name).lower()
+
+    extra = {norm(re.split(r"[<>=!~ \[;]", requirement)[0])
+             for requirement in PYPROJECT["project"]["optional-dependencies"]["all"]}
+    modules = {module for module, dists in packages_distributions().items()
+               if any(norm(dist) in extra for dist in dists)}
+    assert set(OPTIONAL_PACKAGES) == modules
