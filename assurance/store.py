@@ -140,6 +140,19 @@ def _audited_text(value: str | None, field: str) -> None:
         raise InputError("contains bytes that are not UTF-8 text (a lone surrogate)", field=field)
 
 
+#: A record type, for the typed reads (``Register.get(Party, ...)`` gives a Party).
+R = typing.TypeVar("R", bound=Record)
+
+
+def _model(kind: type[Record] | str) -> type[Record]:
+    """The model of a record type given by model or by name (a KeyError for an unknown name)."""
+    if isinstance(kind, str):
+        return RECORD_TYPES[kind]
+    if RECORD_TYPES.get(kind.type_name) is not kind:
+        raise KeyError(kind.__name__)  # a model the register does not keep
+    return kind
+
+
 class Register:
     """One open register file, with the actor its changes are audited under and the clock
     that times them (the Environment's: tests give a fixed one)."""
@@ -174,24 +187,43 @@ class Register:
         _audited_text(self.actor, "actor (SSC_ACTOR)")
 
     # -- reading -------------------------------------------------------------------------
-    def get(self, type_name: str, record_id: str) -> Record | None:
-        model = RECORD_TYPES[type_name]
+    # A record type is named by its model (``register.get(Party, "P1") -> Party | None``, typed)
+    # or by its name (``"party"``, as the CLI and the interchange have it: the base Record).
+    @typing.overload
+    def get(self, kind: type[R], record_id: str) -> R | None: ...
+    @typing.overload
+    def get(self, kind: str, record_id: str) -> Record | None: ...
+
+    def get(self, kind: type[Record] | str, record_id: str) -> Record | None:
+        model = _model(kind)
         if unicode_problem(record_id) is not None:
             return None  # not text SQLite can hold: no record has it
         row = self.conn.execute(f"SELECT * FROM {model.table} WHERE id = ?", (record_id,)).fetchone()
         return from_row(model, row, self.policy) if row else None
 
-    def require(self, type_name: str, record_id: str) -> Record:
-        record = self.get(type_name, record_id)
+    @typing.overload
+    def require(self, kind: type[R], record_id: str) -> R: ...
+    @typing.overload
+    def require(self, kind: str, record_id: str) -> Record: ...
+
+    def require(self, kind: type[Record] | str, record_id: str) -> Record:
+        record = self.get(kind, record_id)
         if record is None:
-            raise InputError(f"no {type_name} with id {record_id!r}", field="id")
+            raise InputError(f"no {_model(kind).type_name} with id {record_id!r}", field="id")
         return record
 
-    def records(self, type_name: str, *, include_withdrawn: bool = False,
+    @typing.overload
+    def records(self, kind: type[R], *, include_withdrawn: bool = ..., where: str | None = ...,
+                params: Iterable[Any] = ..., order_by: str = ...) -> list[R]: ...
+    @typing.overload
+    def records(self, kind: str, *, include_withdrawn: bool = ..., where: str | None = ...,
+                params: Iterable[Any] = ..., order_by: str = ...) -> list[Record]: ...
+
+    def records(self, kind: type[Record] | str, *, include_withdrawn: bool = False,
                 where: str | None = None, params: Iterable[Any] = (),
-                order_by: str = "id") -> list[Record]:
+                order_by: str = "id") -> list[Any]:  # typed by the overloads above
         """Records of a type; ``where`` is SQL over the table's columns (with ``params``)."""
-        model = RECORD_TYPES[type_name]
+        model = _model(kind)
         clauses = [] if include_withdrawn else ["withdrawn IS NULL"]
         if where:
             clauses.append(f"({where})")

@@ -501,3 +501,26 @@ def test_a_report_written_to_a_file_is_0600_under_umask_000(demo, tmp_path):
                         "-o", str(target))
     assert result.returncode == 0, result.stderr
     assert stat.S_IMODE(os.stat(target).st_mode) == 0o600 and target.stat().st_size > 0
+
+
+def test_reads_named_by_model_give_that_model(ssc):
+    from assurance.models import Assessment, Finding, Party
+    from ssc.errors import InputError
+
+    assert ssc("party", "add", "id=P1", "name=Fenland Ltd", "roles=other_user").status == 0
+    assert ssc("assessment", "add", "id=A1", "party=P1", "kind=FUSA").status == 0
+    assert ssc("finding", "add", "id=F1", "assessment=A1", "sec_ref=G5.14", "title=t").status == 0
+    with Register.open(ssc.db, actor="t", write=False) as register:
+        party = register.get(Party, "P1")
+        assert isinstance(party, Party) and party == register.get("party", "P1")
+        assert register.get(Assessment, "P1") is None  # an id of another type is not this one's
+        assert [f.id for f in register.records(Finding)] == ["F1"]
+        assert all(isinstance(f, Finding) for f in register.records(Finding, include_withdrawn=True))
+        with pytest.raises(InputError, match="no assessment with id 'A2'"):
+            register.require(Assessment, "A2")
+
+        class Imitation(Party):  # a model the register does not keep is not read as Party
+            pass
+
+        with pytest.raises(KeyError):
+            register.get(Imitation, "P1")

@@ -93,25 +93,23 @@ def month_records(register: Register, month: dt.date) -> MonthRecords:
 
     def party(party_id: str) -> Party | None:
         if party_id not in parties:
-            parties[party_id] = register.get("party", party_id)  # type: ignore[assignment]
+            parties[party_id] = register.get(Party, party_id)
         return parties[party_id]
 
-    for decision in register.records("decision", where=where, params=span, order_by="date, id"):
-        assert isinstance(decision, Decision)
-        subject = register.get("assessment", decision.subject) or register.get("letter", decision.subject)
+    for decision in register.records(Decision, where=where, params=span, order_by="date, id"):
+        subject: Assessment | DirectorsLetter | None = (
+            register.get(Assessment, decision.subject) or register.get(DirectorsLetter, decision.subject))
         if subject is None:
             raise InputError(f"decision {decision.id}: no assessment or letter {decision.subject!r}",
                              field="subject")
-        assert isinstance(subject, Assessment | DirectorsLetter)
         findings: tuple[Finding, ...] = ()
         related = None
         if isinstance(subject, Assessment):
-            findings = tuple(f for f in register.records("finding", where="assessment = ?",
-                                                         params=(subject.id,), order_by="sec_ref, id")
-                             if isinstance(f, Finding))
+            findings = tuple(register.records(Finding, where="assessment = ?",
+                                              params=(subject.id,), order_by="sec_ref, id"))
         elif subject.relates_to:
-            related = register.get("assessment", subject.relates_to)
-        details.append(DecisionDetail(decision, subject, party(subject.party), findings, related,  # type: ignore[arg-type]
+            related = register.get(Assessment, subject.relates_to)
+        details.append(DecisionDetail(decision, subject, party(subject.party), findings, related,
                                       tuple(rested_on(register, decision))))
     highlights = register.records("highlight", where=where, params=span, order_by="date, id")
     return MonthRecords(month, tuple(details), tuple(highlights))  # type: ignore[arg-type]
