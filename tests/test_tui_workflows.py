@@ -356,3 +356,30 @@ def test_dashboard_shows_smki_certificate_expiry_from_certs(db):
             assert "SMKI certificates:" in text and "expiring or expired" in text
 
     run(scenario())
+
+
+def test_read_only_opens_the_file_read_only_and_refuses_each_write_once(db):
+    """The gate is the app's: one message per refused key, through keys and the palette alike;
+    and the register itself is opened read-only, so a write that slipped past would fail."""
+    import sqlite3
+
+    before = db.read_bytes()
+
+    async def scenario():
+        app = make_app(db, read_only=True)
+        async with app.run_test(size=(100, 40), notifications=True) as pilot:
+            await _open_list(pilot, "f")
+            for key in ("n", "e", "s", "x", "w"):
+                await pilot.press(key)
+                await settle(pilot)
+                assert isinstance(app.screen, RecordsScreen)
+            refused = [n for n in app._notifications if "Read-only" in n.message]
+            assert len(refused) == 5
+            await app.run_action("withdraw", app.screen)  # as the palette runs it
+            await settle(pilot)
+            assert isinstance(app.screen, RecordsScreen)  # refused: no dialog
+            with pytest.raises(sqlite3.OperationalError, match="readonly"):
+                app.register.conn.execute("DELETE FROM parties")
+
+    run(scenario())
+    assert db.read_bytes() == before
