@@ -383,3 +383,19 @@ def test_read_only_opens_the_file_read_only_and_refuses_each_write_once(db):
 
     run(scenario())
     assert db.read_bytes() == before
+
+
+@pytest.mark.parametrize("argv", [["--db", "R.db", "tui", "--demo"], ["tui", "--demo", "--db", "R.db"]])
+def test_tui_takes_the_global_db_before_or_after_its_name(argv):
+    from pathlib import Path
+
+    from ssc.cli import build_parser
+
+    args = build_parser().parse_args(argv)
+    assert args.db == Path("R.db") and args.demo
+
+
+def test_tui_demo_without_db_leaves_db_unset_for_a_fresh_temporary_register():
+    from ssc.cli import build_parser
+
+    assert build_parser().parse_args(["tui", "--demo"]).db is None
