@@ -122,8 +122,10 @@ def test_a_back_dated_decision_is_checked_against_the_status_at_its_date(db):
 
 def test_correcting_a_decision_records_a_superseding_one_with_a_reason(db):
     with reopen(db) as register:
+        # The report came before the December meeting the correction dates it to (a decision
+        # cannot precede what it decides on: the rule is checked in the rehearsal too).
         register.add(Assessment(id="A-FIX", party="P008", kind="FUSA", cycle_year=1,
-                                fieldwork_end="2019-12-13", report_received="2019-12-20"))
+                                fieldwork_end="2019-11-29", report_received="2019-12-05"))
         wrong = decide(register, "A-FIX", status="deferred", date=dt.date(2020, 1, 8)).decision
 
     async def scenario():

@@ -356,3 +356,46 @@ def test_dashboard_shows_smki_certificate_expiry_from_certs(db):
             assert "SMKI certificates:" in text and "expiring or expired" in text
 
     run(scenario())
+
+
+def test_read_only_opens_the_file_read_only_and_refuses_each_write_once(db):
+    """The gate is the app's: one message per refused key, through keys and the palette alike;
+    and the register itself is opened read-only, so a write that slipped past would fail."""
+    import sqlite3
+
+    before = db.read_bytes()
+
+    async def scenario():
+        app = make_app(db, read_only=True)
+        async with app.run_test(size=(100, 40), notifications=True) as pilot:
+            await _open_list(pilot, "f")
+            for key in ("n", "e", "s", "x", "w"):
+                await pilot.press(key)
+                await settle(pilot)
+                assert isinstance(app.screen, RecordsScreen)
+            refused = [n for n in app._notifications if "Read-only" in n.message]
+            assert len(refused) == 5
+            await app.run_action("withdraw", app.screen)  # as the palette runs it
+            await settle(pilot)
+            assert isinstance(app.screen, RecordsScreen)  # refused: no dialog
+            with pytest.raises(sqlite3.OperationalError, match="readonly"):
+                app.register.conn.execute("DELETE FROM parties")
+
+    run(scenario())
+    assert db.read_bytes() == before
+
+
+@pytest.mark.parametrize("argv", [["--db", "R.db", "tui", "--demo"], ["tui", "--demo", "--db", "R.db"]])
+def test_tui_takes_the_global_db_before_or_after_its_name(argv):
+    from pathlib import Path
+
+    from ssc.cli import build_parser
+
+    args = build_parser().parse_args(argv)
+    assert args.db == Path("R.db") and args.demo
+
+
+def test_tui_demo_without_db_leaves_db_unset_for_a_fresh_temporary_register():
+    from ssc.cli import build_parser
+
+    assert build_parser().parse_args(["tui", "--demo"]).db is None

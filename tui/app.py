@@ -45,7 +45,7 @@ class SSCApp(App):
     def __init__(self, session: Session, register: Register | None = None) -> None:
         super().__init__()
         self.session = session
-        self.register = register or Register.open(session.db_path, actor=session.actor)
+        self.register = register or open_register(session)
         self.cursor_blink = session.cursor_blink
 
     def on_mount(self) -> None:
@@ -94,6 +94,19 @@ class SSCApp(App):
             return  # a question (discard?) is already open over it
         dirty.ask_to_discard(self.exit)
 
+    async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:
+        """Every key, button-free action and palette command comes through here: the read-only gate.
+
+        A write action (``keymap.WRITE_ACTIONS``) is refused once, with one message, before any
+        screen sees it; the register is also opened read-only, so nothing that slipped past
+        could write.
+        """
+        _target, name, _params = self._parse_action(
+            action, self if default_namespace is None else default_namespace, namespaces)
+        if name in keymap.WRITE_ACTIONS and not self.check_writable():
+            return True
+        return await super().run_action(action, default_namespace, namespaces)
+
     def check_writable(self) -> bool:
         """False, with a message, in read-only mode: every write action asks this first."""
         if self.session.read_only:
@@ -103,9 +116,14 @@ class SSCApp(App):
         return True
 
 
+def open_register(session: Session) -> Register:
+    """The session's register: read-only (never created, migrated or changed) if it says so."""
+    return Register.open(session.db_path, actor=session.actor, write=not session.read_only)
+
+
 def run(session: Session, *, demo: bool = False) -> int:
     """Open the register (filling it with the demo data first if asked) and run the app."""
-    register = Register.open(session.db_path, actor=session.actor)
+    register = open_register(session)
     if demo and register.count("party") == 0:
         from tui.sources import populate_demo
 

@@ -122,5 +122,5 @@ SECTIONS: list[tuple[str, list[Binding]]] = [
     ("Pickers", PICKER),
 ]
 
-#: Write actions, refused in read-only mode.
-WRITE_ACTIONS = frozenset({"new", "edit", "set_status", "close_finding", "withdraw"})
+#: Write actions, refused in read-only mode (by ``SSCApp.run_action``, the one gate).
+WRITE_ACTIONS = frozenset({"new", "edit", "set_status", "close_finding", "withdraw", "add"})

@@ -15,9 +15,6 @@ def register(sub: argparse._SubParsersAction) -> None:
         "tui", help="the terminal UI: register, meeting, statuses, deadlines, reports",
         description="Open the secretariat's terminal UI on the register.",
     )
-    # Also after ``tui`` (``ssc tui --demo --db PATH``), as well as before it like every command.
-    parser.add_argument("--db", type=Path, metavar="PATH", default=argparse.SUPPRESS,
-                        help="the register file (as `ssc --db PATH tui`)")
     parser.add_argument("--demo", action="store_true",
                         help="open on a fresh demo register (a temporary file unless --db is given)")
     parser.add_argument("--as-of", type=iso_date, metavar="DATE", help="work as of DATE (default: today)")
@@ -35,7 +32,8 @@ def run(args: argparse.Namespace, env) -> int:
     from tui.state import Session
 
     db_path = env.db_path
-    if args.demo and getattr(args, "db", None) is None:
+    # --db is global (before or after ``tui``); None here means it was not given at all.
+    if args.demo and args.db is None:
         db_path = Path(tempfile.mkdtemp(prefix="ssc-demo-")) / "register.db"
     elif args.demo and Path(db_path).exists() and Path(db_path).stat().st_size > 0:
         raise InputError("--demo fills a fresh register; this file already exists", path=str(db_path))

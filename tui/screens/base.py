@@ -8,25 +8,35 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Input, RadioSet, Select, SelectionList, Static, TextArea
+from textual.widgets import Button, Input, Label, RadioSet, Select, SelectionList, Static, TextArea
 
 from tui import keymap
+from tui.widgets.errors import ErrorLabel, show_error
+from tui.widgets.inputs import TextInput
 
 if TYPE_CHECKING:
     from assurance.store import Register
     from tui.app import SSCApp
 
 
-class AppScreen(Screen):
-    """A full screen of the app, with the app typed once."""
+class OfApp:
+    """The app and its register, typed once, for every screen of the app."""
 
     @property
     def ssc(self) -> SSCApp:
-        return cast("SSCApp", self.app)
+        return cast("SSCApp", self.app)  # type: ignore[attr-defined]
 
     @property
     def register(self) -> Register:
         return self.ssc.register
+
+
+class AppScreen(OfApp, Screen):
+    """A full screen of the app."""
+
+
+class AppModal(OfApp, ModalScreen[None]):
+    """A screen over another (a record's evidence) that is not a form: nothing to discard."""
 
 
 def input_state(screen: Screen) -> tuple[Any, ...]:
@@ -46,7 +56,7 @@ def input_state(screen: Screen) -> tuple[Any, ...]:
     return tuple(values)
 
 
-class Dialog(ModalScreen[str | None]):
+class Dialog(OfApp, ModalScreen[str | None]):
     """A form or dialog: esc (or quitting) with anything typed asks before discarding it."""
 
     BINDINGS = keymap.DIALOG
@@ -55,26 +65,22 @@ class Dialog(ModalScreen[str | None]):
 
     _initial: tuple[Any, ...] | None = None
 
-    @property
-    def ssc(self) -> SSCApp:
-        return cast("SSCApp", self.app)
-
-    @property
-    def register(self) -> Register:
-        return self.ssc.register
-
     def on_mount(self) -> None:
         # After the subclass's own on_mount (Textual calls the most derived first) has filled it.
         self.call_after_refresh(self.mark_clean)
 
+    def input_state(self) -> tuple[Any, ...]:
+        """What the user has typed or chosen; a dialog with other choices (files) adds them."""
+        return input_state(self)
+
     def mark_clean(self) -> None:
         """What is on the dialog now counts as "nothing typed" (after a load or a save)."""
-        self._initial = input_state(self)
+        self._initial = self.input_state()
 
     @property
     def dirty(self) -> bool:
         """True if the user typed or chose anything since the dialog opened."""
-        return self._initial is not None and input_state(self) != self._initial
+        return self._initial is not None and self.input_state() != self._initial
 
     def _buttons(self, save: str = "Save") -> ComposeResult:
         with Horizontal(classes="buttons"):
@@ -109,6 +115,25 @@ class Dialog(ModalScreen[str | None]):
                 then()
 
         self.app.push_screen(ConfirmDiscard(), answered)
+
+
+class ReasonDialog(Dialog):
+    """A dialog whose write is audited with a reason the user must give."""
+
+    def _error(self, field: str | None, message: str) -> None:
+        show_error(self, field, message)
+
+    def _reason(self) -> ComposeResult:
+        yield Label("Reason (kept in the audit trail) *", classes="field-label")
+        yield TextInput(id="f-reason", placeholder="e.g. SSC meeting 2020-01-22, item 4")
+        yield ErrorLabel("err-reason")
+
+    def _reason_value(self) -> str | None:
+        reason = self.query_one("#f-reason", TextInput).value.strip()
+        if not reason:
+            self._error("reason", "give a reason: it is kept in the audit trail")
+            return None
+        return reason
 
 
 class ConfirmDiscard(ModalScreen[bool]):

@@ -1,6 +1,8 @@
 """A record's evidence in the TUI: the list, adding files (a file picker), opening one, exporting it, withdrawing it.
 
-The work is assurance.evidence's (add_files, write_to, withdraw); these screens only ask and show.
+The work is assurance.evidence's (add_files, write_to, withdraw), as ``ssc evidence`` does it;
+these screens only ask and show. Adding and withdrawing are write actions (``keymap.WRITE_ACTIONS``):
+a read-only session lists, opens and exports, and is refused the rest by the app's one gate.
 Opening hands a private copy (0600, in a 0700 folder) to the system viewer: ``SSC_VIEWER`` if
 set, else ``xdg-open`` (or ``open`` on macOS).
 """
@@ -10,24 +12,41 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, DirectoryTree, Label, Select, Static
 
-from assurance.evidence import add_files, evidence_policy, list_evidence, withdraw, write_to
+from assurance.evidence import (
+    Evidence,
+    add_files,
+    evidence_policy,
+    list_evidence,
+    withdraw,
+    write_to,
+)
 from assurance.models import Record
 from ssc.errors import SSCError
 from tui import keymap
-from tui.screens.status import _Dialog
-from tui.widgets.errors import ErrorLabel
+from tui.screens.base import AppModal, Dialog, ReasonDialog
+from tui.widgets.errors import ErrorLabel, show_error
 from tui.widgets.inputs import TextInput
+
+#: The package's error fields (the CLI's options) -> this dialog's fields.
+_FIELDS = {"--kind": "kind", "--effective": "effective", "--reason": "reason", "FILE": "FILE"}
+
+
+def _show(dialog: Dialog, exc: SSCError) -> None:
+    """The package's error beside the field it names, else at the top with where it arose."""
+    field = _FIELDS.get(getattr(exc, "field", None) or "")
+    show_error(dialog, field, getattr(exc, "message", str(exc)) if field else str(exc))
 
 
 def viewer_command() -> list[str] | None:
@@ -40,7 +59,7 @@ def viewer_command() -> list[str] | None:
     return [found] if found else None
 
 
-class EvidenceScreen(ModalScreen[None]):
+class EvidenceScreen(AppModal):
     """The evidence of one record, withdrawn items marked."""
 
     BINDINGS = keymap.EVIDENCE
@@ -61,8 +80,8 @@ class EvidenceScreen(ModalScreen[None]):
         self.reload()
         table.focus()
 
-    def items(self):
-        return list_evidence(self.app.register.conn, self.record.id, record_type=self.record.type_name)
+    def items(self) -> list[Evidence]:
+        return list_evidence(self.register.conn, self.record.id, record_type=self.record.type_name)
 
     def reload(self) -> None:
         table = self.query_one(DataTable)
@@ -74,10 +93,10 @@ class EvidenceScreen(ModalScreen[None]):
         if not table.row_count:
             self.notify("no evidence yet: a adds files", timeout=2)
 
-    def current(self):
+    def current(self) -> Evidence | None:
         table = self.query_one(DataTable)
         if not table.row_count:
-            self.app.notify("no evidence here", severity="warning")
+            self.notify("no evidence here", severity="warning")
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         return next((item for item in self.items() if item.id == key), None)
@@ -89,13 +108,13 @@ class EvidenceScreen(ModalScreen[None]):
     def action_close(self) -> None:
         self.dismiss(None)
 
+    # add and withdraw are write actions: the app refuses them in a read-only session.
     def action_add(self) -> None:
-        if self.app.check_writable():
-            self.app.push_screen(AddEvidenceScreen(self.record), self._after)
+        self.app.push_screen(AddEvidenceScreen(self.record), self._after)
 
     def action_withdraw(self) -> None:
         item = self.current()
-        if item is not None and self.app.check_writable():
+        if item is not None:
             self.app.push_screen(WithdrawEvidenceScreen(item.id), self._after)
 
     def action_export(self) -> None:
@@ -111,12 +130,12 @@ class EvidenceScreen(ModalScreen[None]):
         folder = Path(tempfile.mkdtemp(prefix="ssc-evidence-"))  # 0700
         target = folder / item.name
         try:
-            write_to(self.app.register.conn, item.id, target)
+            write_to(self.register.conn, item.id, target)
         except SSCError as exc:
-            self.app.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error")
             return
         if command is None:
-            self.app.notify(f"no system viewer found (set SSC_VIEWER); a copy is at {target}",
+            self.notify(f"no system viewer found (set SSC_VIEWER); a copy is at {target}",
                             severity="warning")
             return
         try:
@@ -124,13 +143,13 @@ class EvidenceScreen(ModalScreen[None]):
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                              start_new_session=True)
         except OSError as exc:
-            self.app.notify(f"the viewer did not start ({exc.strerror}); a copy is at {target}",
-                            severity="error")
+            self.notify(f"the viewer did not start ({exc.strerror}); a copy is at {target}",
+                        severity="error")
             return
-        self.app.notify(f"opened {item.name}")
+        self.notify(f"opened {item.name}")
 
 
-class AddEvidenceScreen(_Dialog):
+class AddEvidenceScreen(ReasonDialog):
     """Pick files to store with the record, with their kind, date and the reason."""
 
     def __init__(self, record: Record, start: Path | None = None) -> None:
@@ -141,7 +160,8 @@ class AddEvidenceScreen(_Dialog):
 
     def compose(self) -> ComposeResult:
         policy = evidence_policy()
-        start = self.start or self.app.session.out_dir
+        session = self.ssc.session
+        start = self.start or session.out_dir
         with Vertical(id="dialog"):
             yield Static(f"Add evidence to {self.record.type_name} {self.record.id}", classes="dialog-title")
             yield ErrorLabel("err-_record")
@@ -154,13 +174,17 @@ class AddEvidenceScreen(_Dialog):
                          value="other", allow_blank=False)
             yield ErrorLabel("err-kind")
             yield Label("Effective date", classes="field-label")
-            yield TextInput(value=self.app.session.today.isoformat(), id="f-effective")
+            yield TextInput(value=session.today.isoformat(), id="f-effective")
             yield ErrorLabel("err-effective")
             yield from self._reason()
             yield from self._buttons("Add")
 
     def on_mount(self) -> None:
         self.query_one(DirectoryTree).focus()
+
+    def input_state(self) -> tuple[Any, ...]:
+        # Files picked count as input: esc asks before dropping them.
+        return (*super().input_state(), tuple(self.chosen))
 
     @on(DirectoryTree.FileSelected)
     def _picked(self, event: DirectoryTree.FileSelected) -> None:
@@ -185,27 +209,29 @@ class AddEvidenceScreen(_Dialog):
             return
         kind = self.query_one("#f-kind", Select).value
         try:
-            added = add_files(self.app.register, f"{self.record.type_name}:{self.record.id}",
+            added = add_files(self.register, f"{self.record.type_name}:{self.record.id}",
                               self.chosen, kind=str(kind), effective=effective, reason=reason,
-                              today=self.app.session.today)
-        except SSCError as exc:
-            field = {"--kind": "kind", "--effective": "effective", "--reason": "reason"}.get(
-                getattr(exc, "field", None) or "", getattr(exc, "field", None))
-            self._error(field, str(exc) if field is None or field == "FILE" else exc.message)  # type: ignore[attr-defined]
+                              today=self.ssc.session.today)
+        except sqlite3.Error as exc:
+            show_error(self, None, f"the register could not be written ({exc}); nothing was saved")
             return
-        self.app.notify(f"added {', '.join(entry.evidence.id for entry in added)}")
+        except SSCError as exc:
+            _show(self, exc)
+            return
+        self.notify(f"added {', '.join(entry.evidence.id for entry in added)}")
+        self.mark_clean()
         self.dismiss(self.record.id)
 
 
-class ExportEvidenceScreen(_Dialog):
+class ExportEvidenceScreen(Dialog):
     """Write a file's stored bytes to a path (0600, whole or not at all)."""
 
-    def __init__(self, item) -> None:
+    def __init__(self, item: Evidence) -> None:
         super().__init__()
         self.item = item
 
     def compose(self) -> ComposeResult:
-        default = self.app.session.out_dir / self.item.name
+        default = self.ssc.session.out_dir / self.item.name
         with Vertical(id="dialog"):
             yield Static(f"Export evidence {self.item.id} ({self.item.name})", classes="dialog-title")
             yield ErrorLabel("err-_record")
@@ -220,21 +246,22 @@ class ExportEvidenceScreen(_Dialog):
     def action_submit(self) -> None:
         text = self.query_one("#f-path", TextInput).value.strip()
         if not text:
-            self._error("path", "say where to write it")
+            show_error(self, "path", "say where to write it")
             return
         target = Path(text).expanduser()
         if target.is_dir():
             target = target / self.item.name
         try:
-            write_to(self.app.register.conn, self.item.id, target)
+            write_to(self.register.conn, self.item.id, target)
         except SSCError as exc:
-            self._error("path", str(exc))
+            show_error(self, "path", str(exc))
             return
-        self.app.notify(f"exported {self.item.id} to {target}")
+        self.notify(f"exported {self.item.id} to {target}")
+        self.mark_clean()
         self.dismiss(None)
 
 
-class WithdrawEvidenceScreen(_Dialog):
+class WithdrawEvidenceScreen(ReasonDialog):
     """Withdraw evidence: never deleted, the reason kept and audited."""
 
     def __init__(self, evidence_id: str) -> None:
@@ -257,9 +284,13 @@ class WithdrawEvidenceScreen(_Dialog):
         if reason is None:
             return
         try:
-            withdraw(self.app.register, self.evidence_id, reason=reason)
-        except SSCError as exc:
-            self._error(None, str(exc))
+            withdraw(self.register, self.evidence_id, reason=reason)
+        except sqlite3.Error as exc:
+            show_error(self, None, f"the register could not be written ({exc}); nothing was saved")
             return
-        self.app.notify(f"evidence {self.evidence_id} withdrawn")
+        except SSCError as exc:
+            _show(self, exc)
+            return
+        self.notify(f"evidence {self.evidence_id} withdrawn")
+        self.mark_clean()
         self.dismiss(self.evidence_id)

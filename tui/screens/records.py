@@ -193,10 +193,7 @@ class RecordsScreen(AppScreen):
             return
         self.app.push_screen(RecordsScreen(VIEWS[target], ListState(scope_field=scope, scope_value=value)))
 
-    # -- actions that write (refused in read-only mode) ------------------------------------
-    def _writable(self) -> bool:
-        return self.app.check_writable()
-
+    # -- actions that write (keymap.WRITE_ACTIONS: the app refuses them in read-only mode) ---
     def _after(self, saved: str | None) -> None:
         """After a write: the rows and the detail pane as the register now has them."""
         if saved is not None:
@@ -204,7 +201,7 @@ class RecordsScreen(AppScreen):
             self._describe(self.table.current_id)
 
     def action_new(self) -> None:
-        if not self._writable() or self.view.record_type is None:
+        if self.view.record_type is None:
             return
         if self.view.record_type == "decision":
             self.app.notify("set a status with s on an assessment or a Director's Letter")
@@ -220,7 +217,7 @@ class RecordsScreen(AppScreen):
 
     def action_edit(self) -> None:
         record = self.current()
-        if not self._writable() or record is None:
+        if record is None:
             return
         if record.type_name == "decision":
             # A decision is never edited: a correction supersedes it, with a reason.
@@ -234,7 +231,7 @@ class RecordsScreen(AppScreen):
 
     def action_set_status(self) -> None:
         record = self.current()
-        if not self._writable() or record is None:
+        if record is None:
             return
         subject = {"assessment": record.id, "letter": record.id}.get(record.type_name)
         if record.type_name == "decision":
@@ -251,7 +248,7 @@ class RecordsScreen(AppScreen):
 
     def action_close_finding(self, close: bool = True) -> None:
         record = self.current()
-        if not self._writable() or record is None:
+        if record is None:
             return
         if record.type_name != "finding":
             self.app.notify("highlight a finding to close it", severity="warning")
@@ -271,7 +268,7 @@ class RecordsScreen(AppScreen):
 
     def action_withdraw(self) -> None:
         record = self.current()
-        if not self._writable() or record is None:
+        if record is None:
             return
         from tui.screens.status import WithdrawScreen
 

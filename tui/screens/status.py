@@ -22,27 +22,12 @@ from assurance.records import DecisionOutcome
 from ssc.errors import InputError
 from tui import present, writes
 from tui.forms import choice_label
-from tui.screens.base import Dialog
+from tui.screens.base import ReasonDialog
 from tui.widgets.errors import ErrorLabel, show_error
 from tui.widgets.inputs import TextBox, TextInput
 
 
-class _StatusDialog(Dialog):
-    def _error(self, field: str | None, message: str) -> None:
-        show_error(self, field, message)
-
-    def _reason(self) -> ComposeResult:
-        yield Label("Reason (kept in the audit trail) *", classes="field-label")
-        yield TextInput(id="f-reason", placeholder="e.g. SSC meeting 2020-01-22, item 4")
-        yield ErrorLabel("err-reason")
-
-    def _reason_value(self) -> str | None:
-        reason = self.query_one("#f-reason", TextInput).value.strip()
-        if not reason:
-            self._error("reason", "give a reason: it is kept in the audit trail")
-            return None
-        return reason
-
+class _StatusDialog(ReasonDialog):
     def _chosen(self) -> str | None:
         """The status picked in the dialog's ``#f-status`` radio set, if any."""
         pressed = self.query_one("#f-status", RadioSet).pressed_button
