@@ -199,3 +199,43 @@ def decide(register: Register, subject: str, *, status: str, date: dt.date,
     if rule.notify_panel:
         said.append("the SSC notifies the Panel of this Compliance Status")
     return DecisionOutcome(decision, said)
+
+
+def supersede_decision(register: Register, wrong_id: str, *, status: str, date: dt.date,
+                       reason: str | None, subject: str | None = None,
+                       conditions: str | None = None, notes: str | None = None,
+                       decision_id: str | None = None,
+                       expected: dict[str, Any] | None = None) -> DecisionOutcome:
+    """Correct decision ``wrong_id``: withdraw it with ``reason`` and record the right one, in one
+    transaction (``ssc decide SUBJECT --supersedes ID``, the TUI's correction).
+
+    Never an edit of its status or date: the wrong decision stays in the register (withdrawn,
+    with the reason), the new one says in its notes which it supersedes, and both are in the
+    audit trail. The new decision passes the workflow rules as if the wrong one had never been
+    taken (its withdrawal comes first). ``subject``, if given, must be the wrong decision's;
+    ``expected`` (the decision as the caller showed it) refuses a change made meanwhile.
+    """
+    from ssc.db import write_transaction
+
+    if not reason or not reason.strip():
+        raise InputError("correcting a decision needs a reason (kept in the audit trail)",
+                         field="reason")
+    with write_transaction(register.conn):
+        wrong = register.require("decision", wrong_id)
+        assert isinstance(wrong, Decision)
+        if subject is not None and subject != wrong.subject:
+            raise InputError(f"decision {wrong_id} is on {wrong.subject}, not {subject}",
+                             field="subject")
+        if wrong.withdrawn is not None:
+            raise InputError(f"decision {wrong_id} is already withdrawn; nothing was saved",
+                             field="supersedes")
+        if expected is not None and wrong.to_interchange() != expected:
+            raise InputError(f"decision {wrong_id} was changed by someone else since you opened "
+                             "it; nothing was saved: reopen it to see the change")
+        register.withdraw("decision", wrong_id, reason=f"superseded: {reason.strip()}")
+        said = f"supersedes {wrong.id} ({wrong.date}, {wrong.status})"
+        return decide(register, wrong.subject, status=status, date=date,
+                      conditions=conditions or None,
+                      notes=f"{said}; {notes}" if notes else said,
+                      decision_id=decision_id, reason=reason.strip())
+

@@ -183,3 +183,33 @@ def test_a_month_in_a_real_terminal_with_the_cli_in_another(tmp_path):
         assert register.verify_audit() is None
     assert (out / "ssc-panel-2019-12.md").exists()
     assert (out / "chase-list-2020-01-10.csv").exists()
+
+
+@pytest.mark.slow
+def test_a_read_only_demo_is_filled_then_browsed_read_only_in_a_real_terminal(tmp_path):
+    """``ssc tui --demo --read-only``: the demo data is written first, then the app opens the file
+    read-only and refuses a write with its one message (no traceback, nothing changed)."""
+    tmux = require_tool("tmux")
+    db = tmp_path / "register.db"
+    env = f"PYTHONPATH={shlex.quote(str(REPO))} SSC_ACTOR=e2e-secretary TERM=xterm-256color"
+    command = (f"cd {shlex.quote(str(REPO))} && env {env} {shlex.quote(sys.executable)} -m ssc"
+               f" --db {shlex.quote(str(db))} tui --demo --read-only --as-of 2020-01-10")
+    term = Terminal(tmux, command)
+    try:
+        term.wait_for("ssc · Dashboard", "Due and overdue —")
+        before = db.read_bytes()
+        term.keys("p")
+        term.wait_for("ssc · Parties · as of 2020-01-10 · READ-ONLY", "Beacon Hill Energy")
+        term.keys("w")
+        term.wait_for("Read-only mode")
+        assert "Withdraw party" not in term.screen()
+        term.keys("q")
+        deadline = time.monotonic() + 20
+        while "ssc · Parties" in term.screen() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert "Traceback" not in term.screen()
+    finally:
+        term.close()
+    assert db.read_bytes() == before
+    with Register.open(db, actor="check", write=False) as register:
+        assert register.count("party") == 35

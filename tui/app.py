@@ -123,11 +123,14 @@ def open_register(session: Session) -> Register:
 
 def run(session: Session, *, demo: bool = False) -> int:
     """Open the register (filling it with the demo data first if asked) and run the app."""
-    register = open_register(session)
-    if demo and register.count("party") == 0:
+    if demo:
+        # The demo data is written first (a read-only demo then browses it, opened read-only).
         from tui.sources import populate_demo
 
-        populate_demo(register, session.today)
+        with Register.open(session.db_path, actor=session.actor) as writable:
+            if writable.count("party") == 0:
+                populate_demo(writable, session.today)
+    register = open_register(session)
     SSCApp(session, register).run()
     return 0
 

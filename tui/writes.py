@@ -18,7 +18,6 @@ from assurance import records
 from assurance.models import Decision, Record
 from assurance.store import Register
 from ssc.db import write_transaction
-from ssc.errors import InputError
 
 T = TypeVar("T")
 
@@ -70,19 +69,8 @@ def decide(register: Register, subject: str, *, status: str, date: dt.date,
 
 def supersede(register: Register, wrong: Decision, *, status: str, date: dt.date,
               conditions: str | None = None, reason: str) -> records.DecisionOutcome:
-    """Correct a decision: withdraw it and record the right one, in one transaction.
-
-    Never an edit of its status or date: the wrong decision stays in the register (withdrawn,
-    with the reason), the new one says which it supersedes, and both are in the audit trail.
-    The new decision passes the workflow rules as if the wrong one had never been taken.
-    """
-    with write_transaction(register.conn):
-        current = register.require("decision", wrong.id)
-        if current.to_interchange() != wrong.to_interchange():
-            raise InputError(f"decision {wrong.id} was changed by someone else since you opened "
-                             "it; nothing was saved: reopen it to see the change")
-        register.withdraw("decision", wrong.id, reason=f"superseded: {reason}")
-        return records.decide(register, wrong.subject, status=status, date=date,
-                              conditions=conditions or None,
-                              notes=f"supersedes {wrong.id} ({wrong.date}, {wrong.status})",
-                              reason=reason)
+    """Correct a decision as ``ssc decide --supersedes`` does (``records.supersede_decision``),
+    refused if the stored decision is no longer the one the dialog showed."""
+    return records.supersede_decision(register, wrong.id, subject=wrong.subject, status=status,
+                                      date=date, conditions=conditions or None, reason=reason,
+                                      expected=wrong.to_interchange())

@@ -118,6 +118,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--conditions", help="required for approved_subject_to")
     p.add_argument("--notes")
     p.add_argument("--id", dest="decision_id", help="the decision's id (default: generated)")
+    p.add_argument("--supersedes", metavar="DECISION_ID",
+                   help="correct that decision on SUBJECT: it is withdrawn with --reason (required) "
+                   "and this one records that it supersedes it, in one transaction")
     _reason(p)
     p.set_defaults(handler=decide_command)
 
@@ -380,12 +383,18 @@ def audit_head_command(args, env) -> int:
 
 
 def decide_command(args, env) -> int:
-    from assurance.records import decide
+    from assurance.records import decide, supersede_decision
 
     with _open(env) as register:
-        outcome = decide(register, args.subject, status=args.status, date=args.date,
-                         conditions=args.conditions, notes=args.notes,
-                         decision_id=args.decision_id, reason=args.reason)
+        if args.supersedes:
+            outcome = supersede_decision(register, args.supersedes, subject=args.subject,
+                                         status=args.status, date=args.date,
+                                         conditions=args.conditions, notes=args.notes,
+                                         decision_id=args.decision_id, reason=args.reason)
+        else:
+            outcome = decide(register, args.subject, status=args.status, date=args.date,
+                             conditions=args.conditions, notes=args.notes,
+                             decision_id=args.decision_id, reason=args.reason)
     for line in outcome.consequences:
         print(line, file=env.stdout)
     return 0
