@@ -71,9 +71,12 @@ def build(path: Path, parties: int, assessments: int, findings: int, seed: int =
             sec_ref=rng.choice(SECTIONS), title=f"{rng.choice(WORDS)} control gap {n}",
             severity=rng.choice(["low", "medium", "high"]), status="open",
             due=TODAY + dt.timedelta(days=rng.randrange(-200, 200))))
-    for n in range(200):
-        records.append(Decision(id=f"D{n:05d}", subject=f"A{n:06d}",
-                                date=TODAY - dt.timedelta(days=n % 9), status="compliant"))
+    for n in range(200):  # as the workflow allows: the kind's vocabulary, not before the report
+        subject = records[parties + n]
+        assert isinstance(subject, Assessment) and subject.report_received is not None
+        status = "approved" if subject.kind in ("FUSA", "FOLLOW_UP") else "compliant"
+        date = max(TODAY - dt.timedelta(days=n % 9), subject.report_received)
+        records.append(Decision(id=f"D{n:05d}", subject=subject.id, date=date, status=status))
     with Register.open(path, actor="bench") as register:
         register.add_many(records, reason="bench")
     return time.perf_counter() - start
