@@ -81,15 +81,36 @@ def _fixed_widths(table, widths: list[float]) -> None:
             cell.width = Cm(width)
 
 
-def _column_widths(columns: tuple[str, ...], rows: tuple[tuple[str, ...], ...], total: float) -> list[float]:
-    """Widths in proportion to each column's typical text (capped), summing to ``total`` cm."""
-    weights = []
+#: A generous average glyph width, in ems, for a bold sans-serif word (Arial/Liberation Sans
+#: capitals and bold run to ~0.6 em), and Word's default cell padding (0.19 cm a side), in cm.
+_GLYPH_EM = 0.62
+_CELL_PADDING_CM = 0.4
+_POINT_CM = 2.54 / 72
+
+
+def _column_widths(columns: tuple[str, ...], rows: tuple[tuple[str, ...], ...], total: float,
+                   font_size: float = 11.0) -> list[float]:
+    """Widths in proportion to each column's typical text (capped), summing to ``total`` cm, but
+    never narrower than the column's longest word: a fixed-width column breaks a word that does
+    not fit mid-word ("Severi" / "ty", "Mediu" / "m"), as LibreOffice showed."""
+    weights, floors = [], []
     for index, heading in enumerate(columns):
-        lengths = sorted(len(row[index]) for row in rows) or [0]
+        values = [row[index] for row in rows]
+        lengths = sorted(len(value) for value in values) or [0]
         typical = lengths[len(lengths) * 3 // 4]
         weights.append(min(max(len(heading), typical, 4), 60))
+        longest = max((len(word) for text in (heading, *values) for word in text.split()), default=1)
+        floors.append(longest * _GLYPH_EM * font_size * _POINT_CM + _CELL_PADDING_CM)
+    if sum(floors) >= total:  # words longer than the page allows: share it by the floors
+        scale = total / sum(floors)
+        return [round(floor * scale, 2) for floor in floors]
     scale = total / sum(weights)
-    return [round(w * scale, 2) for w in weights]
+    wanted = [max(floor, weight * scale) for floor, weight in zip(floors, weights, strict=True)]
+    # Take the overflow back from the columns wider than their floor, in proportion to the slack.
+    slack = [w - floor for w, floor in zip(wanted, floors, strict=True)]
+    excess = sum(wanted) - total
+    widths = [w - excess * s / sum(slack) if excess > 0 else w for w, s in zip(wanted, slack, strict=True)]
+    return [round(w, 2) for w in widths]
 
 
 #: Extended properties of our own: python-docx's template says "Microsoft Macintosh Word", one
@@ -151,7 +172,8 @@ class DocxFormat(DocumentFormat):
                 for row in block.rows:
                     for cell, value in zip(table.add_row().cells, row, strict=True):
                         cell.text = value
-                _fixed_widths(table, _column_widths(block.columns, block.rows, width))
+                _fixed_widths(table, _column_widths(block.columns, block.rows, width,
+                                                     document.style.font_size))
                 word.add_paragraph()
         buffer = io.BytesIO()
         word.save(buffer)
