@@ -36,6 +36,7 @@ from assurance.models import Record
 from ssc.errors import SSCError
 from tui import keymap
 from tui.screens.base import AppModal, Dialog, ReasonDialog
+from tui.screens.status import WithdrawScreen
 from tui.widgets.errors import ErrorLabel, show_error
 from tui.widgets.inputs import TextInput
 
@@ -115,7 +116,9 @@ class EvidenceScreen(AppModal):
     def action_withdraw(self) -> None:
         item = self.current()
         if item is not None:
-            self.app.push_screen(WithdrawEvidenceScreen(item.id), self._after)
+            self.app.push_screen(WithdrawScreen(
+                "evidence", item.id, withdraw=lambda reason: withdraw(self.register, item.id, reason=reason),
+                kept="Evidence is never deleted: its bytes stay, marked withdrawn."), self._after)
 
     def action_export(self) -> None:
         item = self.current()
@@ -259,38 +262,3 @@ class ExportEvidenceScreen(Dialog):
         self.notify(f"exported {self.item.id} to {target}")
         self.mark_clean()
         self.dismiss(None)
-
-
-class WithdrawEvidenceScreen(ReasonDialog):
-    """Withdraw evidence: never deleted, the reason kept and audited."""
-
-    def __init__(self, evidence_id: str) -> None:
-        super().__init__()
-        self.evidence_id = evidence_id
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
-            yield Static(f"Withdraw evidence {self.evidence_id}", classes="dialog-title")
-            yield Static("Evidence is never deleted: its bytes stay, marked withdrawn.")
-            yield ErrorLabel("err-_record")
-            yield from self._reason()
-            yield from self._buttons("Withdraw")
-
-    def on_mount(self) -> None:
-        self.query_one("#f-reason").focus()
-
-    def action_submit(self) -> None:
-        reason = self._reason_value()
-        if reason is None:
-            return
-        try:
-            withdraw(self.register, self.evidence_id, reason=reason)
-        except sqlite3.Error as exc:
-            show_error(self, None, f"the register could not be written ({exc}); nothing was saved")
-            return
-        except SSCError as exc:
-            _show(self, exc)
-            return
-        self.notify(f"evidence {self.evidence_id} withdrawn")
-        self.mark_clean()
-        self.dismiss(self.evidence_id)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from collections.abc import Callable
 
 from rich.text import Text
 from textual import on
@@ -272,18 +273,24 @@ def _finding_now(finding: Finding):
                          (choice_label(finding.status), "bold"))
 
 
-class WithdrawScreen(_StatusDialog):
-    """Withdraw a record (never deleted): the reason is kept on it and in the trail."""
+class WithdrawScreen(ReasonDialog):
+    """Withdraw a record, or a piece of evidence (never deleted): the reason is kept on it and in
+    the trail. ``withdraw`` is the package function that does it (as the CLI's command does)."""
 
-    def __init__(self, type_name: str, record_id: str) -> None:
+    def __init__(self, what: str, record_id: str, *,
+                 withdraw: Callable[[str], object] | None = None,
+                 kept: str = "Records are never deleted: it stays in the register, marked withdrawn.") -> None:
         super().__init__()
-        self.type_name = type_name
+        self.what = what
         self.record_id = record_id
+        self.kept = kept
+        self._withdraw = withdraw or (
+            lambda reason: self.register.withdraw(what, record_id, reason=reason))
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(f"Withdraw {self.type_name} {self.record_id}", classes="dialog-title")
-            yield Static("Records are never deleted: it stays in the register, marked withdrawn.")
+            yield Static(f"Withdraw {self.what} {self.record_id}", classes="dialog-title")
+            yield Static(self.kept)
             yield ErrorLabel("err-_record")
             yield from self._reason()
             yield from self._buttons("Withdraw")
@@ -296,14 +303,13 @@ class WithdrawScreen(_StatusDialog):
         if reason is None:
             return
         try:
-            # As `ssc <type> withdraw` does it.
-            self.register.withdraw(self.type_name, self.record_id, reason=reason)
+            self._withdraw(reason)
         except sqlite3.Error as exc:
             show_error(self, None, f"the register could not be written ({exc}); nothing was saved")
             return
         except InputError as exc:
             self._error(exc.field, exc.message)
             return
-        self.app.notify(f"{self.type_name} {self.record_id} withdrawn")
+        self.app.notify(f"{self.what} {self.record_id} withdrawn")
         self.mark_clean()
         self.dismiss(self.record_id)
