@@ -101,6 +101,14 @@ def test_round_trip_add_list_export(reg, tmp_path):
     assert reg("audit", "verify").status == 0
 
 
+def test_the_audit_log_filters_evidence_events(reg, tmp_path):
+    pdf = write(tmp_path / "plan.pdf", PDF)
+    assert reg("evidence", "add", "A1", str(pdf), "--reason", "filed").status == 0
+    logged = json.loads(reg("audit", "log", "--entity", "evidence", "--format", "json").stdout)
+    assert logged and {event["entity"] for event in logged} == {"evidence"}
+    assert json.loads(reg("audit", "log", "--entity", "no_such_kind", "--format", "json").stdout) == []
+
+
 def test_same_bytes_are_stored_once(reg, tmp_path):
     one = write(tmp_path / "a.pdf", PDF)
     two = write(tmp_path / "copy of a.pdf", PDF)

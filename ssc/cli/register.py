@@ -87,7 +87,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--public-key", metavar="FILE", help="the checkpoint key's public half (PEM)")
     p.set_defaults(handler=audit_verify_command)
     p = commands.add_parser("log", help="the events, newest first")
-    p.add_argument("--entity", choices=tuple(RECORD_FIELDS))
+    # Free text: the trail also holds evidence, CPA imports and the register's creation, and
+    # each component names its own entities (ssc.db.COMPONENTS); an unknown one lists nothing.
+    p.add_argument("--entity", metavar="KIND",
+                   help="only events about this kind of thing: a record type, evidence, cpa_import…")
     p.add_argument("--id", dest="entity_id", metavar="ID")
     p.add_argument("--limit", type=whole_number(2**63 - 1), default=50, help="at most this many (0: all; default 50)")
     p.add_argument("--format", choices=("text", "json"), default="text")
