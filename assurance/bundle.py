@@ -43,9 +43,9 @@ from assurance.evidence.store import (
     store_stream,
 )
 from assurance.models import RECORD_TYPES
-from ssc import audit
-from ssc.db import write_transaction
-from ssc.errors import InputError, InputErrors
+from core import audit
+from core.db import write_transaction
+from core.errors import InputError, InputErrors
 
 if TYPE_CHECKING:
     from assurance.store import Register

@@ -47,7 +47,7 @@ def chase_list(register: Register, as_of: dt.date,
                within_days: int = DEFAULT_WITHIN_DAYS) -> list[ChaseParty]:
     """Overdue items and those due within ``within_days``, by Party, the most overdue Party first."""
     if within_days < 0:
-        from ssc.errors import InputError
+        from core.errors import InputError
 
         raise InputError("the number of days ahead cannot be negative", field="within")
     by_party: dict[str, list[DueItem]] = {}
@@ -119,7 +119,7 @@ def write_chase_list(register: Register, as_of: dt.date, within_days: int, path:
                      fmt: str) -> Path:
     """Write the chase list to ``path`` (0600, atomically) as ``csv`` or ``markdown``."""
     from assurance.report import write_atomically
-    from ssc.errors import InputError
+    from core.errors import InputError
 
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}", field="format")

@@ -28,7 +28,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from ssc.errors import InputError
+from core.errors import InputError
 
 TITLE = "ssc audit checkpoint v1"
 FIELDS = ("register", "events", "head", "at", "key")

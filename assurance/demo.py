@@ -11,7 +11,7 @@ import random
 from typing import TYPE_CHECKING, Any
 
 from assurance.due import add_months
-from ssc.errors import InputError
+from core.errors import InputError
 
 if TYPE_CHECKING:
     from assurance.store import Register

@@ -103,7 +103,7 @@ def compute_due(register: Register, as_of: dt.date, *, party: str | None = None,
     wanted = set(categories or CATEGORIES)
     unknown = wanted - set(CATEGORIES)
     if unknown:
-        from ssc.errors import InputError
+        from core.errors import InputError
 
         raise InputError(f"unknown category {sorted(unknown)[0]!r}; expected one of {', '.join(CATEGORIES)}",
                          field="category")

@@ -32,8 +32,8 @@ from assurance.models import (
 )
 from assurance.policy import RegisterPolicy
 from assurance.workflow import SUBJECT_TYPES
-from ssc.db import write_transaction
-from ssc.errors import InputError, InputErrors
+from core.db import write_transaction
+from core.errors import InputError, InputErrors
 
 if TYPE_CHECKING:
     from assurance.store import Register

@@ -16,8 +16,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-import policies
-from ssc.errors import InputError
+from core import policy_files
+from core.errors import InputError
 
 #: Days and months a rule may name: a century at most (a larger number is a typo, and
 #: would overflow date arithmetic far from where it was written).
@@ -220,7 +220,7 @@ def load_register_policy(override: Path | None = None) -> RegisterPolicy:
     # The models build on the policy: imported here, once both modules exist.
     from assurance.models import RECORD_TYPES
 
-    data, sources = policies.read("register", override)
+    data, sources = policy_files.read("register", override)
     try:
         policy = RegisterPolicy.model_validate({**data, "sources": tuple(sources)})
         policy.check_record_types(RECORD_TYPES)

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from assurance.models import RECORD_TYPES, Decision, Record, unicode_problem
-from ssc import audit
-from ssc.errors import InputError
+from core import audit
+from core.errors import InputError
 
 if TYPE_CHECKING:
     from assurance.store import Register
@@ -83,7 +83,7 @@ def add_record(register: Register, type_name: str, fields: dict[str, Any], *,
     against the workflow, under the write lock, so concurrent adds get distinct ids.
     """
     from assurance.store import validate
-    from ssc.db import write_transaction
+    from core.db import write_transaction
 
     data = {name: value for name, value in fields.items() if value is not None}
     model_for(type_name)
@@ -174,7 +174,7 @@ def decide(register: Register, subject: str, *, status: str, date: dt.date,
     """Record the status the SSC set on an assessment or letter, and say what follows."""
     from assurance import workflow
     from assurance.due import add_months
-    from ssc.db import write_transaction
+    from core.db import write_transaction
 
     data = {"subject": subject, "status": status, "date": date.isoformat(),
             "conditions": conditions, "notes": notes}
@@ -215,7 +215,7 @@ def supersede_decision(register: Register, wrong_id: str, *, status: str, date: 
     taken (its withdrawal comes first). ``subject``, if given, must be the wrong decision's;
     ``expected`` (the decision as the caller showed it) refuses a change made meanwhile.
     """
-    from ssc.db import write_transaction
+    from core.db import write_transaction
 
     if not reason or not reason.strip():
         raise InputError("correcting a decision needs a reason (kept in the audit trail)",

@@ -21,9 +21,9 @@ from pydantic import ValidationError
 
 from assurance.models import RECORD_TYPES, Record, field_errors, from_text, unicode_problem
 from assurance.policy import RegisterPolicy, default_policy
-from ssc import audit
-from ssc.db import open_register, write_transaction
-from ssc.errors import InputError, InputErrors
+from core import audit
+from core.db import open_register, write_transaction
+from core.errors import InputError, InputErrors
 
 _COMMON = ("classification", "withdrawn", "withdrawn_reason")
 
@@ -169,7 +169,7 @@ class Register:
     def open(cls, path: Path | str, *, actor: str, policy: RegisterPolicy | None = None,
              write: bool = True, clock: audit.Clock | None = None) -> Register:
         """Open the register file at ``path``: to write (created and migrated on first use), or
-        with ``write=False`` read-only (never created, changed or migrated; see ``ssc.db``)."""
+        with ``write=False`` read-only (never created, changed or migrated; see ``core.db``)."""
         return cls(open_register(path, write=write), actor=actor, policy=policy, clock=clock)
 
     def close(self) -> None:
@@ -418,7 +418,7 @@ class Register:
 
 
 def audit_states(conn: sqlite3.Connection) -> tuple[Iterable[str], Iterator[tuple[str, str, dict[str, Any]]]]:
-    """The records' audited kinds and current states (the ``register`` component's, ssc.db)."""
+    """The records' audited kinds and current states (the ``register`` component's, core.db)."""
     factory = conn.row_factory
     register = Register(conn, actor="", policy=default_policy())
     conn.row_factory = factory  # the caller's connection, as it was

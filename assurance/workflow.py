@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from assurance.models import RECORD_TYPES, Assessment, Decision, DirectorsLetter, Finding, Record
-from ssc.errors import InputError
+from core.errors import InputError
 
 if TYPE_CHECKING:
     from assurance.store import Register

@@ -37,7 +37,7 @@ def peak_mib() -> float:
 def baseline(data: Path, db_path: Path) -> dict:
     """Raw executemany of the inventory CSV's rows into a bare table, one transaction."""
     from smki.cpa.importer import BULK_CACHE_KIB
-    from ssc import db
+    from core import db
 
     conn = db.connect(db_path)
     conn.execute(f"PRAGMA cache_size = {-BULK_CACHE_KIB}")  # the same as the import's
@@ -99,8 +99,8 @@ def cli_report(db_path: Path) -> float:
 
 def verify(db_path: Path) -> dict:
     """`audit verify` over the whole register: the trail, the schema and every CPA digest."""
-    from assurance import audit
-    from ssc import db
+    from core import audit
+    from core import db
 
     conn = db.open_register(db_path, write=False)
     started = time.perf_counter()

@@ -91,7 +91,7 @@ def raw_executemany(records: list[dict], path: Path) -> float:
 
 def run_ssc(db: Path, *argv: str) -> tuple[int, float]:
     from ssc.cli import main
-    from ssc.env import Environment
+    from core.env import Environment
 
     env = Environment(stdout=io.StringIO(), stderr=io.StringIO(), db_path=db, actor="bench")
     start = time.perf_counter()

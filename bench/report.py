@@ -76,7 +76,7 @@ def previous_tree(commit: str, into: Path) -> Path | None:
 def build(db: Path, parties: int) -> int:
     from bench.register import generate
     from ssc.cli import main
-    from ssc.env import Environment
+    from core.env import Environment
 
     records = generate(parties)
     source = db.with_suffix(".jsonl")

@@ -12,7 +12,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-import policies
+from core import policy_files
 
 
 class Severity(StrEnum):
@@ -64,9 +64,9 @@ class ExpiryPolicy:
 
 def load_policy(override: Path | None = None) -> ExpiryPolicy:
     """The shipped thresholds, with a user's ``[expiry]`` table (``SSC_POLICY``) applied."""
-    from ssc.errors import InputError
+    from core.errors import InputError
 
-    data, sources = policies.read("expiry", override)
+    data, sources = policy_files.read("expiry", override)
     try:
         return ExpiryPolicy.model_validate(data)
     except ValueError as exc:

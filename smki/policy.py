@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-import policies
-from ssc.errors import InputError
+from core import policy_files
+from core.errors import InputError
 
 SEVERITIES = ("error", "warning")
 _SMKI = "policies/smki.toml"
@@ -169,8 +169,8 @@ def _algorithms(duis: dict[str, Any]):
 @cache
 def load_policy() -> SmkiPolicy:
     """The policy in force (shipped TOML, overridden by ``SSC_POLICY``), validated."""
-    smki, _ = policies.read("smki")
-    duis, _ = policies.read("duis")
+    smki, _ = policy_files.read("smki")
+    duis, _ = policy_files.read("duis")
     where = _SMKI
     roles_table = _need(smki, "roles", dict, where)
     try:

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import settings
 
 from ssc.cli import main
-from ssc.env import Environment
+from core.env import Environment
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from smki.expiry import ExpiryPolicy, Severity, classify, load_policy
-from ssc.errors import InputError
+from core.errors import InputError
 
 POLICY = ExpiryPolicy(critical_days=30, warning_days=90, default_horizon_days=180)
 

@@ -74,7 +74,7 @@ def test_the_policy_decides_which_severities_need_evidence(reg, tmp_path, monkey
 
 def test_a_bad_evidence_policy_is_refused_on_load(tmp_path):
     from assurance.evidence.policy import load_evidence_policy
-    from ssc.errors import InputError
+    from core.errors import InputError
 
     for text in ('[evidence.types]\nallowed = ["exe"]\n', '[evidence.kinds]\nreport = 1\n',
                  '[evidence.storage]\nchunk_bytes = 10\n'):

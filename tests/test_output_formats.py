@@ -11,8 +11,8 @@ from test_cpa_report import load_edmi
 
 from smki.cpa.formats import CPA
 from ssc.cli import build_parser
-from ssc.errors import InputError
-from ssc.formats import Family, Format
+from core.errors import InputError
+from core.formats import Family, Format
 
 
 def _choices(*path: str) -> tuple[str, ...]:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from assurance.demo import populate
 from assurance.store import Register, validate
-from ssc import audit
+from core import audit
 
 
 @pytest.fixture(scope="module")

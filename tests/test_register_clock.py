@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 from ssc.cli import main
-from ssc.env import Environment
+from core.env import Environment
 
 TESTDATA = Path(__file__).resolve().parent.parent / "testdata"
 

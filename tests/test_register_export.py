@@ -118,7 +118,7 @@ OPERATIONS = st.lists(st.one_of(
 def _apply(register: Register, operation: tuple) -> None:
     """One write as a secretary would make it; the workflow may refuse it (that is fine)."""
     from assurance.records import add_record, decide, edit_record
-    from ssc.errors import InputError
+    from core.errors import InputError
 
     kind, *args = operation
     try:

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from assurance.store import Register, validate
-from ssc import audit
+from core import audit
 from tests.conftest import REPO, require_tool
 
 READERS = [
@@ -505,7 +505,7 @@ def test_a_report_written_to_a_file_is_0600_under_umask_000(demo, tmp_path):
 
 def test_reads_named_by_model_give_that_model(ssc):
     from assurance.models import Assessment, Finding, Party
-    from ssc.errors import InputError
+    from core.errors import InputError
 
     assert ssc("party", "add", "id=P1", "name=Fenland Ltd", "roles=other_user").status == 0
     assert ssc("assessment", "add", "id=A1", "party=P1", "kind=FUSA").status == 0

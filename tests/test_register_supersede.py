@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from assurance import audit
+from core import audit
 from assurance.store import Register
 
 

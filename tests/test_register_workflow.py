@@ -9,7 +9,7 @@ import pytest
 
 from assurance.records import decide
 from assurance.store import Register, validate
-from ssc.errors import InputError
+from core.errors import InputError
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from assurance.store import Register
-from ssc.db import write_transaction
+from core.db import write_transaction
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.slow

@@ -30,7 +30,7 @@ from assurance.report.bounded import BoundedView
 from assurance.report.document import Paragraph
 from assurance.report.panel import build_panel_report
 from assurance.store import Register
-from ssc.errors import InputError
+from core.errors import InputError
 
 MONTH = dt.date(2020, 3, 1)
 SPAN = (MONTH, dt.date(2020, 4, 1))

@@ -7,7 +7,7 @@ import pytest
 
 from smki.keysep import check_key_separation
 from smki.policy import load_policy
-from ssc.errors import InputError
+from core.errors import InputError
 from testdata.smki_pki import AS_OF, build, request, sign_request
 
 SHA1_PROFILE = """

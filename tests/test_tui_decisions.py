@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from textual.widgets import RadioButton
 
-from assurance import audit
+from core import audit
 from assurance.models import Assessment
 from assurance.records import decide
 from assurance.store import Register

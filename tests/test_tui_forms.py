@@ -11,7 +11,7 @@ import sys
 import pytest
 from textual.widgets import Select
 
-from assurance import audit
+from core import audit
 from assurance.store import Register
 from tests.conftest import REPO
 from tests.test_tui_support import demo_register, make_app, settle

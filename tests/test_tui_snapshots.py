@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from assurance import audit, store
+from assurance import store
+from core import audit
 from tests.test_tui_support import demo_register, make_app
 
 FROZEN = dt.datetime(2020, 1, 10, 9, 30, tzinfo=dt.UTC)

@@ -157,7 +157,7 @@ def test_set_a_status_with_conditions_and_a_reason(db):
         assert decision.status == "approved_subject_to"
         assert decision.conditions == "Remediate G5.14 by 2020-03-31"
         assert decision.date == TODAY
-        from assurance import audit
+        from core import audit
 
         last = next(audit.events(register.conn, newest_first=True, limit=1))
         assert last.reason == "SSC meeting 2020-01-08, item 5"

@@ -6,7 +6,8 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from assurance import audit, workflow
+from assurance import workflow
+from core import audit
 from assurance.models import Record
 from assurance.store import Register
 from tui import present

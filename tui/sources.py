@@ -56,7 +56,7 @@ def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def counts(register: Register, today: dt.date) -> Counts:
-    from assurance import audit
+    from core import audit
 
     conn = register.conn
     closed = register.policy.findings.closed_statuses

@@ -11,7 +11,7 @@ import json
 import sqlite3
 from dataclasses import dataclass, field, replace
 
-from assurance import audit
+from core import audit
 from tui.state import ListState
 
 #: Rows in one page (``]`` moves to the next); a table loads them a screenful at a time.

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from assurance import records
 from assurance.models import Decision, Record
 from assurance.store import Register
-from ssc.db import write_transaction
+from core.db import write_transaction
 
 T = TypeVar("T")
 

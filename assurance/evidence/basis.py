@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 from assurance.evidence.policy import EvidencePolicy, evidence_policy
 from assurance.evidence.store import Evidence, has_schema, list_evidence
 from assurance.models import Assessment, Decision, Finding, Record
-from ssc import audit
-from ssc.errors import InputError
+from core import audit
+from core.errors import InputError
 
 if TYPE_CHECKING:
     from assurance.store import Register

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-import policies
-from ssc.errors import InputError
+from core import policy_files
+from core.errors import InputError
 
 #: The file types ssc can recognise by content; the policy chooses among them.
 KNOWN_TYPES = ("pdf", "docx", "xlsx", "eml", "msg", "png", "jpeg", "gif", "tiff", "webp", "text")
@@ -72,7 +72,7 @@ class EvidencePolicy(_Strict):
 
 def load_evidence_policy(override: Path | None = None) -> EvidencePolicy:
     """Read and validate the evidence policy (shipped defaults, then SSC_POLICY's [evidence])."""
-    data, sources = policies.read("evidence", override)
+    data, sources = policy_files.read("evidence", override)
     try:
         return EvidencePolicy.model_validate({**data, "sources": tuple(sources)})
     except ValidationError as exc:

@@ -30,9 +30,9 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from assurance.evidence.filetypes import MEDIA_TYPES, TYPE_OF_MEDIA, ContentCheck, detect
 from assurance.evidence.policy import EvidencePolicy, evidence_policy
 from assurance.models import RECORD_TYPES, Record
-from ssc import audit
-from ssc.db import migrate, write_transaction
-from ssc.errors import InputError, SSCError
+from core import audit
+from core.db import migrate, write_transaction
+from core.errors import InputError, SSCError
 
 if TYPE_CHECKING:
     from assurance.store import Register
@@ -182,7 +182,7 @@ def audit_states(conn: sqlite3.Connection) -> Iterator[tuple[str, str, dict[str,
 
 
 def component_audit_states(conn: sqlite3.Connection) -> tuple[tuple[str, ...], Iterator[tuple[str, str, dict[str, Any]]]]:
-    """The evidence component's audited kinds and current states (``ssc.db.COMPONENTS``)."""
+    """The evidence component's audited kinds and current states (``core.db.COMPONENTS``)."""
     return (ENTITY,), audit_states(conn)
 
 

@@ -95,8 +95,8 @@ def render(document: Document, format_name: str = "markdown") -> str | bytes:
 
 
 def write_atomically(path: Path, content: str | bytes) -> None:
-    """Write ``content`` to ``path`` whole or not at all, 0600 (``ssc.output.write_private``)."""
-    from ssc.output import write_private
+    """Write ``content`` to ``path`` whole or not at all, 0600 (``core.output.write_private``)."""
+    from core.output import write_private
 
     write_private(path, content)
 

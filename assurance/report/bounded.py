@@ -27,7 +27,7 @@ from typing import Any
 from assurance.models import RECORD_TYPES, Record
 from assurance.policy import RegisterPolicy
 from assurance.store import Register, from_row
-from ssc.errors import InputError
+from core.errors import InputError
 
 #: Date columns a bounded read may select records by (never a free-text column).
 _DATE_COLUMNS = {"highlight": "date", "decision": "date", "letter": "received", "finding": "due",

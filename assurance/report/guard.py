@@ -36,7 +36,7 @@ from assurance.report.fold import Haystack, fold_code_many, fold_many
 from assurance.report.policy import ReportPolicy
 from assurance.report.words import in_words, month_label
 from assurance.store import Register
-from ssc.errors import SSCError
+from core.errors import SSCError
 
 #: Fields whose values are policy vocabulary (checked against policy on load), not free text.
 _VOCABULARY = frozenset({"classification", "roles", "kind", "status", "severity", "committee", "sec_ref"})

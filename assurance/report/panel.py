@@ -26,7 +26,7 @@ from assurance.policy import RegisterPolicy
 from assurance.report.bounded import BoundedView
 from assurance.report.policy import ReportPolicy, default_report_policy
 from assurance.store import Register
-from ssc.errors import InputError
+from core.errors import InputError
 
 _MONTH = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{2})$")
 

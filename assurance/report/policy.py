@@ -9,10 +9,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-import policies
+from core import policy_files
 from assurance.models import RECORD_TYPES
 from assurance.policy import PolicyKeyError, RegisterPolicy, default_policy, policy_error
-from ssc.errors import InputError
+from core.errors import InputError
 
 #: The report's invariants (spec/cli.md), which policy may tighten and never loosen.
 MAIN_CEILING_AT_MOST = "GREEN"
@@ -222,7 +222,7 @@ class ReportPolicy(_Strict):
 def load_report_policy(override: Path | None = None,
                        register: RegisterPolicy | None = None) -> ReportPolicy:
     """Read and validate the report policy (shipped defaults, then SSC_POLICY's [report])."""
-    data, sources = policies.read("report", override)
+    data, sources = policy_files.read("report", override)
     try:
         policy = ReportPolicy.model_validate({**data, "sources": tuple(sources)})
         policy.check_against(register or default_policy())

@@ -41,8 +41,8 @@ from smki.cpa.rows import (
     PlanRow,
 )
 from smki.cpa.schema import audit_import
-from ssc.db import write_transaction
-from ssc.errors import InputError, InputErrors
+from core.db import write_transaction
+from core.errors import InputError, InputErrors
 
 Kind = Literal["certificates", "inventory", "plans"]
 KINDS: tuple[Kind, ...] = ("certificates", "inventory", "plans")

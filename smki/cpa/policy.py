@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-import policies
+from core import policy_files
 from smki.expiry import ExpiryPolicy, Severity
 from smki.expiry import load_policy as load_expiry_policy
 
@@ -68,12 +68,12 @@ def load_policy(override: Path | None = None) -> CpaPolicy:
     """``policies/cpa.toml`` and ``policies/expiry.toml``, with ``SSC_POLICY`` applied; the
     classification worded by ``policies/report.toml`` (read directly: the Panel report package
     costs a tenth of a second to import, and only its wording is needed here)."""
-    from ssc.errors import InputError
+    from core.errors import InputError
 
-    data, sources = policies.read("cpa", override)
+    data, sources = policy_files.read("cpa", override)
     expiry = load_expiry_policy(override)
     level = data.get("classification")
-    wording, report_sources = policies.read("report", override)
+    wording, report_sources = policy_files.read("report", override)
     levels = wording.get("classification", {})
     if not isinstance(level, str) or not isinstance(levels.get(level), dict):
         raise InputError(f"classification {level!r} is not one of {', '.join(levels)}",

@@ -19,7 +19,7 @@ from hashlib import sha256
 from pathlib import Path
 from typing import Any
 
-from ssc import db
+from core import db
 
 COMPONENT = "cpa"
 
@@ -89,7 +89,7 @@ MIGRATIONS: list[db.Migration] = [
 def _adopt(conn: sqlite3.Connection) -> None:
     """Bring CPA data loaded before the trail covered it under the trail (``adopt`` events),
     and retire the old per-file events keyed by the file's SHA-256."""
-    from ssc import audit
+    from core import audit
 
     appender = audit.Appender(conn, "ssc")
     old = conn.execute("SELECT DISTINCT entity_id FROM audit_events WHERE entity = 'cpa_import'"
@@ -125,7 +125,7 @@ DEVICE_CHUNK = 50_000
 
 
 def _canonical(value: Any) -> str:
-    from ssc.audit import canonical_json
+    from core.audit import canonical_json
 
     return canonical_json(value)
 
@@ -193,7 +193,7 @@ def audit_import(conn: sqlite3.Connection, actor: str, import_id: int, kind: str
                  superseded: Iterable[int] = (), at: dt.datetime | None = None) -> None:
     """The trail's events for one import, inside its transaction: the import, any earlier
     import whose devices it replaced, and the digest of the table it changed."""
-    from ssc import audit
+    from core import audit
 
     appender = audit.Appender(conn, actor, at=at)  # the import's time, as cpa_import records it
     appender.add("cpa_import", str(import_id), "import", None, import_state(conn, import_id), None)
@@ -221,6 +221,6 @@ def audit_states(conn: sqlite3.Connection) -> tuple[Iterable[str], Iterator[tupl
 
 
 def open_register(path: Path | str, *, write: bool = True) -> sqlite3.Connection:
-    """The register file with every component's schema current (see ``ssc.db.open_register``):
+    """The register file with every component's schema current (see ``core.db.open_register``):
     to write (created and migrated as needed), or with ``write=False`` read-only."""
     return db.open_register(path, write=write)

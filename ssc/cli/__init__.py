@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import NoReturn
 
 from ssc import __version__
-from ssc.env import Environment
-from ssc.errors import SSCError
+from core.env import Environment
+from core.errors import SSCError
 
 #: Packages of the ``all`` extra, as imported: the base install (the pre-commit hook's) has only
 #: what ``ssc smki check-keys`` needs (tests/test_architecture.py holds this to pyproject.toml).
@@ -146,7 +146,7 @@ def _environment_fault(exc: Exception, env: Environment) -> int:
     """A fault of the environment (disk full, locked, no permission…) is exit 2 with one line,
     never a traceback and never 1 (which means tampering or findings); anything else is a bug
     and is raised as such."""
-    from ssc.errors import describe_fault
+    from core.errors import describe_fault
 
     line = describe_fault(exc)
     if line is None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from smki.cpa.formats import CPA
 from ssc.cli import iso_date
-from ssc.env import Environment
+from core.env import Environment
 
 KINDS = ("certificates", "inventory", "plans")
 
@@ -118,6 +118,6 @@ def report_command(args: argparse.Namespace, env: Environment) -> int:
 
 def _emit(output: str | None, content: str | bytes, env: Environment) -> None:
     """Standard output, or the file named by ``-o`` written whole, 0600, or not at all."""
-    from ssc.output import write_private
+    from core.output import write_private
 
     write_private(output or "-", content, stdout=env.stdout)

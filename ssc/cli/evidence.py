@@ -9,7 +9,7 @@ import sqlite3
 from pathlib import Path
 
 from ssc.cli import iso_date
-from ssc.errors import InputError
+from core.errors import InputError
 
 
 def _environment_faults(handler):

@@ -88,7 +88,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=audit_verify_command)
     p = commands.add_parser("log", help="the events, newest first")
     # Free text: the trail also holds evidence, CPA imports and the register's creation, and
-    # each component names its own entities (ssc.db.COMPONENTS); an unknown one lists nothing.
+    # each component names its own entities (core.db.COMPONENTS); an unknown one lists nothing.
     p.add_argument("--entity", metavar="KIND",
                    help="only events about this kind of thing: a record type, evidence, cpa_import…")
     p.add_argument("--id", dest="entity_id", metavar="ID")
@@ -204,7 +204,7 @@ def import_command(args, env) -> int:
 
     if any(is_bundle(path) for path in args.paths):  # a bundle with evidence files
         if len(args.paths) != 1:
-            from ssc.errors import InputError
+            from core.errors import InputError
 
             raise InputError("a bundle is imported on its own", field="PATH")
         with _open(env) as register:
@@ -225,7 +225,7 @@ def import_command(args, env) -> int:
 
 def export_command(args, env) -> int:
     from assurance.interchange import export
-    from ssc.output import private_file
+    from core.output import private_file
 
     with _open(env, write=False) as register:
         if args.bundle:  # records and evidence files (assurance.bundle)
@@ -282,8 +282,8 @@ def due_command(args, env) -> int:
 
 
 def audit_verify_command(args, env) -> int:
-    from ssc import audit
-    from ssc.errors import InputError
+    from core import audit
+    from core.errors import InputError
 
     expect_head = audit.parse_head(args.expect_head) if args.expect_head else None
     expect_count, note = None, ""
@@ -303,7 +303,7 @@ def audit_verify_command(args, env) -> int:
             raise InputError("--expect-head and --checkpoint name different heads", field="--expect-head")
         expect_head, expect_count = audit.parse_head(statement.head), statement.events
         note = f"; checkpoint of {statement.at} (event {statement.events}) holds"
-    from ssc.db import read_snapshot
+    from core.db import read_snapshot
 
     with _open(env, write=False) as register, read_snapshot(register.conn):
         problem = register.verify_audit(expect_head=expect_head, expect_count=expect_count)
@@ -323,9 +323,9 @@ def audit_checkpoint_command(args, env) -> int:
     from pathlib import Path
 
     from assurance import checkpoint
-    from ssc import audit
-    from ssc.errors import InputError
-    from ssc.output import write_private
+    from core import audit
+    from core.errors import InputError
+    from core.output import write_private
 
     if args.new_key:
         target = Path(args.new_key)
@@ -345,7 +345,7 @@ def audit_checkpoint_command(args, env) -> int:
         raise InputError("give the signing key with --key FILE or SSC_CHECKPOINT_KEY "
                          "(make one with --new-key FILE)", field="--key")
     key = checkpoint.load_private_key(Path(key_path))
-    from ssc.db import read_snapshot
+    from core.db import read_snapshot
 
     with _open(env, write=False) as register, read_snapshot(register.conn):
         problem = register.verify_audit()
@@ -362,7 +362,7 @@ def audit_checkpoint_command(args, env) -> int:
 
 def audit_log_command(args, env) -> int:
     from assurance.tables import format_table
-    from ssc import audit
+    from core import audit
 
     with _open(env, write=False) as register:
         events = list(audit.events(register.conn, entity=args.entity, entity_id=args.entity_id,
@@ -377,7 +377,7 @@ def audit_log_command(args, env) -> int:
 
 
 def audit_head_command(args, env) -> int:
-    from ssc import audit
+    from core import audit
 
     with _open(env, write=False) as register:
         count, head = audit.head(register.conn)

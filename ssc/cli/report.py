@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ssc.env import Environment
-from ssc.errors import InputError
+from core.env import Environment
+from core.errors import InputError
 
 PARTS = ("main", "appendix")
 FORMATS = ("markdown", "html", "docx")
@@ -69,7 +69,7 @@ def panel_handler(args: argparse.Namespace, env: Environment) -> int:
         else:
             _, document = appendix_part(register, month, paper_ref=args.paper_ref)
     content = render(document, args.format)
-    from ssc.output import write_private
+    from core.output import write_private
 
     write_private(args.output if args.output is not None else "-", content, stdout=env.stdout)
     return 0

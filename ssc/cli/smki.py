@@ -45,7 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _missing(exc: FileNotFoundError) -> int:
-    from ssc.errors import InputError
+    from core.errors import InputError
 
     raise InputError("no such file or directory; check the path", path=str(exc))
 

@@ -27,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, env) -> int:
-    from ssc.errors import InputError
+    from core.errors import InputError
     from tui.app import run as run_app
     from tui.state import Session
 

@@ -9,7 +9,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 from assurance import chase
-from ssc.errors import SSCError
+from core.errors import SSCError
 from tui import keymap, present
 from tui.screens.base import AppScreen
 from tui.screens.records import title_bar

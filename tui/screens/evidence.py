@@ -33,7 +33,7 @@ from assurance.evidence import (
     write_to,
 )
 from assurance.models import Record
-from ssc.errors import SSCError
+from core.errors import SSCError
 from tui import keymap
 from tui.screens.base import AppModal, Dialog, ReasonDialog
 from tui.screens.status import WithdrawScreen

@@ -16,7 +16,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Label, Select, SelectionList, Static
 
 from assurance.models import Record
-from ssc.errors import InputError
+from core.errors import InputError
 from tui import pickers, writes
 from tui.forms import FormField, form_fields
 from tui.screens.base import Dialog

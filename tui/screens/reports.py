@@ -10,7 +10,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Select, Static
 
-from ssc.errors import SSCError
+from core.errors import SSCError
 from tui import keymap, sources
 from tui.widgets.errors import ErrorLabel, show_error
 from tui.widgets.inputs import TextInput

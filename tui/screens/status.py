@@ -20,7 +20,7 @@ from textual.widgets import Button, Label, RadioButton, RadioSet, Static
 from assurance import workflow
 from assurance.models import Decision, Finding
 from assurance.records import DecisionOutcome
-from ssc.errors import InputError
+from core.errors import InputError
 from tui import present, writes
 from tui.forms import choice_label
 from tui.screens.base import ReasonDialog

@@ -262,7 +262,7 @@ class RecordTable(Vertical):
 
     def _responses(self) -> dict:
         """Assessments' outstanding responses by id, as ``ssc due`` computes them (once per change)."""
-        from assurance import audit
+        from core import audit
         from assurance.due import compute_due
 
         register = self.app.register

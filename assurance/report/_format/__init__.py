@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from assurance.report.document import Document
-from ssc.errors import InputError
+from core.errors import InputError
 
 #: Format name -> "module:Class"; imported only when asked for (python-docx is not light).
 FORMATS = {

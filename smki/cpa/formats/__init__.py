@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
-from ssc.formats import Family, Format
+from core.formats import Family, Format
 
 if TYPE_CHECKING:
     from smki.cpa.report import CpaReport

@@ -35,7 +35,7 @@ def current_actor() -> str:
 
 def system_clock() -> dt.datetime:
     """UTC now: the clock an Environment has unless a test gives it another."""
-    from ssc.audit import utc_now  # imported when first read: `ssc --help` need not load the trail
+    from core.audit import utc_now  # imported when first read: `ssc --help` need not load the trail
 
     return utc_now()
 

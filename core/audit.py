@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from hashlib import sha256
 from typing import Any
 
-from ssc import db
-from ssc.errors import InputError
+from core import db
+from core.errors import InputError
 
 GENESIS = "0" * 64
 
@@ -320,7 +320,7 @@ def verify(conn: sqlite3.Connection,
 def verify_register(conn: sqlite3.Connection, *, expect_head: str | None = None,
                     expect_count: int | None = None) -> Tampering | None:
     """Verify everything the register file keeps: the schema (nothing planted or altered), the
-    chain and its head, and every component's audited state (``ssc.db.COMPONENTS``)."""
+    chain and its head, and every component's audited state (``core.db.COMPONENTS``)."""
     with db.read_snapshot(conn):  # the trail and the records as of one commit
         schema_problem = db.schema_problem(conn)
         if schema_problem is not None:

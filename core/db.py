@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ssc.errors import EnvironmentFault, InputError
+from core.errors import EnvironmentFault, InputError
 
 #: A migration is SQL (run as a script) or a function given the connection.
 Migration = str | Callable[[sqlite3.Connection], None]
@@ -41,7 +41,7 @@ class Component:
 
     ``migrations`` names its append-only list (``module:attribute``); ``audit_states`` names a
     function ``(conn) -> (entities, states)`` giving the audit trail the current state of each
-    audited thing (see ``ssc.audit.verify``), or None if it keeps nothing to audit;
+    audited thing (see ``core.audit.verify``), or None if it keeps nothing to audit;
     ``problems`` names a function ``(conn) -> Tampering | None`` for what the trail's states
     cannot show alone (the evidence component re-hashes every stored byte).
     """
@@ -62,7 +62,7 @@ class Component:
 #: contract in pyproject.toml keeps ssc's core below assurance and smki).
 COMPONENTS: dict[str, Component] = {
     "register": Component("assurance.schema:MIGRATIONS", "assurance.store:audit_states"),
-    "audit": Component("ssc.audit:MIGRATIONS"),
+    "audit": Component("core.audit:MIGRATIONS"),
     "cpa": Component("smki.cpa.schema:MIGRATIONS", "smki.cpa.schema:audit_states"),
     "evidence": Component("assurance.evidence.store:MIGRATIONS",
                           "assurance.evidence.store:component_audit_states",
@@ -377,7 +377,7 @@ def migrate(conn: sqlite3.Connection, component: str, migrations: Sequence[Migra
     The component must be in :data:`COMPONENTS`, so that ``ssc audit verify`` knows its schema.
     """
     if component not in COMPONENTS:
-        raise RuntimeError(f"component {component!r} is not in ssc.db.COMPONENTS: add it there")
+        raise RuntimeError(f"component {component!r} is not in core.db.COMPONENTS: add it there")
     if "schema_migrations" not in {r[0] for r in conn.execute(
             "SELECT name FROM sqlite_master WHERE name = 'schema_migrations'")}:
         with write_transaction(conn):

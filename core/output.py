@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Literal, overload
 
-from ssc.errors import InputError
+from core.errors import InputError
 
 STDOUT = "-"
 
@@ -139,7 +139,7 @@ def private_file(path: Path | str, mode: str = "w", *, stdout: IO | None = None)
         _publish(fd, temporary, path)
         temporary = None
     except OSError as exc:
-        from ssc.errors import EnvironmentFault, describe_fault
+        from core.errors import EnvironmentFault, describe_fault
 
         exc.filename = None  # the temporary file's name would only confuse
         raise EnvironmentFault(f"{path}: {describe_fault(exc)}") from None

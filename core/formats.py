@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
-from ssc.errors import InputError
+from core.errors import InputError
 
 
 @dataclass(frozen=True)
