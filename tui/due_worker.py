@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tui.sources import DueSummary, summarise_due
+from tui.due_summary import DueSummary, summarise_due
 
 
 def compute_in_subprocess(db_path: Path, actor: str, as_of: dt.date, shown: int) -> DueSummary:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assurance.store import Register
+from tui.due_summary import DueSummary, summarise_due
 
 
 @dataclass(frozen=True)
@@ -107,25 +108,6 @@ def month_decisions(register: Register, today: dt.date, limit: int = 100) -> lis
 #: Above this many assessments and findings, due items are computed in another process, so
 #: the UI thread keeps the interpreter (a thread would share it and make typing sluggish).
 SEPARATE_PROCESS_ABOVE = 20_000
-
-
-@dataclass(frozen=True)
-class DueSummary:
-    """What the dashboard shows of the due items: the first few, and counts of them all."""
-
-    items: list  # the first ``shown`` DueItems, in compute_due's order (most overdue first)
-    total: int
-    overdue: int
-    by_category: dict[str, int]
-
-
-def summarise_due(items: list, shown: int) -> DueSummary:
-    by_category: dict[str, int] = {}
-    overdue = 0
-    for item in items:
-        by_category[item.category] = by_category.get(item.category, 0) + 1
-        overdue += item.days_overdue > 0
-    return DueSummary(items[:shown], len(items), overdue, by_category)
 
 
 def due_summary(db_path: Path, actor: str, as_of: dt.date, shown: int, *,

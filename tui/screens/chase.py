@@ -12,9 +12,9 @@ from assurance import chase
 from core.errors import SSCError
 from tui import keymap, present
 from tui.screens.base import AppScreen
-from tui.screens.records import title_bar
 from tui.widgets.keyline import KeyLine
 from tui.widgets.record_table import RowsTable
+from tui.widgets.title import title_bar
 
 
 class ChaseScreen(AppScreen):

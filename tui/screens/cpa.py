@@ -12,10 +12,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Label
 
 from tui import sources
-from tui.screens.records import title_bar
 from tui.widgets.detail import DetailPane
 from tui.widgets.inputs import TextInput
 from tui.widgets.keyline import KeyLine
+from tui.widgets.title import title_bar
 
 #: Looking this far ahead lists (nearly) every certificate on the CPL.
 ALL_HORIZON_DAYS = 36_500

@@ -10,10 +10,10 @@ from textual.widgets import DataTable, Static
 
 from tui import keymap, present, sources
 from tui.screens.base import AppScreen
-from tui.screens.records import title_bar
 from tui.state import ListState
 from tui.widgets.keyline import KeyLine
 from tui.widgets.record_table import RowsTable
+from tui.widgets.title import title_bar
 
 #: Due items listed at once; the count line says how many there are in all.
 DUE_ROWS = 200

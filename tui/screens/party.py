@@ -14,8 +14,8 @@ from assurance import workflow
 from tui import keymap, present, sources
 from tui.forms import label
 from tui.screens.base import AppScreen
-from tui.screens.records import title_bar
 from tui.widgets.keyline import KeyLine
+from tui.widgets.title import title_bar
 
 
 def _table(*columns: str) -> Table:

@@ -6,7 +6,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.timer import Timer
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable
 
 from tui import details, keymap, views
 from tui.screens.base import AppScreen
@@ -15,6 +15,7 @@ from tui.views import VIEWS, View
 from tui.widgets.detail import DetailPane
 from tui.widgets.keyline import KeyLine
 from tui.widgets.record_table import RecordTable
+from tui.widgets.title import title_bar
 
 #: Seconds of no typing in the filter before the detail pane follows the highlighted row.
 DETAIL_AFTER_TYPING = 0.25
@@ -33,13 +34,6 @@ _JUMPS: dict[str, dict[str, tuple[str, str]]] = {
 #: What Enter opens from a record of each type.
 _OPEN = {"party": "assessments", "assessment": "findings", "letter": "decisions",
          "finding": "assessments", "decision": "assessments"}
-
-
-def title_bar(app, title: str) -> Static:
-    session = app.session
-    flags = " · READ-ONLY" if session.read_only else ""
-    flags += " · DEMO" if session.demo else ""
-    return Static(f" ssc · {title} · as of {session.today.isoformat()}{flags}", classes="title-bar")
 
 
 class RecordsScreen(AppScreen):
