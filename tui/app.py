@@ -33,12 +33,12 @@ def _mode(name: str):
     return make
 
 
-class SSCApp(App):
+class SSCApp(App[None]):
     """The secretariat's workbench over one register file."""
 
     CSS_PATH = "app.tcss"
     TITLE = "ssc"
-    BINDINGS = keymap.GLOBAL
+    BINDINGS = [*keymap.GLOBAL]
     COMMANDS = App.COMMANDS | {ActionsProvider}
     MODES = {name: _mode(name) for name in MODE_NAMES}
 

@@ -7,9 +7,9 @@ from rich.table import Table
 from rich.text import Text
 
 from assurance import workflow
-from core import audit
-from assurance.models import Record
+from assurance.models import Assessment, Decision, Finding, Record
 from assurance.store import Register
+from core import audit
 from tui import present
 
 _SKIP = {"id", "classification", "withdrawn", "withdrawn_reason"}
@@ -60,16 +60,16 @@ def _related(register: Register, record: Record) -> list[str]:
         lines.append(f"status: {present.status_name(policy, current, vocabulary)}"
                      + (f" → may become {', '.join(present.status_name(policy, s, vocabulary) for s in allowed)}"
                         " — s decides" if allowed else " — final"))
-        for decision in register.records("decision", where="subject = ?", params=(record.id,),
+        for decision in register.records(Decision, where="subject = ?", params=(record.id,),
                                          order_by="date DESC"):
             conditions = f" — {decision.conditions}" if decision.conditions else ""
             lines.append(f"  {decision.date} {present.status_name(policy, decision.status, vocabulary)}{conditions}")
-        if record.type_name == "assessment":
+        if isinstance(record, Assessment):
             (findings,) = conn.execute(
                 "SELECT COUNT(*) FROM findings WHERE assessment = ? AND withdrawn IS NULL", (record.id,)).fetchone()
             lines.append(f"{present.plural(findings, 'finding')} (F lists them) · Party {record.party}"
                          " (P goes to it, v shows everything about it)")
-    elif record.type_name == "finding":
+    elif isinstance(record, Finding):
         allowed = policy.findings.transitions.get(record.status, [])
         lines.append(f"may become: {', '.join(present.words(s) for s in allowed) or 'nothing — final'}"
                      " — x closes it, s sets another status")

@@ -54,7 +54,7 @@ def _choices(type_name: str, name: str, policy: RegisterPolicy,
     if type_name == "finding" and name == "status":
         if current is None:
             return tuple((choice_label(s), s) for s in policy.findings.statuses)
-        now = getattr(current, "status", None)
+        now: str = getattr(current, "status", "")  # a finding's: every finding has one
         allowed = [now, *policy.findings.transitions.get(now, [])]
         return tuple((choice_label(s), s) for s in allowed)
     return ()

@@ -81,4 +81,7 @@ def describe(conn: sqlite3.Connection, kind: str, record_id: str, policy: Regist
     """The picker's line for one id (shown under a reference field), or None if there is none."""
     source = _SOURCES[kind]
     row = conn.execute(f"{source.sql} AND t.id = ?", (record_id,)).fetchone()
-    return _label(kind, *row, policy) if row else None
+    if row is None:
+        return None
+    rid, name, what, when = row
+    return _label(kind, rid, name, what, when, policy)

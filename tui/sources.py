@@ -9,9 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from assurance.models import Assessment, Decision, DirectorsLetter, Finding, Party
 from assurance.store import Register
 from tui.due_summary import DueSummary, summarise_due
+
+if TYPE_CHECKING:
+    from assurance.due import DueItem
 
 
 @dataclass(frozen=True)
@@ -43,7 +48,7 @@ class CertificateExpiry:
     subject: str
     role: str
     eui64: str
-    not_after: dt.date
+    not_after: dt.date | None  # None: the certificate's validity cannot be read
     days_left: int
     severity: str
 
@@ -164,7 +169,7 @@ def smki_certificates(paths: tuple[Path, ...], as_of: dt.date) -> tuple[list[Cer
         left = cert.days_left(as_of)
         rows.append(CertificateExpiry(
             cert.path, cert.subject, cert.role_name or "—", cert.eui64 or "—",
-            cert.not_after.date(), left, str(classify(left, policy))))
+            cert.not_after.date() if cert.not_after else None, left, str(classify(left, policy))))
     rank = {"expired": 0, "critical": 1, "warning": 2, "notice": 3, "ok": 4}
     rows.sort(key=lambda r: (rank.get(r.severity, 5), r.days_left))
     return rows, problems
@@ -247,12 +252,12 @@ class CpaExposure:
 class PartyOverview:
     """Everything about one Party, each part from the package that owns it."""
 
-    party: object  # assurance.models.Party
-    assessments: list
-    decisions: list
-    findings: list
-    letters: list
-    due: list  # DueItems (compute_due for this Party)
+    party: Party
+    assessments: list[Assessment]
+    decisions: list[Decision]
+    findings: list[Finding]
+    letters: list[DirectorsLetter]
+    due: list[DueItem]  # compute_due for this Party
     #: None: no CPA data loaded; else the Party's exposure (matched by name or id).
     cpa: list[CpaExposure] | None
 
@@ -260,17 +265,17 @@ class PartyOverview:
 def party_overview(register: Register, party_id: str, today: dt.date, db_path: Path) -> PartyOverview:
     from assurance.due import compute_due
 
-    party = register.require("party", party_id)
-    assessments = register.records("assessment", where="party = ?", params=(party_id,),
+    party = register.require(Party, party_id)
+    assessments = register.records(Assessment, where="party = ?", params=(party_id,),
                                    order_by="coalesce(fieldwork_end, fieldwork_start) DESC, id")
-    letters = register.records("letter", where="party = ?", params=(party_id,), order_by="received DESC")
+    letters = register.records(DirectorsLetter, where="party = ?", params=(party_id,), order_by="received DESC")
     subjects = [a.id for a in assessments] + [letter.id for letter in letters]
     marks = ", ".join("?" for _ in subjects) or "NULL"
-    decisions = register.records("decision", where=f"subject IN ({marks})", params=subjects,
+    decisions = register.records(Decision, where=f"subject IN ({marks})", params=subjects,
                                  order_by="date DESC, id DESC")
     ids = [a.id for a in assessments]
     marks = ", ".join("?" for _ in ids) or "NULL"
-    findings = register.records("finding", where=f"assessment IN ({marks})", params=ids,
+    findings = register.records(Finding, where=f"assessment IN ({marks})", params=ids,
                                 order_by="coalesce(due, '9999') , id")
     due = compute_due(register, today, party=party_id)
     cpa: list[CpaExposure] | None = None

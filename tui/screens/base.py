@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -11,27 +11,12 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Input, Label, RadioSet, Select, SelectionList, Static, TextArea
 
 from tui import keymap
+from tui.typed import OfApp
 from tui.widgets.errors import ErrorLabel, show_error
 from tui.widgets.inputs import TextInput
 
-if TYPE_CHECKING:
-    from assurance.store import Register
-    from tui.app import SSCApp
 
-
-class OfApp:
-    """The app and its register, typed once, for every screen of the app."""
-
-    @property
-    def ssc(self) -> SSCApp:
-        return cast("SSCApp", self.app)  # type: ignore[attr-defined]
-
-    @property
-    def register(self) -> Register:
-        return self.ssc.register
-
-
-class AppScreen(OfApp, Screen):
+class AppScreen(OfApp, Screen[None]):
     """A full screen of the app."""
 
 
@@ -59,7 +44,7 @@ def input_state(screen: Screen) -> tuple[Any, ...]:
 class Dialog(OfApp, ModalScreen[str | None]):
     """A form or dialog: esc (or quitting) with anything typed asks before discarding it."""
 
-    BINDINGS = keymap.DIALOG
+    BINDINGS = [*keymap.DIALOG]
     #: Short terminals (24 lines) get one-line inputs, so a dialog fits with its buttons.
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
 
@@ -139,7 +124,7 @@ class ReasonDialog(Dialog):
 class ConfirmDiscard(ModalScreen[bool]):
     """"Discard what you typed?": y discards, n or esc goes back to the form."""
 
-    BINDINGS = keymap.CONFIRM
+    BINDINGS = [*keymap.CONFIRM]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="confirm"):

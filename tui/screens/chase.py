@@ -18,7 +18,7 @@ from tui.widgets.title import title_bar
 
 
 class ChaseScreen(AppScreen):
-    BINDINGS = keymap.CHASE
+    BINDINGS = [*keymap.CHASE]
 
     def __init__(self, within_days: int = chase.DEFAULT_WITHIN_DAYS) -> None:
         super().__init__()
@@ -46,7 +46,7 @@ class ChaseScreen(AppScreen):
         table.focus()
 
     def reload(self) -> None:
-        session = self.ssc.session
+        session = self.app.session
         self.groups = chase.chase_list(self.register, session.today, self.within_days)
         items = sum(len(g.items) for g in self.groups)
         overdue = sum(g.overdue for g in self.groups)
@@ -74,7 +74,7 @@ class ChaseScreen(AppScreen):
         self.reload()
 
     def action_export(self, fmt: str) -> None:
-        session = self.ssc.session
+        session = self.app.session
         path = session.out_dir / f"chase-list-{session.today.isoformat()}{chase.FORMATS[fmt]}"
         try:
             session.out_dir.mkdir(parents=True, exist_ok=True)

@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Label
 
 from tui import sources
+from tui.typed import OfApp
 from tui.widgets.detail import DetailPane
 from tui.widgets.inputs import TextInput
 from tui.widgets.keyline import KeyLine
@@ -22,7 +23,7 @@ ALL_HORIZON_DAYS = 36_500
 _STYLES = {"expired": "bold #ffffff on #a00000", "critical": "bold red", "warning": "dark_orange"}
 
 
-class CpaScreen(Screen):
+class CpaScreen(OfApp, Screen[None]):
     BINDINGS = [
         Binding("slash", "filter", "Filter", key_display="/"),
         Binding("h", "horizon", "Alerts only / all"),

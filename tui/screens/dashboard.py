@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
 
+from assurance.models import Finding
 from tui import keymap, present, sources
 from tui.screens.base import AppScreen
 from tui.state import ListState
@@ -22,7 +23,7 @@ _SEVERITY_STYLES = {"expired": "bold #ffffff on #a00000", "critical": "bold red"
 
 
 class DashboardScreen(AppScreen):
-    BINDINGS = keymap.DASHBOARD
+    BINDINGS = [*keymap.DASHBOARD]
     #: The due list takes the keys at once (not the scrolling panel around it).
     AUTO_FOCUS = "#due"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
@@ -114,6 +115,7 @@ class DashboardScreen(AppScreen):
     def load_alerts(self) -> None:
         """Due items and alerts, computed off the UI thread on a connection of their own."""
         session = self.app.session
+        due: sources.DueSummary | Exception
         try:
             due = sources.due_summary(session.db_path, session.actor, session.today, DUE_ROWS,
                                       separate_process=self._big)
@@ -182,7 +184,7 @@ class DashboardScreen(AppScreen):
         for row in alerts[:5]:
             text.append("\n  ")
             text.append(f"{row.severity:8}", style=_SEVERITY_STYLES.get(row.severity, ""))
-            text.append(f" {row.not_after} ({row.days_left:+d} d) {row.role} {row.eui64} {row.path}")
+            text.append(f" {row.not_after or 'validity unreadable'} ({row.days_left:+d} d) {row.role} {row.eui64} {row.path}")
         for problem in problems[:3]:
             text.append(f"\n  unreadable: {problem}", style="dim")
         widget.update(text)
@@ -201,9 +203,9 @@ class DashboardScreen(AppScreen):
         from tui.views import VIEWS
 
         subject = item.subject
-        if subject and self.app.register.get("finding", subject):
-            view, scope = "findings", ListState(scope_field="assessment",
-                                                 scope_value=self.app.register.get("finding", subject).assessment)
+        finding = self.app.register.get(Finding, subject) if subject else None
+        if finding is not None:
+            view, scope = "findings", ListState(scope_field="assessment", scope_value=finding.assessment)
         elif subject and self.app.register.get("letter", subject):
             view, scope = "letters", ListState(scope_field="party", scope_value=item.party)
         elif subject and self.app.register.get("assessment", subject):

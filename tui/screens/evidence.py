@@ -63,7 +63,7 @@ def viewer_command() -> list[str] | None:
 class EvidenceScreen(AppModal):
     """The evidence of one record, withdrawn items marked."""
 
-    BINDINGS = keymap.EVIDENCE
+    BINDINGS = [*keymap.EVIDENCE]
 
     def __init__(self, record: Record) -> None:
         super().__init__()
@@ -163,7 +163,7 @@ class AddEvidenceScreen(ReasonDialog):
 
     def compose(self) -> ComposeResult:
         policy = evidence_policy()
-        session = self.ssc.session
+        session = self.app.session
         start = self.start or session.out_dir
         with Vertical(id="dialog"):
             yield Static(f"Add evidence to {self.record.type_name} {self.record.id}", classes="dialog-title")
@@ -214,7 +214,7 @@ class AddEvidenceScreen(ReasonDialog):
         try:
             added = add_files(self.register, f"{self.record.type_name}:{self.record.id}",
                               self.chosen, kind=str(kind), effective=effective, reason=reason,
-                              today=self.ssc.session.today)
+                              today=self.app.session.today)
         except sqlite3.Error as exc:
             show_error(self, None, f"the register could not be written ({exc}); nothing was saved")
             return
@@ -234,7 +234,7 @@ class ExportEvidenceScreen(Dialog):
         self.item = item
 
     def compose(self) -> ComposeResult:
-        default = self.ssc.session.out_dir / self.item.name
+        default = self.app.session.out_dir / self.item.name
         with Vertical(id="dialog"):
             yield Static(f"Export evidence {self.item.id} ({self.item.name})", classes="dialog-title")
             yield ErrorLabel("err-_record")

@@ -38,7 +38,7 @@ class FormScreen(Dialog):
         policy = self.register.policy
         self.fields = form_fields(self.type_name, policy, self.record)
         verb = "Edit" if self.record else "New"
-        values = self._initial()
+        values = self._initial_values()
         with Vertical(id="dialog"):
             title = f"{verb} {self.type_name}" + (f" {self.record.id}" if self.record else "")
             yield Static(title, classes="dialog-title")
@@ -57,7 +57,7 @@ class FormScreen(Dialog):
                 yield ErrorLabel("err-reason")
             yield from self._buttons()
 
-    def _initial(self) -> dict[str, Any]:
+    def _initial_values(self) -> dict[str, Any]:
         if self.record is not None:
             return self.record.model_dump(mode="json", exclude_none=True)
         default = self.register.policy.classification.default[self.type_name]
@@ -102,7 +102,9 @@ class FormScreen(Dialog):
             return None if widget.value is Select.NULL else widget.value
         if isinstance(widget, TextBox):
             return widget.text.strip() or None
-        return widget.value.strip() or None
+        if isinstance(widget, TextInput):
+            return widget.value.strip() or None
+        raise TypeError(f"#{widget.id}: a {type(widget).__name__} is no field of a form")
 
     def _values(self) -> dict[str, Any]:
         return {f.name: self._value(f) for f in self.fields}
@@ -115,7 +117,7 @@ class FormScreen(Dialog):
 
     def action_pick(self) -> None:
         field = self._reference_field() or next((f for f in self.fields if f.reference), None)
-        if field is None:
+        if field is None or field.reference is None:
             return
         widget = self.query_one(f"#f-{field.name}", TextInput)
         typed = widget.value.strip()
@@ -148,7 +150,8 @@ class FormScreen(Dialog):
 
     def _describe_reference(self, field: FormField) -> None:
         typed = self.query_one(f"#f-{field.name}", TextInput).value.strip()
-        about = pickers.describe(self.register.conn, field.reference, typed, self.register.policy) if typed else None
+        about = (pickers.describe(self.register.conn, field.reference, typed, self.register.policy)
+                 if typed and field.reference else None)
         text = about or ("no such record: press enter to search" if typed else "")
         self.query_one(f"#about-{field.name}", Static).update(text)
 

@@ -46,6 +46,3 @@ class HelpScreen(ModalScreen[None]):
             yield Static("Help — esc closes", classes="dialog-title")
             yield Static(MONTH, id="help-month")
             yield Static(_keys_table(), id="help-keys")
-
-    def action_dismiss(self) -> None:
-        self.dismiss(None)

@@ -47,7 +47,7 @@ class PartyScreen(AppScreen):
         self.reload()
 
     def reload(self) -> None:
-        session = self.ssc.session
+        session = self.app.session
         register = self.register
         policy = register.policy
         view = sources.party_overview(register, self.party_id, session.today, session.db_path)

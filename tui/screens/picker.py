@@ -11,15 +11,16 @@ from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui import keymap, pickers
+from tui.typed import OfApp
 from tui.widgets.inputs import TextInput
 
 _WHAT = {"party": "Party", "assessment": "assessment", "letter": "Director's Letter"}
 
 
-class PickerScreen(ModalScreen[str | None]):
+class PickerScreen(OfApp, ModalScreen[str | None]):
     """Dismisses with the chosen id, or None."""
 
-    BINDINGS = keymap.PICKER
+    BINDINGS = [*keymap.PICKER]
 
     def __init__(self, kind: str, text: str = "", *, party: str | None = None) -> None:
         super().__init__()

@@ -8,6 +8,7 @@ from textual.containers import Horizontal
 from textual.timer import Timer
 from textual.widgets import DataTable
 
+from assurance.models import Assessment
 from tui import details, keymap, views
 from tui.screens.base import AppScreen
 from tui.state import ListState
@@ -39,7 +40,7 @@ _OPEN = {"party": "assessments", "assessment": "findings", "letter": "decisions"
 class RecordsScreen(AppScreen):
     """One view's records; ``state`` may scope it (a Party's assessments) when jumped to."""
 
-    BINDINGS = keymap.RECORDS
+    BINDINGS = [*keymap.RECORDS]
     #: The rows take the keys from the first frame (not the filter box, which is first in order).
     AUTO_FOCUS = "#rows"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
@@ -178,7 +179,7 @@ class RecordsScreen(AppScreen):
             return
         scope, source = jump
         if source == "@party":
-            assessment = self.register.get("assessment", record.assessment)
+            assessment = self.register.get(Assessment, getattr(record, "assessment", ""))
             value = assessment.party if assessment else None
         else:
             value = getattr(record, source, None)

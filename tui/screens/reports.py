@@ -12,14 +12,15 @@ from textual.widgets import Button, Label, Select, Static
 
 from core.errors import SSCError
 from tui import keymap, sources
+from tui.typed import OfApp
 from tui.widgets.errors import ErrorLabel, show_error
 from tui.widgets.inputs import TextInput
 
 
-class ReportsScreen(ModalScreen[None]):
+class ReportsScreen(OfApp, ModalScreen[None]):
     """The Panel paper for the month before today's (as it is written in January for December)."""
 
-    BINDINGS = keymap.REPORTS
+    BINDINGS = [*keymap.REPORTS]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
 
     def compose(self) -> ComposeResult:

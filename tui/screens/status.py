@@ -100,7 +100,7 @@ class SetStatusScreen(_StatusDialog):
                 yield TextBox(id="f-conditions", classes="long")
                 yield ErrorLabel("err-conditions")
             yield Label("Meeting date *", classes="field-label")
-            date = self.correcting.date if self.correcting else self.ssc.session.today
+            date = self.correcting.date if self.correcting else self.app.session.today
             yield TextInput(value=date.isoformat(), id="f-date")
             yield ErrorLabel("err-date")
             yield from self._reason()
@@ -116,7 +116,7 @@ class SetStatusScreen(_StatusDialog):
     @on(RadioSet.Changed, "#f-status")
     def _status_changed(self) -> None:
         code = self._chosen()
-        needs = bool(code) and self.register.policy.status(self.vocabulary, code).requires_conditions
+        needs = bool(code and self.register.policy.status(self.vocabulary, code).requires_conditions)
         self.query_one("#conditions-box").display = needs
         self._unconfirm()
 
@@ -228,7 +228,7 @@ class FindingStatusScreen(_StatusDialog):
             yield ErrorLabel("err-status")
             with Vertical(id="closed-box"):
                 yield Label("Closed on *", classes="field-label")
-                yield TextInput(value=self.ssc.session.today.isoformat(), id="f-closed")
+                yield TextInput(value=self.app.session.today.isoformat(), id="f-closed")
                 yield ErrorLabel("err-closed")
             yield from self._reason()
             yield from self._buttons("Save")

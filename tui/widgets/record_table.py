@@ -15,6 +15,7 @@ from textual.widgets.data_table import ColumnKey
 from assurance import workflow
 from tui import keymap, present
 from tui.state import ListState
+from tui.typed import OfApp
 from tui.views import PAGE_SIZE, Count, View, count, fetch, fit
 from tui.widgets.inputs import TextInput
 
@@ -29,7 +30,7 @@ class RowsTable(DataTable):
     Built on DataTable's cell cache and style helpers in Textual 8.2.
     """
 
-    BINDINGS = keymap.TABLE
+    BINDINGS = [*keymap.TABLE]
 
     def action_first_row(self) -> None:
         self.move_cursor(row=0, animate=False)
@@ -47,6 +48,8 @@ class RowsTable(DataTable):
             return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
         row_key = self._row_locations.get_key(row_index)
         column_key = self._column_locations.get_key(column_index)
+        if row_key is None or column_key is None:  # no such cell: DataTable says what happens
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
         key = (row_key, column_key, base_style, cursor, hover, self._show_hover_cursor,
                self._update_count, self._pseudo_class_state)
         cached = self._cell_render_cache.get(key)
@@ -76,7 +79,7 @@ class RowsTable(DataTable):
         return lines
 
 
-class RecordTable(Vertical):
+class RecordTable(OfApp, Vertical):
     """The filter box, the table (a page of rows) and the line that says how many match."""
 
     class Highlighted(Message):
@@ -262,8 +265,8 @@ class RecordTable(Vertical):
 
     def _responses(self) -> dict:
         """Assessments' outstanding responses by id, as ``ssc due`` computes them (once per change)."""
-        from core import audit
         from assurance.due import compute_due
+        from core import audit
 
         register = self.app.register
         cached = getattr(self, "_responses_cache", None)
