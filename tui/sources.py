@@ -48,7 +48,7 @@ class CertificateExpiry:
     subject: str
     role: str
     eui64: str
-    not_after: dt.date | None  # None: the certificate's validity cannot be read
+    not_after: dt.date
     days_left: int
     severity: str
 
@@ -166,10 +166,12 @@ def smki_certificates(paths: tuple[Path, ...], as_of: dt.date) -> tuple[list[Cer
     problems += [f"{p.path}:{p.line}: {p.message}" for p in bad]
     rows = []
     for cert in certs:
+        not_after = cert.not_after
+        assert not_after is not None, "load_certificates yields fully parsed certificates only"
         left = cert.days_left(as_of)
         rows.append(CertificateExpiry(
             cert.path, cert.subject, cert.role_name or "—", cert.eui64 or "—",
-            cert.not_after.date() if cert.not_after else None, left, str(classify(left, policy))))
+            not_after.date(), left, str(classify(left, policy))))
     rank = {"expired": 0, "critical": 1, "warning": 2, "notice": 3, "ok": 4}
     rows.sort(key=lambda r: (rank.get(r.severity, 5), r.days_left))
     return rows, problems

@@ -184,7 +184,7 @@ class DashboardScreen(AppScreen):
         for row in alerts[:5]:
             text.append("\n  ")
             text.append(f"{row.severity:8}", style=_SEVERITY_STYLES.get(row.severity, ""))
-            text.append(f" {row.not_after or 'validity unreadable'} ({row.days_left:+d} d) {row.role} {row.eui64} {row.path}")
+            text.append(f" {row.not_after} ({row.days_left:+d} d) {row.role} {row.eui64} {row.path}")
         for problem in problems[:3]:
             text.append(f"\n  unreadable: {problem}", style="dim")
         widget.update(text)
