@@ -7,6 +7,7 @@ few SELECTs here only count and list rows for display.
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +18,7 @@ from tui.due_summary import DueSummary, summarise_due
 
 if TYPE_CHECKING:
     from assurance.due import DueItem
+    from smki.cpa.report import CpaReport
 
 
 @dataclass(frozen=True)
@@ -132,13 +134,13 @@ def due_summary(db_path: Path, actor: str, as_of: dt.date, shown: int, *,
         return summarise_due(compute_due(register, as_of), shown)
 
 
-def _cpa_conn(db_path: Path):
+def _cpa_conn(db_path: Path) -> sqlite3.Connection:
     from smki.cpa.schema import open_register
 
     return open_register(db_path)
 
 
-def cpa_report(db_path: Path, as_of: dt.date, horizon_days: int | None = None):
+def cpa_report(db_path: Path, as_of: dt.date, horizon_days: int | None = None) -> CpaReport:
     """The CPA expiry alert (``smki.cpa.report.build_report``) for the register file."""
     from smki.cpa.policy import load_policy
     from smki.cpa.report import build_report

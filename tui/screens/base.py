@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from textual import on
@@ -90,7 +91,7 @@ class Dialog(OfApp, ModalScreen[str | None]):
         """Close; if anything was typed, only after the user says to discard it."""
         self.ask_to_discard(lambda: self.dismiss(None))
 
-    def ask_to_discard(self, then) -> None:
+    def ask_to_discard(self, then: Callable[[], object]) -> None:
         if not self.dirty:
             then()
             return

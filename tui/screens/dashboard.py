@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -15,6 +17,9 @@ from tui.state import ListState
 from tui.widgets.keyline import KeyLine
 from tui.widgets.record_table import RowsTable
 from tui.widgets.title import title_bar
+
+if TYPE_CHECKING:
+    from smki.cpa.report import CpaReport
 
 #: Due items listed at once; the count line says how many there are in all.
 DUE_ROWS = 200
@@ -122,6 +127,7 @@ class DashboardScreen(AppScreen):
         except Exception as exc:  # shown, not raised: the dashboard must still open
             due = exc
         self.app.call_from_thread(self._show_due, due)
+        cpa: CpaReport | Exception | None
         try:
             cpa = (sources.cpa_report(session.db_path, session.today)
                    if sources.cpa_loaded(session.db_path) else None)
@@ -131,7 +137,7 @@ class DashboardScreen(AppScreen):
         certs = sources.smki_certificates(session.certs, session.today)
         self.app.call_from_thread(self._show_smki, certs)
 
-    def _show_due(self, due) -> None:
+    def _show_due(self, due: sources.DueSummary | Exception) -> None:
         title = self.query_one("#due-title", Static)
         table = self.query_one("#due", DataTable)
         table.clear()
@@ -150,7 +156,7 @@ class DashboardScreen(AppScreen):
                           _short(item.party_name, max(22, self.app.size.width // 4)), item.description,
                           item.subject or "")
 
-    def _show_cpa(self, report) -> None:
+    def _show_cpa(self, report: CpaReport | Exception | None) -> None:
         widget = self.query_one("#cpa", Static)
         if isinstance(report, Exception):
             widget.update(f"CPA certificates: could not build the report: {report}")
@@ -171,7 +177,7 @@ class DashboardScreen(AppScreen):
             f" (c lists them)")
         widget.update(text)
 
-    def _show_smki(self, found) -> None:
+    def _show_smki(self, found: tuple[list[sources.CertificateExpiry], list[str]]) -> None:
         rows, problems = found
         widget = self.query_one("#smki", Static)
         if not self.app.session.certs:

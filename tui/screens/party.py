@@ -3,7 +3,7 @@ what it owes (the chase list's items) and its devices under expiring CPA certifi
 
 from __future__ import annotations
 
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -111,11 +111,11 @@ class PartyScreen(AppScreen):
             self._part("cpa", self._section("CPA exposure (certificates expiring soon)", len(view.cpa), cpa))
 
     @staticmethod
-    def _section(title: str, count: int, table: Table):
+    def _section(title: str, count: int, table: Table) -> RenderableType:
         heading = Text(f"{title}: {count}" if count else f"{title}: none", style="bold")
         return Group(heading, table) if count else heading
 
-    def _part(self, name: str, renderable) -> None:
+    def _part(self, name: str, renderable: RenderableType) -> None:
         self.query_one(f"#party-{name}", Static).update(renderable)
 
     def action_back(self) -> None:

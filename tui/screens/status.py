@@ -19,6 +19,7 @@ from textual.widgets import Button, Label, RadioButton, RadioSet, Static
 
 from assurance import workflow
 from assurance.models import Decision, Finding
+from assurance.policy import RegisterPolicy
 from assurance.records import DecisionOutcome
 from core.errors import InputError
 from tui import present, writes
@@ -197,7 +198,8 @@ class SetStatusScreen(_StatusDialog):
         self.query_one("#save", Button).label = "Confirm  ctrl+s"
 
 
-def _decision_now(policy, current: str | None, vocabulary: str, classification: str | None):
+def _decision_now(policy: RegisterPolicy, current: str | None, vocabulary: str,
+                  classification: str | None) -> Text:
     """The 'now' line of the status dialog."""
     return Text.assemble(present.badge(classification), " now: ",
                          (present.status_name(policy, current, vocabulary)
@@ -268,7 +270,7 @@ class FindingStatusScreen(_StatusDialog):
         self.dismiss(self.finding.id)
 
 
-def _finding_now(finding: Finding):
+def _finding_now(finding: Finding) -> Text:
     return Text.assemble(present.badge(finding.classification), f" {finding.sec_ref} · now: ",
                          (choice_label(finding.status), "bold"))
 
