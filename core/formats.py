@@ -63,15 +63,16 @@ class Format:
             raise TypeError(f"{self.renderer} returned {type(content).__name__}, not {kind}")
         return content
 
-    def write(self, content: str | bytes, output: str | PurePath | None, *,
-              stdout: IO[str] | None = None) -> None:
+    def write(
+        self, content: str | bytes, output: str | PurePath | None, *, stdout: IO[str] | None = None
+    ) -> None:
         """``content`` to ``output`` (0600, whole or not at all) or standard output; a binary
         format only to a file."""
         from core.output import write_private
 
         if self.binary and _is_stdout(output):
             raise InputError(self._needs_file(), field="--output")
-        write_private(output if output is not None else "-", content, stdout=stdout)
+        write_private(str(output) if output is not None else "-", content, stdout=stdout)
 
     def _needs_file(self) -> str:
         return f"{self.name} is binary: give -o FILE{self.suffix}"
@@ -176,10 +177,14 @@ class Family:
         parser.set_defaults(**{FAMILY_DEST: self})
 
 
-def families(parser: argparse.ArgumentParser) -> Iterator[tuple[tuple[str, ...], argparse.ArgumentParser, Family]]:
+def families(
+    parser: argparse.ArgumentParser,
+) -> Iterator[tuple[tuple[str, ...], argparse.ArgumentParser, Family]]:
     """Every command of ``parser`` built from a family: (command path, its parser, the family)."""
 
-    def walk(path: tuple[str, ...], p: argparse.ArgumentParser) -> Iterator[tuple[tuple[str, ...], argparse.ArgumentParser, Family]]:
+    def walk(
+        path: tuple[str, ...], p: argparse.ArgumentParser
+    ) -> Iterator[tuple[tuple[str, ...], argparse.ArgumentParser, Family]]:
         family = p._defaults.get(FAMILY_DEST)
         if isinstance(family, Family):
             yield path, p, family
