@@ -20,3 +20,10 @@ PANEL = Family("report panel", [
     Format("docx", ".docx", "assurance.report._format.docx:render",
            "Word, in the Panel papers' house style", binary=True),
 ])  # fmt: skip
+
+#: The chase list (overdue and soon-due items by Party), written from the TUI. ``as_of``,
+#: ``within_days`` and ``marking`` (its classification) are what the heading says.
+CHASE = Family("chase list", [
+    Format("csv", ".csv", "assurance.chase:to_csv", "for spreadsheets and mail merge"),
+    Format("markdown", ".md", "assurance.chase:to_markdown", "to paste into a letter"),
+], context=("as_of", "within_days", "marking"))  # fmt: skip

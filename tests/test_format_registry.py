@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import csv
+import datetime as dt
 import io
 import json
 import os
@@ -31,7 +32,7 @@ from test_report_registers import DECEMBER_2019, build_register
 from test_smki_output import _validate as validate_sarif
 from test_tui_support import demo_register, make_app, settle
 
-from assurance.formats import PANEL
+from assurance.formats import CHASE, PANEL
 from assurance.report._format import DocumentFormat
 from core.errors import InputError
 from core.formats import Family, Format, families
@@ -217,6 +218,23 @@ def test_output_to_a_folder_or_nowhere_is_exit_2_and_writes_nothing(command, run
         result = ssc(*argv, "-o", str(target))
         assert result.status == 2 and result.stderr.count("\n") == 1, result.stderr
     assert list(folder.iterdir()) == [] and not (tmp_path / "missing").exists()
+
+
+@pytest.mark.parametrize("fmt", list(CHASE), ids=lambda f: f.name)
+def test_the_chase_list_writes_each_of_its_formats(fmt, tmp_path):
+    # A family the TUI writes (no CLI command): each format through the package function.
+    from assurance import chase
+    from assurance.store import Register
+
+    db = demo_register(tmp_path / "register.db")
+    with Register.open(db, actor="t") as register:
+        path = chase.write_chase_list(register, dt.date(2020, 1, 10), 14,
+                                      tmp_path / f"chase{fmt.suffix}", fmt.name)  # fmt: skip
+        with pytest.raises(InputError, match="unknown format"):
+            chase.write_chase_list(register, dt.date(2020, 1, 10), 14, tmp_path / "c.pdf", "pdf")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    READERS[fmt.name](path.read_text(encoding="utf-8"))
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("chase")) == [path.name]
 
 
 def test_every_panel_renderer_runs_the_tripwire():
