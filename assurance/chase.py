@@ -22,7 +22,6 @@ if TYPE_CHECKING:
 
 #: How far ahead the chase list looks by default.
 DEFAULT_WITHIN_DAYS = 14
-FORMATS = {"csv": ".csv", "markdown": ".md"}
 
 
 @dataclass(frozen=True)
@@ -80,7 +79,7 @@ def _cell(value: object) -> object:
     return value
 
 
-def to_csv(groups: Sequence[ChaseParty]) -> str:
+def to_csv(groups: Sequence[ChaseParty], **_context: object) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(_COLUMNS)
@@ -117,14 +116,13 @@ def to_markdown(groups: Sequence[ChaseParty], as_of: dt.date, within_days: int,
 
 def write_chase_list(register: Register, as_of: dt.date, within_days: int, path: Path,
                      fmt: str) -> Path:
-    """Write the chase list to ``path`` (0600, atomically) as ``csv`` or ``markdown``."""
-    from assurance.report import write_atomically
-    from core.errors import InputError
+    """Write the chase list to ``path`` (0600, atomically) in ``fmt``, one of
+    :data:`assurance.formats.CHASE`."""
+    from assurance.formats import CHASE
 
-    if fmt not in FORMATS:
-        raise InputError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}", field="format")
+    chosen = CHASE[fmt]
     groups = chase_list(register, as_of, within_days)
     marking = classification(groups, register.policy.classification.order)
-    text = to_csv(groups) if fmt == "csv" else to_markdown(groups, as_of, within_days, marking)
-    write_atomically(Path(path), text)
+    content = CHASE.render(chosen, groups, as_of=as_of, within_days=within_days, marking=marking)
+    chosen.write(content, Path(path))
     return Path(path)

@@ -24,7 +24,7 @@ SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schem
 _LEVEL = {"error": "error", "warning": "warning"}
 
 
-def report_text(report: KeySeparationReport) -> str:
+def report_text(report: KeySeparationReport, **_context: object) -> str:
     """One line per finding, ``PATH:LINE: RULE message``; a path is escaped as messages are."""
     lines = [f"{one_line(f.path)}:{f.line}: {f.rule} {f.message}" for f in report.findings]
     return "\n".join(lines) + ("\n" if lines else "")
@@ -41,7 +41,7 @@ def report_summary(report: KeySeparationReport) -> str:
     return summary
 
 
-def report_json(report: KeySeparationReport) -> str:
+def report_json(report: KeySeparationReport, **_context: object) -> str:
     findings = [
         {"rule": f.rule, "severity": f.severity, "path": f.path, "line": f.line,
          "message": f.message, "certificates": [dataclasses.asdict(c) for c in f.certificates]}
@@ -164,7 +164,7 @@ def certificates_json(rows: list[dict], as_of: dt.date, horizon: int, problems: 
     }, indent=2) + "\n"
 
 
-def certificates_text(rows: list[dict]) -> str:
+def certificates_text(rows: list[dict], **_context: object) -> str:
     head = ("path", "subject", "role", "EUI-64", "usage", "public key SHA-256", "not after",
             "days left", "severity")
     table = [head] + [

@@ -25,6 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_report_registers import DECEMBER_2019, build_register
 
+from assurance.formats import PANEL
 from assurance.report import ClassificationError, main_part, render
 from assurance.report.bounded import BoundedView
 from assurance.report.document import Paragraph
@@ -34,7 +35,7 @@ from core.errors import InputError
 
 MONTH = dt.date(2020, 3, 1)
 SPAN = (MONTH, dt.date(2020, 4, 1))
-FORMATS = ("markdown", "html", "docx")
+FORMATS = PANEL.names  # every Panel format, a new one included, is searched for leaks
 
 # -- transformations a leak may wear ------------------------------------------------------
 _CYRILLIC = str.maketrans("aceopxyABCEHKMOPTX", "асеорхуАВСЕНКМОРТХ")

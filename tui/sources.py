@@ -180,8 +180,6 @@ def smki_certificates(paths: tuple[Path, ...], as_of: dt.date) -> tuple[list[Cer
 
 
 # -- files written from the UI -----------------------------------------------------------
-REPORT_FORMATS = {"markdown": ".md", "html": ".html", "docx": ".docx"}
-CPA_FORMATS = {"markdown": ".md", "html": ".html", "csv": ".csv", "json": ".json"}
 
 
 def report_month(today: dt.date) -> dt.date:
@@ -200,12 +198,14 @@ def preview_panel(register: Register, month: str, paper_ref: str | None) -> str:
 
 def write_panel(register: Register, month: str, out_dir: Path, fmt: str,
                 paper_ref: str | None = None) -> list[Path]:
-    """The month's SSC section and its Appendix A (RED), written by ``assurance.report``."""
+    """The month's SSC section and its Appendix A (RED), written by ``assurance.report`` in
+    ``fmt``, one of :data:`assurance.formats.PANEL`."""
+    from assurance.formats import PANEL
     from assurance.report import parse_month, write_panel_report
 
     parsed = parse_month(month)
+    suffix = PANEL[fmt].suffix
     out_dir.mkdir(parents=True, exist_ok=True)
-    suffix = REPORT_FORMATS[fmt]
     main = out_dir / f"ssc-panel-{parsed:%Y-%m}{suffix}"
     appendix = out_dir / f"ssc-panel-{parsed:%Y-%m}-appendix-a-RED{suffix}"
     files = write_panel_report(register, parsed, main, appendix, paper_ref=paper_ref)
@@ -213,15 +213,14 @@ def write_panel(register: Register, month: str, out_dir: Path, fmt: str,
 
 
 def write_cpa(db_path: Path, as_of: dt.date, out_dir: Path, fmt: str) -> Path:
-    """The CPA expiry report as of ``as_of``, rendered by ``smki.cpa.formats``."""
-    from assurance.report import write_atomically
-    from smki.cpa.formats import renderer
+    """The CPA expiry report as of ``as_of`` in ``fmt``, one of :data:`smki.cpa.formats.CPA`."""
+    from smki.cpa.formats import CPA
 
-    fmt = fmt if fmt in CPA_FORMATS else "markdown"
+    chosen = CPA[fmt]
     report = cpa_report(db_path, as_of)
     out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / f"cpa-report-{as_of.isoformat()}{CPA_FORMATS[fmt]}"
-    write_atomically(path, renderer(fmt)(report))
+    path = out_dir / f"cpa-report-{as_of.isoformat()}{chosen.suffix}"
+    chosen.write(CPA.render(chosen, report), path)
     return path
 
 

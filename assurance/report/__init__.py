@@ -15,7 +15,8 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from assurance.report._format import format_for_path, get_format
+from assurance.formats import PANEL
+from assurance.report._format import DocumentFormat
 from assurance.report.appendix import appendix_document
 from assurance.report.bounded import BoundedView
 from assurance.report.document import Document, HouseStyle
@@ -82,16 +83,17 @@ def appendix_part(register: Register, month: dt.date, *, paper_ref: str | None =
 
 
 def render(document: Document, format_name: str = "markdown") -> str | bytes:
-    """The document drawn in ``format_name`` (markdown, html: str; docx: bytes).
+    """The document drawn in ``format_name``, one of :data:`assurance.formats.PANEL`.
 
     A main part's rendering passes its tripwire on the text a reader of that format sees
-    (the DOCX's body, headers, footers and metadata included) before it is returned.
+    (the DOCX's body, headers, footers and metadata included) before it is returned: every
+    Panel renderer is a :class:`DocumentFormat`, whose call runs it.
     """
-    drawer = get_format(format_name)
-    content = drawer.render(document)
-    if document.check is not None:
-        document.check(drawer.reader_text(content))
-    return content
+    chosen = PANEL[format_name]
+    drawer = chosen.load()
+    if not isinstance(drawer, DocumentFormat):  # the tripwire lives in DocumentFormat
+        raise TypeError(f"{chosen.renderer} is not a DocumentFormat")
+    return chosen.render(document)
 
 
 def write_atomically(path: Path, content: str | bytes) -> None:
@@ -113,16 +115,18 @@ def write_panel_report(register: Register, month: dt.date | str, main_path: Path
                        classification: str | None = None) -> PanelFiles:
     """Write the month's SSC section and (if a path is given) Appendix A, formats by suffix.
 
-    ``.md``, ``.html`` or ``.docx``. Both parts are built and checked before either file is
-    written, so a ClassificationError or InputError leaves nothing behind.
+    The suffixes are :data:`assurance.formats.PANEL`'s (``.md``, ``.html``, ``.docx``, …).
+    Both parts are built and checked before either file is written, so a ClassificationError or InputError leaves nothing behind.
     """
     if isinstance(month, str):
         month = parse_month(month)
+    main_format = PANEL.by_path(main_path)
+    appendix_format = PANEL.by_path(appendix_path) if appendix_path is not None else None
     report, main_doc = main_part(register, month, classification=classification, paper_ref=paper_ref)
-    outputs: list[tuple[Path, str | bytes]] = [(Path(main_path), render(main_doc, format_for_path(Path(main_path))))]
-    if appendix_path is not None:
+    outputs: list[tuple[Path, str | bytes]] = [(Path(main_path), render(main_doc, main_format.name))]
+    if appendix_path is not None and appendix_format is not None:
         _, appendix_doc = appendix_part(register, month, paper_ref=paper_ref)
-        outputs.append((Path(appendix_path), render(appendix_doc, format_for_path(Path(appendix_path)))))
+        outputs.append((Path(appendix_path), render(appendix_doc, appendix_format.name)))
     for path, content in outputs:
         write_atomically(path, content)
     return PanelFiles(Path(main_path), Path(appendix_path) if appendix_path else None, report)

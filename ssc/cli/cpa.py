@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from core.env import Environment
 from smki.cpa.formats import CPA
 from ssc.cli import iso_date
-from core.env import Environment
 
 KINDS = ("certificates", "inventory", "plans")
 
@@ -112,12 +112,5 @@ def report_command(args: argparse.Namespace, env: Environment) -> int:
     for kind in (k for k in ("certificates", "inventory") if k in empty):
         print(f"ssc: hint: the CPA register ({env.db_path}) holds no {kind}: "
               f"run `ssc cpa import {kind} FILE.csv` first", file=env.stderr)  # fmt: skip
-    _emit(args.output, output_format.render(report), env)
+    output_format.write(CPA.render(output_format, report), args.output, stdout=env.stdout)
     return 1 if report.needs_action else 0
-
-
-def _emit(output: str | None, content: str | bytes, env: Environment) -> None:
-    """Standard output, or the file named by ``-o`` written whole, 0600, or not at all."""
-    from core.output import write_private
-
-    write_private(output or "-", content, stdout=env.stdout)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
+from assurance.formats import PANEL
 from core.env import Environment
 from core.errors import InputError
 
 PARTS = ("main", "appendix")
-FORMATS = ("markdown", "html", "docx")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -36,10 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        help="the month of the SSC's decisions, e.g. 2019-12")
     panel.add_argument("--part", choices=PARTS, default="main",
                        help="main (the paper's section, default) or appendix (Appendix A, RED)")
-    panel.add_argument("--format", choices=FORMATS, default="markdown",
-                       help="markdown (default), html, or docx (needs --output)")
-    panel.add_argument("--output", "-o", type=Path, metavar="FILE",
-                       help="write to FILE instead of standard output")
+    PANEL.add_arguments(panel)
     panel.add_argument("--paper-ref", metavar="SECP_…",
                        help="the Panel paper reference for the header, e.g. SECP_66_1503_19")
     panel.add_argument("--classification", metavar="WHITE|GREEN",
@@ -54,8 +50,7 @@ def panel_handler(args: argparse.Namespace, env: Environment) -> int:
     from assurance.store import Register
 
     month = parse_month(args.month)
-    if args.format == "docx" and args.output is None:
-        raise InputError("DOCX is binary: give --output FILE", field="--output")
+    output_format = PANEL.choose(args.format, args.output)
     if args.part == "appendix" and args.classification:
         raise InputError("Appendix A is always RED; --classification is for the main part",
                          field="--classification")
@@ -68,8 +63,5 @@ def panel_handler(args: argparse.Namespace, env: Environment) -> int:
                       f"{report.classification} report: left out", file=env.stderr)
         else:
             _, document = appendix_part(register, month, paper_ref=args.paper_ref)
-    content = render(document, args.format)
-    from core.output import write_private
-
-    write_private(args.output if args.output is not None else "-", content, stdout=env.stdout)
+    output_format.write(render(document, output_format.name), args.output, stdout=env.stdout)
     return 0

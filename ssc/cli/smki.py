@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from smki.formats import CERTIFICATES, KEY_SEPARATION
 from ssc.cli import iso_date
 
 
@@ -27,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     check.add_argument("--as-of", dest="as_of", type=iso_date, metavar="DATE",
                        help="check certificate validity on this date (default: today)")
     check.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
-    check.add_argument("--format", choices=("text", "json", "sarif"), default="text")
+    KEY_SEPARATION.add_arguments(check)
     check.add_argument("--jobs", type=int, default=None, metavar="N",
                        help="worker processes for many documents (default: CPU count)")
     check.set_defaults(handler=check_keys)
@@ -40,7 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     certs.add_argument("--as-of", dest="as_of", type=iso_date, metavar="DATE")
     certs.add_argument("--horizon", type=int, default=None, metavar="DAYS",
                        help="days ahead that count as expiring (default from policies/expiry.toml)")
-    certs.add_argument("--format", choices=("text", "json"), default="text")
+    CERTIFICATES.add_arguments(certs)
     certs.set_defaults(handler=list_certificates)
 
 
@@ -55,17 +56,14 @@ def check_keys(args: argparse.Namespace, env) -> int:
     from smki.keysep import check_key_separation
     from ssc import __version__
 
+    output_format = KEY_SEPARATION.choose(args.format, args.output)
     try:
         report = check_key_separation(args.paths, args.certs, env.today(), jobs=args.jobs)
     except FileNotFoundError as exc:
         return _missing(exc)
-    if args.format == "json":
-        env.stdout.write(render.report_json(report))
-    elif args.format == "sarif":
-        env.stdout.write(render.report_sarif(report, __version__))
-    else:
-        env.stdout.write(render.report_text(report))
-        print(render.report_summary(report), file=env.stderr)
+    content = KEY_SEPARATION.render(output_format, report, version=__version__)
+    output_format.write(content, args.output, stdout=env.stdout)
+    print(render.report_summary(report), file=env.stderr)  # a message: stderr, whatever the format
     return report.exit_status(args.strict)
 
 
@@ -73,6 +71,7 @@ def list_certificates(args: argparse.Namespace, env) -> int:
     from smki import expiry, render
     from smki.certificates import load_certificates
 
+    output_format = CERTIFICATES.choose(args.format, args.output)
     try:
         certs, problems = load_certificates(args.paths)
     except FileNotFoundError as exc:
@@ -83,8 +82,7 @@ def list_certificates(args: argparse.Namespace, env) -> int:
     rows = [render.certificate_row(c, as_of, policy, horizon) for c in certs]
     for p in problems:
         print(f"{p.path}:{p.line}: KS008 {p.message}; left out", file=env.stderr)
-    if args.format == "json":
-        env.stdout.write(render.certificates_json(rows, as_of, horizon, problems))
-    else:
-        env.stdout.write(render.certificates_text(rows))
+    content = CERTIFICATES.render(output_format, rows, as_of=as_of, horizon=horizon,
+                                  problems=problems)
+    output_format.write(content, args.output, stdout=env.stdout)
     return 1 if any(r["severity"] != expiry.Severity.OK for r in rows) else 0

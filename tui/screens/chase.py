@@ -9,6 +9,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 from assurance import chase
+from assurance.formats import CHASE
 from core.errors import SSCError
 from tui import keymap, present
 from tui.screens.base import AppScreen
@@ -75,7 +76,7 @@ class ChaseScreen(AppScreen):
 
     def action_export(self, fmt: str) -> None:
         session = self.app.session
-        path = session.out_dir / f"chase-list-{session.today.isoformat()}{chase.FORMATS[fmt]}"
+        path = session.out_dir / f"chase-list-{session.today.isoformat()}{CHASE[fmt].suffix}"
         try:
             session.out_dir.mkdir(parents=True, exist_ok=True)
             chase.write_chase_list(self.register, session.today, self.within_days, path, fmt)

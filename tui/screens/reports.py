@@ -10,11 +10,21 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Select, Static
 
+from assurance.formats import PANEL
 from core.errors import SSCError
+from core.formats import Family
+from smki.cpa.formats import CPA
 from tui import keymap, sources
 from tui.typed import OfApp
 from tui.widgets.errors import ErrorLabel, show_error
 from tui.widgets.inputs import TextInput
+
+
+def format_menu(family: Family, menu_id: str) -> Select[str]:
+    """The formats of ``family`` as its registry lists them, the family's default chosen."""
+    described = "; ".join(f"{f.name} ({f.suffix}): {f.help}" for f in family)
+    return Select([(f.name, f.name) for f in family], value=family.default, allow_blank=False,
+                  id=menu_id, tooltip=f"{family.name}: {described}")
 
 
 class ReportsScreen(OfApp, ModalScreen[None]):
@@ -33,9 +43,10 @@ class ReportsScreen(OfApp, ModalScreen[None]):
             yield Label("Panel paper reference (e.g. SECP_66_1503_19; optional)", classes="field-label")
             yield TextInput(id="f-paper_ref", placeholder="SECP_…")
             yield ErrorLabel("err-paper_ref")
-            yield Label("Format", classes="field-label")
-            yield Select([(name, name) for name in sources.REPORT_FORMATS], value="markdown",
-                         allow_blank=False, id="f-format")
+            yield Label("Formats: Panel report, CPA report", classes="field-label")
+            with Horizontal(classes="formats"):
+                yield format_menu(PANEL, "f-format")
+                yield format_menu(CPA, "f-cpa-format")
             yield Label("Folder", classes="field-label")
             yield TextInput(value=str(session.out_dir), id="f-folder")
             yield ErrorLabel("err-_record")
@@ -85,8 +96,8 @@ class ReportsScreen(OfApp, ModalScreen[None]):
     def _folder(self) -> Path:
         return Path(self.query_one("#f-folder", TextInput).value.strip() or ".").expanduser()
 
-    def _format(self) -> str:
-        return str(self.query_one("#f-format", Select).value)
+    def _format(self, menu: str = "#f-format") -> str:
+        return str(self.query_one(menu, Select).value)
 
     def _error(self, target: str, message: str) -> None:
         show_error(self, target.removeprefix("#err-"), message)
@@ -113,10 +124,9 @@ class ReportsScreen(OfApp, ModalScreen[None]):
 
     @on(Button.Pressed, "#cpa")
     def write_cpa(self) -> None:
-        fmt = self._format() if self._format() in sources.CPA_FORMATS else "markdown"
         try:
             path = sources.write_cpa(self.app.session.db_path, self.app.session.today,
-                                     self._folder(), fmt)
+                                     self._folder(), self._format("#f-cpa-format"))
         except (SSCError, OSError, ValueError) as exc:
             self._error("#err-_record", str(exc))
             return

@@ -131,10 +131,6 @@ def _own_app_properties(content: bytes) -> bytes:
 
 
 class DocxFormat(DocumentFormat):
-    name = "docx"
-    suffix = ".docx"
-    binary = True
-
     def render(self, document: Document) -> bytes:
         word = WordDocument()
         self._house_style(word, document.style)
@@ -253,3 +249,7 @@ class DocxFormat(DocumentFormat):
                                  if element.text and element.text.strip()
                                  and etree.QName(element).localname not in _TIMESTAMPS)
         return texts
+
+
+#: What :data:`assurance.formats.PANEL` names.
+render = DocxFormat()

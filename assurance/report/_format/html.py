@@ -59,9 +59,6 @@ _STYLE_ELEMENT = re.compile(r"<style>.*?</style>", re.DOTALL)
 
 
 class HtmlFormat(DocumentFormat):
-    name = "html"
-    suffix = ".html"
-
     def reader_text(self, content: str | bytes) -> list[str]:
         """The page's source without its style sheet (ours: the margin boxes repeat the header
         and footer lines, which the page shows as text too)."""
@@ -114,3 +111,7 @@ class HtmlFormat(DocumentFormat):
             out.append("</footer>")
         out.extend(["</body>", "</html>"])
         return "\n".join(out) + "\n"
+
+
+#: What :data:`assurance.formats.PANEL` names.
+render = HtmlFormat()

@@ -27,9 +27,6 @@ def escape(text: str, *, line_start: bool = False) -> str:
 
 
 class MarkdownFormat(DocumentFormat):
-    name = "markdown"
-    suffix = ".md"
-
     def render(self, document: Document) -> str:
         parts = [escape(line, line_start=True) for line in document.header]
         for block in document.blocks:
@@ -51,3 +48,7 @@ class MarkdownFormat(DocumentFormat):
             parts.append("---")
             parts.extend(escape(line, line_start=True) for line in document.footer)
         return "\n\n".join(parts) + "\n"
+
+
+#: What :data:`assurance.formats.PANEL` names.
+render = MarkdownFormat()

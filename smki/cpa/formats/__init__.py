@@ -11,17 +11,13 @@ if TYPE_CHECKING:
 
 #: The CPA report's formats: the CLI's choices, the suffixes -o recognises, the renderers.
 CPA = Family("cpa report", [
-    Format("markdown", ".md", "smki.cpa.formats.markdown:render", "for people (default)"),
+    Format("markdown", ".md", "smki.cpa.formats.markdown:render", "for people"),
     Format("html", ".html", "smki.cpa.formats.html:render", "for screen and print, A4"),
     Format("csv", ".csv", "smki.cpa.formats.csv:render", "for spreadsheets"),
     Format("json", ".json", "smki.cpa.formats.json:render", "for programs"),
     Format("prometheus", ".prom", "smki.cpa.formats.prometheus:render",
            "for node_exporter's textfile collector"),
 ])  # fmt: skip
-
-#: Format name -> renderer module (as ``CPA`` lists them).
-FORMATS = {f.name: f.renderer.partition(":")[0] for f in CPA.formats.values()}
-
 
 class Renderer(Protocol):
     def __call__(self, report: CpaReport) -> str: ...
