@@ -1,7 +1,9 @@
-"""The Environment: streams, clock, actor and register path, passed in rather than read globally.
+"""The Environment: streams, clock, actor, register path and policies, passed in rather than
+read globally.
 
-Tests build one with their own streams and a fixed date instead of patching globals (the httpie
-way).
+Tests build one with their own streams, a fixed date and their own policy file (or policies
+already loaded) instead of patching globals or ``os.environ`` (the httpie way). This module is
+the one place that reads ``SSC_DB``, ``SSC_ACTOR`` and ``SSC_POLICY``.
 """
 
 from __future__ import annotations
@@ -13,7 +15,29 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Any, Protocol, TextIO, TypeVar, cast
+
+T = TypeVar("T")
+#: A policy loader: the domain's ``load_...(override)``, which reads the shipped TOML and the
+#: override file and returns its own validated type (core never names those types).
+PolicyLoader = Callable[[Path | None], T]
+
+
+class PolicySource(Protocol):
+    """Where a domain object gets its policies: ``env.policy``, or :func:`shipped`."""
+
+    def __call__(self, loader: PolicyLoader[T], /) -> T: ...
+
+
+_SHIPPED: dict[Callable[..., Any], Any] = {}
+
+
+def shipped(loader: PolicyLoader[T]) -> T:
+    """The shipped policy ``loader`` reads, with no user's file: the package API's default when
+    a caller passes no policy (never ``SSC_POLICY``: that is the Environment's to apply)."""
+    if loader not in _SHIPPED:
+        _SHIPPED[loader] = loader(None)
+    return cast(T, _SHIPPED[loader])
 
 
 def default_db_path() -> Path:
@@ -33,6 +57,12 @@ def current_actor() -> str:
         return f"uid:{os.getuid()}"
 
 
+def default_policy_file() -> Path | None:
+    """The user's policy file, overriding the shipped tables: ``SSC_POLICY``, if set."""
+    name = os.environ.get("SSC_POLICY")
+    return Path(name) if name else None
+
+
 def system_clock() -> dt.datetime:
     """UTC now: the clock an Environment has unless a test gives it another."""
     from core.audit import utc_now  # imported when first read: `ssc --help` need not load the trail
@@ -50,11 +80,18 @@ class Environment:
     as_of: dt.date | None = None
     #: The time now (UTC), for audit events, timestamps and today's date; tests give a fixed one.
     clock: Callable[[], dt.datetime] = system_clock
+    #: The file whose tables override the shipped policies (None: the shipped ones alone).
+    policy_file: Path | None = field(default_factory=default_policy_file)
+    #: Policies loaded so far, by loader; a test may preset one (``{load_policy: policy}``).
+    policies: dict[Callable[..., Any], Any] = field(default_factory=dict)
 
     def today(self) -> dt.date:
         """The date the command works as of: ``--as-of`` if given, else the clock's UTC date."""
         return self.as_of or self.clock().date()
 
-    def now(self) -> dt.datetime:
-        """UTC time for audit events (never the fixed as-of date: events record real time)."""
-        return self.clock()
+    def policy(self, loader: PolicyLoader[T]) -> T:
+        """The policy ``loader`` reads, with this Environment's policy file applied: loaded and
+        validated on first use (a bad file is an ``InputError`` then), the same object after."""
+        if loader not in self.policies:
+            self.policies[loader] = loader(self.policy_file) if self.policy_file else shipped(loader)
+        return cast(T, self.policies[loader])

@@ -20,7 +20,7 @@ from smki.document import DS, read_document, signatures_of, unsigned_message
 from smki.fastpath import check_fast, fast_path_applies, verify_fast
 from smki.findings import Finding, finding
 from smki.keyinfo import resolve_signing_certificate
-from smki.policy import SignatureProfile, load_policy
+from smki.policy import SignatureProfile
 from smki.profile import key_deviation, profile_deviations
 from smki.reference import verify_general
 from smki.store import CertificateStore
@@ -96,8 +96,9 @@ def _local_name(element: etree._Element) -> str:
 
 def check_document(path: str, data: bytes, store: CertificateStore,
                    as_of: dt.date) -> tuple[list[Finding], int]:
-    """Every finding of one XML document, and how many signatures it holds."""
-    policy = load_policy()
+    """Every finding of one XML document, and how many signatures it holds, under the store's
+    policy (its limits, and the signature profile its document element names)."""
+    policy = store.policy
     if len(data) > policy.max_document_bytes:
         return [finding("KS005", path, 1, f"{len(data):,} bytes, over the limit of "
                                           f"{policy.max_document_bytes:,}; not read")], 0

@@ -59,17 +59,12 @@ def test_closing_a_low_finding_needs_none_by_default(reg):
     assert reg("finding", "edit", "F2", "status=closed", "closed=2020-03-01", "--reason", "done").status == 0
 
 
-def test_the_policy_decides_which_severities_need_evidence(reg, tmp_path, monkeypatch):
+def test_the_policy_decides_which_severities_need_evidence(reg, tmp_path):
     policy = tmp_path / "policy.toml"
     policy.write_text('[evidence.closing]\nrequires_evidence = ["low"]\n')
-    monkeypatch.setenv("SSC_POLICY", str(policy))
-    from assurance.evidence.policy import evidence_policy
-    evidence_policy.cache_clear()
-    try:
-        assert reg("finding", "edit", "F2", "status=closed", "closed=2020-03-01", "--reason", "d").status == 2
-        assert reg("finding", "edit", "F1", "status=closed", "closed=2020-03-01", "--reason", "d").status == 0
-    finally:
-        evidence_policy.cache_clear()
+    reg.policy_file = policy
+    assert reg("finding", "edit", "F2", "status=closed", "closed=2020-03-01", "--reason", "d").status == 2
+    assert reg("finding", "edit", "F1", "status=closed", "closed=2020-03-01", "--reason", "d").status == 0
 
 
 def test_a_bad_evidence_policy_is_refused_on_load(tmp_path):
