@@ -12,7 +12,7 @@ import datetime as dt
 import getpass
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TextIO, TypeVar, cast
@@ -24,20 +24,40 @@ PolicyLoader = Callable[[Path | None], T]
 
 
 class PolicySource(Protocol):
-    """Where a domain object gets its policies: ``env.policy``, or :func:`shipped`."""
+    """Where a domain object gets its policies: an Environment's :class:`Policies`, or
+    :data:`shipped`."""
 
     def __call__(self, loader: PolicyLoader[T], /) -> T: ...
 
 
-_SHIPPED: dict[Callable[..., Any], Any] = {}
+class Policies:
+    """The policies one run works under: the shipped TOML with one user's file applied.
+
+    Called with a loader (``policies(load_policy)``) it returns that loader's validated policy,
+    loaded on first use (a bad file is an ``InputError`` then) and the same object after. Two
+    instances with different files give two sets of policies in one process; ``preset`` gives
+    a test policies already built.
+    """
+
+    def __init__(self, file: Path | None = None,
+                 preset: Mapping[Callable[..., Any], Any] | None = None) -> None:
+        self.file = file
+        self._loaded: dict[Callable[..., Any], Any] = dict(preset or {})
+
+    def __call__(self, loader: PolicyLoader[T], /) -> T:
+        if loader not in self._loaded:
+            # Without a file these are the shipped policies: loaded once per process.
+            alone = self.file is None and self is not shipped
+            self._loaded[loader] = shipped(loader) if alone else loader(self.file)
+        return cast(T, self._loaded[loader])
+
+    def __repr__(self) -> str:
+        return f"Policies({self.file!r})"
 
 
-def shipped(loader: PolicyLoader[T]) -> T:
-    """The shipped policy ``loader`` reads, with no user's file: the package API's default when
-    a caller passes no policy (never ``SSC_POLICY``: that is the Environment's to apply)."""
-    if loader not in _SHIPPED:
-        _SHIPPED[loader] = loader(None)
-    return cast(T, _SHIPPED[loader])
+#: The shipped policies alone: the package API's default when a caller passes no policy (never
+#: ``SSC_POLICY``: applying that is the Environment's).
+shipped = Policies()
 
 
 def default_db_path() -> Path:
@@ -80,18 +100,14 @@ class Environment:
     as_of: dt.date | None = None
     #: The time now (UTC), for audit events, timestamps and today's date; tests give a fixed one.
     clock: Callable[[], dt.datetime] = system_clock
-    #: The file whose tables override the shipped policies (None: the shipped ones alone).
-    policy_file: Path | None = field(default_factory=default_policy_file)
-    #: Policies loaded so far, by loader; a test may preset one (``{load_policy: policy}``).
-    policies: dict[Callable[..., Any], Any] = field(default_factory=dict)
+    #: The policies, with the user's file (``SSC_POLICY``) applied; a test gives its own.
+    policies: Policies = field(default_factory=lambda: Policies(default_policy_file()))
 
     def today(self) -> dt.date:
         """The date the command works as of: ``--as-of`` if given, else the clock's UTC date."""
         return self.as_of or self.clock().date()
 
     def policy(self, loader: PolicyLoader[T]) -> T:
-        """The policy ``loader`` reads, with this Environment's policy file applied: loaded and
-        validated on first use (a bad file is an ``InputError`` then), the same object after."""
-        if loader not in self.policies:
-            self.policies[loader] = loader(self.policy_file) if self.policy_file else shipped(loader)
-        return cast(T, self.policies[loader])
+        """The policy ``loader`` reads, with this Environment's policy file applied (memoised:
+        see :class:`Policies`)."""
+        return self.policies(loader)

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import settings
 
 from ssc.cli import main
-from core.env import Environment
+from core.env import Environment, Policies
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -68,7 +68,7 @@ class SSC:
         out, err = io.StringIO(), io.StringIO()
         env = Environment(
             stdout=out, stderr=err, stdin=io.StringIO(stdin), db_path=self.db, actor=self.actor,
-            as_of=as_of, policy_file=self.policy_file,
+            as_of=as_of, policies=Policies(self.policy_file),
         )
         try:
             status = main(list(argv), env)

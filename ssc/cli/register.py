@@ -191,7 +191,7 @@ def _open(env, *, write: bool = True):
     from assurance.store import Register
 
     return Register.open(env.db_path, actor=env.actor, write=write, clock=env.clock,
-                         policies=env.policy)
+                         policies=env.policies)
 
 
 def _json(env, data) -> None:

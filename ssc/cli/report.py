@@ -60,7 +60,7 @@ def panel_handler(args: argparse.Namespace, env: Environment) -> int:
         raise InputError("Appendix A is always RED; --classification is for the main part",
                          field="--classification")
     with Register.open(env.db_path, actor=env.actor, write=False, clock=env.clock,
-                       policies=env.policy) as register:
+                       policies=env.policies) as register:
         if args.part == "main":
             report, document = main_part(register, month, classification=args.classification,
                                          paper_ref=args.paper_ref)

@@ -115,7 +115,7 @@ class ReportsScreen(ModalScreen[None]):
         fmt = self._format() if self._format() in sources.CPA_FORMATS else "markdown"
         try:
             path = sources.write_cpa(self.app.session.db_path, self.app.session.today,
-                                     self._folder(), fmt)
+                                     self._folder(), fmt, self.app.policies)
         except (SSCError, OSError, ValueError) as exc:
             self._error("#err-_record", str(exc))
             return
