@@ -176,3 +176,16 @@ def test_the_tui_gets_its_policies_from_the_environment_it_is_started_with(pki, 
     loaded = len(severities(Policies(None), pki.certs))
     assert ", 1 expiring or expired" in asyncio.run(dashboard(Policies(None)))
     assert f", {loaded} expiring or expired" in asyncio.run(dashboard(long_policies))
+
+
+def test_the_due_worker_process_works_under_the_apps_policies(tmp_path):
+    from tests.test_tui_support import TODAY, demo_register
+    from tui.sources import due_summary
+
+    db = demo_register(tmp_path / "demo.db")
+    quick = Policies(policy(tmp_path, "[register.deadlines]\nletter_decision_days = 1\n"
+                                      "response_days_after_report = 1\n"))
+    in_process = due_summary(db, "t", TODAY, 500, policies=quick)
+    in_worker = due_summary(db, "t", TODAY, 500, policies=quick, separate_process=True)
+    assert in_worker == in_process
+    assert in_process != due_summary(db, "t", TODAY, 500, policies=Policies(None))
