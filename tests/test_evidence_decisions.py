@@ -159,6 +159,13 @@ def test_appendix_lists_the_evidence_each_decision_rested_on(reg, tmp_path):
         row = next(line for line in text.splitlines() if name in line)
         assert kind in row and day in row and hashlib.sha256(content).hexdigest()[:12] in row
     assert "after.pdf" not in text
+    # The kinds are named by the policy of the run's Environment (here: its policy file).
+    renamed = tmp_path / "renamed.toml"
+    renamed.write_text('[evidence.kinds]\nreport = "Report of the CIO"\n')
+    reg.policy_file = renamed
+    text = reg("report", "panel", "--month", "2019-12", "--part", "appendix").stdout
+    row = next(line for line in text.splitlines() if "Fenland FUSA report.pdf" in line)
+    assert "Report of the CIO" in row and "CIO assessment report" not in text
 
 
 def test_the_main_part_never_shows_evidence_above_its_classification(reg, tmp_path):

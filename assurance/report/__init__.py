@@ -15,6 +15,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from assurance.evidence.policy import load_evidence_policy
 from assurance.report._format import format_for_path, get_format
 from assurance.report.appendix import appendix_document
 from assurance.report.bounded import BoundedView
@@ -74,7 +75,8 @@ def appendix_part(register: Register, month: dt.date, *, paper_ref: str | None =
     """The month's confidential Appendix A, as records and as a document (RED)."""
     policy = policy or register.policies(load_report_policy)
     appendix = build_appendix(register, month, paper_ref=paper_ref, policy=policy)
-    document = appendix_document(appendix, register.policy, policy)
+    document = appendix_document(appendix, register.policy, policy,
+                                 register.policies(load_evidence_policy))
     document.author = policy.docx.creator
     document.style = HouseStyle(policy.docx.font, policy.docx.font_size, policy.docx.margin_cm)
     document.generated = now or register.clock().replace(microsecond=0)
