@@ -14,7 +14,7 @@ import json
 import os
 import re
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -32,7 +32,7 @@ _X500_UNIQUE_IDENTIFIER = "2.5.4.45"
 _OU = "2.5.4.11"
 
 __all__ = ["CERTIFICATE_SUFFIXES", "Certificate", "CertificateProblem", "iter_file_names",
-           "iter_files", "load_certificate_bytes", "load_certificates", "read_store"]
+           "load_certificate_bytes", "load_certificates", "read_store"]
 
 
 @dataclass(frozen=True)
@@ -117,11 +117,6 @@ class Certificate:
         """Path, subject, serial, role and usage: how a finding names a certificate."""
         role = self.role_name or "not SMKI"
         return f"{self.path} ({self.subject}, serial {self.serial}, {role}, {self.key_usage})"
-
-
-def iter_files(paths: Iterable[Path | str]) -> Iterator[Path]:
-    """Files named, and files under directories named (recursed, sorted, hidden ones skipped)."""
-    return map(Path, iter_file_names(paths))
 
 
 _USAGE_NAMES = (("digital_signature", "DS"), ("key_agreement", "KA"), ("key_cert_sign", "CA"))

@@ -79,11 +79,6 @@ class SmkiPolicy:
     def role_name(self, code: int | None) -> str | None:
         return None if code is None else self.roles.get(code)
 
-    @property
-    def profile(self) -> SignatureProfile:
-        """The default profile (DUIS requests)."""
-        return self.default_profile
-
     def profile_for(self, document_element: str) -> SignatureProfile:
         """The profile of a document, by its document element's local name."""
         for profile in self.profiles.values():

@@ -36,7 +36,6 @@ class SignatureResult:
     line: int
     findings: list[Finding]
     certificate: Certificate | None
-    verified: bool
 
 
 def verification_time(cert: Certificate, as_of: dt.date) -> dt.datetime:
@@ -71,7 +70,7 @@ def check_signature(tree: etree._ElementTree, sig: etree._Element, store: Certif
     if cert is None:
         findings.append(finding("KS003", path, line,
                                 f"signing certificate not found: {resolution.named}"))
-        return SignatureResult(line, findings, None, False)
+        return SignatureResult(line, findings, None)
     if deviations or not fast_path_applies(sig, root, cert, profile):
         failure = verify_general(tree, sig, cert, verification_time(cert, as_of), signatures)
     else:
@@ -86,7 +85,7 @@ def check_signature(tree: etree._ElementTree, sig: etree._Element, store: Certif
     for rule, message, certs in certificate_verdicts(cert, store, as_of):
         if rule != "KS001" or not failure:
             findings.append(finding(rule, path, line, message, certs))
-    return SignatureResult(line, findings, cert, not failure)
+    return SignatureResult(line, findings, cert)
 
 
 def _local_name(element: etree._Element) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from textual.app import App
 
 from assurance.store import Register
@@ -138,7 +136,3 @@ def run(session: Session, *, demo: bool = False, policies: Policies = shipped) -
     register = open_register(session, policies)
     SSCApp(session, register, policies).run()
     return 0
-
-
-def default_out_dir() -> Path:
-    return Path.cwd()
