@@ -12,6 +12,7 @@ import datetime as dt
 import getpass
 import os
 import sys
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,13 +44,17 @@ class Policies:
                  preset: Mapping[Callable[..., Any], Any] | None = None) -> None:
         self.file = file
         self._loaded: dict[Callable[..., Any], Any] = dict(preset or {})
+        # The TUI's workers ask from threads: one load each, so "the same object" holds. Re-entrant:
+        # a loader may ask the shipped policies for another (the report's, for the register's).
+        self._lock = threading.RLock()
 
     def __call__(self, loader: PolicyLoader[T], /) -> T:
-        if loader not in self._loaded:
-            # Without a file these are the shipped policies: loaded once per process.
-            alone = self.file is None and self is not shipped
-            self._loaded[loader] = shipped(loader) if alone else loader(self.file)
-        return cast(T, self._loaded[loader])
+        with self._lock:
+            if loader not in self._loaded:
+                # Without a file these are the shipped policies: loaded once per process.
+                alone = self.file is None and self is not shipped
+                self._loaded[loader] = shipped(loader) if alone else loader(self.file)
+            return cast(T, self._loaded[loader])
 
     def __repr__(self) -> str:
         return f"Policies({self.file!r})"

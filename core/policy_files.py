@@ -1,5 +1,5 @@
 """Reading the policy files: the shipped TOML in `policies/`, overridden table by table by a user's
-file, passed explicitly (the Environment's ``policy_file``: ``SSC_POLICY`` unless a test gives
+file, passed explicitly (an Environment's ``policies.file``: ``SSC_POLICY`` unless a test gives
 another). Nothing here reads the process environment.
 
 The rules live in the TOML files; the packages that use them validate them with their own
@@ -33,19 +33,18 @@ def read(name: str, override: Path | None = None) -> tuple[dict[str, Any], list[
     shipped = resources.files("policies").joinpath(f"{name}.toml")
     data = tomllib.loads(shipped.read_text(encoding="utf-8"))
     sources = [f"policies/{name}.toml"]
-    user = override
-    if user is not None:
+    if override is not None:
         try:
-            user_data = tomllib.loads(user.read_text(encoding="utf-8"))
+            user_data = tomllib.loads(override.read_text(encoding="utf-8"))
         except FileNotFoundError:
             from core.errors import InputError
 
-            raise InputError("policy file not found (SSC_POLICY)", path=str(user)) from None
+            raise InputError("policy file not found (SSC_POLICY)", path=str(override)) from None
         except tomllib.TOMLDecodeError as exc:
             from core.errors import InputError
 
-            raise InputError(f"not valid TOML: {exc}", path=str(user)) from None
+            raise InputError(f"not valid TOML: {exc}", path=str(override)) from None
         if name in user_data:
             data = _merge(data, user_data[name])
-            sources.append(str(user))
+            sources.append(str(override))
     return data, sources

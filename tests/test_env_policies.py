@@ -189,3 +189,38 @@ def test_the_due_worker_process_works_under_the_apps_policies(tmp_path):
     in_worker = due_summary(db, "t", TODAY, 500, policies=quick, separate_process=True)
     assert in_worker == in_process
     assert in_process != due_summary(db, "t", TODAY, 500, policies=Policies(None))
+
+
+def test_threads_asking_at_once_get_one_load(tmp_path):
+    """The TUI's workers ask from threads: each policy is still loaded once, one object for all."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    calls: list[Path | None] = []
+
+    def counting(override: Path | None) -> expiry.ExpiryPolicy:
+        calls.append(override)
+        return expiry.load_policy(override)
+
+    policies = Policies(policy(tmp_path, LONG_THRESHOLDS))
+    with ThreadPoolExecutor(8) as pool:
+        got = list(pool.map(lambda _: policies(counting), range(64)))
+    assert len(calls) == 1 and all(g is got[0] for g in got)
+
+
+def test_a_loader_may_ask_the_shipped_policies_for_another():
+    """The report policy is checked against the register's: loading it first (a fresh process)
+    asks the shipped policies for that one too, under the same lock."""
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    code = ("from core.env import shipped\n"
+            "from assurance.policy import load_register_policy\n"
+            "from assurance.report.policy import load_report_policy\n"
+            "report = shipped(load_report_policy)\n"
+            "assert shipped(load_register_policy) is shipped(load_register_policy)\n"
+            "print(type(report).__name__)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
+                          env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}, timeout=30)
+    assert done.returncode == 0 and done.stdout == "ReportPolicy\n", done.stderr
