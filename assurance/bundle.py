@@ -30,7 +30,7 @@ from typing import IO, TYPE_CHECKING, Any, BinaryIO
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from assurance.evidence.filetypes import HEAD_BYTES, TYPE_OF_MEDIA, ContentCheck, head_is
-from assurance.evidence.policy import EvidencePolicy, evidence_policy
+from assurance.evidence.policy import EvidencePolicy, load_evidence_policy
 from assurance.evidence.store import (
     ENTITY,
     Evidence,
@@ -353,7 +353,7 @@ def import_bundle(register: Register, path: Path | str, *, reason: str | None = 
     """Import a bundle (folder or .zip): records, evidence and bytes, all or nothing."""
     from assurance.interchange import import_sources, read_jsonl
 
-    policy = policy or evidence_policy()
+    policy = policy or register.policies(load_evidence_policy)
     path = Path(path)
     if not path.exists():
         raise InputError("no such file or folder", path=str(path))

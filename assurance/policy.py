@@ -8,7 +8,6 @@ states only, every record type with a default classification.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from core import policy_files
+from core.env import shipped
 from core.errors import InputError
 
 #: Days and months a rule may name: a century at most (a larger number is a typo, and
@@ -216,7 +216,7 @@ class RegisterPolicy(_Strict):
 
 
 def load_register_policy(override: Path | None = None) -> RegisterPolicy:
-    """Read and validate the register policy (shipped defaults, then SSC_POLICY's [register])."""
+    """Read and validate the register policy (shipped defaults, then ``override``'s [register])."""
     # The models build on the policy: imported here, once both modules exist.
     from assurance.models import RECORD_TYPES
 
@@ -252,7 +252,7 @@ def _shown(value: object) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-@functools.cache
 def default_policy() -> RegisterPolicy:
-    """The policy in force for this process (cached: policy files do not change mid-run)."""
-    return load_register_policy()
+    """The shipped register policy: the default when a caller passes none (a command passes
+    its Environment's, ``env.policy(load_register_policy)``)."""
+    return shipped(load_register_policy)

@@ -20,9 +20,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from assurance.models import RECORD_TYPES, Record, field_errors, from_text, unicode_problem
-from assurance.policy import RegisterPolicy, default_policy
+from assurance.policy import RegisterPolicy, default_policy, load_register_policy
 from core import audit
 from core.db import open_register, write_transaction
+from core.env import PolicySource, shipped
 from core.errors import InputError, InputErrors
 
 _COMMON = ("classification", "withdrawn", "withdrawn_reason")
@@ -158,19 +159,25 @@ class Register:
     that times them (the Environment's: tests give a fixed one)."""
 
     def __init__(self, conn: sqlite3.Connection, *, actor: str,
-                 policy: RegisterPolicy | None = None, clock: audit.Clock | None = None) -> None:
+                 policy: RegisterPolicy | None = None, clock: audit.Clock | None = None,
+                 policies: PolicySource = shipped) -> None:
         self.conn = conn
         self.conn.row_factory = sqlite3.Row
         self.actor = actor
-        self.policy = policy or default_policy()
+        #: Where this register's policies come from (the Environment's ``policy``, or the
+        #: shipped ones): the evidence and report packages read theirs through it.
+        self.policies = policies
+        self.policy = policy or policies(load_register_policy)
         self.clock = clock or audit.utc_now
 
     @classmethod
     def open(cls, path: Path | str, *, actor: str, policy: RegisterPolicy | None = None,
-             write: bool = True, clock: audit.Clock | None = None) -> Register:
+             write: bool = True, clock: audit.Clock | None = None,
+             policies: PolicySource = shipped) -> Register:
         """Open the register file at ``path``: to write (created and migrated on first use), or
         with ``write=False`` read-only (never created, changed or migrated; see ``core.db``)."""
-        return cls(open_register(path, write=write), actor=actor, policy=policy, clock=clock)
+        return cls(open_register(path, write=write), actor=actor, policy=policy, clock=clock,
+                   policies=policies)
 
     def close(self) -> None:
         self.conn.close()

@@ -14,7 +14,7 @@ import json
 import os
 import re
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -22,7 +22,7 @@ from pathlib import Path
 from smki import der as der_reader
 from smki.files import Unreadable, iter_file_names, read_regular
 from smki.names import NameKey, key_of_attributes, rfc4514
-from smki.policy import load_policy
+from smki.policy import SmkiPolicy, shipped_policy
 
 #: Suffixes of files taken as certificates when a directory is walked.
 CERTIFICATE_SUFFIXES = frozenset({".pem", ".crt", ".cer", ".der", ".cert"})
@@ -32,7 +32,7 @@ _X500_UNIQUE_IDENTIFIER = "2.5.4.45"
 _OU = "2.5.4.11"
 
 __all__ = ["CERTIFICATE_SUFFIXES", "Certificate", "CertificateProblem", "iter_file_names",
-           "iter_files", "load_certificate_bytes", "load_certificates", "read_store"]
+           "load_certificate_bytes", "load_certificates", "read_store"]
 
 
 @dataclass(frozen=True)
@@ -117,11 +117,6 @@ class Certificate:
         """Path, subject, serial, role and usage: how a finding names a certificate."""
         role = self.role_name or "not SMKI"
         return f"{self.path} ({self.subject}, serial {self.serial}, {role}, {self.key_usage})"
-
-
-def iter_files(paths: Iterable[Path | str]) -> Iterator[Path]:
-    """Files named, and files under directories named (recursed, sorted, hidden ones skipped)."""
-    return map(Path, iter_file_names(paths))
 
 
 _USAGE_NAMES = (("digital_signature", "DS"), ("key_agreement", "KA"), ("key_cert_sign", "CA"))
@@ -217,13 +212,14 @@ def _full_parse(der: bytes):
         return cert
 
 
-def read_certificate(der: bytes, path: str, line: int = 1) -> tuple[Certificate | None, str | None]:
-    """One certificate from DER: (certificate, problem). None when even its key is unreadable."""
+def read_certificate(der: bytes, path: str, line: int,
+                     policy: SmkiPolicy) -> tuple[Certificate | None, str | None]:
+    """One certificate from DER: (certificate, problem). None when even its key is unreadable.
+    Its role is named by ``policy``'s role table."""
     try:
         facts = der_reader.read_certificate(der)
     except der_reader.DerError:
         return None, "not an X.509 certificate (its public key cannot be read)"
-    policy = load_policy()
     role, reason = _role(facts, policy.roles)
     eui = _eui64(facts)
     if reason is None and eui is None and role not in (0, 1, 7):
@@ -277,13 +273,14 @@ def looks_like_certificate(path: Path | str, data: bytes) -> bool:
 
 
 class _Loaded:
-    def __init__(self) -> None:
+    def __init__(self, policy: SmkiPolicy) -> None:
+        self.policy = policy
         self.certs: list[Certificate] = []
         self.problems: list[CertificateProblem] = []
 
     def add(self, der: bytes, path: str, line: int) -> None:
         try:
-            cert, problem = read_certificate(_first_element(der), path, line)
+            cert, problem = read_certificate(_first_element(der), path, line, self.policy)
         except Exception as exc:  # one certificate's fault stays with that certificate
             cert, problem = None, f"cannot be read ({type(exc).__name__})"
         if cert is not None:
@@ -335,14 +332,14 @@ def _pem_blocks(data: bytes, path: str, loaded: _Loaded) -> bool:
 
 
 def load_certificate_bytes(
-    data: bytes, path: str
+    data: bytes, path: str, policy: SmkiPolicy | None = None,
 ) -> tuple[list[Certificate], list[CertificateProblem]]:
     """The certificates in one file's bytes: every PEM block, a JSON key store, or DER.
 
     Certificates that cryptography cannot fully parse are returned too (their key counts) and
     each is also a problem.
     """
-    loaded = _Loaded()
+    loaded = _Loaded(policy or shipped_policy())
     if data[:1] == b"\x30":  # a DER SEQUENCE: whatever bytes it holds, not PEM text
         loaded.add(data, path, 1)
     elif data.lstrip()[:1] == b"{":
@@ -377,7 +374,7 @@ def _load_key_store(data: bytes, path: str, loaded: _Loaded) -> None:
             if at >= 0:
                 line += data.count(b"\n", searched, at)
                 searched = at
-            block = _Loaded()
+            block = _Loaded(loaded.policy)
             _pem_blocks(node.encode(), path, block)
             for cert in block.certs:
                 cert.line = line
@@ -386,7 +383,7 @@ def _load_key_store(data: bytes, path: str, loaded: _Loaded) -> None:
 
 
 def read_store(
-    paths: Iterable[Path | str], limit: int | None = None,
+    paths: Iterable[Path | str], policy: SmkiPolicy | None = None,
 ) -> tuple[list[Certificate], list[CertificateProblem]]:
     """Every certificate under ``paths`` whose key can be read, and every problem (KS008).
 
@@ -395,7 +392,8 @@ def read_store(
     cannot be read (not a regular file, too large, no permission) is a problem and the rest
     still load. Raises ``FileNotFoundError`` for a named path that does not exist at all.
     """
-    limit = limit or load_policy().max_certificate_file_bytes
+    policy = policy or shipped_policy()
+    limit = policy.max_certificate_file_bytes
     certs: list[Certificate] = []
     problems: list[CertificateProblem] = []
     for path in (os.fspath(p) for p in paths):
@@ -411,19 +409,19 @@ def read_store(
                 continue
             if file != path and not looks_like_certificate(file, data):
                 continue
-            found, bad = load_certificate_bytes(data, file)
+            found, bad = load_certificate_bytes(data, file, policy)
             certs += found
             problems += bad
     return certs, problems
 
 
 def load_certificates(
-    paths: Iterable[Path | str],
+    paths: Iterable[Path | str], policy: SmkiPolicy | None = None,
 ) -> tuple[list[Certificate], list[CertificateProblem]]:
     """The certificates under ``paths`` that parse fully, and the problems (as :func:`read_store`).
 
     For listings (``ssc smki certs``, the TUI): a certificate cryptography cannot fully parse is
     a problem here; the key-separation check keeps its key (:func:`read_store`).
     """
-    certs, problems = read_store(paths)
+    certs, problems = read_store(paths, policy)
     return [c for c in certs if c.problem is None], problems

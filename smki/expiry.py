@@ -63,7 +63,8 @@ class ExpiryPolicy:
 
 
 def load_policy(override: Path | None = None) -> ExpiryPolicy:
-    """The shipped thresholds, with a user's ``[expiry]`` table (``SSC_POLICY``) applied."""
+    """The shipped thresholds, with ``override``'s ``[expiry]`` table applied (the Environment's
+    policy file: ``env.policy(load_policy)``)."""
     from core.errors import InputError
 
     data, sources = policy_files.read("expiry", override)

@@ -29,8 +29,6 @@ class Unreadable:
 
     path: str
     reason: str
-    #: True when the file is a regular file over the size limit (a different finding for some).
-    too_large: bool = False
 
 
 def _not_regular(mode: int) -> str | None:
@@ -83,7 +81,7 @@ def read_regular(path: str, limit: int, head: int | None = None) -> bytes | Unre
             return Unreadable(path, reason)
         if head is None and status.st_size > limit:
             return Unreadable(path, f"is {status.st_size:,} bytes, over the limit of {limit:,}; "
-                                    "not read", too_large=True)
+                                    "not read")
         # What fstat said, no more: a file that grows while it is read is read as it was.
         remaining = min(head, limit) if head is not None else status.st_size
         chunks = []

@@ -1,4 +1,5 @@
-"""A finding of the key-separation check: rule, severity (from the policy), place and message.
+"""A finding of the key-separation check: rule, place and message (its severity is the policy's:
+``SmkiPolicy.severity``).
 
 Findings are plain data (strings and ints, picklable across worker processes). Every message is
 one line with no control or bidirectional-formatting characters, whatever a document held:
@@ -10,8 +11,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
-
-from smki.policy import load_policy
 
 if TYPE_CHECKING:
     from smki.certificates import Certificate
@@ -63,10 +62,6 @@ class Finding:
     line: int
     message: str
     certificates: tuple[CertificateRef, ...] = field(default=())
-
-    @property
-    def severity(self) -> str:
-        return load_policy().rules[self.rule].severity
 
     def sort_key(self) -> tuple[str, int, str]:
         return (self.path, self.line, self.rule)

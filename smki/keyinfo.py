@@ -41,7 +41,7 @@ def _carried(texts: list[str], store: CertificateStore, path: str,
     remembered = store.memo.get(key)
     if remembered is not None:
         return remembered  # type: ignore[return-value]
-    chain = [c for c in (carried_certificate(t, path, line) for t in texts) if c is not None]
+    chain = [c for c in (carried_certificate(t, path, line, store.policy) for t in texts) if c is not None]
     if not chain:
         answer: tuple[Certificate | None, str] = (None, "an X509Certificate that cannot be parsed")
     else:

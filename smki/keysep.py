@@ -19,7 +19,7 @@ from smki.certificates import (
 )
 from smki.files import Unreadable, iter_file_names, read_regular
 from smki.findings import Finding, finding
-from smki.policy import load_policy
+from smki.policy import SmkiPolicy, shipped_policy
 from smki.store import CertificateStore
 
 XML_SUFFIXES = frozenset({".xml"})
@@ -32,6 +32,8 @@ _CHUNK = 256
 
 @dataclass
 class KeySeparationReport:
+    #: The policy the check ran under: it gives each finding's severity.
+    policy: SmkiPolicy = field(default_factory=shipped_policy)
     findings: list[Finding] = field(default_factory=list)
     documents: int = 0
     signatures: int = 0
@@ -41,11 +43,11 @@ class KeySeparationReport:
 
     @property
     def errors(self) -> int:
-        return sum(1 for f in self.findings if f.severity == "error")
+        return sum(1 for f in self.findings if self.policy.severity(f.rule) == "error")
 
     @property
     def warnings(self) -> int:
-        return sum(1 for f in self.findings if f.severity == "warning")
+        return sum(1 for f in self.findings if self.policy.severity(f.rule) == "warning")
 
     def exit_status(self, strict: bool = False) -> int:
         return 1 if self.errors or (strict and self.findings) else 0
@@ -65,7 +67,7 @@ def _sniff(head: bytes) -> str | None:
     return None
 
 
-def _kind(path: str, named: bool) -> str | Unreadable | None:
+def _kind(path: str, named: bool, policy: SmkiPolicy) -> str | Unreadable | None:
     """Whether a file is a document, certificates, not ours (None), or unreadable.
 
     A file named on the command line is checked whatever its suffix: as certificates when it
@@ -80,7 +82,7 @@ def _kind(path: str, named: bool) -> str | Unreadable | None:
     if suffix in CERTIFICATE_SUFFIXES:
         return "cert"
     if suffix == ".json":
-        whole = read_regular(path, load_policy().max_certificate_file_bytes)
+        whole = read_regular(path, policy.max_certificate_file_bytes)
         if isinstance(whole, Unreadable):
             return whole
         if b"BEGIN CERTIFICATE-----" in whole:
@@ -97,7 +99,7 @@ def _kind(path: str, named: bool) -> str | Unreadable | None:
 
 def _separation_of_certificates(store: CertificateStore) -> list[Finding]:
     """KS001 for XmlSign/DspXmlSign certificates issued over another role's key."""
-    xml_roles = load_policy().xml_signing_roles
+    xml_roles = store.policy.xml_signing_roles
     out = []
     for cert in store.certificates:
         if cert.is_smki and cert.role_name in xml_roles:
@@ -121,7 +123,7 @@ def check_one(path: str, store: CertificateStore, as_of: dt.date) -> tuple[list[
     """Every finding of one document file, whatever happens: a fault stays with its file."""
     from smki.signatures import check_document
 
-    data = read_regular(path, load_policy().max_document_bytes)
+    data = read_regular(path, store.policy.max_document_bytes)
     if isinstance(data, Unreadable):
         return [finding("KS005", path, 1, f"document {data.reason}")], 0
     try:
@@ -182,14 +184,17 @@ def check_key_separation(
     cert_paths: Iterable[Path | str] = (),
     as_of: dt.date | None = None,
     jobs: int | None = None,
+    policy: SmkiPolicy | None = None,
 ) -> KeySeparationReport:
-    """Check every signed document under ``paths`` against the store of certificates.
+    """Check every signed document under ``paths`` against the store of certificates, under
+    ``policy`` (roles, limits, signature profiles, severities; default: the shipped one).
 
     Certificates among ``paths`` join the store built from ``cert_paths``. Raises
     ``FileNotFoundError`` naming the first path that does not exist at all (a dangling symlink
     exists: it is a finding).
     """
     global _STORE, _AS_OF
+    policy = policy or shipped_policy()
     as_of = as_of or dt.datetime.now(dt.UTC).date()
     names = [os.fspath(p) for p in paths]
     cert_paths = list(cert_paths)
@@ -197,22 +202,22 @@ def check_key_separation(
         if not os.path.lexists(name):
             raise FileNotFoundError(name)
     certs: list[Certificate]
-    certs, problems = read_store(cert_paths)
+    certs, problems = read_store(cert_paths, policy)
     documents: list[str] = []
     unreadable: list[Finding] = []
     for named in names:
         for file in iter_file_names([named]):
-            kind = _kind(file, file == named)
+            kind = _kind(file, file == named, policy)
             if isinstance(kind, Unreadable):
                 unreadable.append(finding("KS005", file, 1, f"file {kind.reason}"))
             elif kind == "xml":
                 documents.append(file)
             elif kind == "cert":
-                loaded, bad = read_store([file])
+                loaded, bad = read_store([file], policy)
                 certs += loaded
                 problems += bad
-    store = CertificateStore(certs)
-    report = KeySeparationReport(certificates=len(store.certificates), documents=len(documents))
+    store = CertificateStore(certs, policy)
+    report = KeySeparationReport(policy=policy, certificates=len(store.certificates), documents=len(documents))
     report.findings += unreadable
     report.findings += [finding("KS008", p.path, p.line, p.message) for p in problems]
     report.findings += _separation_of_certificates(store)

@@ -8,10 +8,11 @@ to every function that needs it (:meth:`SmkiPolicy.profile_for`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from pathlib import Path
 from typing import Any
 
 from core import policy_files
+from core.env import shipped
 from core.errors import InputError
 
 SEVERITIES = ("error", "warning")
@@ -71,13 +72,12 @@ class SmkiPolicy:
     default_profile: SignatureProfile
     max_document_bytes: int
 
+    def severity(self, rule: str) -> str:
+        """A rule's severity ("error" or "warning") under this policy."""
+        return self.rules[rule].severity
+
     def role_name(self, code: int | None) -> str | None:
         return None if code is None else self.roles.get(code)
-
-    @property
-    def profile(self) -> SignatureProfile:
-        """The default profile (DUIS requests)."""
-        return self.default_profile
 
     def profile_for(self, document_element: str) -> SignatureProfile:
         """The profile of a document, by its document element's local name."""
@@ -166,11 +166,16 @@ def _algorithms(duis: dict[str, Any]):
     return digests, signatures, curves
 
 
-@cache
-def load_policy() -> SmkiPolicy:
-    """The policy in force (shipped TOML, overridden by ``SSC_POLICY``), validated."""
-    smki, _ = policy_files.read("smki")
-    duis, _ = policy_files.read("duis")
+def shipped_policy() -> SmkiPolicy:
+    """The shipped policy alone: the default of the package API when no policy is passed."""
+    return shipped(load_policy)
+
+
+def load_policy(override: Path | None = None) -> SmkiPolicy:
+    """The shipped TOML with ``override``'s ``[smki]`` and ``[duis]`` tables applied, validated
+    (an Environment's ``env.policy(load_policy)`` passes its policy file)."""
+    smki, _ = policy_files.read("smki", override)
+    duis, _ = policy_files.read("duis", override)
     where = _SMKI
     roles_table = _need(smki, "roles", dict, where)
     try:

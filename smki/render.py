@@ -15,7 +15,6 @@ from urllib.parse import quote
 from smki.certificates import Certificate
 from smki.findings import one_line
 from smki.keysep import KeySeparationReport
-from smki.policy import load_policy
 
 if TYPE_CHECKING:  # smki.expiry brings pydantic: not for the pre-commit path
     from smki.expiry import ExpiryPolicy
@@ -43,7 +42,7 @@ def report_summary(report: KeySeparationReport) -> str:
 
 def report_json(report: KeySeparationReport, **_context: object) -> str:
     findings = [
-        {"rule": f.rule, "severity": f.severity, "path": f.path, "line": f.line,
+        {"rule": f.rule, "severity": report.policy.severity(f.rule), "path": f.path, "line": f.line,
          "message": f.message, "certificates": [dataclasses.asdict(c) for c in f.certificates]}
         for f in report.findings
     ]
@@ -73,7 +72,7 @@ def _fingerprint(rule: str, uri: str, message: str) -> str:
 def report_sarif(report: KeySeparationReport, version: str, root: str | None = None) -> str:
     """SARIF 2.1.0 as GitHub code scanning takes it (rules described in full, fingerprints,
     ``security-severity``, relative percent-encoded URIs against ``%SRCROOT%``)."""
-    policy = load_policy()
+    policy = report.policy
     rules = policy.rules
     ids = sorted(rules)
     results = []
@@ -82,7 +81,7 @@ def report_sarif(report: KeySeparationReport, version: str, root: str | None = N
         result = {
             "ruleId": f.rule,
             "ruleIndex": ids.index(f.rule),
-            "level": _LEVEL[f.severity],
+            "level": _LEVEL[policy.severity(f.rule)],
             "message": {"text": f.message},
             "locations": [{"physicalLocation": {
                 "artifactLocation": {"uri": uri, "uriBaseId": _ROOT},

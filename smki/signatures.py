@@ -20,7 +20,7 @@ from smki.document import DS, read_document, signatures_of, unsigned_message
 from smki.fastpath import check_fast, fast_path_applies, verify_fast
 from smki.findings import Finding, finding
 from smki.keyinfo import resolve_signing_certificate
-from smki.policy import SignatureProfile, load_policy
+from smki.policy import SignatureProfile
 from smki.profile import key_deviation, profile_deviations
 from smki.reference import verify_general
 from smki.store import CertificateStore
@@ -36,7 +36,6 @@ class SignatureResult:
     line: int
     findings: list[Finding]
     certificate: Certificate | None
-    verified: bool
 
 
 def verification_time(cert: Certificate, as_of: dt.date) -> dt.datetime:
@@ -71,7 +70,7 @@ def check_signature(tree: etree._ElementTree, sig: etree._Element, store: Certif
     if cert is None:
         findings.append(finding("KS003", path, line,
                                 f"signing certificate not found: {resolution.named}"))
-        return SignatureResult(line, findings, None, False)
+        return SignatureResult(line, findings, None)
     if deviations or not fast_path_applies(sig, root, cert, profile):
         failure = verify_general(tree, sig, cert, verification_time(cert, as_of), signatures)
     else:
@@ -86,7 +85,7 @@ def check_signature(tree: etree._ElementTree, sig: etree._Element, store: Certif
     for rule, message, certs in certificate_verdicts(cert, store, as_of):
         if rule != "KS001" or not failure:
             findings.append(finding(rule, path, line, message, certs))
-    return SignatureResult(line, findings, cert, not failure)
+    return SignatureResult(line, findings, cert)
 
 
 def _local_name(element: etree._Element) -> str:
@@ -96,8 +95,9 @@ def _local_name(element: etree._Element) -> str:
 
 def check_document(path: str, data: bytes, store: CertificateStore,
                    as_of: dt.date) -> tuple[list[Finding], int]:
-    """Every finding of one XML document, and how many signatures it holds."""
-    policy = load_policy()
+    """Every finding of one XML document, and how many signatures it holds, under the store's
+    policy (its limits, and the signature profile its document element names)."""
+    policy = store.policy
     if len(data) > policy.max_document_bytes:
         return [finding("KS005", path, 1, f"{len(data):,} bytes, over the limit of "
                                           f"{policy.max_document_bytes:,}; not read")], 0

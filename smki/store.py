@@ -12,7 +12,7 @@ from collections import defaultdict
 
 from smki.certificates import Certificate, read_certificate
 from smki.names import NameKey, parse_rfc4514
-from smki.policy import load_policy
+from smki.policy import SmkiPolicy, shipped_policy
 
 #: Certificate signature algorithms a carried certificate's issuer may have used: OID -> (key, hash).
 _CERTIFICATE_SIGNATURES = {
@@ -53,7 +53,10 @@ class CertificateStore:
     Certificates that cryptography cannot fully parse are in it too: their keys count for KS001.
     """
 
-    def __init__(self, certificates: list[Certificate]) -> None:
+    def __init__(self, certificates: list[Certificate], policy: SmkiPolicy | None = None) -> None:
+        #: The policy the check runs under (roles, limits, profiles): the caller's, else the
+        #: shipped one. Everything the check reads from the store reads the policy from here.
+        self.policy = policy or shipped_policy()
         seen: set[str] = set()
         self.certificates: list[Certificate] = []
         self._by_issuer_serial: dict[tuple[NameKey, int], Certificate] = {}
@@ -120,7 +123,7 @@ class CertificateStore:
 
     def other_role_holders(self, spki_sha256: str) -> list[Certificate]:
         """SMKI DS/KA certificates of a role other than XML signing with this public key."""
-        xml_roles = load_policy().xml_signing_roles
+        xml_roles = self.policy.xml_signing_roles
         return [c for c in self._by_spki.get(spki_sha256, ()) if is_other_role(c, xml_roles)]
 
 
@@ -130,14 +133,15 @@ def is_other_role(cert: Certificate, xml_roles: frozenset[str]) -> bool:
             and ("DS" in cert.key_usage or "KA" in cert.key_usage))
 
 
-def carried_certificate(cert_b64: str, path: str, line: int) -> Certificate | None:
+def carried_certificate(cert_b64: str, path: str, line: int,
+                        policy: SmkiPolicy) -> Certificate | None:
     """A certificate carried in ``X509Certificate``, read as store certificates are, or None."""
     try:
         der = base64.b64decode(cert_b64)
     except (binascii.Error, ValueError):
         return None
     try:
-        cert, _ = read_certificate(der, f"{path} (embedded)", line)
+        cert, _ = read_certificate(der, f"{path} (embedded)", line, policy)
     except Exception:  # a hostile carried certificate is "not found", never a crash
         return None
     return cert

@@ -9,7 +9,6 @@ import datetime as dt
 from typing import cast
 
 from smki.certificates import Certificate
-from smki.policy import load_policy
 from smki.store import CertificateStore, is_other_role
 
 _MEMO_LIMIT = 4096
@@ -38,7 +37,7 @@ def certificate_verdicts(cert: Certificate, store: CertificateStore,
     cached = store.memo.get(key)
     if cached is not None:
         return cast(list[tuple[str, str, list[Certificate]]], cached)  # remembered below
-    policy = load_policy()
+    policy = store.policy
     verdicts: list[tuple[str, str, list[Certificate]]] = []
     if not (cert.is_smki and cert.role_name in policy.xml_signing_roles):
         what = cert.not_smki_reason or f"role {cert.role_name}"

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import settings
 
 from ssc.cli import main
-from core.env import Environment
+from core.env import Environment, Policies
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -57,15 +57,18 @@ class Result:
 class SSC:
     """Runs ``ssc`` in-process against one register file, with a fixed actor."""
 
-    def __init__(self, db: Path, actor: str = "test-secretary") -> None:
+    def __init__(self, db: Path, actor: str = "test-secretary", policy_file: Path | None = None) -> None:
         self.db = db
         self.actor = actor
+        #: The policy file in-process runs use (None: the shipped policies), whatever
+        #: ``SSC_POLICY`` says: a test sets this, never ``os.environ``.
+        self.policy_file = policy_file
 
     def __call__(self, *argv: str, stdin: str = "", as_of: dt.date | None = None) -> Result:
         out, err = io.StringIO(), io.StringIO()
         env = Environment(
             stdout=out, stderr=err, stdin=io.StringIO(stdin), db_path=self.db, actor=self.actor,
-            as_of=as_of,
+            as_of=as_of, policies=Policies(self.policy_file),
         )
         try:
             status = main(list(argv), env)

@@ -33,10 +33,9 @@ def test_fewer_days_left_is_never_less_severe(a, b):
         assert classify(a, POLICY).rank <= classify(b, POLICY).rank
 
 
-def test_the_shipped_policy_and_a_user_override(tmp_path, monkeypatch):
+def test_the_shipped_policy_and_a_user_override(tmp_path):
     assert load_policy() == POLICY
     override = tmp_path / "p.toml"
     override.write_text("[expiry]\ncritical_days = 100\n")
-    monkeypatch.setenv("SSC_POLICY", str(override))
     with pytest.raises(InputError, match="critical_days must not exceed warning_days"):
-        load_policy()
+        load_policy(override)

@@ -128,16 +128,16 @@ def test_severity_moves_as_the_date_nears(edmi):
     assert certificate(report(edmi, "2020-02-29")[1], "CPA-2017-0142")["severity"] == "expired"
 
 
-def test_thresholds_move_with_the_policy(edmi, tmp_path, monkeypatch):
+def test_thresholds_move_with_the_policy(edmi, tmp_path):
     override = tmp_path / "policy.toml"
     override.write_text("[expiry]\ncritical_days = 60\nwarning_days = 120\n")
-    monkeypatch.setenv("SSC_POLICY", str(override))
+    edmi.policy_file = override
     _, data = report(edmi, "2020-01-10")
     assert certificate(data, "CPA-2017-0142")["severity"] == "critical"
     assert data["thresholds"]["critical_days"] == 60
 
 
-def test_what_needs_action_moves_with_the_policy(ssc, tmp_path, monkeypatch):
+def test_what_needs_action_moves_with_the_policy(ssc, tmp_path):
     ssc("cpa", "import", "certificates", str(EDMI / "certificates.csv"))
     (tmp_path / "inv.csv").write_text(
         "supplier,count,device_type,manufacturer,model,hardware_version,firmware_version\n"
@@ -153,7 +153,7 @@ def test_what_needs_action_moves_with_the_policy(ssc, tmp_path, monkeypatch):
     assert ssc("cpa", "report", "--as-of", "2020-01-10").status == 1
     override = tmp_path / "policy.toml"
     override.write_text('[cpa]\naction_severities = ["expired", "critical"]\n')
-    monkeypatch.setenv("SSC_POLICY", str(override))
+    ssc.policy_file = override
     assert ssc("cpa", "report", "--as-of", "2020-01-10").status == 0
 
 

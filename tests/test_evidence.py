@@ -153,7 +153,7 @@ def test_disallowed_content_is_refused_and_nothing_written(reg, tmp_path, conten
     assert count(reg.db, "evidence_blobs") == count(reg.db, "evidence_chunks") == 0
 
 
-def test_bad_input_is_one_line_exit_2_and_nothing_written(reg, tmp_path, monkeypatch):
+def test_bad_input_is_one_line_exit_2_and_nothing_written(reg, tmp_path):
     pdf = write(tmp_path / "a.pdf", PDF)
     fifo = tmp_path / "pipe.pdf"
     os.mkfifo(fifo)
@@ -180,15 +180,10 @@ def test_bad_input_is_one_line_exit_2_and_nothing_written(reg, tmp_path, monkeyp
 
     policy = tmp_path / "policy.toml"
     policy.write_text("[evidence.storage]\nmax_bytes = 100\n")
-    monkeypatch.setenv("SSC_POLICY", str(policy))
-    from assurance.evidence.policy import evidence_policy
-    evidence_policy.cache_clear()
-    try:
-        big = write(tmp_path / "big.pdf", PDF + bytes(200))
-        result = reg("evidence", "add", "A1", str(big), "--reason", "r")
-        assert result.status == 2 and "over the limit of 100" in result.stderr
-    finally:
-        evidence_policy.cache_clear()
+    reg.policy_file = policy
+    big = write(tmp_path / "big.pdf", PDF + bytes(200))
+    result = reg("evidence", "add", "A1", str(big), "--reason", "r")
+    assert result.status == 2 and "over the limit of 100" in result.stderr
     assert head(reg) == before
 
 

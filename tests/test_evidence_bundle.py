@@ -175,7 +175,7 @@ def test_hostile_zip_entry_names_are_refused(source, tmp_path, hostile):
     assert not (tmp_path / "evil").exists()
 
 
-def test_a_zip_bomb_stops_at_the_limit(source, tmp_path, monkeypatch):
+def test_a_zip_bomb_stops_at_the_limit(source, tmp_path):
     entries = _bundle_entries(source, tmp_path)
     bomb = b"\0" * (8 * 1024 * 1024)
     name = hashlib.sha256(bomb).hexdigest()
@@ -186,16 +186,10 @@ def test_a_zip_bomb_stops_at_the_limit(source, tmp_path, monkeypatch):
         assert info.compress_size * 100 < info.file_size  # it inflates a hundredfold and more
     policy = tmp_path / "policy.toml"
     policy.write_text("[evidence.storage]\nmax_bytes = 4194304\n")
-    monkeypatch.setenv("SSC_POLICY", str(policy))
-    from assurance.evidence.policy import evidence_policy
-    evidence_policy.cache_clear()
-    try:
-        target = SSC(tmp_path / "target.db")
-        result = target("import", str(path))
-        assert result.status == 2 and "over the limit" in result.stderr
-        assert _empty(target)
-    finally:
-        evidence_policy.cache_clear()
+    target = SSC(tmp_path / "target.db", policy_file=policy)
+    result = target("import", str(path))
+    assert result.status == 2 and "over the limit" in result.stderr
+    assert _empty(target)
 
 
 def test_a_zip_that_lies_about_sizes_is_refused(source, tmp_path):

@@ -59,17 +59,12 @@ def test_closing_a_low_finding_needs_none_by_default(reg):
     assert reg("finding", "edit", "F2", "status=closed", "closed=2020-03-01", "--reason", "done").status == 0
 
 
-def test_the_policy_decides_which_severities_need_evidence(reg, tmp_path, monkeypatch):
+def test_the_policy_decides_which_severities_need_evidence(reg, tmp_path):
     policy = tmp_path / "policy.toml"
     policy.write_text('[evidence.closing]\nrequires_evidence = ["low"]\n')
-    monkeypatch.setenv("SSC_POLICY", str(policy))
-    from assurance.evidence.policy import evidence_policy
-    evidence_policy.cache_clear()
-    try:
-        assert reg("finding", "edit", "F2", "status=closed", "closed=2020-03-01", "--reason", "d").status == 2
-        assert reg("finding", "edit", "F1", "status=closed", "closed=2020-03-01", "--reason", "d").status == 0
-    finally:
-        evidence_policy.cache_clear()
+    reg.policy_file = policy
+    assert reg("finding", "edit", "F2", "status=closed", "closed=2020-03-01", "--reason", "d").status == 2
+    assert reg("finding", "edit", "F1", "status=closed", "closed=2020-03-01", "--reason", "d").status == 0
 
 
 def test_a_bad_evidence_policy_is_refused_on_load(tmp_path):
@@ -164,6 +159,13 @@ def test_appendix_lists_the_evidence_each_decision_rested_on(reg, tmp_path):
         row = next(line for line in text.splitlines() if name in line)
         assert kind in row and day in row and hashlib.sha256(content).hexdigest()[:12] in row
     assert "after.pdf" not in text
+    # The kinds are named by the policy of the run's Environment (here: its policy file).
+    renamed = tmp_path / "renamed.toml"
+    renamed.write_text('[evidence.kinds]\nreport = "Report of the CIO"\n')
+    reg.policy_file = renamed
+    text = reg("report", "panel", "--month", "2019-12", "--part", "appendix").stdout
+    row = next(line for line in text.splitlines() if "Fenland FUSA report.pdf" in line)
+    assert "Report of the CIO" in row and "CIO assessment report" not in text
 
 
 def test_the_main_part_never_shows_evidence_above_its_classification(reg, tmp_path):

@@ -19,7 +19,7 @@ from smki.store import CertificateStore
 from testdata.smki_pki import AS_OF, build
 from tests.conftest import require_tool
 
-PROFILE = load_policy().profile
+PROFILE = load_policy().default_profile
 #: Findings that mean "not accepted": the signature failed or could not be judged.
 REJECTED = {"KS002", "KS003", "KS004", "KS005"}
 SNIPPETS = [b" ", b"\n", b"<!--c-->", b"x", b' a="1"', b' xmlns:z="urn:z"', b"&amp;", b"&#13;",

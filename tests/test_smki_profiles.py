@@ -23,16 +23,13 @@ def pki(tmp_path_factory):
 
 
 @pytest.fixture
-def policy_file(tmp_path, monkeypatch):
+def policy_file(tmp_path):
+    """Write a policy file; return it (tests pass it on: nothing reads ``os.environ``)."""
     def use(text: str):
         path = tmp_path / "policy.toml"
         path.write_text(text)
-        monkeypatch.setenv("SSC_POLICY", str(path))
-        load_policy.cache_clear()
         return path
-    yield use
-    monkeypatch.delenv("SSC_POLICY", raising=False)
-    load_policy.cache_clear()
+    return use
 
 
 def test_the_shipped_profiles(pki):
@@ -52,12 +49,12 @@ def test_a_sha1_profile_verifies_sha1_signatures_on_the_fast_path(pki, policy_fi
     sha256 = pki.request("clean")
     before = check_key_separation([sha1, sha256], [pki.certs], AS_OF, jobs=1)
     assert {(f.path, f.rule) for f in before.findings} == {(str(sha1), "KS004")}
-    policy_file(SHA1_PROFILE)
-    after = check_key_separation([sha1, sha256], [pki.certs], AS_OF, jobs=1)
+    sha1_policy = load_policy(policy_file(SHA1_PROFILE))
+    after = check_key_separation([sha1, sha256], [pki.certs], AS_OF, jobs=1, policy=sha1_policy)
     assert {(f.path, f.rule) for f in after.findings} == {(str(sha256), "KS004")}
     tampered = tmp_path / "sha1-tampered.xml"
     tampered.write_bytes(sha1.read_bytes().replace(b"4.1.1", b"4.1.2"))
-    (only,) = check_key_separation([tampered], [pki.certs], AS_OF, jobs=1).findings
+    (only,) = check_key_separation([tampered], [pki.certs], AS_OF, jobs=1, policy=sha1_policy).findings
     assert only.rule == "KS002" and "digest of reference 1" in only.message
 
 
@@ -70,13 +67,14 @@ def test_a_sha1_profile_verifies_sha1_signatures_on_the_fast_path(pki, policy_fi
     ('[smki.rules.KS001]\nsecurity_severity = 11\n', "security_severity"),
 ])
 def test_a_bad_profile_is_refused_on_load_naming_the_field(policy_file, text, field):
-    policy_file(text)
+    path = policy_file(text)
     with pytest.raises(InputError) as caught:
-        load_policy()
+        load_policy(path)
     assert field in str(caught.value)
 
 
 def test_a_bad_policy_is_exit_2_not_a_traceback(pki, policy_file, ssc):
-    policy_file('[duis.profiles.duis-request]\ncurve = "secp999"\n')
-    result = ssc("smki", "check-keys", "--certs", str(pki.certs), str(pki.request("clean")))
+    path = policy_file('[duis.profiles.duis-request]\ncurve = "secp999"\n')
+    result = ssc.process("smki", "check-keys", "--certs", str(pki.certs), str(pki.request("clean")),
+                         env={"SSC_POLICY": str(path)})
     assert result.status == 2 and "curve" in result.stderr and "Traceback" not in result.stderr

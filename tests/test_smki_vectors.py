@@ -23,6 +23,7 @@ from lxml import etree
 
 from smki.certificates import load_certificate_bytes
 from smki.keyinfo import resolve_signing_certificate
+from smki.policy import shipped_policy
 from smki.signatures import check_document
 from smki.store import CertificateStore, carried_certificate
 from tests.conftest import IN_CI, require_tool
@@ -72,7 +73,7 @@ def _store(doc: Path, tree, root: Path) -> CertificateStore:
     for path in [*folder.glob("*.pem"), *folder.glob("certs/*.pem"), root / "cacert.pem"]:
         certs += load_certificate_bytes(path.read_bytes(), str(path))[0]
     for element in tree.getroot().iter(f"{DS}X509Certificate"):
-        carried = carried_certificate(element.text or "", str(doc), 1)
+        carried = carried_certificate(element.text or "", str(doc), 1, shipped_policy())
         if carried is not None:
             certs.append(carried)
     return CertificateStore(certs)

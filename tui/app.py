@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from textual.app import App
 
 from assurance.store import Register
+from core.env import Policies, shipped
 from tui import keymap
 from tui.commands import ActionsProvider
 from tui.state import Session
@@ -42,10 +41,13 @@ class SSCApp(App[None]):
     COMMANDS = App.COMMANDS | {ActionsProvider}
     MODES = {name: _mode(name) for name in MODE_NAMES}
 
-    def __init__(self, session: Session, register: Register | None = None) -> None:
+    def __init__(self, session: Session, register: Register | None = None,
+                 policies: Policies = shipped) -> None:
         super().__init__()
         self.session = session
-        self.register = register or open_register(session)
+        #: The policies of the Environment the app was started with (screens read theirs here).
+        self.policies = policies
+        self.register = register or open_register(session, policies)
         self.cursor_blink = session.cursor_blink
 
     def on_mount(self) -> None:
@@ -116,24 +118,21 @@ class SSCApp(App[None]):
         return True
 
 
-def open_register(session: Session) -> Register:
+def open_register(session: Session, policies: Policies = shipped) -> Register:
     """The session's register: read-only (never created, migrated or changed) if it says so."""
-    return Register.open(session.db_path, actor=session.actor, write=not session.read_only)
+    return Register.open(session.db_path, actor=session.actor, write=not session.read_only,
+                         policies=policies)
 
 
-def run(session: Session, *, demo: bool = False) -> int:
+def run(session: Session, *, demo: bool = False, policies: Policies = shipped) -> int:
     """Open the register (filling it with the demo data first if asked) and run the app."""
     if demo:
         # The demo data is written first (a read-only demo then browses it, opened read-only).
         from tui.sources import populate_demo
 
-        with Register.open(session.db_path, actor=session.actor) as writable:
+        with Register.open(session.db_path, actor=session.actor, policies=policies) as writable:
             if writable.count("party") == 0:
                 populate_demo(writable, session.today)
-    register = open_register(session)
-    SSCApp(session, register).run()
+    register = open_register(session, policies)
+    SSCApp(session, register, policies).run()
     return 0
-
-
-def default_out_dir() -> Path:
-    return Path.cwd()

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from assurance.models import Assessment, Decision, DirectorsLetter, Finding, Party
 from assurance.store import Register
+from core.env import Policies, PolicySource, shipped
 from tui.due_summary import DueSummary, summarise_due
 
 if TYPE_CHECKING:
@@ -118,7 +119,7 @@ SEPARATE_PROCESS_ABOVE = 20_000
 
 
 def due_summary(db_path: Path, actor: str, as_of: dt.date, shown: int, *,
-                separate_process: bool = False) -> DueSummary:
+                policies: Policies = shipped, separate_process: bool = False) -> DueSummary:
     """``assurance.due.compute_due``, summarised, on a connection of its own (from a worker thread).
 
     Over a big register the work runs in another process and only the summary comes back, so
@@ -127,10 +128,10 @@ def due_summary(db_path: Path, actor: str, as_of: dt.date, shown: int, *,
     if separate_process:
         from tui.due_worker import compute_in_subprocess
 
-        return compute_in_subprocess(db_path, actor, as_of, shown)
+        return compute_in_subprocess(db_path, actor, as_of, shown, policies.file)
     from assurance.due import compute_due
 
-    with Register.open(db_path, actor=actor) as register:
+    with Register.open(db_path, actor=actor, policies=policies) as register:
         return summarise_due(compute_due(register, as_of), shown)
 
 
@@ -140,29 +141,32 @@ def _cpa_conn(db_path: Path) -> sqlite3.Connection:
     return open_register(db_path)
 
 
-def cpa_report(db_path: Path, as_of: dt.date, horizon_days: int | None = None) -> CpaReport:
+def cpa_report(db_path: Path, as_of: dt.date, policies: PolicySource,
+               horizon_days: int | None = None) -> CpaReport:
     """The CPA expiry alert (``smki.cpa.report.build_report``) for the register file."""
     from smki.cpa.policy import load_policy
     from smki.cpa.report import build_report
 
     conn = _cpa_conn(db_path)
     try:
-        return build_report(conn, as_of, load_policy(), horizon_days)
+        return build_report(conn, as_of, policies(load_policy), horizon_days)
     finally:
         conn.close()
 
 
-def smki_certificates(paths: tuple[Path, ...], as_of: dt.date) -> tuple[list[CertificateExpiry], list[str]]:
+def smki_certificates(paths: tuple[Path, ...], as_of: dt.date,
+                      policies: PolicySource) -> tuple[list[CertificateExpiry], list[str]]:
     """SMKI certificates under ``paths`` with their expiry severity, worst first; and problems."""
+    from smki import expiry
     from smki.certificates import load_certificates
-    from smki.expiry import classify, load_policy
+    from smki.policy import load_policy
 
     if not paths:
         return [], []
-    policy = load_policy()
+    policy = policies(expiry.load_policy)
     problems: list[str] = []
     try:
-        certs, bad = load_certificates(paths)
+        certs, bad = load_certificates(paths, policies(load_policy))
     except FileNotFoundError as exc:
         return [], [f"{exc}: no such file or folder"]
     problems += [f"{p.path}:{p.line}: {p.message}" for p in bad]
@@ -173,7 +177,7 @@ def smki_certificates(paths: tuple[Path, ...], as_of: dt.date) -> tuple[list[Cer
         left = cert.days_left(as_of)
         rows.append(CertificateExpiry(
             cert.path, cert.subject, cert.role_name or "—", cert.eui64 or "—",
-            not_after.date(), left, str(classify(left, policy))))
+            not_after.date(), left, str(expiry.classify(left, policy))))
     rank = {"expired": 0, "critical": 1, "warning": 2, "notice": 3, "ok": 4}
     rows.sort(key=lambda r: (rank.get(r.severity, 5), r.days_left))
     return rows, problems
@@ -212,12 +216,13 @@ def write_panel(register: Register, month: str, out_dir: Path, fmt: str,
     return [files.main, *([files.appendix] if files.appendix else [])]
 
 
-def write_cpa(db_path: Path, as_of: dt.date, out_dir: Path, fmt: str) -> Path:
+def write_cpa(db_path: Path, as_of: dt.date, out_dir: Path, fmt: str,
+              policies: PolicySource) -> Path:
     """The CPA expiry report as of ``as_of`` in ``fmt``, one of :data:`smki.cpa.formats.CPA`."""
     from smki.cpa.formats import CPA
 
     chosen = CPA[fmt]
-    report = cpa_report(db_path, as_of)
+    report = cpa_report(db_path, as_of, policies)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"cpa-report-{as_of.isoformat()}{chosen.suffix}"
     chosen.write(CPA.render(chosen, report), path)
@@ -285,7 +290,7 @@ def party_overview(register: Register, party_id: str, today: dt.date, db_path: P
     if cpa_loaded(db_path):
         cpa = []
         names = {party.id.casefold(), party.name.casefold()}
-        for alert in cpa_report(db_path, today).certificates:
+        for alert in cpa_report(db_path, today, register.policies).certificates:
             for exposure in alert.suppliers:
                 if exposure.supplier.casefold() in names:
                     cpa.append(CpaExposure(alert.cpa_id, f"{alert.manufacturer} {alert.model}",

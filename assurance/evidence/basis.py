@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from hashlib import sha256
 from typing import TYPE_CHECKING, Any
 
-from assurance.evidence.policy import EvidencePolicy, evidence_policy
+from assurance.evidence.policy import EvidencePolicy, load_evidence_policy
 from assurance.evidence.store import Evidence, has_schema, list_evidence
 from assurance.models import Assessment, Decision, Finding, Record
 from core import audit
@@ -53,7 +53,7 @@ def _standing_evidence(register: Register, records: list[tuple[str, str]]) -> li
 def compute(register: Register, subject_id: str,
             policy: EvidencePolicy | None = None) -> Basis | None:
     """The basis a decision on ``subject_id`` would rest on now (None: no such subject)."""
-    policy = policy or evidence_policy()
+    policy = policy or register.policies(load_evidence_policy)
     subject = _subject(register, subject_id)
     if subject is None:
         return None
@@ -131,7 +131,7 @@ def changed_bases(register: Register, party: str | None = None) -> list[BasisCha
         " ORDER BY date DESC, rowid DESC) AS n FROM decisions WHERE withdrawn IS NULL)"
         " WHERE n = 1 AND extra LIKE '%\"basis\"%' ORDER BY id").fetchall()
     found = []
-    policy = evidence_policy()
+    policy = register.policies(load_evidence_policy)
     for (decision_id,) in rows:
         decision = register.get("decision", decision_id)
         assert isinstance(decision, Decision)
@@ -190,7 +190,7 @@ def check_closing(register: Register, before: Record | None, after: Record,
     closed = register.policy.findings.closed_statuses
     if after.status not in closed or (before is not None and getattr(before, "status", None) in closed):
         return
-    policy = policy or evidence_policy()
+    policy = policy or register.policies(load_evidence_policy)
     if not policy.closing_needs_evidence(after.severity):
         return
     if has_schema(register.conn) and list_evidence(register.conn, after.id, record_type="finding",

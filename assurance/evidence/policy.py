@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from core import policy_files
+from core.env import shipped
 from core.errors import InputError
 
 #: The file types ssc can recognise by content; the policy chooses among them.
@@ -71,7 +71,7 @@ class EvidencePolicy(_Strict):
 
 
 def load_evidence_policy(override: Path | None = None) -> EvidencePolicy:
-    """Read and validate the evidence policy (shipped defaults, then SSC_POLICY's [evidence])."""
+    """Read and validate the evidence policy (shipped defaults, then ``override``'s [evidence])."""
     data, sources = policy_files.read("evidence", override)
     try:
         return EvidencePolicy.model_validate({**data, "sources": tuple(sources)})
@@ -82,7 +82,7 @@ def load_evidence_policy(override: Path | None = None) -> EvidencePolicy:
                          field=field or None) from None
 
 
-@functools.cache
 def evidence_policy() -> EvidencePolicy:
-    """The policy in force for this process (cached: policy files do not change mid-run)."""
-    return load_evidence_policy()
+    """The shipped evidence policy: the default when a caller passes none (a register opened
+    by a command has its Environment's: ``register.policies(load_evidence_policy)``)."""
+    return shipped(load_evidence_policy)

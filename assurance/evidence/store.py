@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from assurance.evidence.filetypes import MEDIA_TYPES, TYPE_OF_MEDIA, ContentCheck, detect
-from assurance.evidence.policy import EvidencePolicy, evidence_policy
+from assurance.evidence.policy import EvidencePolicy, load_evidence_policy
 from assurance.models import RECORD_TYPES, Record
 from core import audit
 from core.db import migrate, write_transaction
@@ -440,7 +440,7 @@ def add_files(register: Register, reference: str, paths: Iterable[Path | str], *
     transaction starts; the bytes are then streamed in. A file the record already cites (same
     bytes, not withdrawn) is not added twice.
     """
-    policy = policy or evidence_policy()
+    policy = policy or register.policies(load_evidence_policy)
     if not reason or not reason.strip():
         raise InputError("adding evidence needs a reason (kept in the audit trail)", field="--reason")
     check_kind(kind, policy)

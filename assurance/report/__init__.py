@@ -15,6 +15,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from assurance.evidence.policy import load_evidence_policy
 from assurance.formats import PANEL
 from assurance.report._format import DocumentFormat
 from assurance.report.appendix import appendix_document
@@ -30,7 +31,7 @@ from assurance.report.panel import (
     parse_month,
     withheld_highlights,
 )
-from assurance.report.policy import ReportPolicy, default_report_policy
+from assurance.report.policy import ReportPolicy, load_report_policy
 from assurance.store import Register
 
 __all__ = [
@@ -50,7 +51,7 @@ def main_part(register: Register, month: dt.date, *, classification: str | None 
     """
     from assurance.report.wording import main_document
 
-    policy = policy or default_report_policy()
+    policy = policy or register.policies(load_report_policy)
     ceiling = main_ceiling(classification, register.policy, policy)
     report = build_panel_report(BoundedView(register, ceiling), month, requested=classification,
                                 paper_ref=paper_ref, policy=policy)
@@ -73,9 +74,10 @@ def appendix_part(register: Register, month: dt.date, *, paper_ref: str | None =
                   policy: ReportPolicy | None = None,
                   now: dt.datetime | None = None) -> tuple[AppendixA, Document]:
     """The month's confidential Appendix A, as records and as a document (RED)."""
-    policy = policy or default_report_policy()
+    policy = policy or register.policies(load_report_policy)
     appendix = build_appendix(register, month, paper_ref=paper_ref, policy=policy)
-    document = appendix_document(appendix, register.policy, policy)
+    document = appendix_document(appendix, register.policy, policy,
+                                 register.policies(load_evidence_policy))
     document.author = policy.docx.creator
     document.style = HouseStyle(policy.docx.font, policy.docx.font_size, policy.docx.margin_cm)
     document.generated = now or register.clock().replace(microsecond=0)

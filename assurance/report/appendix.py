@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from assurance.evidence.policy import EvidencePolicy
 from assurance.models import Assessment, DirectorsLetter
 from assurance.policy import RegisterPolicy
 from assurance.report.document import Block, Document, Fields, Heading, Paragraph, Table
@@ -18,9 +19,11 @@ def _label(code: str | None) -> str:
 
 
 class AppendixLayout:
-    def __init__(self, register_policy: RegisterPolicy, policy: ReportPolicy) -> None:
+    def __init__(self, register_policy: RegisterPolicy, policy: ReportPolicy,
+                 evidence_policy: EvidencePolicy | None = None) -> None:
         self.register_policy = register_policy
         self.policy = policy
+        self.evidence_policy = evidence_policy
 
     def roles(self, detail: DecisionDetail) -> str:
         if detail.party is None:
@@ -83,7 +86,8 @@ class AppendixLayout:
     def evidence_blocks(self, detail: DecisionDetail) -> list[Block]:
         from assurance.report.evidence import evidence_blocks
 
-        return evidence_blocks(detail.evidence, self.policy.appendix.classification, self.register_policy)
+        return evidence_blocks(detail.evidence, self.policy.appendix.classification, self.register_policy,
+                               self.evidence_policy)
 
     def letter_blocks(self, detail: DecisionDetail) -> list[Block]:
         letter = detail.subject
@@ -104,9 +108,10 @@ class AppendixLayout:
 
 
 def appendix_document(appendix: AppendixA, register_policy: RegisterPolicy,
-                      policy: ReportPolicy) -> Document:
-    """Appendix A as a document marked with its classification in header and footer."""
-    layout = AppendixLayout(register_policy, policy)
+                      policy: ReportPolicy, evidence_policy: EvidencePolicy | None = None) -> Document:
+    """Appendix A as a document marked with its classification in header and footer (evidence
+    kinds named by ``evidence_policy``, default the shipped one)."""
+    layout = AppendixLayout(register_policy, policy, evidence_policy)
     level = policy.classification[appendix.classification]
     month = month_label(appendix.month)
     title = f"Appendix {policy.appendix.letter}: {policy.appendix.title} ({appendix.classification})"

@@ -24,7 +24,7 @@ from assurance.models import (
 )
 from assurance.policy import RegisterPolicy
 from assurance.report.bounded import BoundedView
-from assurance.report.policy import ReportPolicy, default_report_policy
+from assurance.report.policy import ReportPolicy, default_report_policy, load_report_policy
 from assurance.store import Register
 from core.errors import InputError
 
@@ -269,7 +269,7 @@ def build_appendix(register: Register, month: dt.date, *, paper_ref: str | None 
                    policy: ReportPolicy | None = None,
                    records: MonthRecords | None = None) -> AppendixA:
     """Appendix A for ``month``: each decision with its Party, conditions and non-compliances."""
-    policy = policy or default_report_policy()
+    policy = policy or register.policies(load_report_policy)
     records = records or month_records(register, month)
     sections = {
         section.key: tuple(records.on_kinds(section.kinds) if section.kinds else records.on_letters())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import re
 import string
 from pathlib import Path
@@ -10,8 +9,15 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from core import policy_files
+from core.env import shipped
 from assurance.models import RECORD_TYPES
-from assurance.policy import PolicyKeyError, RegisterPolicy, default_policy, policy_error
+from assurance.policy import (
+    PolicyKeyError,
+    RegisterPolicy,
+    default_policy,
+    load_register_policy,
+    policy_error,
+)
 from core.errors import InputError
 
 #: The report's invariants (spec/cli.md), which policy may tighten and never loosen.
@@ -221,11 +227,12 @@ class ReportPolicy(_Strict):
 
 def load_report_policy(override: Path | None = None,
                        register: RegisterPolicy | None = None) -> ReportPolicy:
-    """Read and validate the report policy (shipped defaults, then SSC_POLICY's [report])."""
+    """Read and validate the report policy (shipped defaults, then ``override``'s [report]),
+    checked against ``register`` (default: the register policy with the same override)."""
     data, sources = policy_files.read("report", override)
     try:
         policy = ReportPolicy.model_validate({**data, "sources": tuple(sources)})
-        policy.check_against(register or default_policy())
+        policy.check_against(register or (load_register_policy(override) if override else default_policy()))
     except ValidationError as exc:
         raise policy_error(exc, sources[-1], "report") from None
     except PolicyKeyError as exc:
@@ -235,7 +242,7 @@ def load_report_policy(override: Path | None = None,
     return policy
 
 
-@functools.cache
 def default_report_policy() -> ReportPolicy:
-    """The report policy in force for this process."""
-    return load_report_policy()
+    """The shipped report policy: the default when a caller passes none (a register opened by
+    a command has its Environment's: ``register.policies(load_report_policy)``)."""
+    return shipped(load_report_policy)

@@ -65,8 +65,8 @@ def _lookup(vocabulary: list[str], value: str) -> str | None:
 
 
 def load_policy(override: Path | None = None) -> CpaPolicy:
-    """``policies/cpa.toml`` and ``policies/expiry.toml``, with ``SSC_POLICY`` applied; the
-    classification worded by ``policies/report.toml`` (read directly: the Panel report package
+    """``policies/cpa.toml`` and ``policies/expiry.toml``, with ``override`` applied (the
+    Environment's policy file); the classification worded by ``policies/report.toml`` (read directly: the Panel report package
     costs a tenth of a second to import, and only its wording is needed here)."""
     from core.errors import InputError
 

@@ -21,8 +21,6 @@ from typing import Any
 
 from core import db
 
-COMPONENT = "cpa"
-
 # Inventory is kept twice on purpose: ``cpa_device`` holds each device of a per-device return
 # (tens of millions of rows, written once, never scanned by the report), and
 # ``cpa_inventory`` holds the grouped counts per Supplier and product, computed on import,

@@ -75,11 +75,11 @@ def import_command(args: argparse.Namespace, env: Environment) -> int:
     from smki.cpa.policy import load_policy
     from smki.cpa.schema import open_register
 
-    policy = load_policy()
+    policy = env.policy(load_policy)
     conn = open_register(env.db_path)
     try:
         summary = import_csv(conn, args.kind, args.file, policy=policy, actor=env.actor,
-                             now=env.now())
+                             now=env.clock())
     finally:
         conn.close()
     detail = (
@@ -100,7 +100,7 @@ def report_command(args: argparse.Namespace, env: Environment) -> int:
     from smki.cpa.schema import open_register
 
     output_format = CPA.choose(args.format, args.output)
-    policy = load_policy()
+    policy = env.policy(load_policy)
     conn = open_register(env.db_path, write=False)
     try:
         report = build_report(conn, env.today(), policy, args.horizon)

@@ -82,7 +82,7 @@ def _open(env, *, reading: bool = False):
 
     if reading and not Path(env.db_path).exists():
         raise InputError("no register here", path=str(env.db_path))
-    return Register.open(env.db_path, actor=env.actor, clock=env.clock)
+    return Register.open(env.db_path, actor=env.actor, clock=env.clock, policies=env.policies)
 
 
 @_environment_faults

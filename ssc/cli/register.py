@@ -190,7 +190,8 @@ def _open(env, *, write: bool = True):
     """The register: to write (created and migrated on first use), or read-only, never created."""
     from assurance.store import Register
 
-    return Register.open(env.db_path, actor=env.actor, write=write, clock=env.clock)
+    return Register.open(env.db_path, actor=env.actor, write=write, clock=env.clock,
+                         policies=env.policies)
 
 
 def _json(env, data) -> None:
@@ -355,7 +356,7 @@ def audit_checkpoint_command(args, env) -> int:
         print(f"audit trail NOT intact: {problem}; nothing signed", file=env.stderr)
         return 1
     statement = checkpoint.sign(key, register=register_id or "", events=count, head=head,
-                                at=env.now())
+                                at=env.clock())
     write_private(args.output, statement.text(), stdout=env.stdout)
     return 0
 

@@ -54,7 +54,8 @@ def panel_handler(args: argparse.Namespace, env: Environment) -> int:
     if args.part == "appendix" and args.classification:
         raise InputError("Appendix A is always RED; --classification is for the main part",
                          field="--classification")
-    with Register.open(env.db_path, actor=env.actor, write=False, clock=env.clock) as register:
+    with Register.open(env.db_path, actor=env.actor, write=False, clock=env.clock,
+                       policies=env.policies) as register:
         if args.part == "main":
             report, document = main_part(register, month, classification=args.classification,
                                          paper_ref=args.paper_ref)

@@ -54,11 +54,13 @@ def _missing(exc: FileNotFoundError) -> int:
 def check_keys(args: argparse.Namespace, env) -> int:
     from smki import render
     from smki.keysep import check_key_separation
+    from smki.policy import load_policy
     from ssc import __version__
 
     output_format = KEY_SEPARATION.choose(args.format, args.output)
     try:
-        report = check_key_separation(args.paths, args.certs, env.today(), jobs=args.jobs)
+        report = check_key_separation(args.paths, args.certs, env.today(), jobs=args.jobs,
+                                      policy=env.policy(load_policy))
     except FileNotFoundError as exc:
         return _missing(exc)
     content = KEY_SEPARATION.render(output_format, report, version=__version__)
@@ -70,14 +72,15 @@ def check_keys(args: argparse.Namespace, env) -> int:
 def list_certificates(args: argparse.Namespace, env) -> int:
     from smki import expiry, render
     from smki.certificates import load_certificates
+    from smki.policy import load_policy
 
     output_format = CERTIFICATES.choose(args.format, args.output)
     try:
-        certs, problems = load_certificates(args.paths)
+        certs, problems = load_certificates(args.paths, env.policy(load_policy))
     except FileNotFoundError as exc:
         return _missing(exc)
     as_of = env.today()
-    policy = expiry.load_policy()
+    policy = env.policy(expiry.load_policy)
     horizon = args.horizon if args.horizon is not None else policy.default_horizon_days
     rows = [render.certificate_row(c, as_of, policy, horizon) for c in certs]
     for p in problems:

@@ -45,5 +45,5 @@ def run(args: argparse.Namespace, env) -> int:
                       out_dir=args.out or Path.cwd())
     if args.demo:
         print(f"ssc: demo register at {db_path}", file=env.stderr)
-    return run_app(session, demo=args.demo)
+    return run_app(session, demo=args.demo, policies=env.policies)
 

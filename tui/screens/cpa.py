@@ -58,7 +58,7 @@ class CpaScreen(OfApp, Screen[None]):
     def reload(self) -> None:
         session = self.app.session
         try:
-            report = sources.cpa_report(session.db_path, session.today, self.horizon)
+            report = sources.cpa_report(session.db_path, session.today, self.app.policies, self.horizon)
         except Exception as exc:
             self.query_one("#summary", Label).update(f"could not build the CPA report: {exc}")
             return

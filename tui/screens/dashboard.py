@@ -123,18 +123,18 @@ class DashboardScreen(AppScreen):
         due: sources.DueSummary | Exception
         try:
             due = sources.due_summary(session.db_path, session.actor, session.today, DUE_ROWS,
-                                      separate_process=self._big)
+                                      policies=self.app.policies, separate_process=self._big)
         except Exception as exc:  # shown, not raised: the dashboard must still open
             due = exc
         self.app.call_from_thread(self._show_due, due)
         cpa: CpaReport | Exception | None
         try:
-            cpa = (sources.cpa_report(session.db_path, session.today)
+            cpa = (sources.cpa_report(session.db_path, session.today, self.app.policies)
                    if sources.cpa_loaded(session.db_path) else None)
         except Exception as exc:
             cpa = exc
         self.app.call_from_thread(self._show_cpa, cpa)
-        certs = sources.smki_certificates(session.certs, session.today)
+        certs = sources.smki_certificates(session.certs, session.today, self.app.policies)
         self.app.call_from_thread(self._show_smki, certs)
 
     def _show_due(self, due: sources.DueSummary | Exception) -> None:
@@ -233,7 +233,7 @@ class DashboardScreen(AppScreen):
         from assurance.store import Register
 
         session = self.app.session
-        with Register.open(session.db_path, actor=session.actor) as register:
+        with Register.open(session.db_path, actor=session.actor, policies=self.app.policies) as register:
             problem = register.verify_audit()
         self.audit_state = "intact ✓" if problem is None else f"TAMPERED: {problem}"
         self.app.call_from_thread(

@@ -27,8 +27,8 @@ from textual.widgets import DataTable, DirectoryTree, Label, Select, Static
 from assurance.evidence import (
     Evidence,
     add_files,
-    evidence_policy,
     list_evidence,
+    load_evidence_policy,
     withdraw,
     write_to,
 )
@@ -162,7 +162,7 @@ class AddEvidenceScreen(ReasonDialog):
         self.chosen: list[Path] = []
 
     def compose(self) -> ComposeResult:
-        policy = evidence_policy()
+        policy = self.app.register.policies(load_evidence_policy)
         session = self.app.session
         start = self.start or session.out_dir
         with Vertical(id="dialog"):

@@ -126,7 +126,7 @@ class ReportsScreen(OfApp, ModalScreen[None]):
     def write_cpa(self) -> None:
         try:
             path = sources.write_cpa(self.app.session.db_path, self.app.session.today,
-                                     self._folder(), self._format("#f-cpa-format"))
+                                     self._folder(), self._format("#f-cpa-format"), self.app.policies)
         except (SSCError, OSError, ValueError) as exc:
             self._error("#err-_record", str(exc))
             return
