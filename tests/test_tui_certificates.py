@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import NameOID
 
+from core.env import shipped
 from tui import sources
 
 TODAY = dt.date(2020, 1, 10)
@@ -38,7 +39,7 @@ def test_a_certificate_whose_validity_cannot_be_read_is_a_problem_not_a_row(tmp_
     broken[at] = 0x04  # now an OCTET STRING: the validity no longer reads
     (tmp_path / "broken.der").write_bytes(bytes(broken))
 
-    rows, problems = sources.smki_certificates((tmp_path,), TODAY)
+    rows, problems = sources.smki_certificates((tmp_path,), TODAY, shipped)
 
     assert [(row.path.rsplit("/", 1)[-1], row.not_after, row.days_left) for row in rows] == [
         ("good.der", dt.date(2020, 1, 20), 10)]
