@@ -28,7 +28,7 @@ from smki.keyinfo import Resolution, resolve_signing_certificate
 from smki.policy import SignatureProfile
 from smki.profile import transforms_of
 from smki.store import CertificateStore
-from smki.verdicts import certificate_verdicts, remember
+from smki.verdicts import remember, signature_findings
 
 #: The exact shape of a DUIS signature: each element's allowed attributes and children (in
 #: order, ``?`` optional, ``+`` repeated), text-only elements with their lexical form. The fast
@@ -329,7 +329,7 @@ def check_fast(tree: etree._ElementTree, root: etree._Element, sig: etree._Eleme
     if resolved.conflict or not _verifiable(cert, profile):
         return None  # KS004: the tree walk says so
     failure = _verify(tree, sig, _EXC_TRANSFORM in match["transforms"], expected, raw, cert, profile)
-    return _findings(cert, store, as_of, path, line, failure)
+    return signature_findings(cert, store, as_of, path, line, failure)
 
 
 def _in_exact_shape(root: etree._Element, sig: etree._Element, profile: SignatureProfile,
@@ -361,19 +361,6 @@ def _resolve_once(sig: etree._Element, store: CertificateStore, path: str, key_i
                 resolved.certificate.fingerprint_sha256) is resolved.certificate:
             remember(store, key, resolved)  # a carried certificate not in the store is per path
     return resolved
-
-
-def _findings(cert: Certificate, store: CertificateStore, as_of: dt.date, path: str, line: int,
-              failure: str | None) -> list[Finding]:
-    """KS002 if the signature failed, then the certificate's verdicts (its KS001 only when the
-    signature verified)."""
-    findings = []
-    if failure:
-        findings.append(finding("KS002", path, line, f"signature does not verify: {failure}", [cert]))
-    for rule, message, certs in certificate_verdicts(cert, store, as_of):
-        if rule != "KS001" or not failure:
-            findings.append(finding(rule, path, line, message, certs))
-    return findings
 
 
 def _verify(tree: etree._ElementTree, sig: etree._Element, exclusive: bool, expected: bytes,
