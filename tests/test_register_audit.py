@@ -387,3 +387,18 @@ def test_a_noted_head_must_be_the_event_noted(pristine):
                                            "the trail was rewritten since")
         assert audit.verify(conn, expect_head=audit.GENESIS, expect_count=0) is None
         assert audit.verify(conn, expect_count=3).seq is None
+
+
+@pytest.mark.parametrize("events", ["²", "٣", "-1", "1.0", "0x10"])
+def test_a_checkpoint_whose_count_is_not_ascii_digits_is_refused_in_one_line(ssc, keys, tmp_path, events):
+    """str.isdigit() takes a superscript two, which int() refuses: that was a traceback."""
+    key, public = keys
+    assert ssc("party", "add", "id=P1", "name=Fenland Ltd", "roles=other_user").status == 0
+    statement = tmp_path / "checkpoint.txt"
+    assert ssc("audit", "checkpoint", "--key", str(key), "-o", str(statement)).status == 0
+    text = statement.read_text()
+    count = next(line for line in text.splitlines() if line.startswith("events: "))
+    statement.write_text(text.replace(count, f"events: {events}"))
+    result = ssc("audit", "verify", "--checkpoint", str(statement), "--public-key", str(public))
+    assert result.status == 2 and "Traceback" not in result.stderr
+    assert "checkpoint.txt" in result.stderr and "events: expected a whole number" in result.stderr
