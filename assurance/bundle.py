@@ -18,11 +18,12 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import stat
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, BinaryIO
@@ -48,6 +49,7 @@ from core.db import write_transaction
 from core.errors import InputError, InputErrors
 
 if TYPE_CHECKING:
+    from assurance.policy import Classification
     from assurance.store import Register
 
 RECORDS = "register.jsonl"
@@ -229,46 +231,52 @@ class _Bundle:
         return None if not found else int(found[zipfile._ECD_ENTRIES_TOTAL])  # type: ignore[attr-defined]  # private too
 
     def _scan_zip(self) -> None:
+        self.archive = self._open_zip()
+        infos = self.archive.infolist()
+        if len(infos) > MAX_ENTRIES:
+            raise InputError(f"holds {len(infos)} entries, more than {MAX_ENTRIES}", path=str(self.path))
+        seen: set[str] = set()
+        for info in infos:
+            if info.filename in seen:
+                raise InputError(f"holds {info.filename!r} twice", path=str(self.path))
+            seen.add(info.filename)
+            self._admit_entry(info)
+        if RECORDS not in seen:
+            raise InputError(f"a bundle holds {RECORDS}", path=str(self.path))
+
+    def _open_zip(self) -> zipfile.ZipFile:
+        """The archive, its declared entry count bounded before its directory is read."""
         try:
             declared = self._count_entries()
             if declared is not None and declared > MAX_ENTRIES:
                 raise InputError(f"declares {declared} entries, more than {MAX_ENTRIES}",
                                  path=str(self.path))
-            self.archive = zipfile.ZipFile(self.path)
+            return zipfile.ZipFile(self.path)
         except FileNotFoundError:
             raise InputError("no such file", path=str(self.path)) from None
         except (zipfile.BadZipFile, OSError) as exc:
             raise InputError(f"not a readable zip ({exc})", path=str(self.path)) from None
-        infos = self.archive.infolist()
-        if len(infos) > MAX_ENTRIES:
-            raise InputError(f"holds {len(infos)} entries, more than {MAX_ENTRIES}", path=str(self.path))
-        seen: set[str] = set()
-        records = False
-        for info in infos:
-            name = info.filename
-            if name in seen:
-                raise InputError(f"holds {name!r} twice", path=str(self.path))
-            seen.add(name)
-            if info.flag_bits & 0x1:
-                raise InputError(f"entry {name!r} is encrypted", path=str(self.path))
-            if name == RECORDS:
-                records = True
-                if info.file_size > MAX_RECORDS_BYTES:
-                    raise InputError(f"{RECORDS} is {info.file_size} bytes, over {MAX_RECORDS_BYTES}",
-                                     path=str(self.path))
-            elif name == BLOBS + "/":
-                continue
-            elif match := _BLOB_NAME.match(name):
-                if info.file_size > self.policy.storage.max_bytes:
-                    raise InputError(f"{name} is {info.file_size} bytes, over the limit of "
-                                     f"{self.policy.storage.max_bytes}", path=str(self.path))
-                self.blobs[match[1]] = info
-            else:
-                # Only the names above: anything else (../x, /etc/x, blobs/../x) is refused unread.
-                raise InputError(f"unexpected entry {name!r} (a bundle holds {RECORDS} and "
-                                 f"{BLOBS}/<sha256> only)", path=str(self.path))
-        if not records:
-            raise InputError(f"a bundle holds {RECORDS}", path=str(self.path))
+
+    def _admit_entry(self, info: zipfile.ZipInfo) -> None:
+        """One zip entry by the allow-list: the records, the blobs folder, or a bounded blob."""
+        name = info.filename
+        if info.flag_bits & 0x1:
+            raise InputError(f"entry {name!r} is encrypted", path=str(self.path))
+        if name == RECORDS:
+            if info.file_size > MAX_RECORDS_BYTES:
+                raise InputError(f"{RECORDS} is {info.file_size} bytes, over {MAX_RECORDS_BYTES}",
+                                 path=str(self.path))
+        elif name == BLOBS + "/":
+            return
+        elif match := _BLOB_NAME.match(name):
+            if info.file_size > self.policy.storage.max_bytes:
+                raise InputError(f"{name} is {info.file_size} bytes, over the limit of "
+                                 f"{self.policy.storage.max_bytes}", path=str(self.path))
+            self.blobs[match[1]] = info
+        else:
+            # Only the names above: anything else (../x, /etc/x, blobs/../x) is refused unread.
+            raise InputError(f"unexpected entry {name!r} (a bundle holds {RECORDS} and "
+                             f"{BLOBS}/<sha256> only)", path=str(self.path))
 
     @contextlib.contextmanager
     def open_records(self) -> Iterator[IO[str]]:
@@ -366,47 +374,194 @@ def import_bundle(register: Register, path: Path | str, *, reason: str | None = 
         evidence_sources = [s for s in sources if s[2].get("type") == ENTITY]
         lines = _check_lines(register, evidence_sources, record_sources, bundle, policy)
         ensure_schema(register.conn)
-        conn = register.conn
-        with write_transaction(conn):
+        with write_transaction(register.conn):
             records = import_sources(register, record_sources, reason=reason) if record_sources else []
-            stored: set[str] = set()
-            for _where, line, _record_type, _classification, media_type in lines:
-                known = conn.execute("SELECT 1 FROM evidence_blobs WHERE sha256 = ?",
-                                     (line.sha256,)).fetchone()
-                if line.sha256 in stored or known:
-                    continue
-                blob_where = bundle.where(f"{BLOBS}/{line.sha256}")
-                type_name = TYPE_OF_MEDIA[media_type]
-                try:
-                    with bundle.open_blob(line.sha256) as blob:
-                        head = blob.peek(HEAD_BYTES)[:HEAD_BYTES]
-                        if head and not head_is(type_name, head):
-                            raise InputError(f"its bytes are not a {type_name} file as its "
-                                             "evidence line says; nothing was imported",
-                                             path=blob_where)
-                        store_stream(conn, blob, media_type, policy=policy,
-                                     check=ContentCheck(type_name), where=blob_where,
-                                     expect=line.sha256)
-                except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
-                    raise InputError(f"cannot be read ({exc}); nothing was imported",
-                                     path=blob_where) from None
-                stored.add(line.sha256)
-            appender = audit.Appender(conn, register.actor, clock=register.clock)
-            items = []
-            for _where, line, record_type, classification, media_type in lines:
-                item = _evidence_from(line, record_type, classification, media_type, register.clock())
-                size = conn.execute("SELECT size FROM evidence_blobs WHERE sha256 = ?",
-                                    (item.sha256,)).fetchone()[0]
-                if size != item.size:
-                    raise InputError(f"size {item.size} but its blob holds {size} bytes; nothing "
-                                     "was imported", path=_where[0], line=_where[1], field="size")
-                insert(conn, item)
-                appender.add(ENTITY, item.id, "import", None, item.to_interchange(), reason)
-                items.append(item)
-            appender.flush()
+            _store_blobs(register.conn, bundle, lines, policy)
+            items = _insert_evidence(register, lines, reason)
     finally:
         bundle.close()
     return BundleImported(records, items)
+
+
+def _store_blobs(conn: sqlite3.Connection, bundle: _Bundle, lines: list[tuple],
+                 policy: EvidencePolicy) -> None:
+    """Each blob the lines cite and the register lacks, once, checked and hashed as it streams."""
+    stored: set[str] = set()
+    for _where, line, _record_type, _classification, media_type in lines:
+        known = conn.execute("SELECT 1 FROM evidence_blobs WHERE sha256 = ?",
+                             (line.sha256,)).fetchone()
+        if line.sha256 in stored or known:
+            continue
+        _store_blob(conn, bundle, line.sha256, media_type, policy)
+        stored.add(line.sha256)
+
+
+def _store_blob(conn: sqlite3.Connection, bundle: _Bundle, sha256: str, media_type: str,
+                policy: EvidencePolicy) -> None:
+    """One blob, refused unless its first bytes are of the type its line says and it hashes to its name."""
+    blob_where = bundle.where(f"{BLOBS}/{sha256}")
+    type_name = TYPE_OF_MEDIA[media_type]
+    try:
+        with bundle.open_blob(sha256) as blob:
+            head = blob.peek(HEAD_BYTES)[:HEAD_BYTES]
+            if head and not head_is(type_name, head):
+                raise InputError(f"its bytes are not a {type_name} file as its "
+                                 "evidence line says; nothing was imported",
+                                 path=blob_where)
+            store_stream(conn, blob, media_type, policy=policy,
+                         check=ContentCheck(type_name), where=blob_where,
+                         expect=sha256)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        raise InputError(f"cannot be read ({exc}); nothing was imported",
+                         path=blob_where) from None
+
+
+def _insert_evidence(register: Register, lines: list[tuple], reason: str | None) -> list[Evidence]:
+    """The evidence rows, each audited, each refused if its size is not its stored blob's."""
+    conn = register.conn
+    appender = audit.Appender(conn, register.actor, clock=register.clock)
+    items = []
+    for where, line, record_type, classification, media_type in lines:
+        item = _evidence_from(line, record_type, classification, media_type, register.clock())
+        size = conn.execute("SELECT size FROM evidence_blobs WHERE sha256 = ?",
+                            (item.sha256,)).fetchone()[0]
+        if size != item.size:
+            raise InputError(f"size {item.size} but its blob holds {size} bytes; nothing "
+                             "was imported", path=where[0], line=where[1], field="size")
+        insert(conn, item)
+        appender.add(ENTITY, item.id, "import", None, item.to_interchange(), reason)
+        items.append(item)
+    appender.flush()
+    return items
+
+
+_Error = Callable[[str | None, str], None]
+#: Where a line sits in the bundle: (file, line number).
+_Where = tuple[str, int]
+
+
+def _batch_levels(register: Register, record_sources: list) -> dict[str, dict[str, str]]:
+    """The classification of every record in the batch, by type and id (the type's default if unset)."""
+    in_batch: dict[str, dict[str, str]] = {name: {} for name in RECORD_TYPES}
+    for _path, _line, data in record_sources:
+        type_name, record_id = data.get("type"), data.get("id")
+        if type_name in in_batch and isinstance(record_id, str):
+            level = data.get("classification")
+            in_batch[type_name][record_id] = level.upper() if isinstance(level, str) else \
+                register.policy.classification.default[type_name]
+    return in_batch
+
+
+def _validated_line(fields: dict[str, Any], policy: EvidencePolicy, error: _Error) -> EvidenceLine | None:
+    """The line as an EvidenceLine, or None when its fields do not validate (each reported)."""
+    kind, name = fields.get("kind"), fields.get("name")
+    if isinstance(kind, str) and kind not in policy.kinds:
+        error("kind", f"expected one of {', '.join(policy.kinds)}")
+    if isinstance(name, str) and name and clean_name(name, policy) != name:
+        error("name", "holds a path separator, a control or format character, or is too long")
+    try:
+        return EvidenceLine.model_validate(fields)
+    except ValidationError as exc:
+        _report_validation(exc, error)
+        return None
+
+
+def _report_validation(exc: ValidationError, error: _Error) -> None:
+    """Each of pydantic's problems as field and message, in the words the CLI uses."""
+    for problem in exc.errors():
+        field = ".".join(str(p) for p in problem["loc"]) or "(line)"
+        message = "is required" if problem["type"] == "missing" else \
+            problem["msg"].removeprefix("Value error, ")
+        error(field, message)
+
+
+def _check_media_and_id(line: EvidenceLine, media_type: str, policy: EvidencePolicy,
+                        existing_ids: set[str], seen: dict[str, _Where], where: _Where,
+                        error: _Error) -> None:
+    """A media type evidence may be, and an id new to the register and to the bundle."""
+    if TYPE_OF_MEDIA.get(media_type) not in policy.types.allowed:
+        error("media_type", f"{media_type!r} is not a type evidence may be "
+              f"({', '.join(policy.types.allowed)})")
+    if line.id in existing_ids:
+        error("id", f"an evidence with id {line.id!r} is already in the register")
+    elif line.id in seen:
+        error("id", f"evidence {line.id!r} appears twice (first at line {seen[line.id][1]})")
+    seen.setdefault(line.id, where)
+
+
+def _cited_record(register: Register, in_batch: dict[str, dict[str, str]], line: EvidenceLine,
+                  error: _Error) -> tuple[str, str | None] | None:
+    """(record type, its classification) of the one record the line cites, in the bundle or the
+    register, of the type given or the one type found; None (reported) otherwise."""
+    if line.record_type and line.record_type not in RECORD_TYPES:
+        error("record_type", f"expected one of {', '.join(RECORD_TYPES)}")
+        return None
+    types = [line.record_type] if line.record_type else list(RECORD_TYPES)
+    found: list[tuple[str, str | None]] = []
+    for type_name in types:
+        if line.record in in_batch[type_name]:
+            found.append((type_name, in_batch[type_name][line.record]))
+        elif (record := register.get(type_name, line.record)) is not None:
+            found.append((type_name, record.classification))
+    if not found:
+        error("record", f"no record with id {line.record!r} in the bundle or the register")
+        return None
+    if len(found) > 1:
+        error("record", f"{line.record!r} names several records; add record_type")
+        return None
+    return found[0]
+
+
+def _line_classification(line: EvidenceLine, record_type: str, record_level: str | None,
+                         levels: Classification, error: _Error) -> str | None:
+    """The line's classification (its own, else its record's, else the highest), never below its
+    record's; None (reported) when it is not a level at all."""
+    classification = (line.classification or record_level or levels.order[-1]).upper()
+    if classification not in levels.order:
+        error("classification", f"expected one of {', '.join(levels.order)}")
+        return None
+    if record_level in levels.order and levels.rank(classification) < levels.rank(record_level):
+        error("classification", f"{classification} is below its {record_type}'s {record_level}")
+    return classification
+
+
+def _has_blob(register: Register, bundle: _Bundle, sha256: str) -> bool:
+    """The bytes are in the bundle or already stored in the register."""
+    return sha256 in bundle.blobs or bool(
+        has_schema(register.conn) and register.conn.execute(
+            "SELECT 1 FROM evidence_blobs WHERE sha256 = ?", (sha256,)).fetchone())
+
+
+class _LineChecker:
+    """What each evidence line is checked against: the batch's records, the register, the blobs."""
+
+    def __init__(self, register: Register, record_sources: list, bundle: _Bundle,
+                 policy: EvidencePolicy) -> None:
+        self.register, self.bundle, self.policy = register, bundle, policy
+        self.in_batch = _batch_levels(register, record_sources)
+        self.existing_ids = {item.id for item in list_evidence(register.conn)} \
+            if has_schema(register.conn) else set()
+        self.seen: dict[str, _Where] = {}
+
+    def check(self, where: _Where, data: dict[str, Any], error: _Error) -> tuple | None:
+        """(where, line, record_type, classification, media_type), or None when the line cannot
+        be checked further; every problem found is reported through ``error``."""
+        line = _validated_line({k: v for k, v in data.items() if k != "type"}, self.policy, error)
+        if line is None:
+            return None
+        media_type = line.media_type or ""
+        _check_media_and_id(line, media_type, self.policy, self.existing_ids, self.seen, where, error)
+        cited = _cited_record(self.register, self.in_batch, line, error)
+        if cited is None:
+            return None
+        record_type, record_level = cited
+        classification = _line_classification(line, record_type, record_level,
+                                              self.register.policy.classification, error)
+        if classification is None:
+            return None
+        if not _has_blob(self.register, self.bundle, line.sha256):
+            error("sha256", f"no blob {BLOBS}/{line.sha256} in the bundle")
+        return (where, line, record_type, classification, media_type)
 
 
 def _check_lines(register: Register, evidence_sources: list, record_sources: list,
@@ -417,74 +572,14 @@ def _check_lines(register: Register, evidence_sources: list, record_sources: lis
     every bad file:line:field.
     """
     errors: list[InputError] = []
-    in_batch: dict[str, dict[str, str]] = {name: {} for name in RECORD_TYPES}
-    for _path, _line, data in record_sources:
-        type_name, record_id = data.get("type"), data.get("id")
-        if type_name in in_batch and isinstance(record_id, str):
-            level = data.get("classification")
-            in_batch[type_name][record_id] = level.upper() if isinstance(level, str) else \
-                register.policy.classification.default[type_name]
-    levels = register.policy.classification
-    existing_ids = {item.id for item in list_evidence(register.conn)} if has_schema(register.conn) else set()
-    seen: dict[str, tuple[str, int]] = {}
+    checker = _LineChecker(register, record_sources, bundle, policy)
     checked = []
     for path, number, data in evidence_sources:
         def error(field: str | None, message: str, path: str = path, number: int = number) -> None:
             errors.append(InputError(message, path=path, line=number, field=field))
 
-        fields = {k: v for k, v in data.items() if k != "type"}
-        kind, name = fields.get("kind"), fields.get("name")
-        if isinstance(kind, str) and kind not in policy.kinds:
-            error("kind", f"expected one of {', '.join(policy.kinds)}")
-        if isinstance(name, str) and name and clean_name(name, policy) != name:
-            error("name", "holds a path separator, a control or format character, or is too long")
-        try:
-            line = EvidenceLine.model_validate(fields)
-        except ValidationError as exc:
-            for problem in exc.errors():
-                field = ".".join(str(p) for p in problem["loc"]) or "(line)"
-                message = "is required" if problem["type"] == "missing" else \
-                    problem["msg"].removeprefix("Value error, ")
-                error(field, message)
-            continue
-        media_type = line.media_type or ""
-        if TYPE_OF_MEDIA.get(media_type) not in policy.types.allowed:
-            error("media_type", f"{media_type!r} is not a type evidence may be "
-                  f"({', '.join(policy.types.allowed)})")
-        if line.id in existing_ids:
-            error("id", f"an evidence with id {line.id!r} is already in the register")
-        elif line.id in seen:
-            error("id", f"evidence {line.id!r} appears twice (first at line {seen[line.id][1]})")
-        seen.setdefault(line.id, (path, number))
-        # The record it cites: in the bundle or the register, of the type given or the one type found.
-        types = [line.record_type] if line.record_type else list(RECORD_TYPES)
-        if line.record_type and line.record_type not in RECORD_TYPES:
-            error("record_type", f"expected one of {', '.join(RECORD_TYPES)}")
-            continue
-        found: list[tuple[str, str | None]] = []
-        for type_name in types:
-            if line.record in in_batch[type_name]:
-                found.append((type_name, in_batch[type_name][line.record]))
-            elif (record := register.get(type_name, line.record)) is not None:
-                found.append((type_name, record.classification))
-        if not found:
-            error("record", f"no record with id {line.record!r} in the bundle or the register")
-            continue
-        if len(found) > 1:
-            error("record", f"{line.record!r} names several records; add record_type")
-            continue
-        record_type, record_level = found[0]
-        classification = (line.classification or record_level or levels.order[-1]).upper()
-        if classification not in levels.order:
-            error("classification", f"expected one of {', '.join(levels.order)}")
-            continue
-        if record_level in levels.order and levels.rank(classification) < levels.rank(record_level):
-            error("classification", f"{classification} is below its {record_type}'s {record_level}")
-        if line.sha256 not in bundle.blobs and not (
-                has_schema(register.conn) and register.conn.execute(
-                    "SELECT 1 FROM evidence_blobs WHERE sha256 = ?", (line.sha256,)).fetchone()):
-            error("sha256", f"no blob {BLOBS}/{line.sha256} in the bundle")
-        checked.append(((path, number), line, record_type, classification, media_type))
+        if (result := checker.check((path, number), data, error)) is not None:
+            checked.append(result)
     if errors:
         raise InputErrors(errors)
     return checked

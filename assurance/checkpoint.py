@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import os
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,6 +118,9 @@ def sign(key: Ed25519PrivateKey, *, register: str, events: int, head: str,
     return Checkpoint(**{**unsigned.__dict__, "signature": base64.b64encode(signature).decode()})
 
 
+_EVENTS = re.compile(r"[0-9]+")
+
+
 def parse(text: str, path: str) -> Checkpoint:
     """A statement read back (surrounding blank lines and indentation, as quoted, are ignored)."""
     lines = [line.strip() for line in text.strip().splitlines()]
@@ -133,7 +137,7 @@ def parse(text: str, path: str) -> Checkpoint:
     missing = [n for n in names if n not in values]
     if missing:
         raise InputError(f"missing {', '.join(missing)}", path=path)
-    if not values["events"].isdigit():
+    if not _EVENTS.fullmatch(values["events"]):  # ASCII digits: str.isdigit takes "²", int() not
         raise InputError("events: expected a whole number", path=path, field="events")
     return Checkpoint(values["register"], int(values["events"]), values["head"], values["at"],
                       values["key"], values["signature"])

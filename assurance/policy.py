@@ -9,7 +9,7 @@ states only, every record type with a default classification.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Container, Iterable, Mapping
 from pathlib import Path
 from typing import Annotated
 
@@ -131,12 +131,24 @@ class RegisterPolicy(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> RegisterPolicy:
+        """Every name one table uses is defined in the table it names (first problem raised)."""
+        self._roles_consistent()
+        self._vocabularies_consistent()
+        self._findings_consistent()
+        self._schedules_consistent()
+        return self
+
+    def _roles_consistent(self) -> None:
         for role in self.roles:
             if role not in self.roles_plural:
                 raise PolicyKeyError(f"roles_plural.{role}", "every role needs its plural")
         for role in self.roles_plural:
             if role not in self.roles:
                 raise PolicyKeyError(f"roles_plural.{role}", "not a role in [roles]")
+
+    def _vocabularies_consistent(self) -> None:
+        """Each kind's status vocabulary exists, the letters' among them; transitions move
+        between statuses of their vocabulary."""
         for code, kind in self.kinds.items():
             if kind.statuses not in self.statuses:
                 raise PolicyKeyError(f"kinds.{code}.statuses", f"no status vocabulary {kind.statuses!r}")
@@ -146,35 +158,24 @@ class RegisterPolicy(_Strict):
             known = self.statuses.get(vocabulary)
             if known is None:
                 raise PolicyKeyError(f"transitions.{vocabulary}", "no such status vocabulary")
-            for source, targets in table.items():
-                if source not in known:
-                    raise PolicyKeyError(f"transitions.{vocabulary}.{source}", f"unknown status {source!r}")
-                for status in targets:
-                    if status not in known:
-                        raise PolicyKeyError(f"transitions.{vocabulary}.{source}", f"unknown status {status!r}")
+            _check_transitions(f"transitions.{vocabulary}", table, known)
+
+    def _findings_consistent(self) -> None:
         findings = self.findings
         if len(set(findings.statuses)) != len(findings.statuses):
             raise PolicyKeyError("findings.statuses", "a status is listed twice")
         for key in ("closed_statuses", "done_statuses"):
-            for status in getattr(findings, key):
-                if status not in findings.statuses:
-                    raise PolicyKeyError(f"findings.{key}", f"unknown status {status!r}")
-        for source, targets in findings.transitions.items():
-            if source not in findings.statuses:
-                raise PolicyKeyError(f"findings.transitions.{source}", f"unknown status {source!r}")
-            for status in targets:
-                if status not in findings.statuses:
-                    raise PolicyKeyError(f"findings.transitions.{source}", f"unknown status {status!r}")
+            _require_known(f"findings.{key}", getattr(findings, key), findings.statuses, "status")
+        _check_transitions("findings.transitions", findings.transitions, findings.statuses)
+
+    def _schedules_consistent(self) -> None:
+        """Each schedule names a kind for every year of the cycle, and only known roles and kinds."""
         for index, schedule in enumerate(self.cycle.schedule):
+            key = f"cycle.schedule[{index}]"
             if len(schedule.years) != self.cycle.years:
-                raise PolicyKeyError(f"cycle.schedule[{index}].years", f"expected {self.cycle.years} kinds")
-            for role in schedule.roles:
-                if role not in self.roles:
-                    raise PolicyKeyError(f"cycle.schedule[{index}].roles", f"unknown role {role!r}")
-            for kind_name in schedule.years:
-                if kind_name not in self.kinds:
-                    raise PolicyKeyError(f"cycle.schedule[{index}].years", f"unknown kind {kind_name!r}")
-        return self
+                raise PolicyKeyError(f"{key}.years", f"expected {self.cycle.years} kinds")
+            _require_known(f"{key}.roles", schedule.roles, self.roles, "role")
+            _require_known(f"{key}.years", schedule.years, self.kinds, "kind")
 
     def check_record_types(self, record_types: Mapping[str, type[BaseModel]]) -> None:
         """What the records need of the policy: a default classification for each type, and
@@ -213,6 +214,18 @@ class RegisterPolicy(_Strict):
             if set(schedule.roles) & set(roles):
                 return list(schedule.years)
         return None
+
+
+def _require_known(key: str, names: Iterable[str], known: Container[str], what: str) -> None:
+    for name in names:
+        if name not in known:
+            raise PolicyKeyError(key, f"unknown {what} {name!r}")
+
+
+def _check_transitions(key: str, table: Mapping[str, list[str]], known: Container[str]) -> None:
+    """A transition table ``{from: [to, …]}`` names only ``known`` statuses (the source first)."""
+    for source, targets in table.items():
+        _require_known(f"{key}.{source}", [source, *targets], known, "status")
 
 
 def load_register_policy(override: Path | None = None) -> RegisterPolicy:

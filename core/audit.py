@@ -268,8 +268,31 @@ def verify(conn: sqlite3.Connection,
     noted earlier: it must still be in the trail (later events are fine), as event
     ``expect_count`` if that is given. Returns the first problem found, or None.
     """
-    found_head = expect_head is None or expect_head == GENESIS
-    found_at: int | None = 0 if expect_head == GENESIS else None
+    replayed = _replay(conn, expect_head)
+    if isinstance(replayed, Tampering):
+        return replayed
+    problem = _ending_problem(conn, replayed, expect_head, expect_count)
+    if problem is None and current_states is not None:
+        problem = _state_problem(current_states, replayed.last_state, tracked_entities)
+    return problem
+
+
+@dataclass(frozen=True, slots=True)
+class _Replayed:
+    """The chain replayed intact: its length, its last hash, each entity's last audited state,
+    and the event whose hash is the noted head (0 for the genesis hash; None if not found)."""
+
+    events: int
+    last_hash: str
+    last_state: dict[tuple[str, str], str | None]
+    head_at: int | None
+
+
+def _replay(conn: sqlite3.Connection, expect_head: str | None) -> _Replayed | Tampering:
+    """Every event in order: numbered one by one, each following the one before, its content
+    its hash. The first event that is not is the problem."""
+    looking = expect_head is not None and expect_head != GENESIS
+    head_at: int | None = 0 if expect_head == GENESIS else None
     expected_prev, expected_seq = GENESIS, 1
     last_state: dict[tuple[str, str], str | None] = {}
     rows = conn.cursor()
@@ -286,34 +309,48 @@ def verify(conn: sqlite3.Connection,
         if _digest(seq, at, actor, entity, entity_id, action, before, after, reason, prev) != digest:
             return Tampering(seq, f"its content was altered ({entity} {entity_id}, {action} by {actor} at {at})")
         last_state[(entity, entity_id)] = after
-        if not found_head and digest == expect_head:
-            found_head, found_at = True, seq
+        if looking and digest == expect_head:
+            looking, head_at = False, seq
         expected_prev, expected_seq = digest, seq + 1
+    return _Replayed(expected_seq - 1, expected_prev, last_state, head_at)
+
+
+def _ending_problem(conn: sqlite3.Connection, replayed: _Replayed, expect_head: str | None,
+                    expect_count: int | None) -> Tampering | None:
+    """The head row names the chain's last event, the chain starts with the register's own
+    event, and a noted head is still in it (as the event noted, if given)."""
     count, head_hash = head(conn)
-    if count != expected_seq - 1 or head_hash != expected_prev:
-        return Tampering(count, f"the trail ends at event {expected_seq - 1} but its head says {count}: events were cut off the end")
-    if not any(key[0] == REGISTER for key in last_state):
+    if count != replayed.events or head_hash != replayed.last_hash:
+        return Tampering(count, f"the trail ends at event {replayed.events} but its head says {count}: events were cut off the end")
+    if not any(key[0] == REGISTER for key in replayed.last_state):
         return Tampering(None, "the trail has no `register create` event: every event was deleted "
                                "(or the file was never an ssc register)")
-    if not found_head:
+    if expect_head is not None and replayed.head_at is None:
         return Tampering(count, "the noted head is not in the trail: the trail was rewritten or cut "
                                 "since it was noted")
-    if expect_count is not None and found_at != expect_count:
-        return Tampering(found_at, f"the noted head is event {found_at}, not event {expect_count} "
-                                   "as noted: the trail was rewritten since")
-    if current_states is not None:
-        seen: set[tuple[str, str]] = set()
-        for entity, entity_id, state in current_states:
-            key = (entity, entity_id)
-            seen.add(key)
-            audited = last_state.get(key)
-            if audited is None:
-                return Tampering(None, f"{entity} {entity_id} is in the register but not in the audit trail")
-            if _canonical(state) != audited:
-                return Tampering(None, f"{entity} {entity_id} differs from its last audited state (edited outside ssc)")
-        for key, last in last_state.items():
-            if last is not None and key not in seen and key[0] in tracked_entities:
-                return Tampering(None, f"{key[0]} {key[1]} is in the audit trail but missing from the register (deleted outside ssc)")
+    if expect_count is not None and replayed.head_at != expect_count:
+        return Tampering(replayed.head_at, f"the noted head is event {replayed.head_at}, not event {expect_count} "
+                                           "as noted: the trail was rewritten since")
+    return None
+
+
+def _state_problem(current_states: Iterable[tuple[str, str, dict[str, Any]]],
+                   last_state: dict[tuple[str, str], str | None],
+                   tracked_entities: Collection[str]) -> Tampering | None:
+    """Each record now in the register is as the trail last left it, and each record the trail
+    last left standing (of a tracked kind) is still there."""
+    seen: set[tuple[str, str]] = set()
+    for entity, entity_id, state in current_states:
+        key = (entity, entity_id)
+        seen.add(key)
+        audited = last_state.get(key)
+        if audited is None:
+            return Tampering(None, f"{entity} {entity_id} is in the register but not in the audit trail")
+        if _canonical(state) != audited:
+            return Tampering(None, f"{entity} {entity_id} differs from its last audited state (edited outside ssc)")
+    for key, last in last_state.items():
+        if last is not None and key not in seen and key[0] in tracked_entities:
+            return Tampering(None, f"{key[0]} {key[1]} is in the audit trail but missing from the register (deleted outside ssc)")
     return None
 
 

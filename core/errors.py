@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 
 class SSCError(Exception):
     """Base of the errors ssc reports to the user rather than as a traceback."""
@@ -53,6 +55,23 @@ class EnvironmentFault(SSCError):
     """The environment failed (disk full, file locked, no permission): exit 2, one line."""
 
 
+#: Operating-system errors whose own words would not say that nothing was kept, by errno.
+_OS_FAULTS = {
+    errno.ENOSPC: "no space left on the device: nothing was kept",
+    errno.EFBIG: "file too large for this system's limits: nothing was kept",
+}
+#: SQLite's errors about the register file, first match wins: the error names SQLite gives
+#: (``sqlite_errorname``), the words of its message that say the same where it gives none, and
+#: the line people see (``{exc}``: SQLite's own message).
+_SQLITE_FAULTS: tuple[tuple[tuple[str, ...], str | None, str], ...] = (
+    (("SQLITE_BUSY",), "locked", "the register is locked by another process and stayed locked past "
+                                 "the busy timeout (SSC_BUSY_TIMEOUT_MS): nothing was written, try again"),
+    (("SQLITE_FULL",), "disk is full", "the register's disk is full: nothing was written"),
+    (("SQLITE_READONLY",), "readonly", "the register cannot be written here (read-only file, folder or medium)"),
+    (("SQLITE_IOERR", "SQLITE_CANTOPEN"), None, "cannot read or write the register ({exc})"),
+)
+
+
 def describe_fault(exc: BaseException) -> str | None:
     """One line for a fault of the environment, or None if ``exc`` is not one (a bug).
 
@@ -60,33 +79,28 @@ def describe_fault(exc: BaseException) -> str | None:
     operating-system errors, SQLite's errors about the file (locked, full, not a database,
     read-only) and text that is not in the encoding a file claims.
     """
-    import errno
     import sqlite3
 
     if isinstance(exc, OSError):
-        what = exc.strerror or str(exc) or type(exc).__name__
-        if exc.errno == errno.ENOSPC:
-            what = "no space left on the device: nothing was kept"
-        elif exc.errno == errno.EFBIG:
-            what = "file too large for this system's limits: nothing was kept"
-        where = exc.filename if exc.filename is not None else None
-        return f"{where}: {what}" if where else what
-    if isinstance(exc, sqlite3.OperationalError | sqlite3.DatabaseError) and not isinstance(
-        exc, sqlite3.IntegrityError
-    ):
-        name = getattr(exc, "sqlite_errorname", "") or ""
-        if name.startswith("SQLITE_BUSY") or "locked" in str(exc):
-            return ("the register is locked by another process and stayed locked past the busy "
-                    "timeout (SSC_BUSY_TIMEOUT_MS): nothing was written, try again")
-        if name.startswith("SQLITE_FULL") or "disk is full" in str(exc):
-            return "the register's disk is full: nothing was written"
-        if name.startswith("SQLITE_READONLY") or "readonly" in str(exc):
-            return "the register cannot be written here (read-only file, folder or medium)"
-        if name.startswith(("SQLITE_IOERR", "SQLITE_CANTOPEN")):
-            return f"cannot read or write the register ({exc})"
-        return f"the register file is unusable: {exc}"
+        return _os_fault(exc)
+    if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.IntegrityError):
+        return _sqlite_fault(exc)
     if isinstance(exc, UnicodeError):
         return f"not valid text in its encoding ({exc})"
     if isinstance(exc, MemoryError):
         return "out of memory"
     return None
+
+
+def _os_fault(exc: OSError) -> str:
+    what = _OS_FAULTS.get(exc.errno or 0) or exc.strerror or str(exc) or type(exc).__name__
+    return f"{exc.filename}: {what}" if exc.filename else what
+
+
+def _sqlite_fault(exc: Exception) -> str:
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    text = str(exc)
+    for names, words, line in _SQLITE_FAULTS:
+        if name.startswith(names) or (words is not None and words in text):
+            return line.format(exc=exc)
+    return f"the register file is unusable: {exc}"

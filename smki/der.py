@@ -364,11 +364,42 @@ def read_certificate(der: bytes) -> CertificateFacts:
     return facts
 
 
-def _read_extensions(raw: bytes, facts: CertificateFacts) -> None:
-    """Every extension's OID (duplicates show), and the values SMKI reads, each on its own."""
-    from asn1crypto import core
+def _key_usage(value: bytes) -> frozenset[str]:
     from asn1crypto import x509 as asn1_x509
 
+    return frozenset(asn1_x509.KeyUsage.load(value).native)
+
+
+def _subject_key_identifier(value: bytes) -> bytes:
+    from asn1crypto import core
+
+    return core.OctetString.load(value).native
+
+
+def _is_ca(value: bytes) -> bool:
+    from asn1crypto import x509 as asn1_x509
+
+    return bool(asn1_x509.BasicConstraints.load(value)["ca"].native)
+
+
+def _policy_oids(value: bytes) -> tuple[str, ...]:
+    from asn1crypto import x509 as asn1_x509
+
+    return tuple(p["policy_identifier"].dotted for p in asn1_x509.CertificatePolicies.load(value))
+
+
+#: The extensions SMKI reads, by OID: the fact each sets and how its value is read (asn1crypto,
+#: imported on first use). Any other extension is only listed by its OID.
+_EXTENSION_READERS: dict[str, tuple[str, Callable[[bytes], object]]] = {
+    "2.5.29.15": ("key_usage", _key_usage),
+    "2.5.29.14": ("subject_key_identifier", _subject_key_identifier),
+    "2.5.29.19": ("is_ca", _is_ca),
+    "2.5.29.32": ("policy_oids", _policy_oids),
+}
+
+
+def _read_extensions(raw: bytes, facts: CertificateFacts) -> None:
+    """Every extension's OID (duplicates show), and the values SMKI reads, each on its own."""
     _, start, end = tlv(raw)  # [3] EXPLICIT
     tag, list_start, list_end = tlv(raw, start)
     if tag != 0x30:
@@ -381,17 +412,15 @@ def _read_extensions(raw: bytes, facts: CertificateFacts) -> None:
             continue
         oid = decode_oid(raw[parts[0][2]:parts[0][3]])
         oids.append(oid)
-        value = raw[parts[-1][2]:parts[-1][3]]
-        try:
-            if oid == "2.5.29.15":
-                facts.key_usage = frozenset(asn1_x509.KeyUsage.load(value).native)
-            elif oid == "2.5.29.14":
-                facts.subject_key_identifier = core.OctetString.load(value).native
-            elif oid == "2.5.29.19":
-                facts.is_ca = bool(asn1_x509.BasicConstraints.load(value)["ca"].native)
-            elif oid == "2.5.29.32":
-                facts.policy_oids = tuple(
-                    p["policy_identifier"].dotted for p in asn1_x509.CertificatePolicies.load(value))
-        except Exception:
-            facts.unreadable.append(_EXTENSION_NAMES.get(oid, oid))
+        if oid in _EXTENSION_READERS:
+            _read_extension(facts, oid, raw[parts[-1][2]:parts[-1][3]])
     facts.extension_oids = tuple(oids)
+
+
+def _read_extension(facts: CertificateFacts, oid: str, value: bytes) -> None:
+    """One extension SMKI reads into its fact; one that cannot be read is named as unreadable."""
+    name, read = _EXTENSION_READERS[oid]
+    try:
+        setattr(facts, name, read(value))
+    except Exception:
+        facts.unreadable.append(_EXTENSION_NAMES.get(oid, oid))

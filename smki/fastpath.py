@@ -28,7 +28,7 @@ from smki.keyinfo import Resolution, resolve_signing_certificate
 from smki.policy import SignatureProfile
 from smki.profile import transforms_of
 from smki.store import CertificateStore
-from smki.verdicts import certificate_verdicts, remember
+from smki.verdicts import remember, signature_findings
 
 #: The exact shape of a DUIS signature: each element's allowed attributes and children (in
 #: order, ``?`` optional, ``+`` repeated), text-only elements with their lexical form. The fast
@@ -87,42 +87,65 @@ def has_exact_shape(sig: etree._Element) -> bool:
         if tag.__class__ is not str or not tag.startswith(_DS_PREFIX):
             return False  # comments, processing instructions, foreign elements
         name = tag[_DS_LEN:]
-        lexical = _TEXT.get(name)
         identifier = element.get("Id")
-        if identifier is not None:
-            if identifier in ids or not _ID.fullmatch(identifier):
-                return False
-            ids.add(identifier)
+        if identifier is not None and not _new_id(identifier, ids):
+            return False
+        lexical = _TEXT.get(name)
         if lexical is not None:
-            attributes = _TEXT_ATTRIBUTES.get(name, _NO_ATTRIBUTES)
-            if len(element) or any(key not in attributes for key in element.attrib):
+            if not _text_in_shape(element, name, lexical):
                 return False
-            text = element.text or ""
-            if name != "X509IssuerName":
-                text = _WHITESPACE.sub("", text)
-            if not lexical.fullmatch(text):
-                return False
-            continue
-        shape = _CHILDREN.get(name)
-        if shape is None:
-            return False
-        attributes, children = shape
-        if any(key not in attributes for key in element.attrib):
-            return False
-        text = element.text
-        if text and text.strip(_XML_SPACE):
-            return False
-        names = ""
-        for child in element:
-            tail = child.tail
-            if tail and tail.strip(_XML_SPACE):
-                return False
-            child_tag = child.tag
-            names += (child_tag[_DS_LEN:] if child_tag.__class__ is str else "#") + " "
-        if not children.fullmatch(names):
+        elif not _container_in_shape(element, name):
             return False
     return True
 
+
+def _new_id(identifier: str, ids: set[str]) -> bool:
+    """An ``Id`` is an NCName not seen before in the signature (then noted)."""
+    if identifier in ids or not _ID.fullmatch(identifier):
+        return False
+    ids.add(identifier)
+    return True
+
+
+def _text_in_shape(element: etree._Element, name: str, lexical: re.Pattern[str]) -> bool:
+    """A text-only element: no children, only its schema's attributes, text of its lexical form
+    (whitespace ignored, except in the issuer's name)."""
+    attributes = _TEXT_ATTRIBUTES.get(name, _NO_ATTRIBUTES)
+    if len(element) or any(key not in attributes for key in element.attrib):
+        return False
+    text = element.text or ""
+    if name != "X509IssuerName":
+        text = _WHITESPACE.sub("", text)
+    return lexical.fullmatch(text) is not None
+
+
+def _container_in_shape(element: etree._Element, name: str) -> bool:
+    """An element of children: only its attributes, only whitespace between its children, the
+    children in the order and number ``_SHAPE`` gives."""
+    shape = _CHILDREN.get(name)
+    if shape is None:
+        return False
+    attributes, children = shape
+    if any(key not in attributes for key in element.attrib):
+        return False
+    text = element.text
+    if text and text.strip(_XML_SPACE):
+        return False
+    names = _child_names(element)
+    return names is not None and children.fullmatch(names) is not None
+
+
+def _child_names(element: etree._Element) -> str | None:
+    """The children's local names, each followed by a space (``#`` for a non-element), or None
+    if text other than whitespace follows one."""
+    names = ""
+    for child in element:
+        tail = child.tail
+        if tail and tail.strip(_XML_SPACE):
+            return None
+        child_tag = child.tag
+        names += (child_tag[_DS_LEN:] if child_tag.__class__ is str else "#") + " "
+    return names
 
 
 def _c14n_attribute(value: str) -> bytes:
@@ -294,6 +317,25 @@ def check_fast(tree: etree._ElementTree, root: etree._Element, sig: etree._Eleme
     possible, KeyInfo is resolved once per distinct KeyInfo, the certificate's verdicts once per
     certificate. Returns None, leaving the tree untouched, for anything else.
     """
+    shaped = _in_exact_shape(root, sig, profile)
+    if shaped is None:
+        return None
+    match, expected, raw = shaped
+    line = sig.sourceline or 1
+    resolved = _resolve_once(sig, store, path, match["key_info"])
+    cert = resolved.certificate
+    if cert is None:
+        return [finding("KS003", path, line, f"signing certificate not found: {resolved.named}")]
+    if resolved.conflict or not _verifiable(cert, profile):
+        return None  # KS004: the tree walk says so
+    failure = _verify(tree, sig, _EXC_TRANSFORM in match["transforms"], expected, raw, cert, profile)
+    return signature_findings(cert, store, as_of, path, line, failure)
+
+
+def _in_exact_shape(root: etree._Element, sig: etree._Element, profile: SignatureProfile,
+                    ) -> tuple[re.Match[bytes], bytes, bytes] | None:
+    """The match of the signature's C14N against the profile's pattern, with its digest and
+    signature value decoded; None if it is not the root's child of exactly that shape."""
     if sig.getparent() is not root:
         return None
     try:
@@ -306,29 +348,19 @@ def check_fast(tree: etree._ElementTree, root: etree._Element, sig: etree._Eleme
     expected, raw = _base64_value(match["digest"]), _base64_value(match["value"])
     if expected is None or raw is None:
         return None  # not the exact shape: signxml says what is wrong
-    line = sig.sourceline or 1
-    key = ("key_info", match["key_info"])
+    return match, expected, raw
+
+
+def _resolve_once(sig: etree._Element, store: CertificateStore, path: str, key_info: bytes) -> Resolution:
+    """KeyInfo resolved once per distinct KeyInfo (its canonical bytes) and store."""
+    key = ("key_info", key_info)
     resolved = cast("Resolution | None", store.memo.get(key))  # remembered below
     if resolved is None:
-        resolution = resolve_signing_certificate(sig, store, path)
-        resolved = resolution
-        if resolution.certificate is None or store.by_fingerprint(
-                resolution.certificate.fingerprint_sha256) is resolution.certificate:
+        resolved = resolve_signing_certificate(sig, store, path)
+        if resolved.certificate is None or store.by_fingerprint(
+                resolved.certificate.fingerprint_sha256) is resolved.certificate:
             remember(store, key, resolved)  # a carried certificate not in the store is per path
-    cert = resolved.certificate
-    if cert is None:
-        return [finding("KS003", path, line, f"signing certificate not found: {resolved.named}")]
-    if resolved.conflict or not _verifiable(cert, profile):
-        return None  # KS004: the tree walk says so
-    exclusive = _EXC_TRANSFORM in match["transforms"]
-    failure = _verify(tree, sig, exclusive, expected, raw, cert, profile)
-    findings = []
-    if failure:
-        findings.append(finding("KS002", path, line, f"signature does not verify: {failure}", [cert]))
-    for rule, message, certs in certificate_verdicts(cert, store, as_of):
-        if rule != "KS001" or not failure:
-            findings.append(finding(rule, path, line, message, certs))
-    return findings
+    return resolved
 
 
 def _verify(tree: etree._ElementTree, sig: etree._Element, exclusive: bool, expected: bytes,

@@ -8,6 +8,7 @@ in the chain names as its issuer), not whichever comes first.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from lxml import etree
@@ -58,6 +59,24 @@ def _carried(texts: list[str], store: CertificateStore, path: str,
     return answer
 
 
+def _by_issuer_serial(element: etree._Element, store: CertificateStore) -> Certificate | str:
+    issuer = element.findtext(ds("X509IssuerName")) or ""
+    serial = element.findtext(ds("X509SerialNumber")) or ""
+    cert = store.by_issuer_serial(issuer, serial)
+    return cert if cert is not None else f"issuer {quoted(issuer.strip())} serial {quoted(serial.strip(), 40)}"
+
+
+def _by_ski(element: etree._Element, store: CertificateStore) -> Certificate | str:
+    text = element.text or ""
+    cert = store.by_ski(text)
+    return cert if cert is not None else f"X509SKI {quoted(text.strip(), 60)}"
+
+
+#: The X509Data children that name a certificate in the store, each with its look-up: the
+#: certificate, or the words for what it named (KS003's).
+_LOOKUPS = ((ds("X509IssuerSerial"), _by_issuer_serial), (ds("X509SKI"), _by_ski))
+
+
 def resolve_signing_certificate(sig: etree._Element, store: CertificateStore,
                                 path: str) -> Resolution:
     """The certificate ``KeyInfo`` names (store-trusted), or what it named and why it is not."""
@@ -66,35 +85,33 @@ def resolve_signing_certificate(sig: etree._Element, store: CertificateStore,
         return Resolution(None, "KeyInfo names no X.509 certificate")
     found: list[Certificate] = []
     named: list[str] = []
-    texts: list[str] = []
-    line = sig.sourceline or 1
-    for data in datas:
-        for issuer_serial in data.findall(ds("X509IssuerSerial")):
-            issuer = issuer_serial.findtext(ds("X509IssuerName")) or ""
-            serial = issuer_serial.findtext(ds("X509SerialNumber")) or ""
-            cert = store.by_issuer_serial(issuer, serial)
-            if cert is not None:
-                found.append(cert)
-            else:
-                named.append(f"issuer {quoted(issuer.strip())} serial {quoted(serial.strip(), 40)}")
-        for ski in data.findall(ds("X509SKI")):
-            cert = store.by_ski(ski.text or "")
-            if cert is not None:
-                found.append(cert)
-            else:
-                named.append(f"X509SKI {quoted((ski.text or '').strip(), 60)}")
-        texts += [e.text or "" for e in data.findall(ds("X509Certificate"))]
-    if texts:
-        cert, why = _carried(texts, store, path, line)
-        if cert is not None:
-            found.append(cert)
+    for answer in _answers(datas, store, path, sig.sourceline or 1):
+        if isinstance(answer, str):
+            named.append(answer)
         else:
-            named.append(why)
+            found.append(answer)
     if not found:
         return Resolution(None, "; ".join(named) or "X509Data names no certificate")
-    distinct = {c.fingerprint_sha256 for c in found}
-    conflict = ""
-    if len(distinct) > 1:
-        conflict = "KeyInfo names different certificates: " + "; ".join(
-            dict.fromkeys(f"{c.subject} serial {c.serial}" for c in found))
-    return Resolution(found[0], "", conflict)
+    return Resolution(found[0], "", _conflict(found))
+
+
+def _answers(datas: list[etree._Element], store: CertificateStore, path: str,
+             line: int) -> Iterator[Certificate | str]:
+    """Each name KeyInfo gives (per X509Data its issuer-serials, then its SKIs), then its carried
+    certificates as one: the certificate in the store, or the words for what it named."""
+    for data in datas:
+        for tag, lookup in _LOOKUPS:
+            for element in data.findall(tag):
+                yield lookup(element, store)
+    texts = [e.text or "" for data in datas for e in data.findall(ds("X509Certificate"))]
+    if texts:
+        cert, why = _carried(texts, store, path, line)
+        yield cert if cert is not None else why
+
+
+def _conflict(found: list[Certificate]) -> str:
+    """KS004's words when KeyInfo names more than one certificate, else ""."""
+    if len({c.fingerprint_sha256 for c in found}) < 2:
+        return ""
+    return "KeyInfo names different certificates: " + "; ".join(
+        dict.fromkeys(f"{c.subject} serial {c.serial}" for c in found))

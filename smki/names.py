@@ -78,84 +78,139 @@ def _hex_value(hexstring: str) -> str:
 
 
 _SEPARATORS = ",;+"
+_SPACE = " \t\r\n"
+_HEX = "0123456789abcdefABCDEF"
+
+
+class _NotAName(Exception):
+    """Raised inside the parser where the text stops being an RFC 4514 name."""
+
+
+class _Cursor:
+    """The text being parsed and how far the parser has read it."""
+
+    __slots__ = ("i", "n", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text, self.i, self.n = text, 0, len(text)
+
+    def skip_space(self) -> bool:
+        """Past any whitespace; whether anything is left."""
+        while self.i < self.n and self.text[self.i] in _SPACE:
+            self.i += 1
+        return self.i < self.n
 
 
 @lru_cache(maxsize=1024)
 def parse_rfc4514(text: str) -> NameKey | None:
-    """The key of an RFC 4514 (or RFC 2253/1779-style) string, or None if it is not a name."""
+    """The key of an RFC 4514 (or RFC 2253/1779-style) string, or None if it is not a name.
+
+    Attribute after attribute, ``type=value`` and a separator (``,`` ``;`` or ``+``: RDN order
+    and grouping do not matter to the key), whitespace between them ignored.
+    """
+    cursor = _Cursor(text)
     pairs: list[tuple[str, str]] = []
-    i, n = 0, len(text)
-    while i < n:
-        while i < n and text[i] in " \t\r\n":
-            i += 1
-        if i >= n:
-            break
-        j = text.find("=", i)
-        if j < 0:
-            return None
-        keyword = text[i:j].strip()
-        if keyword[:4].lower() == "oid.":
-            keyword = keyword[4:]
-        if keyword and all(part.isdigit() for part in keyword.split(".")) and "." in keyword:
-            oid = keyword
-        else:
-            known = KEYWORDS.get(keyword.casefold())
-            if known is None:
-                return None
-            oid = known
-        i = j + 1
-        while i < n and text[i] in " \t\r\n":
-            i += 1
-        if i < n and text[i] == "#":
-            j = i + 1
-            while j < n and text[j] in "0123456789abcdefABCDEF":
-                j += 1
-            try:
-                value = _hex_value(text[i + 1:j])
-            except ValueError:
-                return None
-            i = j
-        elif i < n and text[i] == '"':
-            out = []
-            i += 1
-            while i < n and text[i] != '"':
-                if text[i] == "\\" and i + 1 < n:
-                    i += 1
-                out.append(text[i])
-                i += 1
-            if i >= n:
-                return None
-            i += 1
-            value = "t:" + fold("".join(out))
-        else:
-            raw = bytearray()
-            while i < n and text[i] not in _SEPARATORS:
-                char = text[i]
-                if char == "\\":
-                    pair = text[i + 1:i + 3]
-                    if len(pair) == 2 and all(c in "0123456789abcdefABCDEF" for c in pair):
-                        raw.append(int(pair, 16))
-                        i += 3
-                        continue
-                    if i + 1 >= n:
-                        return None
-                    raw += text[i + 1].encode()
-                    i += 2
-                    continue
-                raw += char.encode()
-                i += 1
-            try:
-                value = "t:" + fold(raw.decode("utf-8"))
-            except UnicodeDecodeError:
-                return None
-        pairs.append((oid, value))
-        while i < n and text[i] in " \t\r\n":
-            i += 1
-        if i < n:
-            if text[i] not in _SEPARATORS:
-                return None
-            i += 1
+    try:
+        while cursor.skip_space():
+            oid = _attribute_type(cursor)
+            cursor.skip_space()
+            pairs.append((oid, _attribute_value(cursor)))
+            _separator(cursor)
+    except _NotAName:
+        return None
     return tuple(sorted(pairs)) if pairs else None
+
+
+def _attribute_type(cursor: _Cursor) -> str:
+    """The OID of the type before ``=``: a keyword, or a dotted OID (``OID.`` prefix allowed)."""
+    j = cursor.text.find("=", cursor.i)
+    if j < 0:
+        raise _NotAName
+    keyword = cursor.text[cursor.i:j].strip()
+    cursor.i = j + 1
+    if keyword[:4].lower() == "oid.":
+        keyword = keyword[4:]
+    if "." in keyword and all(part.isdigit() for part in keyword.split(".")):
+        return keyword
+    known = KEYWORDS.get(keyword.casefold())
+    if known is None:
+        raise _NotAName
+    return known
+
+
+def _attribute_value(cursor: _Cursor) -> str:
+    """The value's key: ``#hex`` (DER), a ``"quoted"`` string, or a string with escapes."""
+    first = cursor.text[cursor.i:cursor.i + 1]
+    if first == "#":
+        return _hex_string(cursor)
+    if first == '"':
+        return _quoted_string(cursor)
+    return _string(cursor)
+
+
+def _hex_string(cursor: _Cursor) -> str:
+    text, start = cursor.text, cursor.i + 1
+    end = start
+    while end < cursor.n and text[end] in _HEX:
+        end += 1
+    cursor.i = end
+    try:
+        return _hex_value(text[start:end])
+    except ValueError:  # an odd number of digits
+        raise _NotAName from None
+
+
+def _quoted_string(cursor: _Cursor) -> str:
+    """RFC 1779's quoted value: a backslash takes the next character as it is."""
+    text, i, n = cursor.text, cursor.i + 1, cursor.n
+    out = []
+    while i < n and text[i] != '"':
+        if text[i] == "\\" and i + 1 < n:
+            i += 1
+        out.append(text[i])
+        i += 1
+    if i >= n:  # no closing quote
+        raise _NotAName
+    cursor.i = i + 1
+    return "t:" + fold("".join(out))
+
+
+def _string(cursor: _Cursor) -> str:
+    """A string up to the next separator, ``\\XX`` escapes as UTF-8 bytes."""
+    text, i, n = cursor.text, cursor.i, cursor.n
+    raw = bytearray()
+    while i < n and text[i] not in _SEPARATORS:
+        if text[i] == "\\":
+            i = _unescape(text, i, raw)
+        else:
+            raw += text[i].encode()
+            i += 1
+    cursor.i = i
+    try:
+        return "t:" + fold(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise _NotAName from None
+
+
+def _unescape(text: str, i: int, raw: bytearray) -> int:
+    """The escape at ``text[i]`` (a backslash) added to ``raw``: a hex pair is one byte, any
+    other character itself; the index after it. A backslash that ends the text is no name."""
+    pair = text[i + 1:i + 3]
+    if len(pair) == 2 and all(c in _HEX for c in pair):
+        raw.append(int(pair, 16))
+        return i + 3
+    if i + 1 >= len(text):
+        raise _NotAName
+    raw += text[i + 1].encode()
+    return i + 2
+
+
+def _separator(cursor: _Cursor) -> None:
+    """After a value: the end of the text, or a separator (whitespace around it ignored)."""
+    if cursor.skip_space():
+        if cursor.text[cursor.i] not in _SEPARATORS:
+            raise _NotAName
+        cursor.i += 1
 
 
 def _escape(value: str) -> str:

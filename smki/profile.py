@@ -41,25 +41,33 @@ def profile_deviations(sig: etree._Element, root: etree._Element,
     signed_info = _one(sig, "SignedInfo")
     if signed_info is None:
         return [*out, "no single SignedInfo"]
-    c14n = _one(signed_info, "CanonicalizationMethod")
-    if c14n is None or c14n.get("Algorithm") != profile.canonicalization:
-        out.append(f"CanonicalizationMethod {_alg(c14n)}")
-    method = _one(signed_info, "SignatureMethod")
-    if method is None or method.get("Algorithm") != profile.signature_method:
-        out.append(f"SignatureMethod {_alg(method)}")
+    out += _algorithm_deviations(signed_info, (("CanonicalizationMethod", profile.canonicalization),
+                                               ("SignatureMethod", profile.signature_method)))
     references = signed_info.findall(ds("Reference"))
     if len(references) != 1:
         return [*out, f"{len(references)} References where one is expected"]
-    reference = references[0]
+    return out + _reference_deviations(references[0], profile)
+
+
+def _algorithm_deviations(parent: etree._Element, wanted: tuple[tuple[str, str], ...]) -> list[str]:
+    """Each (element, Algorithm) of ``wanted`` that is not one such element with that Algorithm."""
+    out = []
+    for name, algorithm in wanted:
+        element = _one(parent, name)
+        if element is None or element.get("Algorithm") != algorithm:
+            out.append(f"{name} {_alg(element)}")
+    return out
+
+
+def _reference_deviations(reference: etree._Element, profile: SignatureProfile) -> list[str]:
+    """The one Reference's URI, transforms and digest method against the profile's."""
+    out = []
     if reference.get("URI") != profile.reference_uri:
         out.append(f"Reference URI={quoted(reference.get('URI'))}")
     transforms = transforms_of(reference)
     if transforms not in profile.transforms:
         out.append("Transforms " + (", ".join(map(quoted, transforms)) or "none"))
-    digest = _one(reference, "DigestMethod")
-    if digest is None or digest.get("Algorithm") != profile.digest_method:
-        out.append(f"DigestMethod {_alg(digest)}")
-    return out
+    return out + _algorithm_deviations(reference, (("DigestMethod", profile.digest_method),))
 
 
 _KEY_NAMES = {"ec": "ECDSA", "rsa": "RSA", "rsa-pss": "RSA-PSS", "dsa": "DSA",

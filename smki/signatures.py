@@ -19,12 +19,12 @@ from smki.certificates import Certificate
 from smki.document import DS, read_document, signatures_of, unsigned_message
 from smki.fastpath import check_fast, fast_path_applies, verify_fast
 from smki.findings import Finding, finding
-from smki.keyinfo import resolve_signing_certificate
+from smki.keyinfo import Resolution, resolve_signing_certificate
 from smki.policy import SignatureProfile
 from smki.profile import key_deviation, profile_deviations
 from smki.reference import verify_general
 from smki.store import CertificateStore
-from smki.verdicts import certificate_verdicts
+from smki.verdicts import signature_findings
 
 __all__ = ["DS", "SignatureResult", "check_document", "check_signature", "signatures_of"]
 
@@ -52,18 +52,13 @@ def check_signature(tree: etree._ElementTree, sig: etree._Element, store: Certif
                     path: str, as_of: dt.date, profile: SignatureProfile, *,
                     signatures: int = 1, last_use: bool = False) -> SignatureResult:
     """Check one signature against ``profile``; with ``last_use`` the tree may be used up."""
-    root = tree.getroot()
     line = sig.sourceline or 1
-    findings: list[Finding] = []
-    deviations = profile_deviations(sig, root, profile)
+    deviations = profile_deviations(sig, tree.getroot(), profile)
     resolution = resolve_signing_certificate(sig, store, path)
     cert = resolution.certificate
     if cert is not None:
-        if resolution.conflict:
-            deviations.append(resolution.conflict)
-        wrong_key = key_deviation(cert, profile)
-        if wrong_key:
-            deviations.append(wrong_key)
+        deviations += _key_deviations(cert, resolution, profile)
+    findings: list[Finding] = []
     if deviations:
         findings.append(finding("KS004", path, line, f"signature outside the {profile.name} "
                                                      "profile: " + "; ".join(deviations)))
@@ -71,21 +66,30 @@ def check_signature(tree: etree._ElementTree, sig: etree._Element, store: Certif
         findings.append(finding("KS003", path, line,
                                 f"signing certificate not found: {resolution.named}"))
         return SignatureResult(line, findings, None)
-    if deviations or not fast_path_applies(sig, root, cert, profile):
-        failure = verify_general(tree, sig, cert, verification_time(cert, as_of), signatures)
-    else:
-        if not last_use:
-            index = next(i for i, s in enumerate(signatures_of(tree)) if s is sig)
-            tree = copy.deepcopy(tree)
-            sig = signatures_of(tree)[index]
-        failure = verify_fast(tree, sig, cert, profile)
-    if failure:
-        findings.append(finding("KS002", path, line, f"signature does not verify: {failure}",
-                                [cert]))
-    for rule, message, certs in certificate_verdicts(cert, store, as_of):
-        if rule != "KS001" or not failure:
-            findings.append(finding(rule, path, line, message, certs))
+    failure = _verify(tree, sig, cert, profile, as_of, in_profile=not deviations,
+                      signatures=signatures, last_use=last_use)
+    findings += signature_findings(cert, store, as_of, path, line, failure)
     return SignatureResult(line, findings, cert)
+
+
+def _key_deviations(cert: Certificate, resolution: Resolution, profile: SignatureProfile) -> list[str]:
+    """KeyInfo naming different certificates, and a key of another kind than the profile's."""
+    return [problem for problem in (resolution.conflict, key_deviation(cert, profile)) if problem]
+
+
+def _verify(tree: etree._ElementTree, sig: etree._Element, cert: Certificate,
+            profile: SignatureProfile, as_of: dt.date, *, in_profile: bool, signatures: int,
+            last_use: bool) -> str | None:
+    """Why the signature does not verify with ``cert``, or None: on the fast path where it is in
+    the profile and exactly in shape (on a copy of the tree unless this is its last use), else
+    by signxml."""
+    if not in_profile or not fast_path_applies(sig, tree.getroot(), cert, profile):
+        return verify_general(tree, sig, cert, verification_time(cert, as_of), signatures)
+    if not last_use:
+        index = next(i for i, s in enumerate(signatures_of(tree)) if s is sig)
+        tree = copy.deepcopy(tree)
+        sig = signatures_of(tree)[index]
+    return verify_fast(tree, sig, cert, profile)
 
 
 def _local_name(element: etree._Element) -> str:

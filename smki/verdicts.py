@@ -9,6 +9,7 @@ import datetime as dt
 from typing import cast
 
 from smki.certificates import Certificate
+from smki.findings import Finding, finding
 from smki.store import CertificateStore, is_other_role
 
 _MEMO_LIMIT = 4096
@@ -57,3 +58,16 @@ def certificate_verdicts(cert: Certificate, store: CertificateStore,
                          holders))
     remember(store, key, verdicts)
     return verdicts
+
+
+def signature_findings(cert: Certificate, store: CertificateStore, as_of: dt.date, path: str,
+                       line: int, failure: str | None) -> list[Finding]:
+    """The findings of a signature checked with ``cert``, by either path: KS002 if it failed,
+    then the certificate's verdicts (KS001 only for a signature that verified)."""
+    findings = []
+    if failure:
+        findings.append(finding("KS002", path, line, f"signature does not verify: {failure}", [cert]))
+    for rule, message, certs in certificate_verdicts(cert, store, as_of):
+        if rule != "KS001" or not failure:
+            findings.append(finding(rule, path, line, message, certs))
+    return findings

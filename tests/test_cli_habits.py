@@ -128,3 +128,56 @@ def test_paths_complete_as_file_names(ssc, tmp_path):
 def test_completion_for_an_unknown_shell_is_a_usage_error(ssc):
     result = ssc.process("completion", "powershell")
     assert result.status == 2 and result.stdout == "" and "invalid choice" in result.stderr
+
+
+def test_each_fault_of_the_environment_is_named_in_one_line(tmp_path):
+    """Real faults (a locked, read-only, unopenable and non-database file, a missing file, bad
+    text) each get their line; a bug (an integrity error, a ValueError) gets none."""
+    import errno
+    import os
+    import sqlite3
+
+    from core.errors import describe_fault
+
+    def raised(action):
+        try:
+            action()
+        except BaseException as exc:  # noqa: BLE001 - the fault under test
+            return exc
+        raise AssertionError("no fault")
+
+    db = tmp_path / "r.db"
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("CREATE TABLE t (x PRIMARY KEY)")
+    holder.execute("BEGIN IMMEDIATE")
+    other = sqlite3.connect(db, timeout=0, isolation_level=None)
+    locked = raised(lambda: other.execute("BEGIN IMMEDIATE"))
+    holder.execute("ROLLBACK")
+    read_only = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    not_a_db = tmp_path / "notes.db"
+    not_a_db.write_bytes(b"not a database, just text" * 100)
+    duplicate = raised(lambda: (holder.execute("INSERT INTO t VALUES (1)"),
+                                holder.execute("INSERT INTO t VALUES (1)")))
+    cases = {
+        locked: "the register is locked by another process",
+        raised(lambda: read_only.execute("INSERT INTO t VALUES (2)")): "cannot be written here",
+        raised(lambda: sqlite3.connect(tmp_path / "no" / "such.db").execute("SELECT 1")):
+            "cannot read or write the register (unable to open database file)",
+        raised(lambda: sqlite3.connect(not_a_db).execute("SELECT * FROM sqlite_master")):
+            "the register file is unusable: file is not a database",
+        raised((tmp_path / "missing.csv").read_bytes): f"{tmp_path / 'missing.csv'}: No such file or directory",
+        OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "out.db"): "out.db: no space left on the device: nothing was kept",
+        OSError(errno.EFBIG, os.strerror(errno.EFBIG)): "file too large for this system's limits",
+        raised(lambda: b"\xff".decode("utf-8")): "not valid text in its encoding ('utf-8' codec",
+        MemoryError(): "out of memory",
+        # Without SQLite's error name (an older sqlite3 module), its words say the same.
+        sqlite3.OperationalError("database is locked"): "the register is locked by another process",
+        sqlite3.OperationalError("database or disk is full"): "the register's disk is full",
+        sqlite3.OperationalError("attempt to write a readonly database"): "cannot be written here",
+    }
+    for exc, expected in cases.items():
+        line = describe_fault(exc)
+        assert line is not None and expected in line and "\n" not in line, (exc, line)
+    assert type(locked).__name__ == "OperationalError" and locked.sqlite_errorname.startswith("SQLITE_BUSY")
+    assert describe_fault(duplicate) is None and isinstance(duplicate, sqlite3.IntegrityError)
+    assert describe_fault(ValueError("a bug")) is None

@@ -188,3 +188,21 @@ def test_as_a_real_process_json_goes_to_stdout_alone(edmi):
     result = edmi.process("cpa", "report", "--as-of", "2020-01-21", "--format", "json")
     assert result.status == 1
     assert json.loads(result.stdout)["as_of"] == "2020-01-21"
+
+
+def test_a_withdrawn_certificate_with_devices_under_it_is_expired_whatever_its_date(ssc, tmp_path):
+    """A lapsed CPL entry covers nothing: years before its expiry date, the devices under it
+    are at the worst severity and need action; with no devices under it, it is not listed."""
+    load_edmi(ssc)
+    lines = (EDMI / "certificates.csv").read_text().splitlines()
+    withdrawn = [lines[0]] + [line.replace(",Active,", ",withdrawn,") if line.startswith("CPA-2017-0142,")
+                              else line for line in lines[1:]]  # fmt: skip
+    changed = tmp_path / "certificates.csv"
+    changed.write_text("\n".join(withdrawn) + "\n")
+    assert ssc("cpa", "import", "certificates", str(changed)).status == 0
+    status, data = report(ssc, "2018-01-10")  # two years before its expiry date
+    assert status == 1
+    lapsed = certificate(data, "CPA-2017-0142")
+    assert lapsed["severity"] == "expired" and lapsed["status"] == "Withdrawn"
+    assert lapsed["installed_devices"] > 0 and lapsed["needs_action"] is True
+    assert "CPA-2017-0143" not in {c["cpa_id"] for c in data["certificates"]}  # active, far off

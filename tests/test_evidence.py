@@ -311,6 +311,27 @@ def test_swapped_blob_with_its_hash_rewritten_is_detected(reg, tmp_path):
     assert reg("audit", "verify").status == 1
 
 
+def test_a_row_planted_behind_the_trail_and_an_unhashed_blob_are_detected(reg, tmp_path):
+    """With the sqlite3 shell: a copy of an evidence row under a new id, a blob row left without
+    a hash (a write interrupted or forged), a row's size changed: each named."""
+    pdf = write(tmp_path / "a.pdf", PDF)
+    assert reg("evidence", "add", "A1", str(pdf), "--reason", "r").status == 0
+    _tamper(reg.db, "CREATE TEMP TABLE t AS SELECT * FROM evidence WHERE id = 'E0001'",
+            "UPDATE t SET id = 'E0099'", "INSERT INTO evidence SELECT * FROM t",
+            "INSERT INTO evidence_blobs (sha256, size, media_type) VALUES (NULL, 0, 'text/plain')")
+    result = reg("evidence", "verify")
+    assert result.status == 1
+    assert "evidence E0099 (a.pdf): is not in the audit trail" in result.stdout
+    assert "a stored file has no hash (written outside ssc)" in result.stdout
+    assert "E0001" not in result.stdout  # the original row is as audited
+    _tamper(reg.db, "DELETE FROM evidence WHERE id = 'E0099'", "DELETE FROM evidence_blobs WHERE sha256 IS NULL",
+            "UPDATE evidence SET size = size + 1")
+    result = reg("evidence", "verify")
+    assert result.status == 1 and "differs from its audit event" in result.stdout
+    assert f"recorded as {len(PDF) + 1} bytes, stored as {len(PDF)}" in result.stdout
+    assert reg("audit", "verify").status == 1
+
+
 # -- restore -----------------------------------------------------------------------------------
 @pytest.mark.parametrize("how", ["backup-api", "file-copy"])
 def test_backup_and_restore_keep_the_evidence(reg, tmp_path, how):

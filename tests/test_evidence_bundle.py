@@ -243,3 +243,104 @@ def test_a_zip_declaring_too_many_entries_is_refused_before_reading_them(source,
     result = target("import", str(out))
     assert result.status == 2 and "declares 3 entries" in result.stderr
     assert parsed == []  # refused from the end record, the directory never parsed
+
+
+def _edit_lines(records: Path, edits: dict[str, dict]) -> None:
+    """Apply ``edits`` (by evidence or record id) to the bundle's JSON Lines."""
+    out = []
+    for line in records.read_text().splitlines():
+        data = json.loads(line)
+        data.update(edits.get(data.get("id"), {}))
+        out.append(json.dumps(data))
+    records.write_text("\n".join(out) + "\n")
+
+
+@pytest.mark.parametrize(("edits", "expected"), [
+    ({"E0001": {"media_type": "application/x-msdownload"}}, ": media_type: 'application/x-msdownload' is not"),
+    ({"E0002": {"id": "E0001"}}, ": id: evidence 'E0001' appears twice (first at line"),
+    ({"E0001": {"record_type": "rumour"}}, ": record_type: expected one of"),
+    ({"E0001": {"classification": "TOP-HAT"}}, ": classification: expected one of WHITE, GREEN, AMBER, RED"),
+    ({"E0001": {"classification": "green"}}, ": classification: GREEN is below its assessment's RED"),
+    # A Finding that takes the Assessment's id: the line that cites A1 without a type is ambiguous.
+    ({"F1": {"id": "A1"}, "E0001": {"record_type": None}}, ": record: 'A1' names several records; add record_type"),
+])
+def test_each_evidence_line_rule_names_its_field(source, tmp_path, edits, expected):
+    out = tmp_path / "bundle"
+    assert source("export", "--bundle", str(out)).status == 0
+    _edit_lines(out / "register.jsonl", edits)
+    target = SSC(tmp_path / "target.db")
+    result = target("import", str(out))
+    assert result.status == 2 and expected in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr and _empty(target)
+
+
+@pytest.mark.parametrize(("edits", "expected"), [
+    # A text file declared a PDF: its first bytes give it away before anything is stored.
+    ({"E0002": {"media_type": "application/pdf"}}, "are not a pdf file as its evidence line says"),
+    ({"E0002": {"size": 3}}, ": size: size 3 but its blob holds"),
+])
+def test_a_blob_that_belies_its_line_refuses_everything(source, tmp_path, edits, expected):
+    out = tmp_path / "bundle.zip"
+    folder = tmp_path / "bundle"
+    assert source("export", "--bundle", str(folder)).status == 0
+    _edit_lines(folder / "register.jsonl", edits)
+    _zip(out, {p.relative_to(folder).as_posix(): p.read_bytes()
+               for p in [folder / "register.jsonl", *(folder / "blobs").iterdir()]})
+    target = SSC(tmp_path / "target.db")
+    result = target("import", str(out))
+    assert result.status == 2 and expected in result.stderr, result.stderr
+    assert _empty(target)
+
+
+def test_evidence_lines_may_cite_records_already_in_the_register(source, tmp_path):
+    """A bundle of evidence only, onto a register that holds its records: the records are found
+    there, with their classification, and the blobs the register has are not needed again."""
+    out = tmp_path / "bundle"
+    assert source("export", "--bundle", str(out)).status == 0
+    records = out / "register.jsonl"
+    everything = records.read_text().splitlines()
+    target = SSC(tmp_path / "target.db")
+    plain = tmp_path / "records.jsonl"
+    plain.write_text("\n".join(x for x in everything if json.loads(x)["type"] != "evidence") + "\n")
+    assert target("import", str(plain)).status == 0
+    records.write_text("\n".join(x for x in everything if json.loads(x)["type"] == "evidence") + "\n")
+    _edit_lines(records, {"E0001": {"classification": "AMBER"}})  # below the Assessment's RED
+    result = target("import", str(out))
+    assert result.status == 2 and ": classification: AMBER is below its assessment's RED" in result.stderr
+    _edit_lines(records, {"E0001": {"classification": "RED"}})
+    assert target("import", str(out)).status == 0
+    assert target("evidence", "verify").status == 0 and target("audit", "verify").status == 0
+
+
+def _encrypted(path: Path) -> Path:
+    data = bytearray(path.read_bytes())
+    at = data.find(b"PK\x01\x02")  # the first central directory record: flag bit 0, encrypted
+    data[at + 8] |= 1
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.parametrize(("make", "expected"), [
+    (lambda p, e: _zip(p, {k: v for k, v in e.items() if k != "register.jsonl"}), "a bundle holds register.jsonl"),
+    (lambda p, e: p.write_bytes(b"PK\x03\x04 not really a zip") and p, "not a readable zip"),
+    (lambda p, e: _encrypted(_zip(p, e)), "is encrypted"),
+])
+def test_a_broken_zip_is_refused_unread(source, tmp_path, make, expected):
+    path = tmp_path / "broken.zip"
+    make(path, _bundle_entries(source, tmp_path))
+    target = SSC(tmp_path / "target.db")
+    result = target("import", str(path))
+    assert result.status == 2 and expected in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr and _empty(target)
+
+
+def test_a_records_file_over_its_bound_is_refused_unread(source, tmp_path, monkeypatch):
+    import assurance.bundle as bundle
+
+    out = tmp_path / "bundle.zip"
+    assert source("export", "--bundle", str(out)).status == 0
+    monkeypatch.setattr(bundle, "MAX_RECORDS_BYTES", 100)
+    target = SSC(tmp_path / "target.db")
+    result = target("import", str(out))
+    assert result.status == 2 and "register.jsonl is" in result.stderr and "over 100" in result.stderr
+    assert _empty(target)

@@ -363,3 +363,42 @@ def test_verify_sees_one_snapshot_while_another_connection_writes(tmp_path):
                 problems.append(str(problem))
     thread.join()
     assert problems == []
+
+
+def test_a_record_planted_behind_the_trail_is_found(pristine, tmp_path):
+    """A row copied into a record table with the sqlite3 shell: in the register, not in the trail."""
+    path = copy(pristine, tmp_path)
+    shell(path, "CREATE TEMP TABLE t AS SELECT * FROM parties WHERE id = 'PX'",
+          "UPDATE t SET id = 'PLANTED'", "INSERT INTO parties SELECT * FROM t")
+    problem = verify(path)
+    assert problem is not None and problem.seq is None
+    assert problem.problem == "party PLANTED is in the register but not in the audit trail"
+
+
+def test_a_noted_head_must_be_the_event_noted(pristine):
+    """A head noted with its count (a checkpoint's statement): the same hash at another place
+    in the trail is a rewrite, and a count without a head is never met."""
+    with Register.open(pristine, actor="auditor", write=False) as register:
+        conn = register.conn
+        (seq, digest), = conn.execute("SELECT seq, hash FROM audit_events WHERE seq = 5")
+        assert audit.verify(conn, expect_head=digest, expect_count=5) is None
+        moved = audit.verify(conn, expect_head=digest, expect_count=6)
+        assert moved == audit.Tampering(5, "the noted head is event 5, not event 6 as noted: "
+                                           "the trail was rewritten since")
+        assert audit.verify(conn, expect_head=audit.GENESIS, expect_count=0) is None
+        assert audit.verify(conn, expect_count=3).seq is None
+
+
+@pytest.mark.parametrize("events", ["²", "٣", "-1", "1.0", "0x10"])
+def test_a_checkpoint_whose_count_is_not_ascii_digits_is_refused_in_one_line(ssc, keys, tmp_path, events):
+    """str.isdigit() takes a superscript two, which int() refuses: that was a traceback."""
+    key, public = keys
+    assert ssc("party", "add", "id=P1", "name=Fenland Ltd", "roles=other_user").status == 0
+    statement = tmp_path / "checkpoint.txt"
+    assert ssc("audit", "checkpoint", "--key", str(key), "-o", str(statement)).status == 0
+    text = statement.read_text()
+    count = next(line for line in text.splitlines() if line.startswith("events: "))
+    statement.write_text(text.replace(count, f"events: {events}"))
+    result = ssc("audit", "verify", "--checkpoint", str(statement), "--public-key", str(public))
+    assert result.status == 2 and "Traceback" not in result.stderr
+    assert "checkpoint.txt" in result.stderr and "events: expected a whole number" in result.stderr

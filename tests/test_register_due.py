@@ -138,3 +138,68 @@ def test_overdue_and_within_narrow_the_answer_through_the_cli(ssc):
     assert overdue == [item for item in everything if item["overdue"]] != []
     assert soon == [item for item in everything if item["days_overdue"] >= -30]
     assert len(overdue) < len(soon) < len(everything)
+
+
+def test_an_unknown_category_is_refused_by_name(register):
+    from core.errors import InputError
+
+    with pytest.raises(InputError, match="unknown category 'rumour'; expected one of assessment, follow_up"):
+        compute_due(register, AS_OF, categories=["letter", "rumour"])
+
+
+def test_an_item_takes_the_more_restricted_of_its_party_and_record(register):
+    load(register,
+         {"type": "party", "id": "open", "name": "Open Ltd", "roles": ["other_user"], "classification": "GREEN"},
+         {"type": "party", "id": "shut", "name": "Shut Ltd", "roles": ["other_user"], "classification": "RED"},
+         {"type": "letter", "id": "l1", "party": "open", "received": "2019-11-01", "classification": "AMBER"},
+         {"type": "letter", "id": "l2", "party": "shut", "received": "2019-11-01", "classification": "WHITE"})
+    letters = {i.subject: i.classification for i in compute_due(register, AS_OF, categories=["letter"])}
+    assert letters == {"l1": "AMBER", "l2": "RED"}
+
+
+def test_a_withdrawn_party_owes_nothing(ssc):
+    for argv in (("party", "add", "id=p", "name=Gone Ltd", "roles=other_user"),
+                 ("assessment", "add", "id=a", "party=p", "kind=FUSA", "fieldwork_end=2019-06-01",
+                  "report_received=2019-07-01"),
+                 ("finding", "add", "id=f", "assessment=a", "sec_ref=G5.14", "title=Risk", "due=2019-12-31"),
+                 ("letter", "add", "id=l", "party=p", "received=2019-11-01")):
+        assert ssc(*argv, "--reason", "setup").status == 0
+    before = json.loads(ssc("due", "--format", "json", as_of=AS_OF).stdout)["items"]
+    assert {i["category"] for i in before} == {"assessment", "response", "action", "letter"}
+    assert ssc("party", "withdraw", "p", "--reason", "left the SEC").status == 0
+    after = ssc("due", "--format", "json", as_of=AS_OF)
+    assert after.status == 0 and json.loads(after.stdout)["items"] == []
+
+
+def test_an_owed_follow_up_holds_the_cycle_even_when_only_assessments_are_asked(register):
+    load(register,
+         {"type": "party", "id": "p", "name": "Fenland Ltd", "roles": ["shared_resource_provider"]},
+         {"type": "assessment", "id": "a", "party": "p", "kind": "FUSA", "fieldwork_end": "2019-06-01"},
+         {"type": "decision", "id": "d", "subject": "a", "date": "2019-07-10", "status": "rejected"})
+    assert compute_due(register, AS_OF, categories=["assessment"]) == []
+    follow_up = compute_due(register, AS_OF, categories=["follow_up"])
+    assert [(i.subject, i.kind, i.description) for i in follow_up] == [
+        ("a", "FOLLOW_UP", "follow-up FUSA after Rejected on a")]
+
+
+def test_the_policy_decides_the_schedule_and_which_statuses_call_for_a_follow_up(tmp_path):
+    """A role no schedule names owes no cycle; with no status calling for a follow-up, a
+    Deferred status holds nothing up."""
+    from assurance.policy import default_policy
+
+    policy = default_policy()
+    cycle = policy.cycle.model_copy(update={"schedule": [s for s in policy.cycle.schedule
+                                                         if "other_user" not in s.roles]})
+    statuses = {vocabulary: {code: rule.model_copy(update={"requires_follow_up": False})
+                             for code, rule in table.items()}
+                for vocabulary, table in policy.statuses.items()}
+    changed = policy.model_copy(update={"cycle": cycle, "statuses": statuses})
+    with Register.open(tmp_path / "r.db", actor="t", policy=changed) as register:
+        load(register,
+             {"type": "party", "id": "u", "name": "Other User Ltd", "roles": ["other_user"]},
+             {"type": "party", "id": "p", "name": "Fenland Ltd", "roles": ["shared_resource_provider"]},
+             {"type": "assessment", "id": "a", "party": "p", "kind": "FUSA", "cycle_year": 1,
+              "fieldwork_end": "2019-06-01"},
+             {"type": "decision", "id": "d", "subject": "a", "date": "2019-07-10", "status": "deferred"})
+        found = compute_due(register, AS_OF)
+    assert [(i.category, i.party, i.kind) for i in found] == [("assessment", "p", "VUSA")]

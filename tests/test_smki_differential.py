@@ -335,3 +335,35 @@ def test_only_the_empty_default_namespaces_c14n_would_not_write_are_excised():
     assert excise_empty_xmlns(b'<b x="&lt;c xmlns=&quot;&quot;>"><!-- <c xmlns=""> --></b>',
                               [etree.Element("b")]) == \
         b'<b x="&lt;c xmlns=&quot;&quot;>"><!-- <c xmlns=""> --></b>'
+
+
+#: Edits that leave a signature well-formed XML but out of the exact shape (no re-signing needed:
+#: the shape is judged before any signature is).
+OUT_OF_SHAPE = {
+    "comment": (b"<ds:SignedInfo>", b"<ds:SignedInfo><!--c-->"),
+    "processing instruction": (b"<ds:SignedInfo>", b"<ds:SignedInfo><?pi x?>"),
+    "foreign element": (b"<ds:X509Data>", b'<ds:X509Data><x:y xmlns:x="urn:x"/>'),
+    "text in a container": (b"<ds:SignedInfo>", b"<ds:SignedInfo>x"),
+    "text after a child": (b"</ds:SignatureValue>", b"</ds:SignatureValue>x"),
+    "a child in a text element": (b"<ds:DigestValue>", b"<ds:DigestValue><ds:X509SKI>AAAA</ds:X509SKI>"),
+    "an attribute the schema lacks": (b"<ds:Transforms>", b'<ds:Transforms Id="t">'),
+    "an Object": (b"</ds:KeyInfo>", b"</ds:KeyInfo><ds:Object/>"),
+}
+
+
+@pytest.mark.parametrize("edit", sorted(OUT_OF_SHAPE))
+def test_has_exact_shape_refuses_each_departure(corpus, edit):
+    from lxml import etree
+
+    from smki.document import ds
+    from smki.fastpath import has_exact_shape
+
+    pki, _store = corpus
+    clean = pki.request("clean").read_bytes()
+    old, new = OUT_OF_SHAPE[edit]
+    assert old in clean
+    for data, expected in ((clean, True), (clean.replace(old, new, 1), False)):
+        signature = etree.fromstring(data).find(f".//{ds('Signature')}")
+        assert has_exact_shape(signature) is expected, edit
+    # Only a Signature is judged; any other XMLDSig element is not of the shape.
+    assert has_exact_shape(etree.fromstring(f'<Object xmlns="{ds("")[1:-1]}"/>')) is False

@@ -205,3 +205,37 @@ def test_worker_processes_keep_every_verdict_of_a_hostile_mix(pki, tmp_path):
     parallel = check_key_separation([corpus], store, AS_OF, jobs=2)
     assert serial.findings == parallel.findings
     assert {f.rule for f in parallel.findings} >= {"KS002", "KS003", "KS004", "KS005", "KS008"}
+
+
+def test_an_extension_that_cannot_be_read_is_named_and_the_others_still_read():
+    """A keyUsage whose value is an ASN.1 NULL (signed, so only its reading fails): the
+    certificate is kept with its key and SKI, its problem names keyUsage; an extension SMKI does
+    not read is listed, never read."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtensionOID, NameOID, ObjectIdentifier
+
+    from smki import der
+    from smki.certificates import read_certificate
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Z1")])
+    ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
+    certificate = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(7).not_valid_before(dt.datetime(2020, 1, 1)).not_valid_after(dt.datetime(2030, 1, 1))
+        .add_extension(x509.UnrecognizedExtension(ExtensionOID.KEY_USAGE, b"\x05\x00"), critical=True)
+        .add_extension(ski, critical=False)
+        .add_extension(x509.UnrecognizedExtension(ObjectIdentifier("1.2.3.4"), b"\x05\x00"), critical=False)
+        .sign(key, hashes.SHA256()))
+    data = certificate.public_bytes(serialization.Encoding.DER)
+    facts = der.read_certificate(data)
+    assert facts.unreadable == ["keyUsage"] and facts.key_usage is None
+    assert facts.subject_key_identifier == ski.digest
+    assert facts.extension_oids == ("2.5.29.15", "2.5.29.14", "1.2.3.4")
+    cert, problem = read_certificate(data, "z1.der")
+    assert cert is not None and cert.subject_key_identifier == ski.digest
+    assert problem == "these fields cannot be read: keyUsage"

@@ -578,35 +578,54 @@ def verify(conn: sqlite3.Connection) -> list[Problem]:
     """Every stored file re-hashed, and every evidence row checked against its last audit event."""
     if not has_schema(conn):
         return []
+    audited = _audited_states(conn)
+    bad_blobs = _bad_blobs(conn)
     problems: list[Problem] = []
+    seen = set()
+    for item in list_evidence(conn):
+        seen.add(item.id)
+        problems += _row_problems(conn, item, audited, bad_blobs)
+    problems += [Problem(evidence_id, None, "is in the audit trail but missing from the register "
+                         "(deleted outside ssc)")
+                 for evidence_id, state in audited.items() if state is not None and evidence_id not in seen]
+    if conn.execute("SELECT 1 FROM evidence_blobs WHERE sha256 IS NULL").fetchone():
+        problems.append(Problem(None, None, "a stored file has no hash (written outside ssc)"))
+    return problems
+
+
+def _audited_states(conn: sqlite3.Connection) -> dict[str, str | None]:
+    """Each evidence id's last audited state as canonical JSON (None once withdrawn away)."""
     audited: dict[str, str | None] = {}
     for event in audit.events(conn, entity=ENTITY):
         audited[event.entity_id] = None if event.after is None else audit.canonical_json(event.after)
+    return audited
+
+
+def _bad_blobs(conn: sqlite3.Connection) -> dict[str, str]:
+    """Each stored file evidence cites whose bytes no longer hash to its name: what is wrong."""
     bad_blobs: dict[str, str] = {}
     for (sha256,) in conn.execute("SELECT DISTINCT sha256 FROM evidence").fetchall():
         if (problem := blob_problem(conn, sha256)) is not None:
             bad_blobs[sha256] = problem
-    seen = set()
-    for item in list_evidence(conn):
-        seen.add(item.id)
-        current = audit.canonical_json(item.to_interchange())
-        if item.id not in audited:
-            problems.append(Problem(item.id, item.name, "is not in the audit trail"))
-        elif audited[item.id] != current:
-            problems.append(Problem(item.id, item.name, "differs from its audit event "
-                                    "(changed outside ssc)"))
-        if item.sha256 in bad_blobs:
-            problems.append(Problem(item.id, item.name, bad_blobs[item.sha256]))
-        elif (stored := conn.execute("SELECT size FROM evidence_blobs WHERE sha256 = ?",
-                                     (item.sha256,)).fetchone()) and stored[0] != item.size:
-            problems.append(Problem(item.id, item.name, f"recorded as {item.size} bytes, "
-                                    f"stored as {stored[0]}"))
-    for evidence_id, state in audited.items():
-        if state is not None and evidence_id not in seen:
-            problems.append(Problem(evidence_id, None, "is in the audit trail but missing from the "
-                                    "register (deleted outside ssc)"))
-    if conn.execute("SELECT 1 FROM evidence_blobs WHERE sha256 IS NULL").fetchone():
-        problems.append(Problem(None, None, "a stored file has no hash (written outside ssc)"))
+    return bad_blobs
+
+
+def _row_problems(conn: sqlite3.Connection, item: Evidence, audited: dict[str, str | None],
+                  bad_blobs: dict[str, str]) -> list[Problem]:
+    """One evidence row against its last audit event, and its file against its hash and size."""
+    problems = []
+    current = audit.canonical_json(item.to_interchange())
+    if item.id not in audited:
+        problems.append(Problem(item.id, item.name, "is not in the audit trail"))
+    elif audited[item.id] != current:
+        problems.append(Problem(item.id, item.name, "differs from its audit event "
+                                "(changed outside ssc)"))
+    if item.sha256 in bad_blobs:
+        problems.append(Problem(item.id, item.name, bad_blobs[item.sha256]))
+    elif (stored := conn.execute("SELECT size FROM evidence_blobs WHERE sha256 = ?",
+                                 (item.sha256,)).fetchone()) and stored[0] != item.size:
+        problems.append(Problem(item.id, item.name, f"recorded as {item.size} bytes, "
+                                f"stored as {stored[0]}"))
     return problems
 
 

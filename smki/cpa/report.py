@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -217,110 +218,93 @@ def build_report(
     horizon = thresholds.default_horizon_days if horizon_days is None else horizon_days
     certificates = load_certificates(conn, policy)
     attribution = attribute(certificates, load_inventory(conn))
-    plans = load_plans(conn)
-    plans_by_certificate: dict[str, list[Plan]] = {}
-    for plan in plans.values():
-        plans_by_certificate.setdefault(plan.cpa_id, []).append(plan)
-
+    plans = _Plans(load_plans(conn))
     alerts = []
     for certificate in certificates:
-        left = days_left(certificate.expires, as_of)
-        severity = classify(left, thresholds, horizon)
         devices = attribution.devices.get(certificate.cpa_id, {})
-        if not certificate.active and devices:
-            severity = Severity.EXPIRED  # a lapsed CPL entry covers nothing any more
-        if severity is Severity.OK:
-            continue
-        exposures = _exposures(
-            certificate.cpa_id, devices, plans, plans_by_certificate, as_of, policy
-        )
-        installed = sum(devices.values())
-        needs_action = (severity in policy.action_severities and installed > 0) or any(
-            e.needs_action for e in exposures
-        )
-        alerts.append(
-            CertificateAlert(
-                certificate.cpa_id,
-                certificate.manufacturer,
-                certificate.device_type,
-                certificate.model,
-                certificate.hardware_version,
-                certificate.firmware_version,
-                certificate.valid_from,
-                certificate.expires,
-                certificate.status,
-                left,
-                severity,
-                installed,
-                exposures,
-                needs_action,
-            )
-        )
-    alerts.sort(
-        key=lambda a: (
-            not a.needs_action,
-            a.severity.rank,
-            -a.installed_devices,
-            a.days_left,
-            a.cpa_id,
-        )
-    )
-
-    uncovered = sorted(
-        (
-            UncoveredDevices(
-                g.supplier,
-                g.device_type,
-                g.manufacturer,
-                g.model,
-                g.hardware_version,
-                g.firmware_version,
-                g.devices,
-                policy.uncovered_devices_need_action,
-            )
-            for g in attribution.uncovered
-        ),
-        key=lambda u: (-u.devices, u.supplier, u.manufacturer, u.model, u.firmware_version),
-    )
+        alert = _alert(certificate, devices, plans, as_of, thresholds, horizon, policy)
+        if alert is not None:
+            alerts.append(alert)
+    alerts.sort(key=lambda a: (not a.needs_action, a.severity.rank, -a.installed_devices,
+                               a.days_left, a.cpa_id))
+    uncovered = _uncovered(attribution.uncovered, policy)
     return CpaReport(
         as_of, horizon, thresholds, tuple(alerts), tuple(uncovered), _totals(alerts, uncovered),
         policy.classification,
     )
 
 
-def _exposures(
-    cpa_id: str,
-    devices: dict[str, int],
-    plans: dict[tuple[str, str], Plan],
-    plans_by_certificate: dict[str, list[Plan]],
-    as_of: dt.date,
-    policy: CpaPolicy,
-) -> tuple[SupplierExposure, ...]:
-    suppliers = set(devices) | {p.supplier for p in plans_by_certificate.get(cpa_id, [])}
-    exposures = []
-    for supplier in suppliers:
-        plan = plans.get((supplier, cpa_id))
-        state = plan_state(plan, as_of)
-        count = devices.get(supplier, 0)
-        late = bool(plan and plan.received and plan.received > plan.due and state == "received")
-        exposures.append(
-            SupplierExposure(
-                supplier,
-                count,
-                state,
-                plan.requested if plan else None,
-                plan.due if plan else None,
-                # A receipt dated after as_of had not happened yet on that day.
-                plan.received if plan and state == "received" else None,
-                plan.target_firmware if plan else None,
-                late,
-                count > 0 and state in policy.action_plan_states,
-            )
-        )
+class _Plans:
+    """The remediation plans, by (Supplier, certificate) and by certificate."""
+
+    def __init__(self, plans: dict[tuple[str, str], Plan]) -> None:
+        self.by_key = plans
+        self.by_certificate: dict[str, list[Plan]] = {}
+        for plan in plans.values():
+            self.by_certificate.setdefault(plan.cpa_id, []).append(plan)
+
+
+def _alert(certificate: Certificate, devices: dict[str, int], plans: _Plans, as_of: dt.date,
+           thresholds: ExpiryPolicy, horizon: int, policy: CpaPolicy) -> CertificateAlert | None:
+    """The certificate's alert, or None while it is OK. It needs action when it is severe enough
+    and devices are installed under it, or when a Supplier with devices lacks a plan."""
+    left = days_left(certificate.expires, as_of)
+    severity = classify(left, thresholds, horizon)
+    if not certificate.active and devices:
+        severity = Severity.EXPIRED  # a lapsed CPL entry covers nothing any more
+    if severity is Severity.OK:
+        return None
+    exposures = _exposures(certificate.cpa_id, devices, plans, as_of, policy)
+    installed = sum(devices.values())
+    needs_action = (severity in policy.action_severities and installed > 0) or any(
+        e.needs_action for e in exposures
+    )
+    return CertificateAlert(
+        certificate.cpa_id, certificate.manufacturer, certificate.device_type, certificate.model,
+        certificate.hardware_version, certificate.firmware_version, certificate.valid_from,
+        certificate.expires, certificate.status, left, severity, installed, exposures,
+        needs_action,
+    )
+
+
+def _uncovered(groups: Iterable[InstalledGroup], policy: CpaPolicy) -> list[UncoveredDevices]:
+    """Installed devices no certificate names, most devices first."""
+    return sorted(
+        (UncoveredDevices(g.supplier, g.device_type, g.manufacturer, g.model, g.hardware_version,
+                          g.firmware_version, g.devices, policy.uncovered_devices_need_action)
+         for g in groups),
+        key=lambda u: (-u.devices, u.supplier, u.manufacturer, u.model, u.firmware_version),
+    )
+
+
+def _exposures(cpa_id: str, devices: dict[str, int], plans: _Plans, as_of: dt.date,
+               policy: CpaPolicy) -> tuple[SupplierExposure, ...]:
+    """Each Supplier with devices under the certificate or a plan for it, needing action first."""
+    suppliers = set(devices) | {p.supplier for p in plans.by_certificate.get(cpa_id, [])}
+    exposures = [_exposure(supplier, devices.get(supplier, 0), plans.by_key.get((supplier, cpa_id)),
+                           as_of, policy)
+                 for supplier in suppliers]
     exposures.sort(
         key=lambda e: (not e.needs_action, PLAN_STATES.index(e.plan), -e.devices, e.supplier)
     )
     return tuple(exposures)
+
+
+def _exposure(supplier: str, count: int, plan: Plan | None, as_of: dt.date,
+              policy: CpaPolicy) -> SupplierExposure:
+    state = plan_state(plan, as_of)
+    if plan is None:
+        return SupplierExposure(supplier, count, state, None, None, None, None, False,
+                                count > 0 and state in policy.action_plan_states)
+    received = state == "received"
+    return SupplierExposure(
+        supplier, count, state, plan.requested, plan.due,
+        # A receipt dated after as_of had not happened yet on that day.
+        plan.received if received else None,
+        plan.target_firmware,
+        bool(plan.received and plan.received > plan.due and received),
+        count > 0 and state in policy.action_plan_states,
+    )
 
 
 def _totals(alerts: list[CertificateAlert], uncovered: list[UncoveredDevices]) -> Totals:
