@@ -220,6 +220,7 @@ def test_an_extension_that_cannot_be_read_is_named_and_the_others_still_read():
 
     from smki import der
     from smki.certificates import read_certificate
+    from smki.policy import shipped_policy
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Z1")])
@@ -236,6 +237,6 @@ def test_an_extension_that_cannot_be_read_is_named_and_the_others_still_read():
     assert facts.unreadable == ["keyUsage"] and facts.key_usage is None
     assert facts.subject_key_identifier == ski.digest
     assert facts.extension_oids == ("2.5.29.15", "2.5.29.14", "1.2.3.4")
-    cert, problem = read_certificate(data, "z1.der")
+    cert, problem = read_certificate(data, "z1.der", 1, shipped_policy())
     assert cert is not None and cert.subject_key_identifier == ski.digest
     assert problem == "these fields cannot be read: keyUsage"
