@@ -21,6 +21,7 @@ import hashlib
 import io
 import json
 import sqlite3
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
@@ -500,8 +501,9 @@ def _insert_devices(
     """Stream the device rows into ``cpa_device``, counting them per group on the way, and
     hand them to ``digest`` chunk by chunk (the audit trail's digest of what was written).
 
-    This is the hot loop of a 30-million-row return: per row, one tuple lookup, one counter
-    and two appends; the group's own checks run once, the first time it is seen.
+    This is the hot loop of a 30-million-row return: per row, one tuple comparison (a lookup
+    when the product changes) and two appends, the counts taken per chunk; the group's own
+    checks run once, the first time it is seen.
     """
     header = source.header
     group_of = itemgetter(*(header.index(c) for c in _GROUP_COLUMNS))
@@ -523,15 +525,18 @@ def _insert_devices(
         # Only what varies per row is bound: the import id and (without extra columns) the
         # NULL extra are constants of the statement, a third off SQLite's per-row cost.
         line = 1
+        last_raw: tuple[str, ...] | None = None
+        group_id = _INVALID
         try:
             for fields in reader:
                 line = reader.line_num
                 if len(fields) != width and source.skipped(fields):
                     continue
                 raw = group_of(fields)
-                group_id = by_raw.get(raw)
-                if group_id is None:
-                    group_id = groups.add(raw, line)
+                if raw != last_raw:  # a return lists a product's devices together: compare
+                    known = by_raw.get(raw)  # six strings, rather than hash them
+                    group_id = known if known is not None else groups.add(raw, line)
+                    last_raw = raw
                 device_id = fields[device_index]
                 if not device_id or device_id != device_id.strip():
                     errors.add("a device identifier is required, without surrounding spaces",
@@ -539,7 +544,6 @@ def _insert_devices(
                     continue
                 if group_id == _INVALID:
                     continue
-                counts[group_id] += 1
                 add_id(device_id)
                 add_group(group_id)
                 # Rows after an error are still written (and rolled back with the rest) so
@@ -572,6 +576,8 @@ def _insert_devices(
                 # The import fails, so its digest no longer matters.
                 digest.usable = False
                 errors.add("device appears twice in this return", source.line, "device_id")
+            for group_id, count in Counter(group_ids).items():  # counted at C speed
+                counts[group_id] += count
             ids.clear()
             group_ids.clear()
             extra_values.clear()
