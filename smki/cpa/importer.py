@@ -21,14 +21,18 @@ import hashlib
 import io
 import json
 import sqlite3
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, BinaryIO, Literal, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from core.db import write_transaction
+from core.errors import InputError, InputErrors
 from smki.cpa.policy import CpaPolicy
 from smki.cpa.rows import (
     CERTIFICATE_COLUMNS,
@@ -40,9 +44,7 @@ from smki.cpa.rows import (
     InventoryGroup,
     PlanRow,
 )
-from smki.cpa.schema import audit_import
-from core.db import write_transaction
-from core.errors import InputError, InputErrors
+from smki.cpa.schema import DEVICE_CHUNK, DeviceDigest, audit_import
 
 Kind = Literal["certificates", "inventory", "plans"]
 KINDS: tuple[Kind, ...] = ("certificates", "inventory", "plans")
@@ -211,8 +213,12 @@ class _CsvFile:
                           path=self.path, line=line)
 
 
+def _extra_text(names: list[str], values: list[str]) -> str:
+    return json.dumps(dict(zip(names, values, strict=True)), ensure_ascii=False)
+
+
 def _extra_json(names: list[str], values: list[str]) -> str | None:
-    return json.dumps(dict(zip(names, values, strict=True)), ensure_ascii=False) if names else None
+    return _extra_text(names, values) if names else None
 
 
 def import_csv(
@@ -250,6 +256,7 @@ def import_csv(
             ).lastrowid
             assert import_id is not None
             superseded: list[int] = []
+            devices = DeviceDigest()  # of the device rows, if the file is a per-device inventory
             suppliers: Sequence[str]
             if kind == "certificates":
                 rows, suppliers, groups = _load_certificates(conn, source, policy, import_id), (), 0
@@ -257,7 +264,7 @@ def import_csv(
                 rows, suppliers, groups = _load_plans(conn, source, import_id), (), 0
             else:
                 rows, suppliers, groups = _load_inventory(conn, source, policy, import_id,
-                                                          superseded)
+                                                          superseded, devices)
             errors.raise_if_any()
             if rows == 0:
                 raise InputError("no data rows: nothing to import", path=name, line=2)
@@ -270,7 +277,7 @@ def import_csv(
             conn.execute(
                 "UPDATE cpa_import SET sha256 = ?, rows = ? WHERE id = ?", (sha256, rows, import_id)
             )
-            audit_import(conn, actor, import_id, kind, superseded, at=now)
+            audit_import(conn, actor, import_id, kind, superseded, at=now, devices=devices)
     except UnicodeDecodeError as exc:
         raise InputError(
             f"not UTF-8 text ({exc.reason} at byte {exc.start} of a block)", path=name
@@ -460,9 +467,10 @@ class _Groups:
 
 def _load_inventory(
     conn: sqlite3.Connection, source: _CsvFile, policy: CpaPolicy, import_id: int,
-    superseded: list[int],
+    superseded: list[int], devices: DeviceDigest,
 ) -> tuple[int, list[str], int]:
-    """Load an inventory; ``superseded`` gets the earlier imports whose rows it replaced."""
+    """Load an inventory; ``superseded`` gets the earlier imports whose rows it replaced,
+    ``devices`` the digest of the device rows written."""
     has_device, has_count = "device_id" in source.header, "count" in source.header
     if has_device == has_count:
         raise InputError(
@@ -477,7 +485,7 @@ def _load_inventory(
     first_id = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM cpa_inventory").fetchone()[0]
     groups = _Groups(policy, source.errors, first_id)
     if has_device:
-        rows = _insert_devices(conn, source, groups, import_id)
+        rows = _insert_devices(conn, source, groups, import_id, devices)
     else:
         rows = _count_groups(source, groups)
     source.errors.raise_if_any()
@@ -487,12 +495,15 @@ def _load_inventory(
 
 
 def _insert_devices(
-    conn: sqlite3.Connection, source: _CsvFile, groups: _Groups, import_id: int
+    conn: sqlite3.Connection, source: _CsvFile, groups: _Groups, import_id: int,
+    digest: DeviceDigest,
 ) -> int:
-    """Stream the device rows into ``cpa_device``, counting them per group on the way.
+    """Stream the device rows into ``cpa_device``, counting them per group on the way, and
+    hand them to ``digest`` chunk by chunk (the audit trail's digest of what was written).
 
-    This is the hot loop of a 30-million-row return: per row, one tuple lookup and one
-    counter; the group's own checks run once, the first time it is seen.
+    This is the hot loop of a 30-million-row return: per row, one tuple comparison (a lookup
+    when the product changes) and two appends, the counts taken per chunk; the group's own
+    checks run once, the first time it is seen.
     """
     header = source.header
     group_of = itemgetter(*(header.index(c) for c in _GROUP_COLUMNS))
@@ -500,24 +511,32 @@ def _insert_devices(
     extras = source.extras(INVENTORY_DEVICE_COLUMNS)
     extra_index = [header.index(name) for name in extras]
     by_raw, counts, errors = groups.by_raw, groups.counts, source.errors
-    rows = 0
-
     reader, width = source.reader, source.width
+    # The rows of the chunk being inserted, for the digest: appended as they are yielded.
+    ids: list[str] = []
+    group_ids: list[int] = []
+    extra_values: list[str] = []
+    add_id, add_group, add_extra = ids.append, group_ids.append, extra_values.append
+    finished: list[bool] = []
 
-    def device_rows() -> Iterator[tuple[int, str, int, str | None]]:
+    def device_rows() -> Iterator[tuple[str, int] | tuple[str, int, str]]:
         # The CSV reader itself, not source.records(): one generator less per row is a tenth
         # of a national-scale import. The width check and its errors are records()'s own.
-        nonlocal rows
+        # Only what varies per row is bound: the import id and (without extra columns) the
+        # NULL extra are constants of the statement, a third off SQLite's per-row cost.
         line = 1
+        last_raw: tuple[str, ...] | None = None
+        group_id = _INVALID
         try:
             for fields in reader:
                 line = reader.line_num
                 if len(fields) != width and source.skipped(fields):
                     continue
                 raw = group_of(fields)
-                group_id = by_raw.get(raw)
-                if group_id is None:
-                    group_id = groups.add(raw, line)
+                if raw != last_raw:  # a return lists a product's devices together: compare
+                    known = by_raw.get(raw)  # six strings, rather than hash them
+                    group_id = known if known is not None else groups.add(raw, line)
+                    last_raw = raw
                 device_id = fields[device_index]
                 if not device_id or device_id != device_id.strip():
                     errors.add("a device identifier is required, without surrounding spaces",
@@ -525,32 +544,46 @@ def _insert_devices(
                     continue
                 if group_id == _INVALID:
                     continue
-                counts[group_id] += 1
-                rows += 1
+                add_id(device_id)
+                add_group(group_id)
                 # Rows after an error are still written (and rolled back with the rest) so
                 # that later duplicates are found too.
-                extra = _extra_json(extras, [fields[i] for i in extra_index]) if extras else None
-                yield import_id, device_id, group_id, extra
+                if extras:
+                    extra = _extra_text(extras, [fields[i] for i in extra_index])
+                    add_extra(extra)
+                    yield device_id, group_id, extra
+                else:
+                    yield device_id, group_id
         except csv.Error as exc:
             raise source.malformed(exc, line + 1) from None
+        finished.append(True)
 
     stream = device_rows()
     insert = (
-        "INSERT INTO cpa_device (import_id, device_id, inventory_id, extra) VALUES (?, ?, ?, ?)"
+        "INSERT INTO cpa_device (import_id, device_id, inventory_id, extra)"
+        f" VALUES ({int(import_id)}, ?, ?, {'?' if extras else 'NULL'})"
     )
     (cache,) = conn.execute("PRAGMA cache_size").fetchone()
     conn.execute(f"PRAGMA cache_size = {-BULK_CACHE_KIB}")
     try:
-        while True:
+        while not finished:
             try:
-                conn.executemany(insert, stream)
-                break
+                # One digest chunk per call: the rows the digest is given are those written.
+                conn.executemany(insert, islice(stream, DEVICE_CHUNK))
+                digest.add(ids, group_ids, extra_values if extras else None)
             except sqlite3.IntegrityError:
                 # executemany stopped at the duplicate; the same generator carries on after it.
+                # The import fails, so its digest no longer matters.
+                digest.usable = False
                 errors.add("device appears twice in this return", source.line, "device_id")
+            for group_id, count in Counter(group_ids).items():  # counted at C speed
+                counts[group_id] += count
+            ids.clear()
+            group_ids.clear()
+            extra_values.clear()
     finally:
         conn.execute(f"PRAGMA cache_size = {int(cache)}")
-    return rows
+    return sum(counts.values())  # every row written was counted in its group
 
 
 def _count_groups(source: _CsvFile, groups: _Groups) -> int:

@@ -6,8 +6,10 @@ devices it loaded, and an event with a digest of the whole table it changed
 (``cpa_certificate``, ``cpa_inventory`` or ``cpa_plan``: thousands of rows at most). ``ssc audit
 verify`` recomputes the same digests from the file, so a certificate's expiry date, a device
 count or a plan changed with the sqlite3 shell no longer matches its last audited state. The
-tens of millions of device rows cost no per-row Python at import: their digest is taken by
-SQLite in chunks (``group_concat`` in primary-key order) and hashed once per chunk.
+tens of millions of device rows cost no per-row Python hashing: ``audit verify`` takes their
+digest in SQLite in chunks (``group_concat`` in primary-key order), hashed once per chunk; an
+import whose device ids come in key order (as returns are written) builds the same chunks from
+the rows it has just inserted, with string joins, without reading them back.
 """
 
 from __future__ import annotations
@@ -174,27 +176,88 @@ def devices_state(conn: sqlite3.Connection, import_id: int) -> dict[str, Any] | 
     return {"rows": rows, "sha256": digest.hexdigest()} if rows else None
 
 
-def import_state(conn: sqlite3.Connection, import_id: int) -> dict[str, Any]:
-    """The audited state of one import: its ``cpa_import`` row and its devices' digest."""
+class _Decimal(dict[int, str]):
+    """``str`` of small integers (lengths, group ids), each converted once."""
+
+    def __missing__(self, number: int) -> str:
+        text = self[number] = str(number)
+        return text
+
+
+class DeviceDigest:
+    """:func:`devices_state` of an import's devices, taken from the rows as they are inserted.
+
+    Fed one chunk at a time, in insertion order, of exactly :data:`DEVICE_CHUNK` rows (the
+    last may be shorter): the chunks ``devices_state`` reads back in primary-key order, as long
+    as the device ids arrive in that order (checked per chunk; BINARY collation orders UTF-8 as
+    Python orders code points). Rows out of order, or a chunk of another size, make
+    :meth:`state` return None: the caller then asks SQLite. Only meaningful when every row fed
+    was inserted, i.e. when the import commits.
+    """
+
+    def __init__(self) -> None:
+        self._digest = sha256()
+        self._rows = 0
+        self._last: str | None = None
+        self._short = False  # a chunk shorter than DEVICE_CHUNK was fed: it must be the last
+        self.usable = True
+        self._decimal = _Decimal()
+
+    def add(self, device_ids: list[str], inventory_ids: list[int],
+            extras: list[str] | None) -> None:
+        """One chunk: the device ids, their group ids and (if the file has extra columns) their
+        extras as stored; ``None`` for a file without extra columns (every extra NULL)."""
+        count = len(device_ids)
+        if not self.usable or not count:
+            return
+        if (self._short or count > DEVICE_CHUNK
+                or (self._last is not None and device_ids[0] <= self._last)
+                or device_ids != sorted(device_ids)):
+            self.usable = False
+            return
+        self._short = count < DEVICE_CHUNK
+        self._last = device_ids[-1]
+        decimal = self._decimal.__getitem__
+        chunk = [count, ",".join(map(decimal, map(len, device_ids))), "".join(device_ids),
+                 ",".join(map(decimal, inventory_ids)),
+                 ",".join(map(decimal, map(len, extras))) if extras else ",".join(["-1"] * count),
+                 "".join(extras) if extras else None]
+        self._digest.update(_canonical(chunk).encode() + b"\n")
+        self._rows += count
+
+    def state(self) -> dict[str, Any] | None:
+        """What :func:`devices_state` returns for these rows, or None if it cannot be told."""
+        if not self.usable or not self._rows:
+            return None
+        return {"rows": self._rows, "sha256": self._digest.hexdigest()}
+
+
+def import_state(conn: sqlite3.Connection, import_id: int,
+                 devices: DeviceDigest | None = None) -> dict[str, Any]:
+    """The audited state of one import: its ``cpa_import`` row and its devices' digest (from
+    ``devices``, the rows the import inserted, when it can tell; else read back by SQLite)."""
     cursor = conn.cursor()
     cursor.row_factory = None
     cursor.execute("SELECT * FROM cpa_import WHERE id = ?", (import_id,))
     names = [c[0] for c in cursor.description]
     state = {k: v for k, v in zip(names, cursor.fetchone(), strict=True) if k != "id"}
-    devices = devices_state(conn, import_id)
-    if devices is not None:
-        state["devices"] = devices
+    digest = (devices.state() if devices is not None else None) or devices_state(conn, import_id)
+    if digest is not None:
+        state["devices"] = digest
     return state
 
 
 def audit_import(conn: sqlite3.Connection, actor: str, import_id: int, kind: str,
-                 superseded: Iterable[int] = (), at: dt.datetime | None = None) -> None:
-    """The trail's events for one import, inside its transaction: the import, any earlier
-    import whose devices it replaced, and the digest of the table it changed."""
+                 superseded: Iterable[int] = (), at: dt.datetime | None = None,
+                 devices: DeviceDigest | None = None) -> None:
+    """The trail's events for one import, inside its transaction: the import (with
+    ``devices``, the digest of the device rows it inserted, if taken), any earlier import whose
+    devices it replaced, and the digest of the table it changed."""
     from core import audit
 
     appender = audit.Appender(conn, actor, at=at)  # the import's time, as cpa_import records it
-    appender.add("cpa_import", str(import_id), "import", None, import_state(conn, import_id), None)
+    appender.add("cpa_import", str(import_id), "import", None,
+                 import_state(conn, import_id, devices), None)
     for old in sorted(set(superseded) - {import_id}):
         appender.add("cpa_import", str(old), "supersede", None, import_state(conn, old),
                      f"its inventory of the same Suppliers was replaced by import {import_id}")
