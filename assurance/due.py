@@ -11,17 +11,22 @@ import calendar
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
+
+from assurance.descriptors import DESCRIPTORS
 
 if TYPE_CHECKING:
     from assurance.policy import RegisterPolicy
     from assurance.store import Register
 
-#: The categories of :class:`DueItem`, in the order reports list them.
-CATEGORIES = ("assessment", "follow_up", "response", "action", "letter", "basis")
+#: The categories of :class:`DueItem`, in the order reports list them: the register's own, then
+#: those of record types whose descriptor names a date to chase (a Security Incident's review).
+CATEGORIES = tuple(dict.fromkeys((
+    "assessment", "follow_up", "response", "action", "letter", "basis",
+    *(d.due_category for d in DESCRIPTORS.values() if d.due_category))))
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +173,8 @@ def compute_due(register: Register, as_of: dt.date, *, party: str | None = None,
                      change.description,
                      decision.classification, None))
 
+    _described_items(conn, policy, parties, party, wanted, rank, add)
+
     # Stable, on the same key as ever: (due, category, party, subject).
     found.sort(key=itemgetter(0, 1, 2, 3))
     order = policy.classification.order
@@ -178,13 +185,41 @@ def compute_due(register: Register, as_of: dt.date, *, party: str | None = None,
     for due, _rank, pid, _subject, what, subject, description, classification, kind in found:
         if (overdue_only and due >= as_of) or (latest is not None and due > latest):
             continue
-        name, _roles, _domestic, _non_domestic, party_class = parties[pid]
+        name, _roles, _domestic, _non_domestic, party_class = parties.get(pid) or (
+            "", [], None, None, order[0])  # no Party: the record's classification decides
         # The more restricted of the Party's and the record's classification.
         if level[classification] > level[party_class]:
             party_class = classification
         append(DueItem(what, pid, name, subject, due, (as_of - due).days, description,
                        party_class, kind))
     return items
+
+
+def _described_items(conn: sqlite3.Connection, policy: RegisterPolicy, parties: dict, party: str | None,
+                     wanted: set[str], rank: dict[str, int], add: Callable[[_Found], None]) -> None:
+    """The dates record types chase by their descriptor (``due_field``, ``due_category``): a
+    standing record whose status is not done in its policy workflow, of a standing Party or
+    of none. Types that reach their Party otherwise (findings, through the assessment) keep
+    their own query above."""
+    for d in DESCRIPTORS.values():
+        rules = policy.types.get(d.name)
+        if (d.due_field is None or d.due_category not in wanted or d.party_field is None
+                or rules is None or rules.workflow is None or d.status_field is None):
+            continue
+        done = rules.workflow.done_statuses
+        title = "title" if "title" in d.list_columns else "id"
+        sql = (f"SELECT id, {d.party_field}, {title}, {d.due_field}, {d.status_field}, classification"
+               f" FROM {d.table} WHERE withdrawn IS NULL AND {d.due_field} IS NOT NULL"
+               f" AND {d.status_field} NOT IN ({', '.join('?' for _ in done)})"
+               + (f" AND {d.party_field} = ?" if party is not None else ""))
+        category = rank[d.due_category]
+        for rid, pid, what, due, status, classification in conn.execute(
+                sql, (*done, *(() if party is None else (party,)))):
+            if pid is not None and pid not in parties:
+                continue  # its Party is withdrawn
+            said = rules.workflow.statuses[status].lower() if status in rules.workflow.statuses else status
+            add((_date(due), category, pid or "", rid, d.due_category, rid,
+                 f"{d.label} {what} ({said}): review due", classification, None))
 
 
 def _assessment_items(conn: sqlite3.Connection, policy: RegisterPolicy,
