@@ -127,21 +127,21 @@ class Wording:
     def record_counts(self, committee: str) -> list[str]:
         """The sentences counting the month's records reviewed by ``committee`` (by status)."""
         paragraphs = []
-        for counted in self.report.record_counts:
-            counts = self.policy.counts[counted.key]
+        for tally in self.report.record_counts:
+            counts = self.policy.counts[tally.key]
             if counts.committee != committee:
                 continue
-            descriptor = RECORD_TYPES[counted.type_name].descriptor
-            workflow = self.register_policy.types[counted.type_name].workflow
+            descriptor = RECORD_TYPES[tally.type_name].descriptor
+            workflow = self.register_policy.types[tally.type_name].workflow
             assert workflow is not None  # ReportPolicy.check_against: a counted type has one
-            names = {code: workflow.statuses[code].lower() for code in counted.statuses}
+            names = {code: workflow.statuses[code].lower() for code in tally.statuses}
             values = {
                 "month": self.month,
-                "records": self.count(counted.total, descriptor.label, descriptor.plural),
-                "statuses": join([f"{self.number(n)} {names[code]}" for code, n in counted.statuses.items()]),
+                "records": self.count(tally.total, descriptor.label, descriptor.plural),
+                "statuses": join([f"{self.number(n)} {names[code]}" for code, n in tally.statuses.items()]),
                 "status": join(list(names.values())),
             }
-            text = self.template(counts, counted.total).format_map(values)
+            text = self.template(counts, tally.total).format_map(values)
             if text:
                 paragraphs.append(text)
         return paragraphs
