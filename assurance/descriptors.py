@@ -144,6 +144,6 @@ DESCRIPTORS: dict[str, RecordType] = {
         closed_field="closed", choice_fields=("category", "severity"),
         due_field="next_review", due_category="incident", party_field="party",
         panel_count="incidents",
-        tui_columns=("reported", "title", "category", "severity", "next_review", "status"),
+        tui_columns=("reported", "party", "title", "category", "severity", "next_review", "status"),
     ),
 }

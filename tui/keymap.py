@@ -14,12 +14,17 @@ GLOBAL: list[Binding] = [
     Binding("m", "go('decisions')", "Decisions", show=False),
     Binding("c", "go('cpa')", "CPA", show=False),
     Binding("u", "go('audit')", "Audit log", show=False),
+    Binding("H", "go('highlights')", "Highlights", show=False),
+    Binding("I", "go('incidents')", "Security Incidents", show=False),
     Binding("r", "reports", "Reports"),
     Binding("h", "chase", "Chase list"),
     Binding("question_mark", "help", "Help", key_display="?"),
     Binding("ctrl+t", "toggle_dark", "Dark/light theme", show=False),
     Binding("q", "quit", "Quit", show=False),
 ]
+
+#: Lists made from record types' descriptors (tui.views.described_view), reached by the keys above.
+DESCRIBED_VIEWS = ("highlights", "incidents")
 
 #: On a list of records (parties, assessments, letters, findings, decisions, audit log).
 RECORDS: list[Binding] = [
