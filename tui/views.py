@@ -234,7 +234,7 @@ def described_view(descriptor: RecordType) -> View:
         elif name in (descriptor.status_field, descriptor.due_field):
             kind = "words" if name == descriptor.status_field else "text"
             columns.append(Column(name, present.field_label(name), f"t.{name}", kind,
-                                  priority=0 if kind == "words" else 1, width=14 if kind == "words" else 10))
+                                  priority=0 if kind == "words" else 1, width=19 if kind == "words" else 11))
             searched.append(f"t.{name}")
         elif "date" in annotation:
             columns.append(Column(name, present.field_label(name), f"t.{name}", priority=2, width=10))
