@@ -105,16 +105,15 @@ class Workflow(_Strict):
 
     @model_validator(mode="after")
     def _known(self) -> Workflow:
+        # ValueError, not PolicyKeyError: the error's location names the type's table.
         for key in ("closed_statuses", "done_statuses"):
             for status in getattr(self, key):
                 if status not in self.statuses:
-                    raise PolicyKeyError(f"workflow.{key}", f"unknown status {status!r}")
+                    raise ValueError(f"{key}: unknown status {status!r}")
         for source, targets in self.transitions.items():
-            if source not in self.statuses:
-                raise PolicyKeyError(f"workflow.transitions.{source}", f"unknown status {source!r}")
-            for status in targets:
+            for status in (source, *targets):
                 if status not in self.statuses:
-                    raise PolicyKeyError(f"workflow.transitions.{source}", f"unknown status {status!r}")
+                    raise ValueError(f"transitions.{source}: unknown status {status!r}")
         return self
 
     def allowed(self, current: str) -> list[str]:
