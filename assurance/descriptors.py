@@ -71,6 +71,9 @@ class RecordType:
     #: The TUI: the columns of its list (id and classification always shown), and what its
     #: filter searches beyond them.
     tui_columns: tuple[str, ...] = ()
+    #: The key that opens its list in the TUI, for a type whose list is made from this
+    #: descriptor (tui.views.described_view); the first five types have hand-made lists and keys.
+    tui_key: str | None = None
 
     @property
     def all_references(self) -> dict[str, tuple[str, ...]]:
@@ -131,7 +134,7 @@ DESCRIPTORS: dict[str, RecordType] = {
         help="SSC and SMKI PMA highlights for the Panel",
         example="date=2019-12-11 committee=SSC title='Meter Triage' text='The SSC discussed…'",
         list_columns=("id", "date", "committee", "classification", "title"),
-        date_field="date", tui_columns=("date", "committee", "title"),
+        date_field="date", tui_columns=("date", "committee", "title"), tui_key="H",
     ),
     "incident": RecordType(
         name="incident", table="incidents", label="Security Incident",
@@ -145,5 +148,6 @@ DESCRIPTORS: dict[str, RecordType] = {
         due_field="next_review", due_category="incident", party_field="party",
         panel_count="incidents",
         tui_columns=("reported", "party", "title", "category", "severity", "next_review", "status"),
+        tui_key="I",
     ),
 }

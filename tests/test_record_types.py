@@ -101,3 +101,19 @@ def test_a_register_made_before_incidents_opens_migrates_and_verifies(tmp_path, 
                "title=Major Incident in CSP N").status == 0
     verified = ssc("audit", "verify")
     assert verified.status == 0, verified.stdout
+
+
+def test_every_list_made_from_a_descriptor_has_a_key_of_its_own():
+    """A new type's TUI list is reached by its descriptor's tui_key, which no other binding
+    (anywhere, on a list, on the dashboard) takes."""
+    from tui import keymap
+    from tui.views import VIEWS
+
+    described = {view.record_type for view in VIEWS.values() if view.name in keymap.DESCRIBED_VIEWS}
+    for name, descriptor in DESCRIPTORS.items():
+        hand_made = any(v.record_type == name and v.name not in keymap.DESCRIBED_VIEWS for v in VIEWS.values())
+        assert hand_made or name in described, f"{name}: no TUI list (give its descriptor a tui_key)"
+    keys = [b.key for b in (*keymap.GLOBAL, *keymap.RECORDS, *keymap.DASHBOARD)]
+    for descriptor in DESCRIPTORS.values():
+        if descriptor.tui_key:
+            assert keys.count(descriptor.tui_key) == 1, f"{descriptor.name}: key {descriptor.tui_key!r} is taken"

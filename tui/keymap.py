@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
+from assurance.descriptors import DESCRIPTORS
+
 #: Anywhere in the app.
 GLOBAL: list[Binding] = [
     Binding("d", "go('dashboard')", "Dashboard"),
@@ -14,8 +16,9 @@ GLOBAL: list[Binding] = [
     Binding("m", "go('decisions')", "Decisions", show=False),
     Binding("c", "go('cpa')", "CPA", show=False),
     Binding("u", "go('audit')", "Audit log", show=False),
-    Binding("H", "go('highlights')", "Highlights", show=False),
-    Binding("I", "go('incidents')", "Security Incidents", show=False),
+    # The lists made from record types' descriptors, each on the key its descriptor names.
+    *(Binding(d.tui_key, f"go('{d.table}')", d.plural[:1].upper() + d.plural[1:], show=False)
+      for d in DESCRIPTORS.values() if d.tui_key),
     Binding("r", "reports", "Reports"),
     Binding("h", "chase", "Chase list"),
     Binding("question_mark", "help", "Help", key_display="?"),
@@ -24,7 +27,7 @@ GLOBAL: list[Binding] = [
 ]
 
 #: Lists made from record types' descriptors (tui.views.described_view), reached by the keys above.
-DESCRIBED_VIEWS = ("highlights", "incidents")
+DESCRIBED_VIEWS = tuple(d.table for d in DESCRIPTORS.values() if d.tui_key)
 
 #: On a list of records (parties, assessments, letters, findings, decisions, audit log).
 RECORDS: list[Binding] = [
