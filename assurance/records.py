@@ -286,6 +286,7 @@ def descriptor_problems(model: type[Record], policy: RegisterPolicy) -> list[str
         problems.append(f"{where}: descriptor.party_field {d.party_field!r} is not a field")
     if d.name not in policy.classification.default:
         problems.append(f"{where}: register.toml [classification.default] has no {d.name}")
+    # A finding's workflow predates [types]: it is register.toml's [findings] (spec'd, overridable).
     if d.choice_fields or (d.status_field and d.name != "finding"):
         rules = policy.types.get(d.name)
         if rules is None:
