@@ -149,6 +149,21 @@ def build(*, today: dt.date, seed: int = 2019) -> list[dict[str, Any]]:
     return _Builder(today, random.Random(seed)).build()
 
 
+#: Security Incidents of the kinds the seeds report (fictional): category, severity, title, description.
+INCIDENTS = [
+    ("human_error", "major", "Overnight change failure at a Communication Service Provider",
+     "A change was misapplied overnight; no impact on Users. Further checks on such changes added."),
+    ("malicious_firmware", "critical", "Unsigned firmware image offered to devices",
+     "Devices refused an image without a valid signature; the source is under investigation."),
+    ("cyber_attack", "major", "Phishing campaign against User staff",
+     "Credential phishing aimed at smart metering operations staff; accounts reset."),
+    ("system_failure", "minor", "Alert storm from SMETS1 devices",
+     "A burst of alerts after a migration batch; thresholds reviewed."),
+    ("key_compromise", "critical", "Suspected exposure of an XML Signing Key",
+     "A signing key was found on a shared drive; revoked and replaced."),
+]
+
+
 class _Builder:
     def __init__(self, today: dt.date, rng: random.Random) -> None:
         self.today = today
@@ -194,6 +209,7 @@ class _Builder:
             self.party_history(pid, roles, domestic, non_domestic,
                                start + dt.timedelta(days=self.rng.randint(0, 330)))
         self.highlights(start)
+        self.incidents(start)
         return self.rows
 
     # -- one Party's two years --------------------------------------------------------------
@@ -360,6 +376,27 @@ class _Builder:
                           "title": title, "text": text,
                           "classification": self.rng.choice(["GREEN", "WHITE"])})
             month = add_months(month, 1)
+
+
+    def incidents(self, start: dt.date) -> None:
+        """A Security Incident a quarter or so, closed after a review or two; the latest still
+        open, its next review set after the next SSC meeting."""
+        day = start + dt.timedelta(days=self.rng.randint(20, 60))
+        while day < self.today - dt.timedelta(days=20):
+            category, severity, title, description = self.rng.choice(INCIDENTS)
+            pid = self.rng.choice([None, None, f"P{self.rng.randint(1, len(PARTIES) - 3):03d}"])
+            closed = day + dt.timedelta(days=self.rng.randint(25, 80))
+            row = {"type": "incident", "id": self.next_id("I"), "reported": _iso(day), "title": title,
+                   "category": category, "severity": severity, "description": description}
+            if pid:
+                row["party"] = pid
+            if closed < self.today:
+                row.update(status="closed", closed=_iso(closed))
+            else:
+                row.update(status="under_investigation",
+                           next_review=_iso(ssc_meeting(add_months(self.today.replace(day=1), 1))))
+            self.add(row)
+            day += dt.timedelta(days=self.rng.randint(75, 130))
 
 
 def _iso(day: dt.date | None) -> str | None:

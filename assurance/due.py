@@ -17,12 +17,17 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
+from assurance.descriptors import DESCRIPTORS
+
 if TYPE_CHECKING:
     from assurance.policy import RegisterPolicy, Status
     from assurance.store import Register
 
-#: The categories of :class:`DueItem`, in the order reports list them.
-CATEGORIES = ("assessment", "follow_up", "response", "action", "letter", "basis")
+#: The categories of :class:`DueItem`, in the order reports list them: the register's own, then
+#: those of record types whose descriptor names a date to chase (a Security Incident's review).
+CATEGORIES = tuple(dict.fromkeys((
+    "assessment", "follow_up", "response", "action", "letter", "basis",
+    *(d.due_category for d in DESCRIPTORS.values() if d.due_category))))
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,13 +178,15 @@ def _due_items(query: _Query, found: list[_Found], overdue_only: bool,
     """The sorted items as DueItems, narrowed by date, each classified as the more restricted of
     its Party's and its record's classification."""
     as_of, parties = query.as_of, query.parties
-    level = {name: n for n, name in enumerate(query.policy.classification.order)}
+    order = query.policy.classification.order
+    level = {name: n for n, name in enumerate(order)}
     items: list[DueItem] = []
     append = items.append
     for due, _rank, pid, _subject, what, subject, description, classification, kind in found:
         if (overdue_only and due >= as_of) or (latest is not None and due > latest):
             continue
-        name, _roles, _domestic, _non_domestic, party_class = parties[pid]
+        name, _roles, _domestic, _non_domestic, party_class = parties.get(pid) or (
+            "", [], None, None, order[0])  # no Party: the record's classification decides
         if level[classification] > level[party_class]:
             party_class = classification
         append(DueItem(what, pid, name, subject, due, (as_of - due).days, description,
@@ -371,12 +378,39 @@ def _next_assessment(query: _Query, cycles: _Cycles, pid: str, schedule: Sequenc
             f"after {aid} fieldwork{note}", classification, kind)
 
 
+def _described_items(query: _Query, add: _Add) -> None:
+    """The dates record types chase by their descriptor (``due_field``, ``due_category``): a
+    standing record whose status is not done in its policy workflow, of a standing Party or
+    of none. Types that reach their Party otherwise (findings, through the assessment) keep
+    their own collector."""
+    for d in DESCRIPTORS.values():
+        rules = query.policy.types.get(d.name)
+        if (d.due_field is None or d.due_category not in query.wanted or d.party_field is None
+                or rules is None or rules.workflow is None or d.status_field is None):
+            continue
+        done = rules.workflow.done_statuses
+        title = "title" if "title" in d.list_columns else "id"
+        sql = (f"SELECT id, {d.party_field}, {title}, {d.due_field}, {d.status_field}, classification"
+               f" FROM {d.table} WHERE withdrawn IS NULL AND {d.due_field} IS NOT NULL"
+               f" AND {d.status_field} NOT IN ({', '.join('?' for _ in done)})"
+               + query.only_party(d.party_field))
+        category = _RANK[d.due_category]
+        for rid, pid, what, due, status, classification in query.conn.execute(
+                sql, (*done, *query.params)):
+            if pid is not None and pid not in query.parties:
+                continue  # its Party is withdrawn
+            said = rules.workflow.statuses[status].lower() if status in rules.workflow.statuses else status
+            add((_date(due), category, pid or "", rid, d.due_category, rid,
+                 f"{d.label} {what} ({said}): review due", classification, None))
+
+
 #: Which collector finds which categories, in the order they are asked.
 _COLLECTORS: tuple[tuple[frozenset[str], Callable[[_Query, _Add], None]], ...] = (
     (frozenset({"assessment", "follow_up", "response"}), _assessment_items),
     (frozenset({"action"}), _action_items),
     (frozenset({"letter"}), _letter_items),
     (frozenset({"basis"}), _basis_items),
+    (frozenset(d.due_category for d in DESCRIPTORS.values() if d.due_category), _described_items),
 )
 
 

@@ -28,6 +28,7 @@ from assurance.models import (
     Record,
     field_errors,
     from_text,
+    list_fields,
     unicode_problem,
 )
 from assurance.policy import RegisterPolicy
@@ -43,14 +44,13 @@ Source = tuple[str, int, dict[str, Any]]
 
 #: CSV file names (without .csv) that say which record type a file holds.
 CSV_NAMES: dict[str, str] = {
-    **{name: name for name in RECORD_TYPES},
-    "parties": "party", "assessments": "assessment", "letters": "letter",
-    "directors_letters": "letter", "decisions": "decision", "findings": "finding",
-    "highlights": "highlight",
+    name: type_name
+    for type_name, model in RECORD_TYPES.items()
+    for name in (type_name, model.table, *model.descriptor.csv_names)
 }
 
 #: CSV columns that hold lists, written `;`-separated in a cell.
-CSV_LIST_FIELDS = {"roles"}
+CSV_LIST_FIELDS = list_fields()
 
 #: Stop collecting after this many errors: the first screenful is what people act on.
 MAX_ERRORS = 200

@@ -11,6 +11,7 @@ import datetime as dt
 import functools
 import re
 import typing
+from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar
 
 from pydantic import (
@@ -24,6 +25,7 @@ from pydantic import (
     model_validator,
 )
 
+from assurance.descriptors import DESCRIPTORS, RecordType
 from assurance.policy import RegisterPolicy, default_policy
 
 
@@ -199,11 +201,22 @@ class Record(BaseModel):
 
     model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
 
-    #: The interchange `type` and the SQLite table.
+    #: Everything else ssc knows about the type (assurance.descriptors); set on each model.
+    descriptor: ClassVar[RecordType]
+    #: The interchange `type` and the SQLite table (the descriptor's, for short).
     type_name: ClassVar[str]
     table: ClassVar[str]
     #: Fields that hold an id of another record: field -> record type.
-    references: ClassVar[dict[str, str]] = {}
+    references: ClassVar[Mapping[str, str]] = {}
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        descriptor = cls.__dict__.get("descriptor")
+        if descriptor is not None:
+            cls.type_name = descriptor.name
+            cls.table = descriptor.table
+            cls.references = descriptor.references
 
     id: str = Field(min_length=1, max_length=200, pattern=_ID_PATTERN)
     # Validated when left out too, so an absent classification becomes the type's default
@@ -236,8 +249,7 @@ class Record(BaseModel):
 
 
 class Party(Record):
-    type_name = "party"
-    table = "parties"
+    descriptor = DESCRIPTORS["party"]
 
     name: str = Field(min_length=1)
     roles: list[str] = Field(min_length=1)
@@ -259,9 +271,7 @@ class Party(Record):
 
 
 class Assessment(Record):
-    type_name = "assessment"
-    table = "assessments"
-    references = {"party": "party"}
+    descriptor = DESCRIPTORS["assessment"]
 
     party: str = Field(min_length=1)
     kind: str
@@ -289,9 +299,7 @@ class Assessment(Record):
 
 
 class DirectorsLetter(Record):
-    type_name = "letter"
-    table = "letters"
-    references = {"party": "party", "relates_to": "assessment"}
+    descriptor = DESCRIPTORS["letter"]
 
     party: str = Field(min_length=1)
     received: Date
@@ -302,9 +310,7 @@ class DirectorsLetter(Record):
 class Decision(Record):
     """An Assurance or Compliance Status (or a letter's approval) the SSC set at a meeting."""
 
-    type_name = "decision"
-    table = "decisions"
-    # `subject` is an assessment or a letter: resolved by the workflow, not a plain reference.
+    descriptor = DESCRIPTORS["decision"]
 
     subject: str = Field(min_length=1)
     date: Date
@@ -316,9 +322,7 @@ class Decision(Record):
 class Finding(Record):
     """A non-compliance found against SEC G3–G6, with its remediation action."""
 
-    type_name = "finding"
-    table = "findings"
-    references = {"assessment": "assessment"}
+    descriptor = DESCRIPTORS["finding"]
 
     assessment: str = Field(min_length=1)
     sec_ref: str
@@ -355,8 +359,7 @@ class Finding(Record):
 
 
 class Highlight(Record):
-    type_name = "highlight"
-    table = "highlights"
+    descriptor = DESCRIPTORS["highlight"]
 
     date: Date
     committee: str
@@ -372,8 +375,86 @@ class Highlight(Record):
         return committee
 
 
+class PolicyValues(Record):
+    """A record whose vocabularies and status workflow are its type's policy table
+    (register.toml ``[types.<name>]``), checked here for every type alike."""
+
+    @model_validator(mode="after")
+    def _policy_values(self, info: ValidationInfo) -> PolicyValues:
+        problem = type_policy_problem(self, _policy(info))
+        if problem is not None:
+            raise FieldError(*problem)
+        return self
+
+
+def type_policy_problem(record: Record, policy: RegisterPolicy) -> tuple[str, str] | None:
+    """(field, message) for the first value outside the type's policy table, or None."""
+    descriptor = record.descriptor
+    rules = policy.types.get(descriptor.name)
+    if rules is None:  # load_register_policy refuses a policy without it: a test's own policy
+        return None
+    for name in descriptor.choice_fields:
+        value = getattr(record, name)
+        known = rules.choices.get(name, {})
+        if value is not None and value not in known:
+            return name, f"unknown {name} {value!r}; expected one of {', '.join(known)}"
+    workflow = rules.workflow
+    if descriptor.status_field and workflow is not None:
+        status = getattr(record, descriptor.status_field)
+        if status not in workflow.statuses:
+            return descriptor.status_field, f"expected one of {', '.join(workflow.statuses)}"
+        if (descriptor.closed_field and status in workflow.closed_statuses
+                and getattr(record, descriptor.closed_field) is None):
+            return descriptor.closed_field, f"a {status} {descriptor.label} needs its closing date"
+    return None
+
+
+class Incident(PolicyValues):
+    """A Security Incident the SSC reviews (SEC Appendix AG Incident Management Policy), such as
+    the seeds' Major Incident in CSP N, until it is closed."""
+
+    descriptor = DESCRIPTORS["incident"]
+
+    party: str | None = None
+    reported: Date
+    title: str = Field(min_length=1)
+    category: str
+    severity: str | None = None
+    description: str | None = None
+    status: str = "reported"
+    next_review: Date | None = None
+    closed: Date | None = None
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Incident:
+        if self.closed is not None and self.closed < self.reported:
+            raise FieldError("closed", "is before reported")
+        return self
+
+
+def column_type(annotation: Any) -> str:
+    """The SQLite column type of a field (its NOT NULL: when the annotation does not allow None)."""
+    args = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
+    optional = len(args) < len(typing.get_args(annotation))
+    base = args[0] if optional and len(args) == 1 else annotation
+    sql = "INTEGER" if base is Integer or base is int else "TEXT"
+    return sql if optional else f"{sql} NOT NULL"
+
+
 #: Record types by interchange `type`, in the order that satisfies references.
 RECORD_TYPES: dict[str, type[Record]] = {
     model.type_name: model
-    for model in (Party, Assessment, DirectorsLetter, Decision, Finding, Highlight)
+    for model in (Party, Assessment, DirectorsLetter, Decision, Finding, Highlight, Incident)
 }
+
+
+def list_fields() -> set[str]:
+    """Fields that hold lists in any record type (``roles``): `;`-separated in CSV, comma- or
+    semicolon-separated on the command line, JSON text in SQLite."""
+    return {name for model in RECORD_TYPES.values() for name, info in model.model_fields.items()
+            if typing.get_origin(info.annotation) is list}
+
+
+def descriptor(type_name: str) -> RecordType:
+    """The descriptor of a record type by name (KeyError for an unknown one)."""
+    return RECORD_TYPES[type_name].descriptor

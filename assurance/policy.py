@@ -91,6 +91,44 @@ class Highlights(_Strict):
     committees: dict[Code, Text] = Field(min_length=1)
 
 
+class Workflow(_Strict):
+    """A record type's status workflow: its statuses, which may follow which, which are done."""
+
+    #: Status code -> name, in the order they are offered.
+    statuses: dict[Code, Text] = Field(min_length=1)
+    #: Which status an edit may set, from the current one (a status may always stay).
+    transitions: dict[Code, list[Code]]
+    #: Statuses that need the closing date (the descriptor's ``closed_field``).
+    closed_statuses: list[Code] = []
+    #: Statuses with nothing outstanding: `ssc due` no longer chases the record.
+    done_statuses: list[Code] = []
+
+    @model_validator(mode="after")
+    def _known(self) -> Workflow:
+        # ValueError, not PolicyKeyError: the error's location names the type's table.
+        for key in ("closed_statuses", "done_statuses"):
+            for status in getattr(self, key):
+                if status not in self.statuses:
+                    raise ValueError(f"{key}: unknown status {status!r}")
+        for source, targets in self.transitions.items():
+            for status in (source, *targets):
+                if status not in self.statuses:
+                    raise ValueError(f"transitions.{source}: unknown status {status!r}")
+        return self
+
+    def allowed(self, current: str) -> list[str]:
+        """The statuses an edit may move a record to from ``current`` (itself first)."""
+        return [current, *(s for s in self.transitions.get(current, []) if s != current)]
+
+
+class TypePolicy(_Strict):
+    """The rules of one record type (register.toml ``[types.<name>]``): the values each choice
+    field may take (code -> name) and its status workflow."""
+
+    choices: dict[Code, Annotated[dict[Code, Text], Field(min_length=1)]] = {}
+    workflow: Workflow | None = None
+
+
 class Schedule(_Strict):
     roles: list[Code] = Field(min_length=1)
     years: list[Code]
@@ -125,6 +163,8 @@ class RegisterPolicy(_Strict):
     transitions: dict[Code, dict[Code, list[Code]]]
     findings: Findings
     highlights: Highlights
+    #: Rules of the record types described generically (assurance.descriptors), by type.
+    types: dict[Code, TypePolicy] = {}
     cycle: Cycle
     deadlines: Deadlines
     sources: tuple[str, ...] = ()
@@ -189,6 +229,27 @@ class RegisterPolicy(_Strict):
         default_status = record_types["finding"].model_fields["status"].default
         if default_status not in self.findings.statuses:
             raise PolicyKeyError("findings.statuses", f"must include {default_status!r}, a new finding's status")
+        for type_name, model in record_types.items():
+            descriptor = getattr(model, "descriptor", None)
+            if descriptor is None or not (descriptor.choice_fields or type_name in self.types):
+                continue
+            rules = self.types.get(type_name)
+            if rules is None:
+                raise PolicyKeyError(f"types.{type_name}", "the record type's rules are required")
+            for name in descriptor.choice_fields:
+                if name not in rules.choices:
+                    raise PolicyKeyError(f"types.{type_name}.choices.{name}", "is required")
+            for name in rules.choices:
+                if name not in descriptor.choice_fields:
+                    raise PolicyKeyError(f"types.{type_name}.choices.{name}", "not a choice field of the type")
+            status = descriptor.status_field
+            if status is not None and type_name in self.types:
+                if rules.workflow is None:
+                    raise PolicyKeyError(f"types.{type_name}.workflow", "is required")
+                default = model.model_fields[status].default
+                if default not in rules.workflow.statuses:
+                    raise PolicyKeyError(f"types.{type_name}.workflow.statuses",
+                                         f"must include {default!r}, a new {type_name}'s status")
 
     # -- questions the rest of the code asks -------------------------------------------------
     def vocabulary_for_kind(self, kind: str) -> str:

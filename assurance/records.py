@@ -11,19 +11,17 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from assurance.models import RECORD_TYPES, Decision, Record, unicode_problem
+from assurance.descriptors import DESCRIPTORS
+from assurance.models import RECORD_TYPES, Decision, Record, list_fields, unicode_problem
 from core import audit
 from core.errors import InputError
 
 if TYPE_CHECKING:
+    from assurance.policy import RegisterPolicy
     from assurance.store import Register
 
-#: Fields that hold lists (the same as CSV's `;`-separated columns).
-LIST_FIELDS = {"roles"}
-
-#: Id prefixes for records added without an id.
-ID_PREFIX = {"party": "P", "assessment": "A", "letter": "L", "decision": "D", "finding": "F",
-             "highlight": "H"}
+#: Fields that hold lists (the same as CSV's `;`-separated columns), read from the models.
+LIST_FIELDS = list_fields()
 
 
 def model_for(type_name: str) -> type[Record]:
@@ -66,7 +64,7 @@ def new_id(register: Register, type_name: str) -> str:
     from assurance.workflow import SUBJECT_TYPES
 
     model = model_for(type_name)
-    prefix = ID_PREFIX[type_name]
+    prefix = model.descriptor.id_prefix
     tables = [RECORD_TYPES[t].table for t in SUBJECT_TYPES] if type_name in SUBJECT_TYPES else [model.table]
     number = register.conn.execute(f"SELECT COUNT(*) FROM {model.table}").fetchone()[0] + 1
     while any(register.conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (f"{prefix}{number:04d}",)).fetchone()
@@ -134,25 +132,21 @@ class RecordView:
     history: list[audit.AuditEvent] = field(default_factory=list)
 
 
-#: Who refers to a record of each type: type -> [(referring type, field)].
+#: Who refers to a record of each type: type -> [(referring type, field)], from the descriptors.
 _REFERRED_BY: dict[str, list[tuple[str, str]]] = {}
 for _model in RECORD_TYPES.values():
-    for _field, _target in _model.references.items():
-        _REFERRED_BY.setdefault(_target, []).append((_model.type_name, _field))
-for _subject in ("assessment", "letter"):
-    _REFERRED_BY.setdefault(_subject, []).append(("decision", "subject"))
+    for _field, _targets in _model.descriptor.all_references.items():
+        for _target in _targets:
+            _REFERRED_BY.setdefault(_target, []).append((_model.type_name, _field))
 
 
 def show_record(register: Register, type_name: str, record_id: str) -> RecordView:
     record = register.require(type_name, record_id)
     related: list[Record] = []
-    for field_name, target_type in record.references.items():
+    for field_name, target_types in record.descriptor.all_references.items():
         target = getattr(record, field_name)
-        if target and (found := register.get(target_type, target)) is not None:
-            related.append(found)
-    if isinstance(record, Decision):
-        for subject_type in ("assessment", "letter"):
-            if (found := register.get(subject_type, record.subject)) is not None:
+        for target_type in target_types:
+            if target and (found := register.get(target_type, target)) is not None:
                 related.append(found)
     for referring, field_name in _REFERRED_BY.get(type_name, []):
         related.extend(register.records(referring, include_withdrawn=True,
@@ -239,3 +233,73 @@ def supersede_decision(register: Register, wrong_id: str, *, status: str, date: 
                       notes=f"{said}; {notes}" if notes else said,
                       decision_id=decision_id, reason=reason.strip())
 
+
+def descriptor_problems(model: type[Record], policy: RegisterPolicy) -> list[str]:
+    """What a record type's descriptor lacks or gets wrong, each as one sentence naming the
+    type and the attribute (tests/test_record_types.py asserts there is none)."""
+    import datetime as dt
+    import shlex
+
+    d = model.descriptor
+    fields = model.model_fields
+    where = f"record type {d.name!r}"
+    problems = []
+
+    def is_date(name: str) -> bool:
+        annotation = fields[name].annotation
+        import typing
+
+        return dt.date in {typing.get_origin(a) and typing.get_args(a)[0] or a
+                           for a in (annotation, *typing.get_args(annotation))}
+
+    for attribute in ("label", "plural", "id_prefix", "help", "example"):
+        if not getattr(d, attribute):
+            problems.append(f"{where}: descriptor.{attribute} is empty")
+    others = [o for o in DESCRIPTORS.values() if o.name != d.name]
+    if d.id_prefix and any(o.id_prefix == d.id_prefix for o in others):
+        problems.append(f"{where}: descriptor.id_prefix {d.id_prefix!r} is another type's")
+    if any(o.table == d.table for o in others):
+        problems.append(f"{where}: descriptor.table {d.table!r} is another type's")
+    for attribute in ("list_columns", "tui_columns", "choice_fields"):
+        for name in getattr(d, attribute):
+            if name not in fields:
+                problems.append(f"{where}: descriptor.{attribute} names {name!r}, not a field")
+    if not d.list_columns or not d.tui_columns:
+        problems.append(f"{where}: descriptor.list_columns and tui_columns are needed")
+    for name, targets in d.all_references.items():
+        if name not in fields:
+            problems.append(f"{where}: descriptor reference {name!r} is not a field")
+        for target in targets:
+            if target not in DESCRIPTORS:
+                problems.append(f"{where}: reference {name!r} names {target!r}, not a record type")
+    for attribute in ("date_field", "closed_field", "due_field"):
+        name = getattr(d, attribute)
+        if name is not None and (name not in fields or not is_date(name)):
+            problems.append(f"{where}: descriptor.{attribute} {name!r} is not a date field")
+    if d.panel_count is not None and d.date_field is None:
+        problems.append(f"{where}: descriptor.date_field is needed: the report counts the month's")
+    if (d.due_field is None) != (d.due_category is None):
+        problems.append(f"{where}: descriptor.due_field and due_category go together")
+    if d.status_field is not None and d.status_field not in fields:
+        problems.append(f"{where}: descriptor.status_field {d.status_field!r} is not a field")
+    if d.party_field is not None and d.party_field not in fields:
+        problems.append(f"{where}: descriptor.party_field {d.party_field!r} is not a field")
+    if d.name not in policy.classification.default:
+        problems.append(f"{where}: register.toml [classification.default] has no {d.name}")
+    # A finding's workflow predates [types]: it is register.toml's [findings] (spec'd, overridable).
+    if d.choice_fields or (d.status_field and d.name != "finding"):
+        rules = policy.types.get(d.name)
+        if rules is None:
+            problems.append(f"{where}: register.toml has no [types.{d.name}]")
+        elif d.status_field and rules.workflow is None:
+            problems.append(f"{where}: register.toml has no [types.{d.name}.workflow]")
+    if d.example:
+        from assurance.store import validate
+        from core.errors import InputError
+
+        try:
+            data = {"id": "EXAMPLE", **parse_assignments(shlex.split(d.example))}
+            validate(d.name, data, policy)
+        except (InputError, ValueError) as exc:
+            problems.append(f"{where}: descriptor.example does not validate ({exc})")
+    return problems

@@ -19,7 +19,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from assurance.models import RECORD_TYPES, Record, field_errors, from_text, unicode_problem
+from assurance.models import (
+    RECORD_TYPES,
+    Record,
+    field_errors,
+    from_text,
+    list_fields,
+    unicode_problem,
+)
 from assurance.policy import RegisterPolicy, default_policy, load_register_policy
 from core import audit
 from core.db import open_register, write_transaction
@@ -73,8 +80,8 @@ def row_columns(model: type[Record]) -> list[str]:
     return [*_columns(model), "extra"]
 
 
-#: Columns stored as JSON text (lists).
-_JSON_COLUMNS = {"roles"}
+#: Columns stored as JSON text (lists), from the models.
+_JSON_COLUMNS = frozenset(list_fields())
 
 
 def row_state(type_name: str, row: sqlite3.Row | tuple, names: list[str]) -> dict[str, Any]:
@@ -105,7 +112,7 @@ def from_row(model: type[Record], row: sqlite3.Row | dict[str, Any], policy: Reg
     if extra:
         data.update(json.loads(extra))
     for name, value in data.items():
-        if isinstance(value, str) and value[:1] in "[{" and name in ("roles",):
+        if isinstance(value, str) and value[:1] in "[{" and name in _JSON_COLUMNS:
             data[name] = json.loads(value)
     try:
         return model.model_validate(data, context={"policy": policy})

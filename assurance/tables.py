@@ -6,20 +6,15 @@ from collections.abc import Sequence
 
 WIDTH = 80
 
-#: The columns `ssc <type> list` shows per record type (all fields are in `--format json`).
-LIST_COLUMNS: dict[str, tuple[str, ...]] = {
-    "party": ("id", "name", "roles", "domestic_sms"),
-    "assessment": ("id", "party", "kind", "cycle_year", "fieldwork_end", "report_received", "response_received"),
-    "letter": ("id", "party", "received", "relates_to", "summary"),
-    "decision": ("id", "subject", "date", "status", "conditions"),
-    "finding": ("id", "assessment", "sec_ref", "severity", "status", "due", "title"),
-    "highlight": ("id", "date", "committee", "classification", "title"),
-}
-
-#: Short headings where a field name would waste a narrow column.
+#: Short headings where a field name would waste a narrow column (any other: the field name,
+#: underscores as spaces). The columns each type lists are its descriptor's ``list_columns``.
 HEADINGS = {"domestic_sms": "domestic SMS", "cycle_year": "year", "fieldwork_end": "fieldwork end",
             "report_received": "report", "response_received": "response",
-            "classification": "class", "relates_to": "relates to"}
+            "classification": "class", "relates_to": "relates to", "next_review": "next review"}
+
+
+def heading(field: str) -> str:
+    return HEADINGS.get(field, field)
 
 
 def cell(value: object) -> str:

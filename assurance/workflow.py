@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from assurance.store import Register
 
 #: Record types whose ids share one namespace: a decision's subject is either.
-SUBJECT_TYPES = ("assessment", "letter")
+SUBJECT_TYPES: tuple[str, ...] = Decision.descriptor.subject_references["subject"]
 
 #: A decision in a subject's chain: (date, order, id, status). ``order`` breaks ties on one
 #: date: stored decisions by rowid (the order they were recorded in), new ones after them.
@@ -158,6 +158,8 @@ def check(state: State | Register, record: Record, before: Record | None) -> Non
         _check_assessment(state, record, before)
     elif isinstance(record, Finding) and before is not None:
         check_finding_transition(state.policy, before, record)
+    elif before is not None and record.type_name in state.policy.types:
+        check_transition(state.policy, before, record)
     if isinstance(record, Finding) and not state.restoring:
         from assurance.evidence import (
             check_closing,  # closing takes evidence (policies/evidence.toml)
@@ -416,3 +418,19 @@ def check_finding_transition(policy, before: Record, after: Finding) -> None:
             f"a finding cannot go from {before.status} to {after.status}; allowed: {', '.join(allowed) or 'none'}",
             field="status",
         )
+
+
+def check_transition(policy, before: Record, after: Record) -> None:
+    """A record whose type has a workflow in policy ([types.<name>.workflow]) changes status
+    only along its transitions."""
+    field = after.descriptor.status_field
+    workflow = policy.types[after.type_name].workflow
+    if field is None or workflow is None:
+        return
+    old, new = getattr(before, field), getattr(after, field)
+    if old == new:
+        return
+    allowed = workflow.transitions.get(old, [])
+    if new not in allowed:
+        raise InputError(f"{_a(after.descriptor.label)} cannot go from {old} to {new}; "
+                         f"allowed: {', '.join(allowed) or 'none'}", field=field)

@@ -36,6 +36,15 @@ CASES = [
     ('[register.statuses.letter.approved]\nname = ""', "register.statuses.letter.approved.name:"),
     ('[register.statuses.letter.approved]\nrequires_conditions = 1', "register.statuses.letter.approved.requires_conditions:"),
     ('[register.findings]\nsec_sections = ["H1"]', "register.findings.sec_sections.0:"),
+    # A record type's own table (Security Incidents): vocabularies and a workflow of known statuses.
+    ('[register.types.incident.workflow.transitions]\nreported = ["bogus"]',
+     "register.types.incident.workflow: transitions.reported: unknown status 'bogus'"),
+    ('[register.types.incident.workflow]\nclosed_statuses = ["shut"]',
+     "register.types.incident.workflow: closed_statuses: unknown status 'shut'"),
+    ('[register.types.incident.choices]\nseverity = ["minor"]', "register.types.incident.choices.severity:"),
+    ('[register.types.incident.choices]\ncolour = { red = "Red" }',
+     "register.types.incident.choices.colour: not a choice field of the type"),
+    ('[register.types.incident.workflow.statuses]\nreported = ""', "register.types.incident.workflow.statuses.reported:"),
     # Numbers: sane, bounded, and numbers (not booleans, not text).
     ("[register.deadlines]\nresponse_days_after_report = 99999999999999999999", "register.deadlines.response_days_after_report:"),
     ("[register.deadlines]\nresponse_days_after_report = -1", "register.deadlines.response_days_after_report:"),
@@ -56,6 +65,10 @@ CASES = [
     ('[report.paper]\nreference = "Ref: {ref}"', "report.paper.reference: unknown placeholder {ref}"),
     ("[report.words]\nup_to = 100000000000000000000000", "report.words.up_to:"),
     ("[report.paper]\nsection_number = 0", "report.paper.section_number:"),
+    ('[report.counts.incidents]\ntype = "party"',
+     "report.counts.incidents.type: 'party' is not a record type counted as 'incidents'"),
+    ('[report.counts.incidents]\ncommittee = "PANEL"', "report.counts.incidents.committee: unknown committee 'PANEL'"),
+    ('[report.counts.incidents]\none = "{records} at {party}"', "report.counts.incidents.one: unknown placeholder {party}"),
 ]
 
 

@@ -122,3 +122,13 @@ def test_reports_dialog_with_its_preview(db, snap_compare):
     # A fixed folder name: the temporary directory's would differ from run to run.
     app = make_app(db, out_dir=Path("papers"))
     assert snap_compare(app, terminal_size=(100, 40), run_before=reports)
+
+
+def test_security_incidents(db, snap_compare):
+    """The list made from the incident descriptor: status in words, the open one's next review."""
+    async def incidents(pilot):
+        await _ready(pilot)
+        await pilot.press("I")
+        await _ready(pilot)
+
+    assert snap_compare(make_app(db), terminal_size=(120, 24), run_before=incidents)

@@ -10,8 +10,9 @@ from tui import keymap
 from tui.commands import ActionsProvider
 from tui.state import Session
 
-#: The screens the global keys switch between.
-MODE_NAMES = ("dashboard", "parties", "assessments", "letters", "findings", "decisions", "cpa", "audit")
+#: The screens the global keys switch between (the lists made from descriptors last).
+MODE_NAMES = ("dashboard", "parties", "assessments", "letters", "findings", "decisions", "cpa", "audit",
+              *keymap.DESCRIBED_VIEWS)
 
 
 def _mode(name: str):

@@ -20,10 +20,16 @@ def _fields(record: Record, policy) -> Table:
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column()
     data = record.model_dump(exclude_none=True)
+    rules = policy.types.get(record.type_name)  # a type's own vocabularies and workflow, by name
+    names = dict(rules.choices) if rules is not None else {}
+    if rules is not None and rules.workflow is not None and record.descriptor.status_field:
+        names[record.descriptor.status_field] = rules.workflow.statuses
     for name, value in data.items():
         if name in _SKIP:
             continue
-        if name == "roles":
+        if name in names:
+            value = names[name].get(value, value)
+        elif name == "roles":
             value = present.role_names(value, policy)
         elif name == "status" and record.type_name == "decision":
             value = present.status_name(policy, value)

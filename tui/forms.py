@@ -51,6 +51,13 @@ def _choices(type_name: str, name: str, policy: RegisterPolicy,
         return tuple((choice_label(s), s) for s in policy.findings.severities)
     if name == "committee":
         return tuple((label, code) for code, label in policy.highlights.committees.items())
+    rules = policy.types.get(type_name)
+    if rules is not None and name in rules.choices:  # a type's own vocabularies (register.toml)
+        return tuple((label, code) for code, label in rules.choices[name].items())
+    if rules is not None and rules.workflow is not None and name == RECORD_TYPES[type_name].descriptor.status_field:
+        statuses = rules.workflow.statuses
+        codes = list(statuses) if current is None else rules.workflow.allowed(getattr(current, name))
+        return tuple((statuses[code], code) for code in codes)
     if type_name == "finding" and name == "status":
         if current is None:
             return tuple((choice_label(s), s) for s in policy.findings.statuses)

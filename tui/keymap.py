@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
+from assurance.descriptors import DESCRIPTORS
+
 #: Anywhere in the app.
 GLOBAL: list[Binding] = [
     Binding("d", "go('dashboard')", "Dashboard"),
@@ -14,12 +16,18 @@ GLOBAL: list[Binding] = [
     Binding("m", "go('decisions')", "Decisions", show=False),
     Binding("c", "go('cpa')", "CPA", show=False),
     Binding("u", "go('audit')", "Audit log", show=False),
+    # The lists made from record types' descriptors, each on the key its descriptor names.
+    *(Binding(d.tui_key, f"go('{d.table}')", d.plural[:1].upper() + d.plural[1:], show=False)
+      for d in DESCRIPTORS.values() if d.tui_key),
     Binding("r", "reports", "Reports"),
     Binding("h", "chase", "Chase list"),
     Binding("question_mark", "help", "Help", key_display="?"),
     Binding("ctrl+t", "toggle_dark", "Dark/light theme", show=False),
     Binding("q", "quit", "Quit", show=False),
 ]
+
+#: Lists made from record types' descriptors (tui.views.described_view), reached by the keys above.
+DESCRIBED_VIEWS = tuple(d.table for d in DESCRIPTORS.values() if d.tui_key)
 
 #: On a list of records (parties, assessments, letters, findings, decisions, audit log).
 RECORDS: list[Binding] = [

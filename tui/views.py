@@ -11,7 +11,9 @@ import json
 import sqlite3
 from dataclasses import dataclass, field, replace
 
+from assurance.descriptors import DESCRIPTORS, RecordType
 from core import audit
+from tui import present
 from tui.state import ListState
 
 #: Rows in one page (``]`` moves to the next); a table loads them a screenful at a time.
@@ -209,6 +211,48 @@ def _classification_second(view: View) -> View:
     badge = [c for c in view.columns if c.key == "classification"]
     return replace(view, columns=(rest[0], *badge, *rest[1:]))
 
+
+def described_view(descriptor: RecordType) -> View:
+    """The list of a record type with no hand-made view, from its descriptor: the id, its
+    ``tui_columns`` (the Party by name, dates, statuses in words, a title taking the room
+    left) and the classification; the filter searches the text columns and the Party's name."""
+    from assurance.models import RECORD_TYPES
+
+    fields = RECORD_TYPES[descriptor.name].model_fields
+    columns = [Column("id", "Id", "t.id", priority=0, width=7)]
+    searched = ["t.id"]
+    source = f"{descriptor.table} AS t"
+    scopes = {"id": "t.id = ?"}
+    party = descriptor.party_field
+    for name in descriptor.tui_columns:
+        annotation = str(fields[name].annotation)
+        if name == party:
+            source += f" LEFT JOIN parties AS p ON p.id = t.{name}"
+            columns.append(Column(name, "Party", "p.name", priority=2, width=16, flex=True))
+            searched += [f"t.{name}", _PARTY_NAMED.replace("t.party", f"t.{name}")]
+            scopes["party"] = f"t.{name} = ?"
+        elif name in (descriptor.status_field, descriptor.due_field):
+            kind = "words" if name == descriptor.status_field else "text"
+            columns.append(Column(name, present.field_label(name), f"t.{name}", kind,
+                                  priority=0 if kind == "words" else 1, width=19 if kind == "words" else 11))
+            searched.append(f"t.{name}")
+        elif "date" in annotation:
+            columns.append(Column(name, present.field_label(name), f"t.{name}", priority=2, width=10))
+        elif name in descriptor.choice_fields:
+            columns.append(Column(name, present.field_label(name), f"t.{name}", "words", priority=3, width=12))
+            searched.append(f"t.{name}")
+        else:
+            columns.append(Column(name, present.field_label(name), f"t.{name}", priority=1, width=16, flex=True))
+            searched.append(f"t.{name}")
+    columns.append(_cls())
+    return View(descriptor.table, descriptor.plural, descriptor.name, source, tuple(columns),
+                tuple(searched), "t.rowid DESC", scopes)
+
+
+# Every other record type's list, from its descriptor (a new type needs no view of its own).
+for _descriptor in DESCRIPTORS.values():
+    if not any(view.record_type == _descriptor.name for view in VIEWS.values()):
+        VIEWS[_descriptor.table] = described_view(_descriptor)
 
 VIEWS = {name: _classification_second(view) for name, view in VIEWS.items()}
 

@@ -29,9 +29,14 @@ from assurance.policy import RegisterPolicy
 from assurance.store import Register, from_row
 from core.errors import InputError
 
-#: Date columns a bounded read may select records by (never a free-text column).
-_DATE_COLUMNS = {"highlight": "date", "decision": "date", "letter": "received", "finding": "due",
-                 "assessment": "fieldwork_end"}
+
+def _date_column(type_name: str) -> str:
+    """The date column a bounded read selects a type's records by (its descriptor's
+    ``date_field``, never a free-text column)."""
+    column = RECORD_TYPES[type_name].descriptor.date_field
+    if column is None:
+        raise ValueError(f"a {type_name} has no date a month's report could select it by")
+    return column
 
 
 @dataclass(frozen=True)
@@ -104,7 +109,7 @@ class BoundedView:
         """Records of ``type_name`` dated in ``[start, end)`` whose classification is at most the
         ceiling, not withdrawn, by date and id. Nothing above the ceiling is selected."""
         model = RECORD_TYPES[type_name]
-        column = _DATE_COLUMNS[type_name]
+        column = _date_column(type_name)
         marks = ", ".join("?" for _ in self._allowed)
         names = [*model.model_fields, "extra"]
         rows = self._query(
@@ -128,7 +133,7 @@ class BoundedView:
     def count_above(self, type_name: str, span: tuple[dt.date, dt.date]) -> dict[str, int]:
         """How many records of ``type_name`` dated in the span are above the ceiling, by level."""
         model = RECORD_TYPES[type_name]
-        column = _DATE_COLUMNS[type_name]
+        column = _date_column(type_name)
         marks = ", ".join("?" for _ in self._allowed)
         rows = self._query(
             f"SELECT classification, COUNT(*) FROM {model.table} WHERE withdrawn IS NULL"
@@ -139,6 +144,24 @@ class BoundedView:
         order = self.policy.classification.order
         return {level: n for level, n in sorted(rows, key=lambda r: order.index(r[0]) if r[0] in order else 0)
                 if level in order}
+
+    def status_counts(self, type_name: str, span: tuple[dt.date, dt.date]) -> dict[str, int]:
+        """How many standing records of ``type_name`` dated in the span (all classifications:
+        a count is not the record) have each status of the type's workflow, counted in SQL:
+        only status codes the policy knows come back, never an id or a text."""
+        descriptor = RECORD_TYPES[type_name].descriptor
+        rules = self.policy.types.get(type_name)
+        if descriptor.status_field is None or rules is None or rules.workflow is None:
+            raise ValueError(f"a {type_name} has no status workflow to count by")
+        column = _date_column(type_name)
+        rows = self._query(
+            f"SELECT {descriptor.status_field}, COUNT(*) FROM {descriptor.table} WHERE withdrawn IS NULL"
+            f" AND {column} >= ? AND {column} < ? GROUP BY {descriptor.status_field}",
+            (span[0].isoformat(), span[1].isoformat()),
+        )
+        known = rules.workflow.statuses
+        counts = _vocabulary(rows, set(known), descriptor.status_field, type_name)
+        return {code: counts[code] for code in known if code in counts}
 
     # -- counts of the month's decisions -------------------------------------------------
     def decision_counts(self, span: tuple[dt.date, dt.date], kinds: Sequence[str]) -> DecisionCounts:
@@ -188,12 +211,12 @@ class BoundedView:
         return dict(sorted(counts.items(), key=lambda item: (len(item[0]), [order.index(r) for r in item[0]])))
 
 
-def _vocabulary(rows: list[tuple], known: set[str], field: str) -> dict[str, int]:
+def _vocabulary(rows: list[tuple], known: set[str], field: str, what: str = "decision") -> dict[str, int]:
     """Group keys that are policy codes; anything else is a row changed outside ssc."""
     counts = {}
     for code, n in rows:
         if code not in known:
-            raise InputError(f"a decision of the month has a {field} the policy does not know; "
+            raise InputError(f"a {what} of the month has a {field} the policy does not know; "
                              "run `ssc audit verify`", field=field)
         counts[code] = n
     return counts

@@ -137,6 +137,20 @@ class SectionFacts:
 
 
 @dataclass(frozen=True)
+class RecordCounts:
+    """The month's records of one type counted by status (report.toml [counts.<key>])."""
+
+    key: str
+    type_name: str
+    #: Status code -> how many, in the workflow's order.
+    statuses: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.statuses.values())
+
+
+@dataclass(frozen=True)
 class WithheldHighlight:
     id: str
     classification: str
@@ -159,6 +173,8 @@ class PanelReport:
     withheld: tuple[WithheldHighlight, ...] = ()
     #: Highlights of the month above the report, counted by classification (no id, no text).
     withheld_counts: dict[str, int] = field(default_factory=dict)
+    #: Records counted in a committee's section (Security Incidents), by status only.
+    record_counts: tuple[RecordCounts, ...] = ()
 
     def section(self, key: str) -> SectionFacts:
         return next(s for s in self.sections if s.key == key)
@@ -169,6 +185,8 @@ class PanelReport:
         for facts in self.sections:
             numbers += [facts.total, facts.statuses_set, *facts.reviewed.values(),
                         *facts.roles.values(), *facts.outcomes.values()]
+        for counted in self.record_counts:
+            numbers += [counted.total, *counted.statuses.values()]
         return numbers
 
 
@@ -251,6 +269,8 @@ def build_panel_report(view: BoundedView, month: dt.date, *, requested: str | No
         sections=sections,
         highlights=highlights,  # type: ignore[arg-type]
         withheld_counts=view.count_above("highlight", span),
+        record_counts=tuple(RecordCounts(key, counts.type, view.status_counts(counts.type, span))
+                            for key, counts in policy.counts.items()),
     )
 
 

@@ -8,8 +8,6 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from core import policy_files
-from core.env import shipped
 from assurance.models import RECORD_TYPES
 from assurance.policy import (
     PolicyKeyError,
@@ -18,6 +16,8 @@ from assurance.policy import (
     load_register_policy,
     policy_error,
 )
+from core import policy_files
+from core.env import shipped
 from core.errors import InputError
 
 #: The report's invariants (spec/cli.md), which policy may tighten and never loosen.
@@ -79,6 +79,16 @@ class Compliance(_Strict):
 class Highlights(_Strict):
     committee_names: dict[str, str]
     none: str
+
+
+class Counts(_Strict):
+    """How a committee's section counts the month's records of one type (``[counts.<key>]``)."""
+
+    type: str
+    committee: str
+    zero: str
+    one: str
+    many: str
 
 
 class Roles(_Strict):
@@ -143,6 +153,7 @@ class ReportPolicy(_Strict):
     sections: list[Section]
     compliance: Compliance
     highlights: Highlights
+    counts: dict[str, Counts] = {}
     roles: Roles
     appendix: Appendix
     guard: Guard
@@ -166,6 +177,10 @@ class ReportPolicy(_Strict):
             ("roles.several_many", self.roles.several_many, frozenset({"count", "roles"})),
             ("appendix.none", self.appendix.none, frozenset({"month"})),
         ]
+        for key, counts in self.counts.items():
+            allowed = frozenset({"month", "records", "statuses", "status"})
+            templates += [(f"counts.{key}.{name}", getattr(counts, name), allowed)
+                          for name in ("zero", "one", "many")]
         for index, section in enumerate(self.sections):
             key = f"sections[{index}]"
             if section.kinds:  # a section on assessments (wording.assessment_paragraphs)
@@ -217,6 +232,23 @@ class ReportPolicy(_Strict):
         for committee in register.highlights.committees:
             if committee not in self.highlights.committee_names:
                 raise ValueError(f"highlights.committee_names: no name for {committee!r}")
+        for key, counts in self.counts.items():
+            model = RECORD_TYPES.get(counts.type)
+            if model is None or model.descriptor.panel_count != key:
+                raise PolicyKeyError(f"report.counts.{key}.type",
+                                     f"{counts.type!r} is not a record type counted as {key!r}")
+            if counts.committee not in register.highlights.committees:
+                raise PolicyKeyError(f"report.counts.{key}.committee",
+                                     f"unknown committee {counts.committee!r}")
+            rules = register.types.get(counts.type)
+            if rules is None or rules.workflow is None:
+                raise PolicyKeyError(f"report.counts.{key}.type",
+                                     f"a {counts.type} has no status workflow to count by")
+        for model in RECORD_TYPES.values():
+            wanted = model.descriptor.panel_count
+            if wanted is not None and wanted not in self.counts:
+                raise PolicyKeyError(f"report.counts.{wanted}",
+                                     f"the {model.type_name} records are counted here: the wording is required")
 
     def section(self, key: str) -> Section:
         for section in self.sections:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from assurance.models import RECORD_TYPES
 from assurance.policy import RegisterPolicy
 from assurance.report.document import Document, Heading, Paragraph
 from assurance.report.panel import PanelReport, SectionFacts
-from assurance.report.policy import ReportPolicy, Section
+from assurance.report.policy import Counts, ReportPolicy, Section
 from assurance.report.words import counted, in_words, join, month_label, plural, with_article
 
 
@@ -62,7 +63,7 @@ class Wording:
         return self.register_policy.status(vocabulary, code).name
 
     # -- sentences -----------------------------------------------------------------------
-    def template(self, section: Section, count: int) -> str:
+    def template(self, section: Section | Counts, count: int) -> str:
         return section.zero if count == 0 else section.one if count == 1 else section.many
 
     def assessment_paragraphs(self, section: Section, facts: SectionFacts) -> list[str]:
@@ -123,6 +124,28 @@ class Wording:
         assert section.mixed is not None  # a letters section has all its templates (ReportPolicy)
         return [section.mixed.format_map(values)]
 
+    def record_counts(self, committee: str) -> list[str]:
+        """The sentences counting the month's records reviewed by ``committee`` (by status)."""
+        paragraphs = []
+        for tally in self.report.record_counts:
+            counts = self.policy.counts[tally.key]
+            if counts.committee != committee:
+                continue
+            descriptor = RECORD_TYPES[tally.type_name].descriptor
+            workflow = self.register_policy.types[tally.type_name].workflow
+            assert workflow is not None  # ReportPolicy.check_against: a counted type has one
+            names = {code: workflow.statuses[code].lower() for code in tally.statuses}
+            values = {
+                "month": self.month,
+                "records": self.count(tally.total, descriptor.label, descriptor.plural),
+                "statuses": join([f"{self.number(n)} {names[code]}" for code, n in tally.statuses.items()]),
+                "status": join(list(names.values())),
+            }
+            text = self.template(counts, tally.total).format_map(values)
+            if text:
+                paragraphs.append(text)
+        return paragraphs
+
     def highlight_none(self, committee: str) -> str:
         name = self.policy.highlights.committee_names[committee]
         return self.policy.highlights.none.format(committee=name, month=self.month)
@@ -160,6 +183,7 @@ def main_document(report: PanelReport, register_policy: RegisterPolicy, policy: 
     for committee, title in register_policy.highlights.committees.items():
         index += 1
         blocks.append(Heading(2, f"{number}.{index} {title}"))
+        blocks.extend(Paragraph(text) for text in wording.record_counts(committee))
         highlights = [h for h in report.highlights if h.committee == committee]
         if not highlights:
             blocks.append(Paragraph(wording.highlight_none(committee)))

@@ -5,28 +5,36 @@ from __future__ import annotations
 import argparse
 import json
 
+from assurance.descriptors import DESCRIPTORS, RecordType
 from ssc.cli import iso_date, whole_number
 
-#: Record types and the fields `add`/`edit` take as FIELD=VALUE (help text only; the models check).
-RECORD_FIELDS = {
-    "party": "id name roles sec_party_id domestic_sms non_domestic_sms contact classification",
-    "assessment": "id party kind cycle_year cio fieldwork_start fieldwork_end report_received "
-                  "response_due response_received classification",
-    "letter": "id party received relates_to summary classification",
-    "decision": "id subject date status conditions notes classification",
-    "finding": "id assessment sec_ref title severity description action owner due status closed "
-               "classification",
-    "highlight": "id date committee title text classification",
-}
-RECORD_HELP = {
-    "party": "Parties and their User Roles",
-    "assessment": "FUSA, VUSA, SSA and follow-up assessments",
-    "letter": "Director's Letters",
-    "decision": "Assurance and Compliance Statuses the SSC set",
-    "finding": "non-compliances against SEC G3-G6 and their remediation",
-    "highlight": "SSC and SMKI PMA highlights for the Panel",
-}
-DUE_CATEGORIES = ("assessment", "follow_up", "response", "action", "letter", "basis")
+#: `ssc due --category`: the register's own, then those of the types with a date to chase.
+DUE_CATEGORIES = tuple(dict.fromkeys((
+    "assessment", "follow_up", "response", "action", "letter", "basis",
+    *(d.due_category for d in DESCRIPTORS.values() if d.due_category))))
+
+
+def record_fields(type_name: str) -> str:
+    """The fields `add`/`edit` take as FIELD=VALUE, for the help (the model checks them): the
+    id first, then the model's own fields, the classification last."""
+    from assurance.models import RECORD_TYPES
+
+    own = [name for name in RECORD_TYPES[type_name].model_fields
+           if name not in ("id", "classification", "withdrawn", "withdrawn_reason")]
+    return " ".join(["id", *own, "classification"])
+
+
+class _FieldsHelp(argparse.ArgumentParser):
+    """A parser whose description names the record type's fields, read from its model only
+    when the help is shown (the models load pydantic, which `ssc --help` need not)."""
+
+    fields_of: str | None = None
+
+    def format_help(self) -> str:
+        if self.fields_of is not None and self.description is None:
+            self.description = (f"Fields: {record_fields(self.fields_of)}, and any extra field. "
+                                "Lists are comma-separated; an empty value (field=) clears a field.")
+        return super().format_help()
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -38,7 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "column, or its name (parties.csv, findings.csv…); lists are `;`-separated.",
                        epilog="Exit status: 0 imported, 2 invalid input (nothing written).")
     p.add_argument("paths", nargs="+", metavar="PATH", help="files to import (- for stdin)")
-    p.add_argument("--type", choices=tuple(RECORD_FIELDS), help="record type of the CSV files")
+    p.add_argument("--type", choices=tuple(DESCRIPTORS), help="record type of the CSV files")
     _reason(p)
     p.set_defaults(handler=import_command)
 
@@ -127,28 +135,35 @@ def register(sub: argparse._SubParsersAction) -> None:
     _reason(p)
     p.set_defaults(handler=decide_command)
 
-    for type_name, fields in RECORD_FIELDS.items():
-        _record_commands(sub, type_name, fields)
+    for descriptor in DESCRIPTORS.values():
+        _record_commands(sub, descriptor)
 
 
 def _reason(parser: argparse.ArgumentParser, required: bool = False) -> None:
     parser.add_argument("--reason", required=required, help="why, kept in the audit trail")
 
 
-def _record_commands(sub: argparse._SubParsersAction, type_name: str, fields: str) -> None:
-    parser = sub.add_parser(type_name, help=RECORD_HELP[type_name])
-    commands = parser.add_subparsers(dest="record_command", metavar="SUBCOMMAND", required=True)
-    assign = (f"Fields: {fields}, and any extra field. Lists are comma-separated; "
-              "an empty value (field=) clears a field.")
+def _record_commands(sub: argparse._SubParsersAction, descriptor: RecordType) -> None:
+    """`ssc <type> add|edit|list|show|withdraw`, from the type's descriptor."""
+    type_name = descriptor.name
+    parser = sub.add_parser(type_name, help=descriptor.help or descriptor.plural)
+    commands = parser.add_subparsers(dest="record_command", metavar="SUBCOMMAND", required=True,
+                                     parser_class=_fields_parser(type(parser)))
 
-    p = commands.add_parser("add", help=f"add a {type_name}", description=assign,
-                            epilog=f"Example: ssc {type_name} add {_example(type_name)}")
+    def with_fields(name: str, **kwargs) -> argparse.ArgumentParser:
+        p = commands.add_parser(name, **kwargs)
+        p.fields_of = type_name
+        return p
+
+    p = with_fields("add", help=f"add a {type_name}",
+                    epilog=f"Example: ssc {type_name} add {descriptor.example}"
+                    if descriptor.example else None)
     p.add_argument("assignments", nargs="*", metavar="FIELD=VALUE")
     p.add_argument("--set", dest="more", action="append", default=[], metavar="FIELD=VALUE")
     _reason(p)
     p.set_defaults(handler=add_command, type_name=type_name)
 
-    p = commands.add_parser("edit", help=f"change fields of a {type_name}", description=assign)
+    p = with_fields("edit", help=f"change fields of a {type_name}")
     p.add_argument("record_id", metavar="ID")
     p.add_argument("assignments", nargs="*", metavar="FIELD=VALUE")
     p.add_argument("--set", dest="more", action="append", default=[], metavar="FIELD=VALUE")
@@ -174,15 +189,9 @@ def _record_commands(sub: argparse._SubParsersAction, type_name: str, fields: st
     p.set_defaults(handler=withdraw_command, type_name=type_name)
 
 
-def _example(type_name: str) -> str:
-    return {
-        "party": "id=P1 name='Fenland Shared Services Ltd' roles=shared_resource_provider",
-        "assessment": "id=A1 party=P1 kind=FUSA cycle_year=1 fieldwork_end=2019-10-18",
-        "letter": "id=L1 party=P1 received=2020-02-03 relates_to=A1",
-        "decision": "subject=A1 date=2019-12-11 status=approved",
-        "finding": "id=F1 assessment=A1 sec_ref=G5.14 title='Risk assessment not refreshed' due=2020-03-31",
-        "highlight": "date=2019-12-11 committee=SSC title='Meter Triage' text='The SSC discussed…'",
-    }[type_name]
+def _fields_parser(base: type[argparse.ArgumentParser]) -> type[argparse.ArgumentParser]:
+    """The ``ssc`` parser class (its error habits) with the fields named lazily in its help."""
+    return type("FieldsParser", (_FieldsHelp, base), {})
 
 
 # -- handlers: open the register, call one package function, print -----------------------------
@@ -253,7 +262,7 @@ def demo_command(args, env) -> int:
 
     with _open(env) as register:
         populate(register, today=env.today(), seed=args.seed)
-        counts = {t: register.count(t) for t in RECORD_FIELDS}
+        counts = {t: register.count(t) for t in DESCRIPTORS}
     print(f"demo register as of {env.today().isoformat()} in {env.db_path}: "
           + ", ".join(f"{n} {t}" for t, n in counts.items()), file=env.stderr)
     return 0
@@ -433,7 +442,7 @@ def withdraw_command(args, env) -> int:
 
 def list_command(args, env) -> int:
     from assurance.records import list_records, parse_assignments
-    from assurance.tables import HEADINGS, LIST_COLUMNS, format_table
+    from assurance.tables import format_table, heading
 
     with _open(env, write=False) as register:
         records = list_records(register, args.type_name, parse_assignments(args.filters),
@@ -441,10 +450,10 @@ def list_command(args, env) -> int:
     if args.format == "json":
         _json(env, [r.to_interchange() for r in records])
         return 0
-    columns = LIST_COLUMNS[args.type_name]
+    columns = DESCRIPTORS[args.type_name].list_columns
     rows = [[getattr(r, c, None) for c in columns] + (["withdrawn"] if r.withdrawn else [])
             for r in records]
-    headings = [HEADINGS.get(c, c) for c in columns]
+    headings = [heading(c) for c in columns]
     if any(r.withdrawn for r in records):
         headings.append("")
         rows = [row + [""] * (len(headings) - len(row)) for row in rows]

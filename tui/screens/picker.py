@@ -10,11 +10,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from assurance.descriptors import DESCRIPTORS
 from tui import keymap, pickers
 from tui.typed import OfApp
 from tui.widgets.inputs import TextInput
-
-_WHAT = {"party": "Party", "assessment": "assessment", "letter": "Director's Letter"}
 
 
 class PickerScreen(OfApp, ModalScreen[str | None]):
@@ -31,7 +30,7 @@ class PickerScreen(OfApp, ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         scope = f" of Party {self.party}" if self.party else ""
         with Vertical(id="dialog", classes="picker"):
-            yield Static(f"Choose the {_WHAT[self.kind]}{scope}", classes="dialog-title")
+            yield Static(f"Choose the {DESCRIPTORS[self.kind].label}{scope}", classes="dialog-title")
             yield TextInput(value=self.text, id="search",
                             placeholder="type part of a Party's name or an id")
             yield OptionList(id="choices")

@@ -149,8 +149,12 @@ class RecordsScreen(AppScreen):
 
     def action_open(self) -> None:
         record = self.current()
-        if record is not None:
+        if record is None:
+            return
+        if record.type_name in _OPEN:
             self.action_related(_OPEN[record.type_name])
+        elif record.descriptor.party_field and getattr(record, record.descriptor.party_field, None):
+            self.action_party_view()
 
     def action_party_view(self) -> None:
         """Everything about the highlighted record's Party, on one page."""
@@ -161,7 +165,8 @@ class RecordsScreen(AppScreen):
                  "finding": lambda r: getattr(self.register.get("assessment", r.assessment), "party", None),
                  "decision": lambda r: getattr(self.register.get("assessment", r.subject)
                                                or self.register.get("letter", r.subject), "party", None),
-                 }.get(record.type_name, lambda r: None)(record)
+                 }.get(record.type_name, lambda r: getattr(r, r.descriptor.party_field or "id", None)
+                       if r.descriptor.party_field else None)(record)
         if party is None:
             return
         from tui.screens.party import PartyScreen
@@ -208,6 +213,12 @@ class RecordsScreen(AppScreen):
             defaults["party"] = self.state.scope_value
         if self.state.scope_field == "assessment" and self.view.record_type == "finding":
             defaults["assessment"] = self.state.scope_value
+        if self.state.scope_field == "party" and self.view.record_type not in ("assessment", "letter"):
+            from assurance.descriptors import DESCRIPTORS
+
+            party_field = DESCRIPTORS[self.view.record_type].party_field
+            if party_field and party_field != "id":
+                defaults[party_field] = self.state.scope_value
         self.app.push_screen(FormScreen(self.view.record_type, defaults=defaults), self._after)
 
     def action_edit(self) -> None:
@@ -233,6 +244,11 @@ class RecordsScreen(AppScreen):
             subject = record.subject
         if record.type_name == "finding":
             self.action_close_finding(close=False)
+            return
+        if record.type_name in self.register.policy.types:  # its own workflow: set in its form
+            from tui.screens.form import FormScreen
+
+            self.app.push_screen(FormScreen(record.type_name, record), self._after)
             return
         if subject is None:
             self.app.notify("a status is set on an assessment or a Director's Letter", severity="warning")

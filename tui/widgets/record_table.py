@@ -246,7 +246,7 @@ class RecordTable(OfApp, Vertical):
                 text = present.status_name(policy, code, vocabulary) if code else "—"
             elif column.kind == "decision_status":
                 text = present.status_name(policy, value)
-            elif column.kind == "finding_status":
+            elif column.kind in ("finding_status", "words"):
                 text = present.words(value)
             elif column.kind == "response_due":
                 item = self._responses().get(value)
