@@ -70,9 +70,9 @@ def stale(text: str) -> list[str]:
     bad = []
     for words in sorted(shown(tour(text))):
         path = words[:1]
-        while path in groups:  # a group needs one of its commands next
+        while path in groups and len(path) < len(words):  # a group's command comes next
             path = words[:len(path) + 1]
-        if path not in known:
+        if path not in known and path not in groups:  # a group named alone (`ssc incident`) is fine
             bad.append(" ".join(("ssc", *words)))
     return bad
 
@@ -87,6 +87,11 @@ def test_a_missing_command_is_reported():
     pruned = "\n".join(line for line in text.splitlines()
                        if "ssc audit checkpoint" not in line and "`checkpoint`" not in line)
     assert undocumented(pruned) == ["ssc audit checkpoint"]
+
+
+def test_a_group_named_alone_is_not_stale():
+    # Prose may name a group without a command (`ssc incident`): neither stale nor a hang.
+    assert stale("## Usage tour\n```sh\nssc incident\nssc audit\n```\n## Next\n") == []
 
 
 def test_a_stale_command_is_reported():
