@@ -177,8 +177,10 @@ class _Bounded(io.RawIOBase):
         data = self.inner.read(size if size >= 0 else self.limit + 1 - self.count)
         self.count += len(data)
         if self.count > self.limit:
-            raise InputError(f"inflates beyond {self.limit} bytes (a zip bomb?); nothing was imported",
-                             path=self.where)
+            raise InputError(
+                f"inflates beyond {self.limit} bytes (a zip bomb?); nothing was imported",
+                path=self.where,
+            )
         return data
 
     def readinto(self, buffer) -> int:  # for TextIOWrapper
@@ -214,8 +216,10 @@ class _Bundle:
                 listed = list(entries)
             for entry in listed:
                 if not re.fullmatch(r"[0-9a-f]{64}", entry.name):
-                    raise InputError("is not a blob name (64 lowercase hex digits, the SHA-256)",
-                                     path=str(folder / entry.name))
+                    raise InputError(
+                        "is not a blob name (64 lowercase hex digits, the SHA-256)",
+                        path=str(folder / entry.name),
+                    )
                 if not stat.S_ISREG(entry.stat(follow_symlinks=False).st_mode):
                     raise InputError("is not a regular file", path=str(folder / entry.name))
                 self.blobs[entry.name] = folder / entry.name
@@ -234,7 +238,9 @@ class _Bundle:
         self.archive = self._open_zip()
         infos = self.archive.infolist()
         if len(infos) > MAX_ENTRIES:
-            raise InputError(f"holds {len(infos)} entries, more than {MAX_ENTRIES}", path=str(self.path))
+            raise InputError(
+                f"holds {len(infos)} entries, more than {MAX_ENTRIES}", path=str(self.path)
+            )
         seen: set[str] = set()
         for info in infos:
             if info.filename in seen:
@@ -249,8 +255,9 @@ class _Bundle:
         try:
             declared = self._count_entries()
             if declared is not None and declared > MAX_ENTRIES:
-                raise InputError(f"declares {declared} entries, more than {MAX_ENTRIES}",
-                                 path=str(self.path))
+                raise InputError(
+                    f"declares {declared} entries, more than {MAX_ENTRIES}", path=str(self.path)
+                )
             return zipfile.ZipFile(self.path)
         except FileNotFoundError:
             raise InputError("no such file", path=str(self.path)) from None
@@ -264,19 +271,26 @@ class _Bundle:
             raise InputError(f"entry {name!r} is encrypted", path=str(self.path))
         if name == RECORDS:
             if info.file_size > MAX_RECORDS_BYTES:
-                raise InputError(f"{RECORDS} is {info.file_size} bytes, over {MAX_RECORDS_BYTES}",
-                                 path=str(self.path))
+                raise InputError(
+                    f"{RECORDS} is {info.file_size} bytes, over {MAX_RECORDS_BYTES}",
+                    path=str(self.path),
+                )
         elif name == BLOBS + "/":
             return
         elif match := _BLOB_NAME.match(name):
             if info.file_size > self.policy.storage.max_bytes:
-                raise InputError(f"{name} is {info.file_size} bytes, over the limit of "
-                                 f"{self.policy.storage.max_bytes}", path=str(self.path))
+                raise InputError(
+                    f"{name} is {info.file_size} bytes, over the limit of "
+                    f"{self.policy.storage.max_bytes}",
+                    path=str(self.path),
+                )
             self.blobs[match[1]] = info
         else:
             # Only the names above: anything else (../x, /etc/x, blobs/../x) is refused unread.
-            raise InputError(f"unexpected entry {name!r} (a bundle holds {RECORDS} and "
-                             f"{BLOBS}/<sha256> only)", path=str(self.path))
+            raise InputError(
+                f"unexpected entry {name!r} (a bundle holds {RECORDS} and {BLOBS}/<sha256> only)",
+                path=str(self.path),
+            )
 
     @contextlib.contextmanager
     def open_records(self) -> Iterator[IO[str]]:
@@ -286,7 +300,9 @@ class _Bundle:
                     yield stream
             else:
                 raw = _Bounded(self.archive.open(RECORDS), MAX_RECORDS_BYTES, self.where(RECORDS))
-                with io.TextIOWrapper(io.BufferedReader(raw), encoding="utf-8", newline="") as stream:
+                with io.TextIOWrapper(
+                    io.BufferedReader(raw), encoding="utf-8", newline=""
+                ) as stream:
                     yield stream
         except UnicodeDecodeError as exc:
             raise InputError(f"not UTF-8 text ({exc.reason})", path=self.where(RECORDS)) from None
@@ -301,8 +317,10 @@ class _Bundle:
                 yield stream
         else:
             inner = self.archive.open(entry)
-            with io.BufferedReader(_Bounded(inner, min(limit, entry.file_size), self.where(entry.filename)),
-                                   buffer_size=1 << 20) as stream:
+            with io.BufferedReader(
+                _Bounded(inner, min(limit, entry.file_size), self.where(entry.filename)),
+                buffer_size=1 << 20,
+            ) as stream:
                 yield stream
 
     def close(self) -> None:
@@ -338,16 +356,26 @@ class EvidenceLine(BaseModel):
         return value
 
 
-def _evidence_from(line: EvidenceLine, record_type: str, classification: str,
-                   media_type: str, now: dt.datetime) -> Evidence:
+def _evidence_from(
+    line: EvidenceLine, record_type: str, classification: str, media_type: str, now: dt.datetime
+) -> Evidence:
     extras = {k: v for k, v in (line.model_extra or {}).items() if k != "type"}
     return Evidence(
-        id=line.id, record=line.record, kind=line.kind, name=line.name, sha256=line.sha256,
-        size=line.size, effective=line.effective.isoformat(), record_type=record_type,
-        media_type=media_type, classification=classification,
+        id=line.id,
+        record=line.record,
+        kind=line.kind,
+        name=line.name,
+        sha256=line.sha256,
+        size=line.size,
+        effective=line.effective.isoformat(),
+        record_type=record_type,
+        media_type=media_type,
+        classification=classification,
         added=line.added or now.replace(microsecond=0).isoformat(),
-        withdrawn=line.withdrawn, withdrawn_reason=line.withdrawn_reason,
-        extra=json.dumps(extras, ensure_ascii=False, sort_keys=True) if extras else None)
+        withdrawn=line.withdrawn,
+        withdrawn_reason=line.withdrawn_reason,
+        extra=json.dumps(extras, ensure_ascii=False, sort_keys=True) if extras else None,
+    )
 
 
 @dataclass(frozen=True)
@@ -356,8 +384,13 @@ class BundleImported:
     evidence: list[Evidence]
 
 
-def import_bundle(register: Register, path: Path | str, *, reason: str | None = None,
-                  policy: EvidencePolicy | None = None) -> BundleImported:
+def import_bundle(
+    register: Register,
+    path: Path | str,
+    *,
+    reason: str | None = None,
+    policy: EvidencePolicy | None = None,
+) -> BundleImported:
     """Import a bundle (folder or .zip): records, evidence and bytes, all or nothing."""
     from assurance.interchange import import_sources, read_jsonl
 
@@ -375,7 +408,9 @@ def import_bundle(register: Register, path: Path | str, *, reason: str | None = 
         lines = _check_lines(register, evidence_sources, record_sources, bundle, policy)
         ensure_schema(register.conn)
         with write_transaction(register.conn):
-            records = import_sources(register, record_sources, reason=reason) if record_sources else []
+            records = (
+                import_sources(register, record_sources, reason=reason) if record_sources else []
+            )
             _store_blobs(register.conn, bundle, lines, policy)
             items = _insert_evidence(register, lines, reason)
     finally:
@@ -383,21 +418,24 @@ def import_bundle(register: Register, path: Path | str, *, reason: str | None = 
     return BundleImported(records, items)
 
 
-def _store_blobs(conn: sqlite3.Connection, bundle: _Bundle, lines: list[tuple],
-                 policy: EvidencePolicy) -> None:
+def _store_blobs(
+    conn: sqlite3.Connection, bundle: _Bundle, lines: list[tuple], policy: EvidencePolicy
+) -> None:
     """Each blob the lines cite and the register lacks, once, checked and hashed as it streams."""
     stored: set[str] = set()
     for _where, line, _record_type, _classification, media_type in lines:
-        known = conn.execute("SELECT 1 FROM evidence_blobs WHERE sha256 = ?",
-                             (line.sha256,)).fetchone()
+        known = conn.execute(
+            "SELECT 1 FROM evidence_blobs WHERE sha256 = ?", (line.sha256,)
+        ).fetchone()
         if line.sha256 in stored or known:
             continue
         _store_blob(conn, bundle, line.sha256, media_type, policy)
         stored.add(line.sha256)
 
 
-def _store_blob(conn: sqlite3.Connection, bundle: _Bundle, sha256: str, media_type: str,
-                policy: EvidencePolicy) -> None:
+def _store_blob(
+    conn: sqlite3.Connection, bundle: _Bundle, sha256: str, media_type: str, policy: EvidencePolicy
+) -> None:
     """One blob, refused unless its first bytes are of the type its line says and it hashes to its name."""
     blob_where = bundle.where(f"{BLOBS}/{sha256}")
     type_name = TYPE_OF_MEDIA[media_type]
@@ -405,15 +443,22 @@ def _store_blob(conn: sqlite3.Connection, bundle: _Bundle, sha256: str, media_ty
         with bundle.open_blob(sha256) as blob:
             head = blob.peek(HEAD_BYTES)[:HEAD_BYTES]
             if head and not head_is(type_name, head):
-                raise InputError(f"its bytes are not a {type_name} file as its "
-                                 "evidence line says; nothing was imported",
-                                 path=blob_where)
-            store_stream(conn, blob, media_type, policy=policy,
-                         check=ContentCheck(type_name), where=blob_where,
-                         expect=sha256)
+                raise InputError(
+                    f"its bytes are not a {type_name} file as its "
+                    "evidence line says; nothing was imported",
+                    path=blob_where,
+                )
+            store_stream(
+                conn,
+                blob,
+                media_type,
+                policy=policy,
+                check=ContentCheck(type_name),
+                where=blob_where,
+                expect=sha256,
+            )
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
-        raise InputError(f"cannot be read ({exc}); nothing was imported",
-                         path=blob_where) from None
+        raise InputError(f"cannot be read ({exc}); nothing was imported", path=blob_where) from None
 
 
 def _insert_evidence(register: Register, lines: list[tuple], reason: str | None) -> list[Evidence]:
@@ -423,11 +468,16 @@ def _insert_evidence(register: Register, lines: list[tuple], reason: str | None)
     items = []
     for where, line, record_type, classification, media_type in lines:
         item = _evidence_from(line, record_type, classification, media_type, register.clock())
-        size = conn.execute("SELECT size FROM evidence_blobs WHERE sha256 = ?",
-                            (item.sha256,)).fetchone()[0]
+        size = conn.execute(
+            "SELECT size FROM evidence_blobs WHERE sha256 = ?", (item.sha256,)
+        ).fetchone()[0]
         if size != item.size:
-            raise InputError(f"size {item.size} but its blob holds {size} bytes; nothing "
-                             "was imported", path=where[0], line=where[1], field="size")
+            raise InputError(
+                f"size {item.size} but its blob holds {size} bytes; nothing was imported",
+                path=where[0],
+                line=where[1],
+                field="size",
+            )
         insert(conn, item)
         appender.add(ENTITY, item.id, "import", None, item.to_interchange(), reason)
         items.append(item)
@@ -447,12 +497,17 @@ def _batch_levels(register: Register, record_sources: list) -> dict[str, dict[st
         type_name, record_id = data.get("type"), data.get("id")
         if type_name in in_batch and isinstance(record_id, str):
             level = data.get("classification")
-            in_batch[type_name][record_id] = level.upper() if isinstance(level, str) else \
-                register.policy.classification.default[type_name]
+            in_batch[type_name][record_id] = (
+                level.upper()
+                if isinstance(level, str)
+                else register.policy.classification.default[type_name]
+            )
     return in_batch
 
 
-def _validated_line(fields: dict[str, Any], policy: EvidencePolicy, error: _Error) -> EvidenceLine | None:
+def _validated_line(
+    fields: dict[str, Any], policy: EvidencePolicy, error: _Error
+) -> EvidenceLine | None:
     """The line as an EvidenceLine, or None when its fields do not validate (each reported)."""
     kind, name = fields.get("kind"), fields.get("name")
     if isinstance(kind, str) and kind not in policy.kinds:
@@ -470,18 +525,29 @@ def _report_validation(exc: ValidationError, error: _Error) -> None:
     """Each of pydantic's problems as field and message, in the words the CLI uses."""
     for problem in exc.errors():
         field = ".".join(str(p) for p in problem["loc"]) or "(line)"
-        message = "is required" if problem["type"] == "missing" else \
-            problem["msg"].removeprefix("Value error, ")
+        message = (
+            "is required"
+            if problem["type"] == "missing"
+            else problem["msg"].removeprefix("Value error, ")
+        )
         error(field, message)
 
 
-def _check_media_and_id(line: EvidenceLine, media_type: str, policy: EvidencePolicy,
-                        existing_ids: set[str], seen: dict[str, _Where], where: _Where,
-                        error: _Error) -> None:
+def _check_media_and_id(
+    line: EvidenceLine,
+    media_type: str,
+    policy: EvidencePolicy,
+    existing_ids: set[str],
+    seen: dict[str, _Where],
+    where: _Where,
+    error: _Error,
+) -> None:
     """A media type evidence may be, and an id new to the register and to the bundle."""
     if TYPE_OF_MEDIA.get(media_type) not in policy.types.allowed:
-        error("media_type", f"{media_type!r} is not a type evidence may be "
-              f"({', '.join(policy.types.allowed)})")
+        error(
+            "media_type",
+            f"{media_type!r} is not a type evidence may be ({', '.join(policy.types.allowed)})",
+        )
     if line.id in existing_ids:
         error("id", f"an evidence with id {line.id!r} is already in the register")
     elif line.id in seen:
@@ -489,8 +555,9 @@ def _check_media_and_id(line: EvidenceLine, media_type: str, policy: EvidencePol
     seen.setdefault(line.id, where)
 
 
-def _cited_record(register: Register, in_batch: dict[str, dict[str, str]], line: EvidenceLine,
-                  error: _Error) -> tuple[str, str | None] | None:
+def _cited_record(
+    register: Register, in_batch: dict[str, dict[str, str]], line: EvidenceLine, error: _Error
+) -> tuple[str, str | None] | None:
     """(record type, its classification) of the one record the line cites, in the bundle or the
     register, of the type given or the one type found; None (reported) otherwise."""
     if line.record_type and line.record_type not in RECORD_TYPES:
@@ -512,8 +579,13 @@ def _cited_record(register: Register, in_batch: dict[str, dict[str, str]], line:
     return found[0]
 
 
-def _line_classification(line: EvidenceLine, record_type: str, record_level: str | None,
-                         levels: Classification, error: _Error) -> str | None:
+def _line_classification(
+    line: EvidenceLine,
+    record_type: str,
+    record_level: str | None,
+    levels: Classification,
+    error: _Error,
+) -> str | None:
     """The line's classification (its own, else its record's, else the highest), never below its
     record's; None (reported) when it is not a level at all."""
     classification = (line.classification or record_level or levels.order[-1]).upper()
@@ -528,19 +600,26 @@ def _line_classification(line: EvidenceLine, record_type: str, record_level: str
 def _has_blob(register: Register, bundle: _Bundle, sha256: str) -> bool:
     """The bytes are in the bundle or already stored in the register."""
     return sha256 in bundle.blobs or bool(
-        has_schema(register.conn) and register.conn.execute(
-            "SELECT 1 FROM evidence_blobs WHERE sha256 = ?", (sha256,)).fetchone())
+        has_schema(register.conn)
+        and register.conn.execute(
+            "SELECT 1 FROM evidence_blobs WHERE sha256 = ?", (sha256,)
+        ).fetchone()
+    )
 
 
 class _LineChecker:
     """What each evidence line is checked against: the batch's records, the register, the blobs."""
 
-    def __init__(self, register: Register, record_sources: list, bundle: _Bundle,
-                 policy: EvidencePolicy) -> None:
+    def __init__(
+        self, register: Register, record_sources: list, bundle: _Bundle, policy: EvidencePolicy
+    ) -> None:
         self.register, self.bundle, self.policy = register, bundle, policy
         self.in_batch = _batch_levels(register, record_sources)
-        self.existing_ids = {item.id for item in list_evidence(register.conn)} \
-            if has_schema(register.conn) else set()
+        self.existing_ids = (
+            {item.id for item in list_evidence(register.conn)}
+            if has_schema(register.conn)
+            else set()
+        )
         self.seen: dict[str, _Where] = {}
 
     def check(self, where: _Where, data: dict[str, Any], error: _Error) -> tuple | None:
@@ -550,13 +629,16 @@ class _LineChecker:
         if line is None:
             return None
         media_type = line.media_type or ""
-        _check_media_and_id(line, media_type, self.policy, self.existing_ids, self.seen, where, error)
+        _check_media_and_id(
+            line, media_type, self.policy, self.existing_ids, self.seen, where, error
+        )
         cited = _cited_record(self.register, self.in_batch, line, error)
         if cited is None:
             return None
         record_type, record_level = cited
-        classification = _line_classification(line, record_type, record_level,
-                                              self.register.policy.classification, error)
+        classification = _line_classification(
+            line, record_type, record_level, self.register.policy.classification, error
+        )
         if classification is None:
             return None
         if not _has_blob(self.register, self.bundle, line.sha256):
@@ -564,8 +646,13 @@ class _LineChecker:
         return (where, line, record_type, classification, media_type)
 
 
-def _check_lines(register: Register, evidence_sources: list, record_sources: list,
-                 bundle: _Bundle, policy: EvidencePolicy) -> list[tuple]:
+def _check_lines(
+    register: Register,
+    evidence_sources: list,
+    record_sources: list,
+    bundle: _Bundle,
+    policy: EvidencePolicy,
+) -> list[tuple]:
     """Each evidence line validated against the policy, the batch, the register and the blobs.
 
     Returns (where, line, record_type, classification, media_type) per line; InputErrors name
@@ -575,6 +662,7 @@ def _check_lines(register: Register, evidence_sources: list, record_sources: lis
     checker = _LineChecker(register, record_sources, bundle, policy)
     checked = []
     for path, number, data in evidence_sources:
+
         def error(field: str | None, message: str, path: str = path, number: int = number) -> None:
             errors.append(InputError(message, path=path, line=number, field=field))
 

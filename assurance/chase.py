@@ -42,8 +42,9 @@ class ChaseParty:
         return max(item.days_overdue for item in self.items)
 
 
-def chase_list(register: Register, as_of: dt.date,
-               within_days: int = DEFAULT_WITHIN_DAYS) -> list[ChaseParty]:
+def chase_list(
+    register: Register, as_of: dt.date, within_days: int = DEFAULT_WITHIN_DAYS
+) -> list[ChaseParty]:
     """Overdue items and those due within ``within_days``, by Party, the most overdue Party first."""
     if within_days < 0:
         from core.errors import InputError
@@ -54,8 +55,12 @@ def chase_list(register: Register, as_of: dt.date,
         by_party.setdefault(item.party, []).append(item)
     contacts = dict(register.conn.execute("SELECT id, contact FROM parties").fetchall())
     groups = [
-        ChaseParty(party, items[0].party_name, contacts.get(party),
-                   tuple(sorted(items, key=lambda i: (-i.days_overdue, i.category))))
+        ChaseParty(
+            party,
+            items[0].party_name,
+            contacts.get(party),
+            tuple(sorted(items, key=lambda i: (-i.days_overdue, i.category))),
+        )
         for party, items in by_party.items()
     ]
     groups.sort(key=lambda g: (-g.most_overdue, g.name.casefold(), g.party))
@@ -68,8 +73,17 @@ def classification(groups: Sequence[ChaseParty], order: Sequence[str]) -> str:
     return max(levels, key=order.index) if levels else order[0]
 
 
-_COLUMNS = ("party", "party_name", "contact", "category", "subject", "due", "days_overdue",
-            "description", "classification")
+_COLUMNS = (
+    "party",
+    "party_name",
+    "contact",
+    "category",
+    "subject",
+    "due",
+    "days_overdue",
+    "description",
+    "classification",
+)
 
 
 def _cell(value: object) -> object:
@@ -85,37 +99,73 @@ def to_csv(groups: Sequence[ChaseParty], **_context: object) -> str:
     writer.writerow(_COLUMNS)
     for group in groups:
         for item in group.items:
-            writer.writerow([_cell(v) for v in (
-                group.party, group.name, group.contact or "", item.category, item.subject or "",
-                item.due.isoformat(), item.days_overdue, item.description, item.classification)])
+            writer.writerow(
+                [
+                    _cell(v)
+                    for v in (
+                        group.party,
+                        group.name,
+                        group.contact or "",
+                        item.category,
+                        item.subject or "",
+                        item.due.isoformat(),
+                        item.days_overdue,
+                        item.description,
+                        item.classification,
+                    )
+                ]
+            )
     return out.getvalue()
 
 
 def _md(text: object) -> str:
-    return (str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ")
-            .replace("\n", " ").replace("*", "\\*").replace("_", "\\_").replace("`", "\\`")
-            .replace("<", "&lt;"))
+    return (
+        str(text)
+        .replace("\\", "\\\\")
+        .replace("|", "\\|")
+        .replace("\r", " ")
+        .replace("\n", " ")
+        .replace("*", "\\*")
+        .replace("_", "\\_")
+        .replace("`", "\\`")
+        .replace("<", "&lt;")
+    )
 
 
-def to_markdown(groups: Sequence[ChaseParty], as_of: dt.date, within_days: int,
-                marking: str) -> str:
-    lines = [f"**{marking}**", "",
-             f"# Chase list as of {as_of.isoformat()}", "",
-             f"Overdue, or due within {within_days} days: "
-             f"{sum(len(g.items) for g in groups)} items for {len(groups)} Parties, "
-             f"{sum(g.overdue for g in groups)} overdue.", ""]
+def to_markdown(
+    groups: Sequence[ChaseParty], as_of: dt.date, within_days: int, marking: str
+) -> str:
+    lines = [
+        f"**{marking}**",
+        "",
+        f"# Chase list as of {as_of.isoformat()}",
+        "",
+        f"Overdue, or due within {within_days} days: "
+        f"{sum(len(g.items) for g in groups)} items for {len(groups)} Parties, "
+        f"{sum(g.overdue for g in groups)} overdue.",
+        "",
+    ]
     for group in groups:
-        lines += [f"## {_md(group.name)} ({_md(group.party)})", "",
-                  f"Contact: {_md(group.contact) if group.contact else 'none recorded'}", "",
-                  "| Due | Days overdue | What | Record | Class |", "| --- | ---: | --- | --- | --- |"]
-        lines += [f"| {i.due.isoformat()} | {i.days_overdue:+d} | {_md(i.description)} | "
-                  f"{_md(i.subject or '')} | {i.classification} |" for i in group.items]
+        lines += [
+            f"## {_md(group.name)} ({_md(group.party)})",
+            "",
+            f"Contact: {_md(group.contact) if group.contact else 'none recorded'}",
+            "",
+            "| Due | Days overdue | What | Record | Class |",
+            "| --- | ---: | --- | --- | --- |",
+        ]
+        lines += [
+            f"| {i.due.isoformat()} | {i.days_overdue:+d} | {_md(i.description)} | "
+            f"{_md(i.subject or '')} | {i.classification} |"
+            for i in group.items
+        ]
         lines.append("")
     return "\n".join(lines)
 
 
-def write_chase_list(register: Register, as_of: dt.date, within_days: int, path: Path,
-                     fmt: str) -> Path:
+def write_chase_list(
+    register: Register, as_of: dt.date, within_days: int, path: Path, fmt: str
+) -> Path:
     """Write the chase list to ``path`` (0600, atomically) in ``fmt``, one of
     :data:`assurance.formats.CHASE`."""
     from assurance.formats import CHASE

@@ -62,11 +62,12 @@ def _raw_public(key: Ed25519PublicKey) -> str:
 def new_key() -> tuple[bytes, bytes, str]:
     """A fresh key pair: (private PEM, public PEM, the public key as statements name it)."""
     private = Ed25519PrivateKey.generate()
-    private_pem = private.private_bytes(serialization.Encoding.PEM,
-                                        serialization.PrivateFormat.PKCS8,
-                                        serialization.NoEncryption())
-    public_pem = private.public_key().public_bytes(serialization.Encoding.PEM,
-                                                   serialization.PublicFormat.SubjectPublicKeyInfo)
+    private_pem = private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    public_pem = private.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
     return private_pem, public_pem, _raw_public(private.public_key())
 
 
@@ -86,15 +87,19 @@ def load_private_key(path: Path) -> Ed25519PrivateKey:
     """The signing key from a PEM file that only its owner can read (like ssh, others refuse)."""
     data = _read_small(path, "an Ed25519 private key (PEM)")
     if stat.S_IMODE(os.stat(path).st_mode) & 0o077:
-        raise InputError("the checkpoint key is readable by others: chmod 600 it (or make a new "
-                         "one with `ssc audit checkpoint --new-key FILE`)", path=str(path))
+        raise InputError(
+            "the checkpoint key is readable by others: chmod 600 it (or make a new "
+            "one with `ssc audit checkpoint --new-key FILE`)",
+            path=str(path),
+        )
     try:
         key = serialization.load_pem_private_key(data, password=None)
     except (ValueError, TypeError):
         raise InputError("not an unencrypted PEM private key", path=str(path)) from None
     if not isinstance(key, Ed25519PrivateKey):
-        raise InputError("not an Ed25519 key (make one with `ssc audit checkpoint --new-key`)",
-                         path=str(path))
+        raise InputError(
+            "not an Ed25519 key (make one with `ssc audit checkpoint --new-key`)", path=str(path)
+        )
     return key
 
 
@@ -109,11 +114,16 @@ def load_public_key(path: Path) -> Ed25519PublicKey:
     return key
 
 
-def sign(key: Ed25519PrivateKey, *, register: str, events: int, head: str,
-         at: dt.datetime) -> Checkpoint:
-    unsigned = Checkpoint(register, events, head,
-                          at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                          _raw_public(key.public_key()))
+def sign(
+    key: Ed25519PrivateKey, *, register: str, events: int, head: str, at: dt.datetime
+) -> Checkpoint:
+    unsigned = Checkpoint(
+        register,
+        events,
+        head,
+        at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        _raw_public(key.public_key()),
+    )
     signature = key.sign(unsigned.signed_text().encode())
     return Checkpoint(**{**unsigned.__dict__, "signature": base64.b64encode(signature).decode()})
 
@@ -131,16 +141,23 @@ def parse(text: str, path: str) -> Checkpoint:
     for number, line in enumerate(lines[1:], start=2):
         name, sep, value = line.partition(": ")
         if not sep or name not in names or name in values:
-            raise InputError(f"expected one of {', '.join(names)} once each", path=path,
-                             line=number)
+            raise InputError(
+                f"expected one of {', '.join(names)} once each", path=path, line=number
+            )
         values[name] = value.strip()
     missing = [n for n in names if n not in values]
     if missing:
         raise InputError(f"missing {', '.join(missing)}", path=path)
     if not _EVENTS.fullmatch(values["events"]):  # ASCII digits: str.isdigit takes "²", int() not
         raise InputError("events: expected a whole number", path=path, field="events")
-    return Checkpoint(values["register"], int(values["events"]), values["head"], values["at"],
-                      values["key"], values["signature"])
+    return Checkpoint(
+        values["register"],
+        int(values["events"]),
+        values["head"],
+        values["at"],
+        values["key"],
+        values["signature"],
+    )
 
 
 def read(path: Path) -> Checkpoint:
@@ -148,7 +165,9 @@ def read(path: Path) -> Checkpoint:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise InputError("not UTF-8 text; expected a checkpoint statement", path=str(path)) from None
+        raise InputError(
+            "not UTF-8 text; expected a checkpoint statement", path=str(path)
+        ) from None
     return parse(text, str(path))
 
 

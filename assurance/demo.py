@@ -59,53 +59,133 @@ PARTIES: list[tuple[str, list[str], int | None, int | None]] = [
 
 #: Realistic non-compliances against SEC G3–G6: (clause, title, action).
 FINDINGS: list[tuple[str, str, str]] = [
-    ("G5.14", "Risk assessment not refreshed after system change",
-     "Repeat the information security risk assessment for the new billing platform"),
-    ("G6.3", "Anomaly detection thresholds not reviewed",
-     "Review and re-set anomaly detection thresholds with the DCC and record the rationale"),
-    ("G3.11", "Privileged access not reviewed quarterly",
-     "Introduce a quarterly privileged access review with sign-off by the system owner"),
-    ("G4.2(b)", "Supply-affecting staff not security screened",
-     "Screen all staff able to affect the supply of energy to BS 7858 before access"),
-    ("G5.16", "Security incident management plan untested",
-     "Run and document a tabletop exercise of the incident management plan"),
-    ("G3.16", "Vulnerability scanning does not cover the User System",
-     "Extend authenticated vulnerability scanning to every User System component"),
-    ("G5.19", "Information asset register incomplete",
-     "Complete the asset register with owners and classifications for all User System assets"),
-    ("G3.4", "Separation of the User System from the enterprise network not demonstrated",
-     "Provide firewall rule reviews and a network diagram evidencing separation"),
-    ("G4.5", "Security awareness training records incomplete",
-     "Complete annual security awareness training for all staff with User System access"),
-    ("G6.4", "Anomaly detection alerts not monitored out of hours",
-     "Extend alert monitoring to 24x7 or document a risk-accepted alternative"),
-    ("G5.7", "Supplier security requirements missing from third-party contracts",
-     "Add SEC G5 security obligations to contracts with third-party service providers"),
-    ("G3.8", "Audit logs not retained for the required period",
-     "Retain User System audit logs for at least three months online and 12 archived"),
-    ("G5.25", "Cryptographic key management procedure out of date",
-     "Update the key management procedure for SMKI Organisation Certificate keys"),
+    (
+        "G5.14",
+        "Risk assessment not refreshed after system change",
+        "Repeat the information security risk assessment for the new billing platform",
+    ),
+    (
+        "G6.3",
+        "Anomaly detection thresholds not reviewed",
+        "Review and re-set anomaly detection thresholds with the DCC and record the rationale",
+    ),
+    (
+        "G3.11",
+        "Privileged access not reviewed quarterly",
+        "Introduce a quarterly privileged access review with sign-off by the system owner",
+    ),
+    (
+        "G4.2(b)",
+        "Supply-affecting staff not security screened",
+        "Screen all staff able to affect the supply of energy to BS 7858 before access",
+    ),
+    (
+        "G5.16",
+        "Security incident management plan untested",
+        "Run and document a tabletop exercise of the incident management plan",
+    ),
+    (
+        "G3.16",
+        "Vulnerability scanning does not cover the User System",
+        "Extend authenticated vulnerability scanning to every User System component",
+    ),
+    (
+        "G5.19",
+        "Information asset register incomplete",
+        "Complete the asset register with owners and classifications for all User System assets",
+    ),
+    (
+        "G3.4",
+        "Separation of the User System from the enterprise network not demonstrated",
+        "Provide firewall rule reviews and a network diagram evidencing separation",
+    ),
+    (
+        "G4.5",
+        "Security awareness training records incomplete",
+        "Complete annual security awareness training for all staff with User System access",
+    ),
+    (
+        "G6.4",
+        "Anomaly detection alerts not monitored out of hours",
+        "Extend alert monitoring to 24x7 or document a risk-accepted alternative",
+    ),
+    (
+        "G5.7",
+        "Supplier security requirements missing from third-party contracts",
+        "Add SEC G5 security obligations to contracts with third-party service providers",
+    ),
+    (
+        "G3.8",
+        "Audit logs not retained for the required period",
+        "Retain User System audit logs for at least three months online and 12 archived",
+    ),
+    (
+        "G5.25",
+        "Cryptographic key management procedure out of date",
+        "Update the key management procedure for SMKI Organisation Certificate keys",
+    ),
 ]
 
-OWNERS = ["Head of Information Security", "Chief Information Officer", "IT Operations Manager",
-          "Data Protection and Security Lead", "Director of Metering"]
+OWNERS = [
+    "Head of Information Security",
+    "Chief Information Officer",
+    "IT Operations Manager",
+    "Data Protection and Security Lead",
+    "Director of Metering",
+]
 
 SSC_HIGHLIGHTS = [
-    ("Meter Triage Use Cases", "The SSC discussed the security controls required at triage facilities and options to achieve a Factory Reset."),
-    ("Security Self-Assessment Questions", "The User CIO presented draft Security Self-Assessment questions, including questions on SMETS1."),
-    ("Interpretation of SEC G4.2", "The User CIO sought the SSC's view on who can compromise, directly or indirectly, the supply of energy."),
-    ("Third-party Service Providers", "The SSC discussed the potential risks posed by third-party Service Providers in the smart metering ecosystem."),
-    ("CPA Remediation Plans", "The SSC requested remediation plans from Suppliers to upgrade Devices whose CPA Certificates expire soon."),
-    ("SMETS1 Enrolment and Adoption", "The DCC presented updates on SMETS1 enrolment, security testing and certificate issues."),
-    ("Security Controls Framework update", "The SSC agreed changes to the Security Controls Framework, published on the SEC website."),
-    ("Anomaly Detection", "The SSC reviewed the anomaly detection thresholds reported by Users and the DCC."),
+    (
+        "Meter Triage Use Cases",
+        "The SSC discussed the security controls required at triage facilities and options to achieve a Factory Reset.",
+    ),
+    (
+        "Security Self-Assessment Questions",
+        "The User CIO presented draft Security Self-Assessment questions, including questions on SMETS1.",
+    ),
+    (
+        "Interpretation of SEC G4.2",
+        "The User CIO sought the SSC's view on who can compromise, directly or indirectly, the supply of energy.",
+    ),
+    (
+        "Third-party Service Providers",
+        "The SSC discussed the potential risks posed by third-party Service Providers in the smart metering ecosystem.",
+    ),
+    (
+        "CPA Remediation Plans",
+        "The SSC requested remediation plans from Suppliers to upgrade Devices whose CPA Certificates expire soon.",
+    ),
+    (
+        "SMETS1 Enrolment and Adoption",
+        "The DCC presented updates on SMETS1 enrolment, security testing and certificate issues.",
+    ),
+    (
+        "Security Controls Framework update",
+        "The SSC agreed changes to the Security Controls Framework, published on the SEC website.",
+    ),
+    (
+        "Anomaly Detection",
+        "The SSC reviewed the anomaly detection thresholds reported by Users and the DCC.",
+    ),
 ]
 
 PMA_HIGHLIGHTS = [
-    ("Progressing enforced XML Signing", "The SMKI PMA was updated on separating the XML Signing Key for DUIS Commands from the Digital Signing Key."),
-    ("SEC Appendix L - Section 6", "The SMKI PMA approved the draft SMKI Recovery Procedure for consultation."),
-    ("SMKI Compliance Policy", "The SMKI PMA reviewed the annual SMKI Participant assurance results."),
-    ("Organisation Certificate renewals", "The SMKI PMA noted the schedule of Organisation Certificate renewals for the coming quarter."),
+    (
+        "Progressing enforced XML Signing",
+        "The SMKI PMA was updated on separating the XML Signing Key for DUIS Commands from the Digital Signing Key.",
+    ),
+    (
+        "SEC Appendix L - Section 6",
+        "The SMKI PMA approved the draft SMKI Recovery Procedure for consultation.",
+    ),
+    (
+        "SMKI Compliance Policy",
+        "The SMKI PMA reviewed the annual SMKI Participant assurance results.",
+    ),
+    (
+        "Organisation Certificate renewals",
+        "The SMKI PMA noted the schedule of Organisation Certificate renewals for the coming quarter.",
+    ),
 ]
 
 ASSURANCE_CONDITIONS = [
@@ -131,8 +211,10 @@ def populate(register: Register, *, today: dt.date, seed: int = 2019) -> None:
     from assurance.interchange import validate_batch
 
     if any(register.count(name, include_withdrawn=True) for name in _types()):
-        raise InputError("the register is not empty: `ssc demo` fills a new register "
-                         "(choose another with --db PATH)")
+        raise InputError(
+            "the register is not empty: `ssc demo` fills a new register "
+            "(choose another with --db PATH)"
+        )
     rows = build(today=today, seed=seed)
     records = validate_batch(register, [("demo", n + 1, row) for n, row in enumerate(rows)])
     register.add_many(records, reason=f"demo data set (seed {seed}, as of {today.isoformat()})")
@@ -151,16 +233,36 @@ def build(*, today: dt.date, seed: int = 2019) -> list[dict[str, Any]]:
 
 #: Security Incidents of the kinds the seeds report (fictional): category, severity, title, description.
 INCIDENTS = [
-    ("human_error", "major", "Overnight change failure at a Communication Service Provider",
-     "A change was misapplied overnight; no impact on Users. Further checks on such changes added."),
-    ("malicious_firmware", "critical", "Unsigned firmware image offered to devices",
-     "Devices refused an image without a valid signature; the source is under investigation."),
-    ("cyber_attack", "major", "Phishing campaign against User staff",
-     "Credential phishing aimed at smart metering operations staff; accounts reset."),
-    ("system_failure", "minor", "Alert storm from SMETS1 devices",
-     "A burst of alerts after a migration batch; thresholds reviewed."),
-    ("key_compromise", "critical", "Suspected exposure of an XML Signing Key",
-     "A signing key was found on a shared drive; revoked and replaced."),
+    (
+        "human_error",
+        "major",
+        "Overnight change failure at a Communication Service Provider",
+        "A change was misapplied overnight; no impact on Users. Further checks on such changes added.",
+    ),
+    (
+        "malicious_firmware",
+        "critical",
+        "Unsigned firmware image offered to devices",
+        "Devices refused an image without a valid signature; the source is under investigation.",
+    ),
+    (
+        "cyber_attack",
+        "major",
+        "Phishing campaign against User staff",
+        "Credential phishing aimed at smart metering operations staff; accounts reset.",
+    ),
+    (
+        "system_failure",
+        "minor",
+        "Alert storm from SMETS1 devices",
+        "A burst of alerts after a migration batch; thresholds reviewed.",
+    ),
+    (
+        "key_compromise",
+        "critical",
+        "Suspected exposure of an XML Signing Key",
+        "A signing key was found on a shared drive; revoked and replaced.",
+    ),
 ]
 
 
@@ -187,12 +289,18 @@ class _Builder:
         start = self.today - dt.timedelta(days=730)
         for index, (name, roles, domestic, non_domestic) in enumerate(PARTIES):
             pid = f"P{index + 1:03d}"
-            self.add({
-                "type": "party", "id": pid, "name": name, "roles": roles,
-                "sec_party_id": f"SECP{4100 + index * 37:05d}",
-                "domestic_sms": domestic, "non_domestic_sms": non_domestic,
-                "contact": f"security@{name.split()[0].lower()}.example",
-            })
+            self.add(
+                {
+                    "type": "party",
+                    "id": pid,
+                    "name": name,
+                    "roles": roles,
+                    "sec_party_id": f"SECP{4100 + index * 37:05d}",
+                    "domestic_sms": domestic,
+                    "non_domestic_sms": non_domestic,
+                    "contact": f"security@{name.split()[0].lower()}.example",
+                }
+            )
             if index == len(PARTIES) - 1:
                 continue  # an applicant with no assessment yet: its first FUSA is due
             if index == len(PARTIES) - 3:
@@ -206,15 +314,26 @@ class _Builder:
                 first = self.today - dt.timedelta(days=self.rng.randint(10, 40))
                 self.assessment(pid, "FUSA", 1, first, None)
                 continue
-            self.party_history(pid, roles, domestic, non_domestic,
-                               start + dt.timedelta(days=self.rng.randint(0, 330)))
+            self.party_history(
+                pid,
+                roles,
+                domestic,
+                non_domestic,
+                start + dt.timedelta(days=self.rng.randint(0, 330)),
+            )
         self.highlights(start)
         self.incidents(start)
         return self.rows
 
     # -- one Party's two years --------------------------------------------------------------
-    def party_history(self, pid: str, roles: list[str], domestic: int | None,
-                      non_domestic: int | None, fieldwork_end: dt.date) -> None:
+    def party_history(
+        self,
+        pid: str,
+        roles: list[str],
+        domestic: int | None,
+        non_domestic: int | None,
+        fieldwork_end: dt.date,
+    ) -> None:
         from assurance.policy import default_policy
 
         schedule = default_policy().schedule_for(roles, domestic, non_domestic) or ["FUSA"] * 3
@@ -228,8 +347,13 @@ class _Builder:
             finished = fieldwork_end <= self.today
             if fieldwork_end - dt.timedelta(days=21) > self.today:
                 return  # the next fieldwork has not started
-            aid = self.assessment(pid, kind, year, fieldwork_end - dt.timedelta(days=21),
-                                  fieldwork_end if finished else None)
+            aid = self.assessment(
+                pid,
+                kind,
+                year,
+                fieldwork_end - dt.timedelta(days=21),
+                fieldwork_end if finished else None,
+            )
             if not finished:
                 return
             status = self.decide_assessment(pid, aid, kind, fieldwork_end)
@@ -237,8 +361,13 @@ class _Builder:
                 follow_end = fieldwork_end + dt.timedelta(days=self.rng.randint(100, 150))
                 if follow_end - dt.timedelta(days=14) > self.today:
                     return  # the follow-up is due and not yet started
-                fid = self.assessment(pid, "FOLLOW_UP", None, follow_end - dt.timedelta(days=14),
-                                      follow_end if follow_end <= self.today else None)
+                fid = self.assessment(
+                    pid,
+                    "FOLLOW_UP",
+                    None,
+                    follow_end - dt.timedelta(days=14),
+                    follow_end if follow_end <= self.today else None,
+                )
                 if follow_end > self.today:
                     return
                 self.decide_assessment(pid, fid, "FOLLOW_UP", follow_end, follow_up=True)
@@ -249,8 +378,9 @@ class _Builder:
             fieldwork_end = fieldwork_end + dt.timedelta(days=days)
             year = year % 3 + 1
 
-    def assessment(self, pid: str, kind: str, year: int | None, start: dt.date,
-                   end: dt.date | None) -> str:
+    def assessment(
+        self, pid: str, kind: str, year: int | None, start: dt.date, end: dt.date | None
+    ) -> str:
         aid = self.next_id("A")
         report = end + dt.timedelta(days=self.rng.randint(12, 28)) if end else None
         if report and report > self.today:
@@ -262,18 +392,35 @@ class _Builder:
             late = (self.today - report).days < 120 and self.rng.random() < 0.3
             if answered <= self.today and not late:
                 response_received = answered
-        self.add({
-            "type": "assessment", "id": aid, "party": pid, "kind": kind, "cycle_year": year,
-            "cio": CIO, "fieldwork_start": _iso(start), "fieldwork_end": _iso(end),
-            "report_received": _iso(report),
-            "response_due": _iso(report + dt.timedelta(days=30)) if report and self.rng.random() < 0.5 else None,
-            "response_received": _iso(response_received),
-        })
+        self.add(
+            {
+                "type": "assessment",
+                "id": aid,
+                "party": pid,
+                "kind": kind,
+                "cycle_year": year,
+                "cio": CIO,
+                "fieldwork_start": _iso(start),
+                "fieldwork_end": _iso(end),
+                "report_received": _iso(report),
+                "response_due": _iso(report + dt.timedelta(days=30))
+                if report and self.rng.random() < 0.5
+                else None,
+                "response_received": _iso(response_received),
+            }
+        )
         self._report = report
         return aid
 
-    def decide_assessment(self, pid: str, aid: str, kind: str, fieldwork_end: dt.date,
-                          follow_up: bool = False, status: str | None = None) -> str | None:
+    def decide_assessment(
+        self,
+        pid: str,
+        aid: str,
+        kind: str,
+        fieldwork_end: dt.date,
+        follow_up: bool = False,
+        status: str | None = None,
+    ) -> str | None:
         report = self._report
         findings = self.findings(aid, report) if report else []
         if report is None:
@@ -294,49 +441,97 @@ class _Builder:
             if self.owed_compliance and self.rng.random() < 0.4:
                 status = self.owed_compliance.pop(0)
             else:
-                status = self.rng.choice(["compliant", "compliant", "compliant", "potentially_non_compliant"])
-        conditions = self.rng.choice(ASSURANCE_CONDITIONS) if status == "approved_subject_to" else None
-        self.add({"type": "decision", "id": self.next_id("D"), "subject": aid,
-                  "date": _iso(meeting), "status": status, "conditions": conditions,
-                  "notes": f"{len(findings)} non-compliance(s) reported by the User CIO"})
+                status = self.rng.choice(
+                    ["compliant", "compliant", "compliant", "potentially_non_compliant"]
+                )
+        conditions = (
+            self.rng.choice(ASSURANCE_CONDITIONS) if status == "approved_subject_to" else None
+        )
+        self.add(
+            {
+                "type": "decision",
+                "id": self.next_id("D"),
+                "subject": aid,
+                "date": _iso(meeting),
+                "status": status,
+                "conditions": conditions,
+                "notes": f"{len(findings)} non-compliance(s) reported by the User CIO",
+            }
+        )
         if status in ("approved_subject_to", "potentially_non_compliant", "non_compliant"):
-            self.conditions_met(pid, aid, meeting, findings,
-                                "compliant" if status.endswith("compliant") else "approved")
+            self.conditions_met(
+                pid,
+                aid,
+                meeting,
+                findings,
+                "compliant" if status.endswith("compliant") else "approved",
+            )
         return status
 
-    def conditions_met(self, pid: str, aid: str, decided: dt.date, findings: list[str],
-                       then: str) -> None:
+    def conditions_met(
+        self, pid: str, aid: str, decided: dt.date, findings: list[str], then: str
+    ) -> None:
         """A Director's Letter after remediation; the SSC approves it (or has yet to)."""
         received = decided + dt.timedelta(days=self.rng.randint(60, 120))
         if received > self.today:
             return
         lid = self.next_id("L", 3)
-        self.add({"type": "letter", "id": lid, "party": pid, "received": _iso(received),
-                  "relates_to": aid,
-                  "summary": f"The Director confirms remediation of {len(findings)} non-compliance(s)"})
+        self.add(
+            {
+                "type": "letter",
+                "id": lid,
+                "party": pid,
+                "received": _iso(received),
+                "relates_to": aid,
+                "summary": f"The Director confirms remediation of {len(findings)} non-compliance(s)",
+            }
+        )
         meeting = ssc_meeting(received + dt.timedelta(days=14))
         recent = (self.today - received).days < 150
         if meeting > self.today or recent and (self.letter_pending_owed or self.rng.random() < 0.3):
             self.letter_pending_owed = False
             return  # pending: a letter awaiting a decision
         if self.rng.random() < 0.15:
-            self.add({"type": "decision", "id": self.next_id("D"), "subject": lid,
-                      "date": _iso(meeting), "status": "rejected",
-                      "notes": "Evidence of remediation incomplete"})
+            self.add(
+                {
+                    "type": "decision",
+                    "id": self.next_id("D"),
+                    "subject": lid,
+                    "date": _iso(meeting),
+                    "status": "rejected",
+                    "notes": "Evidence of remediation incomplete",
+                }
+            )
             meeting = ssc_meeting(meeting + dt.timedelta(days=20))
             if meeting > self.today:
                 return
-        self.add({"type": "decision", "id": self.next_id("D"), "subject": lid,
-                  "date": _iso(meeting), "status": "approved"})
+        self.add(
+            {
+                "type": "decision",
+                "id": self.next_id("D"),
+                "subject": lid,
+                "date": _iso(meeting),
+                "status": "approved",
+            }
+        )
         later = ssc_meeting(meeting + dt.timedelta(days=1))
         if later <= self.today:
-            self.add({"type": "decision", "id": self.next_id("D"), "subject": aid,
-                      "date": _iso(later), "status": then,
-                      "notes": f"Conditions met (Director's Letter {lid})"})
+            self.add(
+                {
+                    "type": "decision",
+                    "id": self.next_id("D"),
+                    "subject": aid,
+                    "date": _iso(later),
+                    "status": then,
+                    "notes": f"Conditions met (Director's Letter {lid})",
+                }
+            )
 
     def findings(self, aid: str, report: dt.date) -> list[str]:
         ids = []
-        for clause, title, action in self.rng.sample(FINDINGS, self.rng.choice([0, 1, 1, 2, 2, 3, 4])):
+        for clause, title, action in self.rng.sample(
+            FINDINGS, self.rng.choice([0, 1, 1, 2, 2, 3, 4])
+        ):
             due = report + dt.timedelta(days=self.rng.choice([60, 90, 90, 120, 180]))
             age = (self.today - due).days
             roll = self.rng.random()
@@ -351,11 +546,22 @@ class _Builder:
             else:
                 status = "open"
             fid = self.next_id("F")
-            self.add({"type": "finding", "id": fid, "assessment": aid, "sec_ref": clause,
-                      "title": title, "severity": self.rng.choice(["low", "medium", "medium", "high"]),
-                      "description": f"The User CIO found: {title.lower()}.", "action": action,
-                      "owner": self.rng.choice(OWNERS), "due": _iso(due), "status": status,
-                      "closed": _iso(closed)})
+            self.add(
+                {
+                    "type": "finding",
+                    "id": fid,
+                    "assessment": aid,
+                    "sec_ref": clause,
+                    "title": title,
+                    "severity": self.rng.choice(["low", "medium", "medium", "high"]),
+                    "description": f"The User CIO found: {title.lower()}.",
+                    "action": action,
+                    "owner": self.rng.choice(OWNERS),
+                    "due": _iso(due),
+                    "status": status,
+                    "closed": _iso(closed),
+                }
+            )
             ids.append(fid)
         return ids
 
@@ -365,18 +571,32 @@ class _Builder:
             meeting = ssc_meeting(month)
             if meeting <= self.today:
                 for title, text in self.rng.sample(SSC_HIGHLIGHTS, 2):
-                    self.add({"type": "highlight", "id": self.next_id("H"), "date": _iso(meeting),
-                              "committee": "SSC", "title": title, "text": text,
-                              "classification": self.rng.choice(["GREEN", "GREEN", "WHITE"])})
+                    self.add(
+                        {
+                            "type": "highlight",
+                            "id": self.next_id("H"),
+                            "date": _iso(meeting),
+                            "committee": "SSC",
+                            "title": title,
+                            "text": text,
+                            "classification": self.rng.choice(["GREEN", "GREEN", "WHITE"]),
+                        }
+                    )
                 title, text = self.rng.choice(PMA_HIGHLIGHTS)
                 if meeting + dt.timedelta(days=8) > self.today:
                     break
-                self.add({"type": "highlight", "id": self.next_id("H"),
-                          "date": _iso(meeting + dt.timedelta(days=8)), "committee": "SMKI_PMA",
-                          "title": title, "text": text,
-                          "classification": self.rng.choice(["GREEN", "WHITE"])})
+                self.add(
+                    {
+                        "type": "highlight",
+                        "id": self.next_id("H"),
+                        "date": _iso(meeting + dt.timedelta(days=8)),
+                        "committee": "SMKI_PMA",
+                        "title": title,
+                        "text": text,
+                        "classification": self.rng.choice(["GREEN", "WHITE"]),
+                    }
+                )
             month = add_months(month, 1)
-
 
     def incidents(self, start: dt.date) -> None:
         """A Security Incident a quarter or so, closed after a review or two; the latest still
@@ -386,15 +606,24 @@ class _Builder:
             category, severity, title, description = self.rng.choice(INCIDENTS)
             pid = self.rng.choice([None, None, f"P{self.rng.randint(1, len(PARTIES) - 3):03d}"])
             closed = day + dt.timedelta(days=self.rng.randint(25, 80))
-            row = {"type": "incident", "id": self.next_id("I"), "reported": _iso(day), "title": title,
-                   "category": category, "severity": severity, "description": description}
+            row = {
+                "type": "incident",
+                "id": self.next_id("I"),
+                "reported": _iso(day),
+                "title": title,
+                "category": category,
+                "severity": severity,
+                "description": description,
+            }
             if pid:
                 row["party"] = pid
             if closed < self.today:
                 row.update(status="closed", closed=_iso(closed))
             else:
-                row.update(status="under_investigation",
-                           next_review=_iso(ssc_meeting(add_months(self.today.replace(day=1), 1))))
+                row.update(
+                    status="under_investigation",
+                    next_review=_iso(ssc_meeting(add_months(self.today.replace(day=1), 1))),
+                )
             self.add(row)
             day += dt.timedelta(days=self.rng.randint(75, 130))
 

@@ -25,9 +25,19 @@ if TYPE_CHECKING:
 
 #: The categories of :class:`DueItem`, in the order reports list them: the register's own, then
 #: those of record types whose descriptor names a date to chase (a Security Incident's review).
-CATEGORIES = tuple(dict.fromkeys((
-    "assessment", "follow_up", "response", "action", "letter", "basis",
-    *(d.due_category for d in DESCRIPTORS.values() if d.due_category))))
+CATEGORIES = tuple(
+    dict.fromkeys(
+        (
+            "assessment",
+            "follow_up",
+            "response",
+            "action",
+            "letter",
+            "basis",
+            *(d.due_category for d in DESCRIPTORS.values() if d.due_category),
+        )
+    )
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,11 +60,18 @@ class DueItem:
         return self.days_overdue > 0
 
     def to_json(self) -> dict[str, Any]:
-        return {"category": self.category, "party": self.party, "party_name": self.party_name,
-                "subject": self.subject, "due": self.due.isoformat(),
-                "days_overdue": self.days_overdue, "overdue": self.overdue,
-                "description": self.description, "classification": self.classification,
-                "kind": self.kind}
+        return {
+            "category": self.category,
+            "party": self.party,
+            "party_name": self.party_name,
+            "subject": self.subject,
+            "due": self.due.isoformat(),
+            "days_overdue": self.days_overdue,
+            "overdue": self.overdue,
+            "description": self.description,
+            "classification": self.classification,
+            "kind": self.kind,
+        }
 
 
 def json_text(as_of: dt.date, items: list[DueItem]) -> str:
@@ -73,9 +90,13 @@ def json_text(as_of: dt.date, items: list[DueItem]) -> str:
             f'"due": "{item.due.isoformat()}", "days_overdue": {item.days_overdue}, '
             f'"overdue": {"true" if late else "false"}, "description": {quote(item.description)}, '
             f'"classification": {quote(item.classification)}, '
-            f'"kind": {"null" if item.kind is None else quote(item.kind)}}}')
-    return (f'{{"as_of": "{as_of.isoformat()}", "overdue": {overdue}, "items": ['
-            + ", ".join(lines) + "]}")
+            f'"kind": {"null" if item.kind is None else quote(item.kind)}}}'
+        )
+    return (
+        f'{{"as_of": "{as_of.isoformat()}", "overdue": {overdue}, "items": ['
+        + ", ".join(lines)
+        + "]}"
+    )
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -123,9 +144,15 @@ class _Query:
         return () if self.party is None else (self.party,)
 
 
-def compute_due(register: Register, as_of: dt.date, *, party: str | None = None,
-                categories: Collection[str] | None = None, overdue_only: bool = False,
-                within_days: int | None = None) -> list[DueItem]:
+def compute_due(
+    register: Register,
+    as_of: dt.date,
+    *,
+    party: str | None = None,
+    categories: Collection[str] | None = None,
+    overdue_only: bool = False,
+    within_days: int | None = None,
+) -> list[DueItem]:
     """Everything due or overdue as of ``as_of``, soonest due first.
 
     ``days_overdue`` is negative while there are days left. ``party`` and ``categories``
@@ -133,8 +160,15 @@ def compute_due(register: Register, as_of: dt.date, *, party: str | None = None,
     that many days).
     """
     wanted = _wanted(categories)
-    query = _Query(register, register.policy, register.conn, _read_parties(register.conn, party),
-                   party, as_of, wanted)
+    query = _Query(
+        register,
+        register.policy,
+        register.conn,
+        _read_parties(register.conn, party),
+        party,
+        as_of,
+        wanted,
+    )
     # Items as plain tuples, sort key first: DueItems are made once, in their final order.
     found: list[_Found] = []
     for categories_found, collect in _COLLECTORS:
@@ -152,8 +186,10 @@ def _wanted(categories: Collection[str] | None) -> set[str]:
     if unknown:
         from core.errors import InputError
 
-        raise InputError(f"unknown category {sorted(unknown)[0]!r}; expected one of {', '.join(CATEGORIES)}",
-                         field="category")
+        raise InputError(
+            f"unknown category {sorted(unknown)[0]!r}; expected one of {', '.join(CATEGORIES)}",
+            field="category",
+        )
     return wanted
 
 
@@ -162,10 +198,13 @@ def _read_parties(conn: sqlite3.Connection, party: str | None) -> dict[str, _Par
     parsed once."""
     parties: dict[str, _Party] = {}
     roles_of: dict[str, list[str]] = {}
-    sql = ("SELECT id, name, roles, domestic_sms, non_domestic_sms, classification FROM parties"
-           " WHERE withdrawn IS NULL" + (" AND id = ?" if party is not None else ""))
+    sql = (
+        "SELECT id, name, roles, domestic_sms, non_domestic_sms, classification FROM parties"
+        " WHERE withdrawn IS NULL" + (" AND id = ?" if party is not None else "")
+    )
     for pid, name, roles_text, domestic, non_domestic, classification in conn.execute(
-            sql, () if party is None else (party,)):
+        sql, () if party is None else (party,)
+    ):
         roles = roles_of.get(roles_text)
         if roles is None:
             roles = roles_of[roles_text] = json.loads(roles_text)
@@ -173,8 +212,9 @@ def _read_parties(conn: sqlite3.Connection, party: str | None) -> dict[str, _Par
     return parties
 
 
-def _due_items(query: _Query, found: list[_Found], overdue_only: bool,
-               latest: dt.date | None) -> list[DueItem]:
+def _due_items(
+    query: _Query, found: list[_Found], overdue_only: bool, latest: dt.date | None
+) -> list[DueItem]:
     """The sorted items as DueItems, narrowed by date, each classified as the more restricted of
     its Party's and its record's classification."""
     as_of, parties = query.as_of, query.parties
@@ -186,43 +226,78 @@ def _due_items(query: _Query, found: list[_Found], overdue_only: bool,
         if (overdue_only and due >= as_of) or (latest is not None and due > latest):
             continue
         name, _roles, _domestic, _non_domestic, party_class = parties.get(pid) or (
-            "", [], None, None, order[0])  # no Party: the record's classification decides
+            "",
+            [],
+            None,
+            None,
+            order[0],
+        )  # no Party: the record's classification decides
         if level[classification] > level[party_class]:
             party_class = classification
-        append(DueItem(what, pid, name, subject, due, (as_of - due).days, description,
-                       party_class, kind))
+        append(
+            DueItem(
+                what, pid, name, subject, due, (as_of - due).days, description, party_class, kind
+            )
+        )
     return items
 
 
 def _action_items(query: _Query, add: _Add) -> None:
     """Remediation actions with a due date whose finding is not done."""
     done = query.policy.findings.done_statuses
-    sql = ("SELECT f.id, a.party, f.sec_ref, f.title, f.due, f.status, f.classification"
-           " FROM findings f JOIN assessments a ON a.id = f.assessment"
-           " WHERE f.withdrawn IS NULL AND a.withdrawn IS NULL AND f.due IS NOT NULL"
-           f" AND f.status NOT IN ({', '.join('?' for _ in done)})" + query.only_party("a.party"))
+    sql = (
+        "SELECT f.id, a.party, f.sec_ref, f.title, f.due, f.status, f.classification"
+        " FROM findings f JOIN assessments a ON a.id = f.assessment"
+        " WHERE f.withdrawn IS NULL AND a.withdrawn IS NULL AND f.due IS NOT NULL"
+        f" AND f.status NOT IN ({', '.join('?' for _ in done)})" + query.only_party("a.party")
+    )
     category, parties = _RANK["action"], query.parties
     in_words: dict[str, str] = {}
     for fid, pid, sec_ref, title, due, status, classification in query.conn.execute(
-            sql, (*done, *query.params)):
+        sql, (*done, *query.params)
+    ):
         if pid in parties:
             said = in_words.get(status) or in_words.setdefault(status, status.replace("_", " "))
-            add((_date(due), category, pid, fid, "action", fid, f"{sec_ref} {title} ({said})",
-                 classification, None))
+            add(
+                (
+                    _date(due),
+                    category,
+                    pid,
+                    fid,
+                    "action",
+                    fid,
+                    f"{sec_ref} {title} ({said})",
+                    classification,
+                    None,
+                )
+            )
 
 
 def _letter_items(query: _Query, add: _Add) -> None:
     """Director's Letters no standing decision answers, due a set number of days after receipt."""
     wait = dt.timedelta(days=query.policy.deadlines.letter_decision_days)
-    sql = ("SELECT l.id, l.party, l.received, l.relates_to, l.classification FROM letters l"
-           " WHERE l.withdrawn IS NULL AND NOT EXISTS (SELECT 1 FROM decisions d"
-           " WHERE d.subject = l.id AND d.withdrawn IS NULL)" + query.only_party("l.party"))
+    sql = (
+        "SELECT l.id, l.party, l.received, l.relates_to, l.classification FROM letters l"
+        " WHERE l.withdrawn IS NULL AND NOT EXISTS (SELECT 1 FROM decisions d"
+        " WHERE d.subject = l.id AND d.withdrawn IS NULL)" + query.only_party("l.party")
+    )
     category = _RANK["letter"]
     for lid, pid, received, relates_to, classification in query.conn.execute(sql, query.params):
         if pid in query.parties:
             about = f" on {relates_to}" if relates_to else ""
-            add((_date(received) + wait, category, pid, lid, "letter", lid,
-                 f"Director's Letter{about} awaits a decision", classification, None))
+            add(
+                (
+                    _date(received) + wait,
+                    category,
+                    pid,
+                    lid,
+                    "letter",
+                    lid,
+                    f"Director's Letter{about} awaits a decision",
+                    classification,
+                    None,
+                )
+            )
 
 
 def _basis_items(query: _Query, add: _Add) -> None:
@@ -234,8 +309,19 @@ def _basis_items(query: _Query, add: _Add) -> None:
         if change.party in query.parties:
             decision = change.decision
             assert decision.classification is not None  # filled from the policy on validation
-            add((query.as_of, category, change.party, decision.id, "basis", decision.id,
-                 change.description, decision.classification, None))
+            add(
+                (
+                    query.as_of,
+                    category,
+                    change.party,
+                    decision.id,
+                    "basis",
+                    decision.id,
+                    change.description,
+                    decision.classification,
+                    None,
+                )
+            )
 
 
 @dataclass(slots=True)
@@ -245,13 +331,22 @@ class _Cycles:
     assessments whose standing decision calls for a follow-up."""
 
     flagged: dict[str, tuple[str, str]]  # subject -> (status, date) of a follow-up decision
-    last: dict[str, tuple[str, str, int | None, str]] = field(default_factory=dict)  # (end, id, year, class)
+    last: dict[str, tuple[str, str, int | None, str]] = field(
+        default_factory=dict
+    )  # (end, id, year, class)
     under_way: dict[str, list[str]] = field(default_factory=dict)
     follow_ups_done: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # [(end, id)]
     owing: list[tuple[str, str, str, str]] = field(default_factory=list)  # (pid, id, kind, class)
 
-    def note(self, aid: str, pid: str, kind: str, cycle_year: int | None, end: str | None,
-             classification: str) -> None:
+    def note(
+        self,
+        aid: str,
+        pid: str,
+        kind: str,
+        cycle_year: int | None,
+        end: str | None,
+        classification: str,
+    ) -> None:
         # Dates are ISO text: compared as text, they compare as dates.
         if end is None:
             self.under_way.setdefault(pid, []).append(aid)
@@ -276,11 +371,21 @@ class _Responses:
 
     def __init__(self, policy: RegisterPolicy, add: _Add) -> None:
         self.days = dt.timedelta(days=policy.deadlines.response_days_after_report)
-        self.words = functools.cache(lambda kind: f"response to the {_abbreviation(policy, kind)} report")
+        self.words = functools.cache(
+            lambda kind: f"response to the {_abbreviation(policy, kind)} report"
+        )
         self.add = add
 
-    def note(self, aid: str, pid: str, kind: str, report: str | None, response_due: str | None,
-             response_received: str | None, classification: str) -> None:
+    def note(
+        self,
+        aid: str,
+        pid: str,
+        kind: str,
+        report: str | None,
+        response_due: str | None,
+        response_received: str | None,
+        classification: str,
+    ) -> None:
         if response_received is not None:
             return
         if response_due:
@@ -289,8 +394,19 @@ class _Responses:
             due = _date(report) + self.days
         else:
             return
-        self.add((due, _RANK["response"], pid, aid, "response", aid, self.words(kind),
-                  classification, None))
+        self.add(
+            (
+                due,
+                _RANK["response"],
+                pid,
+                aid,
+                "response",
+                aid,
+                self.words(kind),
+                classification,
+                None,
+            )
+        )
 
 
 def _assessment_items(query: _Query, add: _Add) -> None:
@@ -300,11 +416,22 @@ def _assessment_items(query: _Query, add: _Add) -> None:
     responses = _Responses(policy, add) if "response" in wanted else None
     cycle = bool(wanted & {"assessment", "follow_up"})
     cycles = _Cycles(_follow_up_decisions(query.conn, policy) if cycle else {})
-    sql = ("SELECT id, party, kind, cycle_year, fieldwork_end, report_received, response_due,"
-           " response_received, classification FROM assessments WHERE withdrawn IS NULL"
-           + query.only_party("party"))
-    for (aid, pid, kind, cycle_year, end, report, response_due, response_received,
-         classification) in query.conn.execute(sql, query.params):
+    sql = (
+        "SELECT id, party, kind, cycle_year, fieldwork_end, report_received, response_due,"
+        " response_received, classification FROM assessments WHERE withdrawn IS NULL"
+        + query.only_party("party")
+    )
+    for (
+        aid,
+        pid,
+        kind,
+        cycle_year,
+        end,
+        report,
+        response_due,
+        response_received,
+        classification,
+    ) in query.conn.execute(sql, query.params):
         if pid not in parties:
             continue
         if responses is not None:
@@ -329,9 +456,22 @@ def _follow_up_items(query: _Query, cycles: _Cycles, add: _Add) -> set[str]:
             continue
         owes_follow_up.add(pid)
         if "follow_up" in query.wanted:
-            due = add_months(dt.date.fromisoformat(date), policy.deadlines.follow_up_months_after_decision)
-            add((due, _RANK["follow_up"], pid, aid, "follow_up", aid,
-                 f"follow-up FUSA after {rule.name} on {aid}", classification, "FOLLOW_UP"))
+            due = add_months(
+                dt.date.fromisoformat(date), policy.deadlines.follow_up_months_after_decision
+            )
+            add(
+                (
+                    due,
+                    _RANK["follow_up"],
+                    pid,
+                    aid,
+                    "follow_up",
+                    aid,
+                    f"follow-up FUSA after {rule.name} on {aid}",
+                    classification,
+                    "FOLLOW_UP",
+                )
+            )
     return owes_follow_up
 
 
@@ -356,7 +496,9 @@ def _cycle_items(query: _Query, cycles: _Cycles, owes_follow_up: set[str], add: 
                 add(item)
 
 
-def _next_assessment(query: _Query, cycles: _Cycles, pid: str, schedule: Sequence[str]) -> _Found | None:
+def _next_assessment(
+    query: _Query, cycles: _Cycles, pid: str, schedule: Sequence[str]
+) -> _Found | None:
     """The assessment next due in the Party's cycle: the first FUSA if it has none, nothing while
     the first is under way, else the next year's kind some months after the last fieldwork."""
     policy, category = query.policy, _RANK["assessment"]
@@ -364,18 +506,35 @@ def _next_assessment(query: _Query, cycles: _Cycles, pid: str, schedule: Sequenc
     if completed is None:
         if pid in cycles.under_way:
             return None
-        return (query.as_of, category, pid, "", "assessment", None,
-                "first FUSA, before the Party becomes a User",
-                policy.classification.default["assessment"], schedule[0])
+        return (
+            query.as_of,
+            category,
+            pid,
+            "",
+            "assessment",
+            None,
+            "first FUSA, before the Party becomes a User",
+            policy.classification.default["assessment"],
+            schedule[0],
+        )
     end, aid, cycle_year, classification = completed
     years, months = policy.cycle.years, policy.cycle.months_between
     next_year = (cycle_year or 1) % years + 1  # a FUSA or follow-up without a year starts a cycle
     kind = schedule[next_year - 1]
     in_progress = cycles.under_way.get(pid)
     note = f"; {', '.join(in_progress)} under way" if in_progress else ""
-    return (add_months(dt.date.fromisoformat(end), months), category, pid, aid, "assessment", aid,
-            f"year {next_year} {_abbreviation(policy, kind)}, {months} months "
-            f"after {aid} fieldwork{note}", classification, kind)
+    return (
+        add_months(dt.date.fromisoformat(end), months),
+        category,
+        pid,
+        aid,
+        "assessment",
+        aid,
+        f"year {next_year} {_abbreviation(policy, kind)}, {months} months "
+        f"after {aid} fieldwork{note}",
+        classification,
+        kind,
+    )
 
 
 def _described_items(query: _Query, add: _Add) -> None:
@@ -385,23 +544,47 @@ def _described_items(query: _Query, add: _Add) -> None:
     their own collector."""
     for d in DESCRIPTORS.values():
         rules = query.policy.types.get(d.name)
-        if (d.due_field is None or d.due_category not in query.wanted or d.party_field is None
-                or rules is None or rules.workflow is None or d.status_field is None):
+        if (
+            d.due_field is None
+            or d.due_category not in query.wanted
+            or d.party_field is None
+            or rules is None
+            or rules.workflow is None
+            or d.status_field is None
+        ):
             continue
         done = rules.workflow.done_statuses
         title = "title" if "title" in d.list_columns else "id"
-        sql = (f"SELECT id, {d.party_field}, {title}, {d.due_field}, {d.status_field}, classification"
-               f" FROM {d.table} WHERE withdrawn IS NULL AND {d.due_field} IS NOT NULL"
-               f" AND {d.status_field} NOT IN ({', '.join('?' for _ in done)})"
-               + query.only_party(d.party_field))
+        sql = (
+            f"SELECT id, {d.party_field}, {title}, {d.due_field}, {d.status_field}, classification"
+            f" FROM {d.table} WHERE withdrawn IS NULL AND {d.due_field} IS NOT NULL"
+            f" AND {d.status_field} NOT IN ({', '.join('?' for _ in done)})"
+            + query.only_party(d.party_field)
+        )
         category = _RANK[d.due_category]
         for rid, pid, what, due, status, classification in query.conn.execute(
-                sql, (*done, *query.params)):
+            sql, (*done, *query.params)
+        ):
             if pid is not None and pid not in query.parties:
                 continue  # its Party is withdrawn
-            said = rules.workflow.statuses[status].lower() if status in rules.workflow.statuses else status
-            add((_date(due), category, pid or "", rid, d.due_category, rid,
-                 f"{d.label} {what} ({said}): review due", classification, None))
+            said = (
+                rules.workflow.statuses[status].lower()
+                if status in rules.workflow.statuses
+                else status
+            )
+            add(
+                (
+                    _date(due),
+                    category,
+                    pid or "",
+                    rid,
+                    d.due_category,
+                    rid,
+                    f"{d.label} {what} ({said}): review due",
+                    classification,
+                    None,
+                )
+            )
 
 
 #: Which collector finds which categories, in the order they are asked.
@@ -419,16 +602,26 @@ def _abbreviation(policy: RegisterPolicy, kind: str) -> str:
     return found.abbreviation if found else kind
 
 
-def _follow_up_decisions(conn: sqlite3.Connection, policy: RegisterPolicy) -> dict[str, tuple[str, str]]:
+def _follow_up_decisions(
+    conn: sqlite3.Connection, policy: RegisterPolicy
+) -> dict[str, tuple[str, str]]:
     """Subjects whose latest standing decision (by date, then entry) has a status that calls
     for a follow-up in some vocabulary: subject -> (status, date as ISO text)."""
-    statuses = sorted({code for table in policy.statuses.values()
-                       for code, rule in table.items() if rule.requires_follow_up})
+    statuses = sorted(
+        {
+            code
+            for table in policy.statuses.values()
+            for code, rule in table.items()
+            if rule.requires_follow_up
+        }
+    )
     if not statuses:
         return {}
     rows = conn.execute(
         "SELECT subject, status, date FROM (SELECT subject, status, date, ROW_NUMBER() OVER"
         " (PARTITION BY subject ORDER BY date DESC, rowid DESC) AS n FROM decisions"
         " WHERE withdrawn IS NULL) WHERE n = 1"
-        f" AND status IN ({', '.join('?' for _ in statuses)})", statuses)
+        f" AND status IN ({', '.join('?' for _ in statuses)})",
+        statuses,
+    )
     return {subject: (status, date) for subject, status, date in rows}

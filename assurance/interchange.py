@@ -71,7 +71,9 @@ def _strict_decoder(refused: list[_Refused]) -> json.JSONDecoder:
     range and keys given twice (placeholders noted in ``refused``), which json takes silently."""
 
     def constant(name: str) -> _Refused:
-        refused.append(_Refused(f"{name} is not a number the interchange allows (JSON has no {name})"))
+        refused.append(
+            _Refused(f"{name} is not a number the interchange allows (JSON has no {name})")
+        )
         return refused[-1]
 
     def integer(text: str) -> int | _Refused:
@@ -79,15 +81,21 @@ def _strict_decoder(refused: list[_Refused]) -> json.JSONDecoder:
             return int(text)
         value = int(text) if len(text) <= 40 else None
         if value is None or not SQLITE_MIN_INTEGER <= value <= SQLITE_MAX_INTEGER:
-            refused.append(_Refused(f"the number {text[:24]}{'…' if len(text) > 24 else ''} is beyond "
-                                    "the 64-bit range a register can store"))
+            refused.append(
+                _Refused(
+                    f"the number {text[:24]}{'…' if len(text) > 24 else ''} is beyond "
+                    "the 64-bit range a register can store"
+                )
+            )
             return refused[-1]
         return value
 
     def real(text: str) -> float | _Refused:
         value = float(text)
         if not math.isfinite(value):
-            refused.append(_Refused(f"the number {text[:24]} is too large to be a number (it overflows)"))
+            refused.append(
+                _Refused(f"the number {text[:24]} is too large to be a number (it overflows)")
+            )
             return refused[-1]
         return value
 
@@ -103,17 +111,28 @@ def _strict_decoder(refused: list[_Refused]) -> json.JSONDecoder:
                 seen.add(key)
         return data
 
-    return json.JSONDecoder(parse_constant=constant, parse_int=integer, parse_float=real,
-                            object_pairs_hook=members)
+    return json.JSONDecoder(
+        parse_constant=constant, parse_int=integer, parse_float=real, object_pairs_hook=members
+    )
 
 
 def _refused_at(data: Any, where: str = "") -> tuple[str, str] | None:
     """(field, message) of the first refused value in parsed JSON."""
     if isinstance(data, _Refused):
         return where or "(record)", data.message
-    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+    items = (
+        data.items()
+        if isinstance(data, dict)
+        else enumerate(data)
+        if isinstance(data, list)
+        else ()
+    )
     for key, value in items:
-        inner = (f"{where}.{key}" if where else str(key)) if isinstance(data, dict) else f"{where}[{key}]"
+        inner = (
+            (f"{where}.{key}" if where else str(key))
+            if isinstance(data, dict)
+            else f"{where}[{key}]"
+        )
         if (found := _refused_at(value, inner)) is not None:
             return found
     return None
@@ -146,9 +165,13 @@ def read_jsonl(path: str, stream: IO[str]) -> Iterator[Source]:
             try:
                 data = decode(line)
             except json.JSONDecodeError as exc:
-                raise InputError(f"not valid JSON ({exc.msg} at column {exc.colno})", path=path, line=number) from None
+                raise InputError(
+                    f"not valid JSON ({exc.msg} at column {exc.colno})", path=path, line=number
+                ) from None
             except RecursionError:
-                raise InputError("nested too deeply to be a record", path=path, line=number) from None
+                raise InputError(
+                    "nested too deeply to be a record", path=path, line=number
+                ) from None
         if refused:
             field, message = _refused_at(data) or ("(record)", refused[0].message)
             raise InputError(message, path=path, line=number, field=field)
@@ -173,7 +196,10 @@ def csv_type(path: str, header: list[str], type_name: str | None) -> str | None:
     if found is None:
         raise InputError(
             "cannot tell the record type: add a `type` column, name the file after the type "
-            "(e.g. parties.csv, findings.csv), or pass --type", path=path, line=1)
+            "(e.g. parties.csv, findings.csv), or pass --type",
+            path=path,
+            line=1,
+        )
     return found
 
 
@@ -191,38 +217,59 @@ def read_csv(path: str, stream: IO[str], type_name: str | None = None) -> Iterat
     except StopIteration:
         return
     if header and header[0].startswith("\ufeff"):
-        header[0] = header[0].removeprefix("\ufeff").strip()  # a byte-order mark from spreadsheet exports
+        header[0] = (
+            header[0].removeprefix("\ufeff").strip()
+        )  # a byte-order mark from spreadsheet exports
     _check_cells(path, 1, header)
     if "id" not in header:
         raise InputError("the header row has no `id` column", path=path, line=1, field="id")
     named = [name for name in header if name]
     if len(set(named)) != len(named):
         twice = next(name for name in named if named.count(name) > 1)
-        raise InputError(f"the column {twice!r} appears twice in the header", path=path, line=1, field=twice)
+        raise InputError(
+            f"the column {twice!r} appears twice in the header", path=path, line=1, field=twice
+        )
     fixed = csv_type(path, header, type_name)
     for number, cells in rows:
         if not any(cell.strip() for cell in cells):
             continue
         _check_cells(path, number, cells)
         if len(cells) != len(header):
-            raise InputError(f"{len(cells)} cells but the header has {len(header)} (a stray quote "
-                             "or separator?)", path=path, line=number)
+            raise InputError(
+                f"{len(cells)} cells but the header has {len(header)} (a stray quote "
+                "or separator?)",
+                path=path,
+                line=number,
+            )
         data: dict[str, Any] = {}
         for position, (name, cell) in enumerate(zip(header, cells, strict=True), start=1):
             if cell == "":
                 continue
             if not name:
-                raise InputError(f"cell {position} has a value but its column has no name in the header",
-                                 path=path, line=number)
-            data[name] = [part.strip() for part in cell.split(";") if part.strip()] if name in CSV_LIST_FIELDS else cell
+                raise InputError(
+                    f"cell {position} has a value but its column has no name in the header",
+                    path=path,
+                    line=number,
+                )
+            data[name] = (
+                [part.strip() for part in cell.split(";") if part.strip()]
+                if name in CSV_LIST_FIELDS
+                else cell
+            )
         row_type = fixed if fixed is not None else data.get("type")
         model = RECORD_TYPES.get(row_type) if isinstance(row_type, str) else None
         if model is not None:
-            data = from_text(model, data)  # CSV is text: "260000" is the number a JSON file would give
+            data = from_text(
+                model, data
+            )  # CSV is text: "260000" is the number a JSON file would give
         if fixed is not None:
             if data.get("type", fixed) != fixed:
-                raise InputError(f"the row says {data['type']!r} but the file is read as {fixed!r}",
-                                 path=path, line=number, field="type")
+                raise InputError(
+                    f"the row says {data['type']!r} but the file is read as {fixed!r}",
+                    path=path,
+                    line=number,
+                    field="type",
+                )
             data["type"] = fixed
         yield path, number, data
 
@@ -236,8 +283,11 @@ def _strict_rows(path: str, reader: Any) -> Iterator[tuple[int, list[str]]]:
         except StopIteration:
             return
         except csv.Error as exc:
-            raise InputError(f"malformed CSV ({exc}): check the quotes from this row on",
-                             path=path, line=last + 1) from None
+            raise InputError(
+                f"malformed CSV ({exc}): check the quotes from this row on",
+                path=path,
+                line=last + 1,
+            ) from None
         yield last + 1, cells
         last = reader.line_num
 
@@ -245,13 +295,18 @@ def _strict_rows(path: str, reader: Any) -> Iterator[tuple[int, list[str]]]:
 def _check_cells(path: str, line: int, cells: list[str]) -> None:
     for cell in cells:
         if "\x00" in cell:
-            raise InputError("a NUL character in a cell (is this a binary file?)", path=path, line=line)
+            raise InputError(
+                "a NUL character in a cell (is this a binary file?)", path=path, line=line
+            )
         if "\ufeff" in cell:
-            raise InputError("a byte-order mark inside the file (files joined together?)", path=path, line=line)
+            raise InputError(
+                "a byte-order mark inside the file (files joined together?)", path=path, line=line
+            )
 
 
-def read_paths(paths: Iterable[Path | str], *, type_name: str | None = None,
-               stdin: IO[str] | None = None) -> list[Source]:
+def read_paths(
+    paths: Iterable[Path | str], *, type_name: str | None = None, stdin: IO[str] | None = None
+) -> list[Source]:
     """Every record of the files (``-`` for stdin); CSV by the `.csv` suffix, else JSON Lines."""
     sources: list[Source] = []
     for path in paths:
@@ -296,15 +351,18 @@ class _Errors:
 _NAMESPACE = {name: "subject" if name in SUBJECT_TYPES else name for name in RECORD_TYPES}
 
 
-def parse_batch(sources: Iterable[Source], policy: RegisterPolicy,
-                errors: _Errors) -> tuple[list[Record], list[tuple[str, int]]]:
+def parse_batch(
+    sources: Iterable[Source], policy: RegisterPolicy, errors: _Errors
+) -> tuple[list[Record], list[tuple[str, int]]]:
     """Each source's fields validated into its model (no register needed: done before the lock).
 
     Returns the records and where each came from; ids used twice in the batch (within a type,
     or across assessments and letters) are reported and only the first kept.
     """
     context = {"policy": policy}
-    seen: dict[str, dict[str, tuple[str, str, int]]] = {space: {} for space in set(_NAMESPACE.values())}
+    seen: dict[str, dict[str, tuple[str, str, int]]] = {
+        space: {} for space in set(_NAMESPACE.values())
+    }
     validators = {name: model.model_validate for name, model in RECORD_TYPES.items()}
     records: list[Record] = []
     where: list[tuple[str, int]] = []
@@ -313,8 +371,14 @@ def parse_batch(sources: Iterable[Source], policy: RegisterPolicy,
         type_name = given if isinstance(given, str) and given in validators else None
         if type_name is None:
             expected = ", ".join(RECORD_TYPES)
-            errors.add(path, line, "type", f"expected one of {expected}, got {given!r}" if given
-                       else f"is required (one of {expected})")
+            errors.add(
+                path,
+                line,
+                "type",
+                f"expected one of {expected}, got {given!r}"
+                if given
+                else f"is required (one of {expected})",
+            )
             continue
         validate = validators[type_name]
         fields = dict(data)  # the caller's dict stays as it was
@@ -329,8 +393,13 @@ def parse_batch(sources: Iterable[Source], policy: RegisterPolicy,
         first = ids.get(record.id)
         if first is not None:
             first_type, first_path, first_line = first
-            what = f"{type_name} {record.id!r} appears twice" if first_type == type_name else (
-                f"{record.id!r} is also the id of {first_type} (assessments and letters share one namespace)")
+            what = (
+                f"{type_name} {record.id!r} appears twice"
+                if first_type == type_name
+                else (
+                    f"{record.id!r} is also the id of {first_type} (assessments and letters share one namespace)"
+                )
+            )
             errors.add(path, line, "id", f"{what} (first at {first_path}:{first_line})")
             continue
         ids[record.id] = (type_name, path, line)
@@ -339,8 +408,9 @@ def parse_batch(sources: Iterable[Source], policy: RegisterPolicy,
     return records, where
 
 
-def check_batch(register: Register, records: list[Record], where: list[tuple[str, int]],
-                errors: _Errors) -> None:
+def check_batch(
+    register: Register, records: list[Record], where: list[tuple[str, int]], errors: _Errors
+) -> None:
     """Each record against the register and the rest of the batch (``workflow.check_batch``)."""
     for problem in workflow.check_batch(register, records, where, MAX_ERRORS - len(errors.errors)):
         errors.errors.append(problem)
@@ -376,7 +446,9 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def import_sources(register: Register, sources: list[Source], *, reason: str | None = None) -> list[Record]:
+def import_sources(
+    register: Register, sources: list[Source], *, reason: str | None = None
+) -> list[Record]:
     """Validate and write a batch, all or nothing; return the records written.
 
     Fields are validated first; references, ids and the workflow are checked inside the write
@@ -395,13 +467,24 @@ def import_sources(register: Register, sources: list[Source], *, reason: str | N
     return records
 
 
-def import_paths(register: Register, paths: Iterable[Path | str], *, type_name: str | None = None,
-                 stdin: IO[str] | None = None, reason: str | None = None) -> list[Record]:
+def import_paths(
+    register: Register,
+    paths: Iterable[Path | str],
+    *,
+    type_name: str | None = None,
+    stdin: IO[str] | None = None,
+    reason: str | None = None,
+) -> list[Record]:
     """Read, validate and write files (JSON Lines, or CSV per record type), all or nothing."""
     if type_name is not None and type_name not in RECORD_TYPES:
-        raise InputError(f"unknown record type {type_name!r}; expected one of {', '.join(RECORD_TYPES)}", field="--type")
+        raise InputError(
+            f"unknown record type {type_name!r}; expected one of {', '.join(RECORD_TYPES)}",
+            field="--type",
+        )
     with _collector_paused():
-        return import_sources(register, read_paths(paths, type_name=type_name, stdin=stdin), reason=reason)
+        return import_sources(
+            register, read_paths(paths, type_name=type_name, stdin=stdin), reason=reason
+        )
 
 
 # -- export -----------------------------------------------------------------------------------

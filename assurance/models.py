@@ -107,7 +107,8 @@ def _date(value: Any) -> Any:
 
 
 _ISO_TIMESTAMP = re.compile(
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})?")
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})?"
+)
 
 
 def _timestamp(value: Any) -> Any:
@@ -118,7 +119,9 @@ def _timestamp(value: Any) -> Any:
                 return dt.datetime.fromisoformat(value)
             except ValueError:
                 raise ValueError(f"{value!r} is not a time in the calendar") from None
-        raise ValueError(f"expected an ISO 8601 timestamp such as 2020-01-10T09:30:00Z, got {json_kind(value)}")
+        raise ValueError(
+            f"expected an ISO 8601 timestamp such as 2020-01-10T09:30:00Z, got {json_kind(value)}"
+        )
     if value is None or isinstance(value, dt.datetime):
         return value
     raise ValueError(f"expected an ISO 8601 timestamp string, got {json_kind(value)}")
@@ -139,12 +142,15 @@ _WHOLE_NUMBER = re.compile(r"\s*[+-]?[0-9]{1,20}\s*")
 @functools.cache
 def integer_fields(model: type[Record]) -> frozenset[str]:
     """The fields of ``model`` that hold an Integer."""
+
     def holds_integer(annotation: Any) -> bool:
         if annotation is Integer:
             return True
         return any(holds_integer(arg) for arg in typing.get_args(annotation))
 
-    return frozenset(name for name, info in model.model_fields.items() if holds_integer(info.annotation))
+    return frozenset(
+        name for name, info in model.model_fields.items() if holds_integer(info.annotation)
+    )
 
 
 def from_text(model: type[Record], fields: dict[str, Any]) -> dict[str, Any]:
@@ -172,7 +178,10 @@ def unicode_problem(value: Any, where: str = "") -> tuple[str, str] | None:
     hold: a lone surrogate (JSON's ``"\\ud800"``, or undecodable bytes carried as surrogates)."""
     if isinstance(value, str):
         if not value.isascii() and _SURROGATE.search(value):
-            return where or "(record)", "contains a lone UTF-16 surrogate, which is not Unicode text"
+            return (
+                where or "(record)",
+                "contains a lone UTF-16 surrogate, which is not Unicode text",
+            )
         return None
     if isinstance(value, dict):
         for key, item in value.items():
@@ -293,7 +302,11 @@ class Assessment(Record):
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Assessment:
-        if self.fieldwork_start and self.fieldwork_end and self.fieldwork_end < self.fieldwork_start:
+        if (
+            self.fieldwork_start
+            and self.fieldwork_end
+            and self.fieldwork_end < self.fieldwork_start
+        ):
             raise FieldError("fieldwork_end", "is before fieldwork_start")
         return self
 
@@ -403,8 +416,11 @@ def type_policy_problem(record: Record, policy: RegisterPolicy) -> tuple[str, st
         status = getattr(record, descriptor.status_field)
         if status not in workflow.statuses:
             return descriptor.status_field, f"expected one of {', '.join(workflow.statuses)}"
-        if (descriptor.closed_field and status in workflow.closed_statuses
-                and getattr(record, descriptor.closed_field) is None):
+        if (
+            descriptor.closed_field
+            and status in workflow.closed_statuses
+            and getattr(record, descriptor.closed_field) is None
+        ):
             return descriptor.closed_field, f"a {status} {descriptor.label} needs its closing date"
     return None
 
@@ -451,8 +467,12 @@ RECORD_TYPES: dict[str, type[Record]] = {
 def list_fields() -> set[str]:
     """Fields that hold lists in any record type (``roles``): `;`-separated in CSV, comma- or
     semicolon-separated on the command line, JSON text in SQLite."""
-    return {name for model in RECORD_TYPES.values() for name, info in model.model_fields.items()
-            if typing.get_origin(info.annotation) is list}
+    return {
+        name
+        for model in RECORD_TYPES.values()
+        for name, info in model.model_fields.items()
+        if typing.get_origin(info.annotation) is list
+    }
 
 
 def descriptor(type_name: str) -> RecordType:

@@ -51,7 +51,9 @@ class Classification(_Strict):
             raise PolicyKeyError("classification.order", "a level is listed twice")
         for record_type, level in self.default.items():
             if level not in self.order:
-                raise PolicyKeyError(f"classification.default.{record_type}", f"{level!r} is not one of {self.order}")
+                raise PolicyKeyError(
+                    f"classification.default.{record_type}", f"{level!r} is not one of {self.order}"
+                )
         return self
 
     def rank(self, level: str) -> int:
@@ -191,9 +193,13 @@ class RegisterPolicy(_Strict):
         between statuses of their vocabulary."""
         for code, kind in self.kinds.items():
             if kind.statuses not in self.statuses:
-                raise PolicyKeyError(f"kinds.{code}.statuses", f"no status vocabulary {kind.statuses!r}")
+                raise PolicyKeyError(
+                    f"kinds.{code}.statuses", f"no status vocabulary {kind.statuses!r}"
+                )
         if "letter" not in self.statuses:
-            raise PolicyKeyError("statuses.letter", "the vocabulary of decisions on Director's Letters is required")
+            raise PolicyKeyError(
+                "statuses.letter", "the vocabulary of decisions on Director's Letters is required"
+            )
         for vocabulary, table in self.transitions.items():
             known = self.statuses.get(vocabulary)
             if known is None:
@@ -222,13 +228,17 @@ class RegisterPolicy(_Strict):
         every default value of a field (a finding's status) within its vocabulary."""
         for type_name in record_types:
             if type_name not in self.classification.default:
-                raise PolicyKeyError(f"classification.default.{type_name}", "every record type needs a default")
+                raise PolicyKeyError(
+                    f"classification.default.{type_name}", "every record type needs a default"
+                )
         for type_name in self.classification.default:
             if type_name not in record_types:
                 raise PolicyKeyError(f"classification.default.{type_name}", "not a record type")
         default_status = record_types["finding"].model_fields["status"].default
         if default_status not in self.findings.statuses:
-            raise PolicyKeyError("findings.statuses", f"must include {default_status!r}, a new finding's status")
+            raise PolicyKeyError(
+                "findings.statuses", f"must include {default_status!r}, a new finding's status"
+            )
         for type_name, model in record_types.items():
             descriptor = getattr(model, "descriptor", None)
             if descriptor is None or not (descriptor.choice_fields or type_name in self.types):
@@ -241,15 +251,19 @@ class RegisterPolicy(_Strict):
                     raise PolicyKeyError(f"types.{type_name}.choices.{name}", "is required")
             for name in rules.choices:
                 if name not in descriptor.choice_fields:
-                    raise PolicyKeyError(f"types.{type_name}.choices.{name}", "not a choice field of the type")
+                    raise PolicyKeyError(
+                        f"types.{type_name}.choices.{name}", "not a choice field of the type"
+                    )
             status = descriptor.status_field
             if status is not None and type_name in self.types:
                 if rules.workflow is None:
                     raise PolicyKeyError(f"types.{type_name}.workflow", "is required")
                 default = model.model_fields[status].default
                 if default not in rules.workflow.statuses:
-                    raise PolicyKeyError(f"types.{type_name}.workflow.statuses",
-                                         f"must include {default!r}, a new {type_name}'s status")
+                    raise PolicyKeyError(
+                        f"types.{type_name}.workflow.statuses",
+                        f"must include {default!r}, a new {type_name}'s status",
+                    )
 
     # -- questions the rest of the code asks -------------------------------------------------
     def vocabulary_for_kind(self, kind: str) -> str:
@@ -264,7 +278,9 @@ class RegisterPolicy(_Strict):
             return list(self.statuses[vocabulary])
         return list(self.transitions.get(vocabulary, {}).get(current, []))
 
-    def schedule_for(self, roles: list[str], domestic_sms: int | None, non_domestic_sms: int | None) -> list[str] | None:
+    def schedule_for(
+        self, roles: list[str], domestic_sms: int | None, non_domestic_sms: int | None
+    ) -> list[str] | None:
         """The kinds due in years 1..N of the cycle for a Party, or None if no schedule applies."""
         above = (domestic_sms or 0) > self.cycle.thresholds.domestic_sms or (
             non_domestic_sms or 0
@@ -317,8 +333,13 @@ def policy_error(exc: ValidationError, path: str, table: str) -> InputError:
         message = "is not a key this policy knows"
     elif first["type"] == "missing":
         message = "is required"
-    return InputError(f"{message} (got {_shown(first.get('input'))})" if first["type"] not in (
-        "missing", "extra_forbidden") else message, path=path, field=f"{table}.{key}" if key else table)
+    return InputError(
+        f"{message} (got {_shown(first.get('input'))})"
+        if first["type"] not in ("missing", "extra_forbidden")
+        else message,
+        path=path,
+        field=f"{table}.{key}" if key else table,
+    )
 
 
 def _shown(value: object) -> str:

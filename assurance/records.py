@@ -27,7 +27,9 @@ LIST_FIELDS = list_fields()
 def model_for(type_name: str) -> type[Record]:
     model = RECORD_TYPES.get(type_name)
     if model is None:
-        raise InputError(f"unknown record type {type_name!r}; expected one of {', '.join(RECORD_TYPES)}")
+        raise InputError(
+            f"unknown record type {type_name!r}; expected one of {', '.join(RECORD_TYPES)}"
+        )
     return model
 
 
@@ -40,7 +42,9 @@ def parse_assignments(items: list[str]) -> dict[str, Any]:
         if not sep or not name:
             raise InputError(f"expected FIELD=VALUE, got {item!r}", field=name or None)
         if name in ("type", "withdrawn", "withdrawn_reason"):
-            raise InputError("cannot be set here (withdraw a record with `withdraw --reason`)", field=name)
+            raise InputError(
+                "cannot be set here (withdraw a record with `withdraw --reason`)", field=name
+            )
         value = value.strip()
         problem = unicode_problem(value, name)
         if problem is not None:
@@ -65,16 +69,25 @@ def new_id(register: Register, type_name: str) -> str:
 
     model = model_for(type_name)
     prefix = model.descriptor.id_prefix
-    tables = [RECORD_TYPES[t].table for t in SUBJECT_TYPES] if type_name in SUBJECT_TYPES else [model.table]
+    tables = (
+        [RECORD_TYPES[t].table for t in SUBJECT_TYPES]
+        if type_name in SUBJECT_TYPES
+        else [model.table]
+    )
     number = register.conn.execute(f"SELECT COUNT(*) FROM {model.table}").fetchone()[0] + 1
-    while any(register.conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (f"{prefix}{number:04d}",)).fetchone()
-              for table in tables):
+    while any(
+        register.conn.execute(
+            f"SELECT 1 FROM {table} WHERE id = ?", (f"{prefix}{number:04d}",)
+        ).fetchone()
+        for table in tables
+    ):
         number += 1
     return f"{prefix}{number:04d}"
 
 
-def add_record(register: Register, type_name: str, fields: dict[str, Any], *,
-               reason: str | None = None) -> Record:
+def add_record(
+    register: Register, type_name: str, fields: dict[str, Any], *, reason: str | None = None
+) -> Record:
     """Validate and add one record (an id is generated if none is given), in one transaction.
 
     Fields may be text (``models.from_text``). The id is generated, and the record checked
@@ -92,8 +105,15 @@ def add_record(register: Register, type_name: str, fields: dict[str, Any], *,
         return register.add(record, reason=reason)
 
 
-def edit_record(register: Register, type_name: str, record_id: str, fields: dict[str, Any], *,
-                reason: str | None = None, expected: dict[str, Any] | None = None) -> Record:
+def edit_record(
+    register: Register,
+    type_name: str,
+    record_id: str,
+    fields: dict[str, Any],
+    *,
+    reason: str | None = None,
+    expected: dict[str, Any] | None = None,
+) -> Record:
     """Change the given fields; ``expected`` (the record as loaded) refuses a stale edit."""
     model_for(type_name)
     if not fields:
@@ -101,15 +121,19 @@ def edit_record(register: Register, type_name: str, record_id: str, fields: dict
     return register.edit(type_name, record_id, fields, reason=reason, expected=expected)
 
 
-def list_records(register: Register, type_name: str, filters: dict[str, Any], *,
-                 include_withdrawn: bool = False) -> list[Record]:
+def list_records(
+    register: Register, type_name: str, filters: dict[str, Any], *, include_withdrawn: bool = False
+) -> list[Record]:
     """Records whose fields equal the filters (a list field: contains the value)."""
     model = model_for(type_name)
     clauses, params = [], []
     for name, value in filters.items():
         if name not in model.model_fields:
-            raise InputError(f"{type_name} has no field {name!r}; filter on one of "
-                             f"{', '.join(model.model_fields)}", field=name)
+            raise InputError(
+                f"{type_name} has no field {name!r}; filter on one of "
+                f"{', '.join(model.model_fields)}",
+                field=name,
+            )
         if value is None:
             clauses.append(f"{name} IS NULL")
         elif name in LIST_FIELDS:
@@ -119,8 +143,12 @@ def list_records(register: Register, type_name: str, filters: dict[str, Any], *,
         else:
             clauses.append(f"{name} = ?")
             params.append(value)
-    return register.records(type_name, include_withdrawn=include_withdrawn,
-                            where=" AND ".join(clauses) or None, params=params)
+    return register.records(
+        type_name,
+        include_withdrawn=include_withdrawn,
+        where=" AND ".join(clauses) or None,
+        params=params,
+    )
 
 
 @dataclass
@@ -149,8 +177,11 @@ def show_record(register: Register, type_name: str, record_id: str) -> RecordVie
             if target and (found := register.get(target_type, target)) is not None:
                 related.append(found)
     for referring, field_name in _REFERRED_BY.get(type_name, []):
-        related.extend(register.records(referring, include_withdrawn=True,
-                                        where=f"{field_name} = ?", params=[record_id]))
+        related.extend(
+            register.records(
+                referring, include_withdrawn=True, where=f"{field_name} = ?", params=[record_id]
+            )
+        )
     history = list(audit.events(register.conn, entity=type_name, entity_id=record_id))
     return RecordView(record, related, history)
 
@@ -162,16 +193,29 @@ class DecisionOutcome:
     consequences: list[str]
 
 
-def decide(register: Register, subject: str, *, status: str, date: dt.date,
-           conditions: str | None = None, notes: str | None = None,
-           decision_id: str | None = None, reason: str | None = None) -> DecisionOutcome:
+def decide(
+    register: Register,
+    subject: str,
+    *,
+    status: str,
+    date: dt.date,
+    conditions: str | None = None,
+    notes: str | None = None,
+    decision_id: str | None = None,
+    reason: str | None = None,
+) -> DecisionOutcome:
     """Record the status the SSC set on an assessment or letter, and say what follows."""
     from assurance import workflow
     from assurance.due import add_months
     from core.db import write_transaction
 
-    data = {"subject": subject, "status": status, "date": date.isoformat(),
-            "conditions": conditions, "notes": notes}
+    data = {
+        "subject": subject,
+        "status": status,
+        "date": date.isoformat(),
+        "conditions": conditions,
+        "notes": notes,
+    }
     if decision_id:
         data["id"] = decision_id
     from assurance.evidence import decision_basis  # the state it applied to, for `due` to watch
@@ -186,8 +230,10 @@ def decide(register: Register, subject: str, *, status: str, date: dt.date,
     said = [f"{rule.name} recorded for {target.type_name} {subject} ({decision.id})"]
     if rule.requires_follow_up:
         due = add_months(date, policy.deadlines.follow_up_months_after_decision)
-        said.append(f"a follow-up FUSA for Party {getattr(target, 'party', '?')} is now due, "
-                    f"by {due.isoformat()}")
+        said.append(
+            f"a follow-up FUSA for Party {getattr(target, 'party', '?')} is now due, "
+            f"by {due.isoformat()}"
+        )
     if rule.requires_conditions:
         said.append(f"conditions to track: {decision.conditions}")
     if rule.notify_panel:
@@ -195,11 +241,19 @@ def decide(register: Register, subject: str, *, status: str, date: dt.date,
     return DecisionOutcome(decision, said)
 
 
-def supersede_decision(register: Register, wrong_id: str, *, status: str, date: dt.date,
-                       reason: str | None, subject: str | None = None,
-                       conditions: str | None = None, notes: str | None = None,
-                       decision_id: str | None = None,
-                       expected: dict[str, Any] | None = None) -> DecisionOutcome:
+def supersede_decision(
+    register: Register,
+    wrong_id: str,
+    *,
+    status: str,
+    date: dt.date,
+    reason: str | None,
+    subject: str | None = None,
+    conditions: str | None = None,
+    notes: str | None = None,
+    decision_id: str | None = None,
+    expected: dict[str, Any] | None = None,
+) -> DecisionOutcome:
     """Correct decision ``wrong_id``: withdraw it with ``reason`` and record the right one, in one
     transaction (``ssc decide SUBJECT --supersedes ID``, the TUI's correction).
 
@@ -212,26 +266,37 @@ def supersede_decision(register: Register, wrong_id: str, *, status: str, date: 
     from core.db import write_transaction
 
     if not reason or not reason.strip():
-        raise InputError("correcting a decision needs a reason (kept in the audit trail)",
-                         field="reason")
+        raise InputError(
+            "correcting a decision needs a reason (kept in the audit trail)", field="reason"
+        )
     with write_transaction(register.conn):
         wrong = register.require("decision", wrong_id)
         assert isinstance(wrong, Decision)
         if subject is not None and subject != wrong.subject:
-            raise InputError(f"decision {wrong_id} is on {wrong.subject}, not {subject}",
-                             field="subject")
+            raise InputError(
+                f"decision {wrong_id} is on {wrong.subject}, not {subject}", field="subject"
+            )
         if wrong.withdrawn is not None:
-            raise InputError(f"decision {wrong_id} is already withdrawn; nothing was saved",
-                             field="supersedes")
+            raise InputError(
+                f"decision {wrong_id} is already withdrawn; nothing was saved", field="supersedes"
+            )
         if expected is not None and wrong.to_interchange() != expected:
-            raise InputError(f"decision {wrong_id} was changed by someone else since you opened "
-                             "it; nothing was saved: reopen it to see the change")
+            raise InputError(
+                f"decision {wrong_id} was changed by someone else since you opened "
+                "it; nothing was saved: reopen it to see the change"
+            )
         register.withdraw("decision", wrong_id, reason=f"superseded: {reason.strip()}")
         said = f"supersedes {wrong.id} ({wrong.date}, {wrong.status})"
-        return decide(register, wrong.subject, status=status, date=date,
-                      conditions=conditions or None,
-                      notes=f"{said}; {notes}" if notes else said,
-                      decision_id=decision_id, reason=reason.strip())
+        return decide(
+            register,
+            wrong.subject,
+            status=status,
+            date=date,
+            conditions=conditions or None,
+            notes=f"{said}; {notes}" if notes else said,
+            decision_id=decision_id,
+            reason=reason.strip(),
+        )
 
 
 def descriptor_problems(model: type[Record], policy: RegisterPolicy) -> list[str]:
@@ -249,8 +314,10 @@ def descriptor_problems(model: type[Record], policy: RegisterPolicy) -> list[str
         annotation = fields[name].annotation
         import typing
 
-        return dt.date in {typing.get_origin(a) and typing.get_args(a)[0] or a
-                           for a in (annotation, *typing.get_args(annotation))}
+        return dt.date in {
+            typing.get_origin(a) and typing.get_args(a)[0] or a
+            for a in (annotation, *typing.get_args(annotation))
+        }
 
     for attribute in ("label", "plural", "id_prefix", "help", "example"):
         if not getattr(d, attribute):

@@ -196,15 +196,22 @@ def create_table(model: type[Record]) -> str:
         if target is not None:
             sql += f" REFERENCES {RECORD_TYPES[target].table}(id)"
         lines.append(sql)
-    lines += ["classification TEXT NOT NULL", "extra TEXT", "withdrawn TEXT", "withdrawn_reason TEXT"]
+    lines += [
+        "classification TEXT NOT NULL",
+        "extra TEXT",
+        "withdrawn TEXT",
+        "withdrawn_reason TEXT",
+    ]
     body = ",\n    ".join(lines)
     statements = [f"CREATE TABLE {descriptor.table} (\n    {body}\n);"]
     indexed = [*((ref,) for ref in descriptor.references), *descriptor.indexes]
     if descriptor.date_field:
         indexed.append((descriptor.date_field,))
     for columns in dict.fromkeys(indexed):
-        statements.append(f"CREATE INDEX {descriptor.table}_{'_'.join(columns)} "
-                          f"ON {descriptor.table}({', '.join(columns)});")
+        statements.append(
+            f"CREATE INDEX {descriptor.table}_{'_'.join(columns)} "
+            f"ON {descriptor.table}({', '.join(columns)});"
+        )
     return "\n".join(statements) + "\n"
 
 
@@ -214,8 +221,10 @@ def schema_problems(conn: sqlite3.Connection) -> list[str]:
     problems = []
     for model in RECORD_TYPES.values():
         table = model.descriptor.table
-        have = {row[1]: (row[2].upper(), bool(row[3]) or bool(row[5]))
-                for row in conn.execute(f"PRAGMA table_info({table})")}
+        have = {
+            row[1]: (row[2].upper(), bool(row[3]) or bool(row[5]))
+            for row in conn.execute(f"PRAGMA table_info({table})")
+        }
         if not have:
             problems.append(f"table {table}: missing (a new record type needs its migration)")
             continue
@@ -229,8 +238,10 @@ def schema_problems(conn: sqlite3.Connection) -> list[str]:
             if name not in have:
                 problems.append(f"table {table}: no column {name} (field {model.__name__}.{name})")
             elif have[name] != (sql, required):
-                problems.append(f"table {table}: column {name} is {have[name]}, the model wants "
-                                f"{(sql, required)} (type, not null)")
+                problems.append(
+                    f"table {table}: column {name} is {have[name]}, the model wants "
+                    f"{(sql, required)} (type, not null)"
+                )
         for name in have.keys() - want.keys():
             problems.append(f"table {table}: column {name} is no field of {model.__name__}")
     return problems

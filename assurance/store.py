@@ -45,8 +45,11 @@ def _columns(model: type[Record]) -> tuple[str, ...]:
 def _row_plan(model: type[Record]) -> tuple[tuple[str, ...], tuple[int, ...], frozenset[str]]:
     """(columns, positions of the list/dict columns stored as JSON, keys that are not extras)."""
     fields = _columns(model)
-    json_at = tuple(i for i, name in enumerate(fields)
-                    if typing.get_origin(model.model_fields[name].annotation) in (list, dict))
+    json_at = tuple(
+        i
+        for i, name in enumerate(fields)
+        if typing.get_origin(model.model_fields[name].annotation) in (list, dict)
+    )
     return fields, json_at, frozenset((*fields, "type"))
 
 
@@ -58,7 +61,9 @@ _extra_json = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 def to_row(record: Record) -> dict[str, Any]:
     """A record as its table's columns: dates as ISO text, lists as JSON, extras in `extra`."""
     model = type(record)
-    return dict(zip(row_columns(model), interchange_to_row(model, record.to_interchange()), strict=True))
+    return dict(
+        zip(row_columns(model), interchange_to_row(model, record.to_interchange()), strict=True)
+    )
 
 
 def interchange_to_row(model: type[Record], data: dict[str, Any]) -> tuple[Any, ...]:
@@ -106,7 +111,9 @@ def row_state(type_name: str, row: sqlite3.Row | tuple, names: list[str]) -> dic
     return state
 
 
-def from_row(model: type[Record], row: sqlite3.Row | dict[str, Any], policy: RegisterPolicy) -> Record:
+def from_row(
+    model: type[Record], row: sqlite3.Row | dict[str, Any], policy: RegisterPolicy
+) -> Record:
     data = dict(row)
     extra = data.pop("extra", None)
     if extra:
@@ -119,8 +126,11 @@ def from_row(model: type[Record], row: sqlite3.Row | dict[str, Any], policy: Reg
     except ValidationError as exc:
         # Stored before a policy change (a role taken out) or written behind ssc's back.
         field, message = field_errors(exc)[0]
-        raise InputError(f"the stored {model.type_name} {data.get('id')!r} no longer validates ({message}); "
-                         "correct the policy, or the record with `edit`", field=field) from None
+        raise InputError(
+            f"the stored {model.type_name} {data.get('id')!r} no longer validates ({message}); "
+            "correct the policy, or the record with `edit`",
+            field=field,
+        ) from None
 
 
 @contextlib.contextmanager
@@ -165,9 +175,15 @@ class Register:
     """One open register file, with the actor its changes are audited under and the clock
     that times them (the Environment's: tests give a fixed one)."""
 
-    def __init__(self, conn: sqlite3.Connection, *, actor: str,
-                 policy: RegisterPolicy | None = None, clock: audit.Clock | None = None,
-                 policies: PolicySource = shipped) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        *,
+        actor: str,
+        policy: RegisterPolicy | None = None,
+        clock: audit.Clock | None = None,
+        policies: PolicySource = shipped,
+    ) -> None:
         self.conn = conn
         self.conn.row_factory = sqlite3.Row
         self.actor = actor
@@ -178,13 +194,25 @@ class Register:
         self.clock = clock or audit.utc_now
 
     @classmethod
-    def open(cls, path: Path | str, *, actor: str, policy: RegisterPolicy | None = None,
-             write: bool = True, clock: audit.Clock | None = None,
-             policies: PolicySource = shipped) -> Register:
+    def open(
+        cls,
+        path: Path | str,
+        *,
+        actor: str,
+        policy: RegisterPolicy | None = None,
+        write: bool = True,
+        clock: audit.Clock | None = None,
+        policies: PolicySource = shipped,
+    ) -> Register:
         """Open the register file at ``path``: to write (created and migrated on first use), or
         with ``write=False`` read-only (never created, changed or migrated; see ``core.db``)."""
-        return cls(open_register(path, write=write), actor=actor, policy=policy, clock=clock,
-                   policies=policies)
+        return cls(
+            open_register(path, write=write),
+            actor=actor,
+            policy=policy,
+            clock=clock,
+            policies=policies,
+        )
 
     def close(self) -> None:
         self.conn.close()
@@ -212,7 +240,9 @@ class Register:
         model = _model(kind)
         if unicode_problem(record_id) is not None:
             return None  # not text SQLite can hold: no record has it
-        row = self.conn.execute(f"SELECT * FROM {model.table} WHERE id = ?", (record_id,)).fetchone()
+        row = self.conn.execute(
+            f"SELECT * FROM {model.table} WHERE id = ?", (record_id,)
+        ).fetchone()
         return from_row(model, row, self.policy) if row else None
 
     @typing.overload
@@ -227,15 +257,35 @@ class Register:
         return record
 
     @typing.overload
-    def records(self, kind: type[R], *, include_withdrawn: bool = ..., where: str | None = ...,
-                params: Iterable[Any] = ..., order_by: str = ...) -> list[R]: ...
+    def records(
+        self,
+        kind: type[R],
+        *,
+        include_withdrawn: bool = ...,
+        where: str | None = ...,
+        params: Iterable[Any] = ...,
+        order_by: str = ...,
+    ) -> list[R]: ...
     @typing.overload
-    def records(self, kind: str, *, include_withdrawn: bool = ..., where: str | None = ...,
-                params: Iterable[Any] = ..., order_by: str = ...) -> list[Record]: ...
+    def records(
+        self,
+        kind: str,
+        *,
+        include_withdrawn: bool = ...,
+        where: str | None = ...,
+        params: Iterable[Any] = ...,
+        order_by: str = ...,
+    ) -> list[Record]: ...
 
-    def records(self, kind: type[Record] | str, *, include_withdrawn: bool = False,
-                where: str | None = None, params: Iterable[Any] = (),
-                order_by: str = "id") -> list[Any]:  # typed by the overloads above
+    def records(
+        self,
+        kind: type[Record] | str,
+        *,
+        include_withdrawn: bool = False,
+        where: str | None = None,
+        params: Iterable[Any] = (),
+        order_by: str = "id",
+    ) -> list[Any]:  # typed by the overloads above
         """Records of a type; ``where`` is SQL over the table's columns (with ``params``)."""
         model = _model(kind)
         clauses = [] if include_withdrawn else ["withdrawn IS NULL"]
@@ -260,7 +310,9 @@ class Register:
         names = ", ".join(row)
         marks = ", ".join("?" for _ in row)
         try:
-            self.conn.execute(f"INSERT INTO {record.table} ({names}) VALUES ({marks})", tuple(row.values()))
+            self.conn.execute(
+                f"INSERT INTO {record.table} ({names}) VALUES ({marks})", tuple(row.values())
+            )
         except sqlite3.IntegrityError as exc:
             raise _integrity_error(record.type_name, exc) from None
 
@@ -268,26 +320,44 @@ class Register:
         row = to_row(record)
         assignments = ", ".join(f"{name} = ?" for name in row if name != "id")
         values = [value for name, value in row.items() if name != "id"]
-        self.conn.execute(f"UPDATE {record.table} SET {assignments} WHERE id = ?", (*values, record.id))
+        self.conn.execute(
+            f"UPDATE {record.table} SET {assignments} WHERE id = ?", (*values, record.id)
+        )
 
     def add(self, record: Record, *, reason: str | None = None) -> Record:
         """Add a new record after the workflow's checks (under the write lock); audited as ``add``."""
         from assurance import workflow
 
         if record.withdrawn is not None:
-            raise InputError("records are withdrawn with `withdraw`, which records a reason", field="withdrawn")
+            raise InputError(
+                "records are withdrawn with `withdraw`, which records a reason", field="withdrawn"
+            )
         self._check_audited(reason)
         with write_transaction(self.conn):
             workflow.check(self, record, None)
             self._insert(record)
-            audit.record(self.conn, actor=self.actor, entity=record.type_name,
-                         entity_id=record.id, action="add", before=None,
-                         after=record.to_interchange(), reason=reason,
-                         clock=self.clock)
+            audit.record(
+                self.conn,
+                actor=self.actor,
+                entity=record.type_name,
+                entity_id=record.id,
+                action="add",
+                before=None,
+                after=record.to_interchange(),
+                reason=reason,
+                clock=self.clock,
+            )
         return record
 
-    def edit(self, type_name: str, record_id: str, changes: dict[str, Any], *,
-             reason: str | None = None, expected: dict[str, Any] | None = None) -> Record:
+    def edit(
+        self,
+        type_name: str,
+        record_id: str,
+        changes: dict[str, Any],
+        *,
+        reason: str | None = None,
+        expected: dict[str, Any] | None = None,
+    ) -> Record:
         """Change fields of a record (None clears an optional field); audited as ``edit``.
 
         ``changes`` may be typed as text (a form, the command line): see ``models.from_text``.
@@ -297,18 +367,27 @@ class Register:
         from assurance import workflow
 
         if changes.get("withdrawn") is not None or changes.get("withdrawn_reason") is not None:
-            raise InputError("records are withdrawn with `withdraw`, which records a reason", field="withdrawn")
+            raise InputError(
+                "records are withdrawn with `withdraw`, which records a reason", field="withdrawn"
+            )
         self._check_audited(reason)
         with write_transaction(self.conn):
             before = self.require(type_name, record_id)
             if expected is not None and before.to_interchange() != expected:
-                raise InputError(f"{type_name} {record_id} was changed by someone else since you "
-                                 "opened it; nothing was saved: reopen it to see the change")
+                raise InputError(
+                    f"{type_name} {record_id} was changed by someone else since you "
+                    "opened it; nothing was saved: reopen it to see the change"
+                )
             if before.withdrawn is not None:
                 raise InputError(f"{type_name} {record_id} is withdrawn; it can no longer change")
             if "id" in changes and changes["id"] != record_id:
-                raise InputError("an id cannot change (withdraw the record and add a new one)", field="id")
-            data = {**before.model_dump(mode="json", exclude_none=True), **(before.model_extra or {})}
+                raise InputError(
+                    "an id cannot change (withdraw the record and add a new one)", field="id"
+                )
+            data = {
+                **before.model_dump(mode="json", exclude_none=True),
+                **(before.model_extra or {}),
+            }
             for name, value in changes.items():
                 if value is None:
                     data.pop(name, None)
@@ -317,14 +396,22 @@ class Register:
             after = validate(type_name, data, self.policy)
             workflow.check(self, after, before)
             self._update(after)
-            audit.record(self.conn, actor=self.actor, entity=type_name, entity_id=record_id,
-                         action="edit", before=before.to_interchange(),
-                         after=after.to_interchange(), reason=reason,
-                         clock=self.clock)
+            audit.record(
+                self.conn,
+                actor=self.actor,
+                entity=type_name,
+                entity_id=record_id,
+                action="edit",
+                before=before.to_interchange(),
+                after=after.to_interchange(),
+                reason=reason,
+                clock=self.clock,
+            )
         return after
 
-    def withdraw(self, type_name: str, record_id: str, *, reason: str,
-                 at: dt.datetime | None = None) -> Record:
+    def withdraw(
+        self, type_name: str, record_id: str, *, reason: str, at: dt.datetime | None = None
+    ) -> Record:
         """Withdraw a record (never deleted); the reason is kept on it and in the trail.
 
         A decision whose withdrawal would leave its subject's chain breaking the transitions
@@ -339,20 +426,34 @@ class Register:
             before = self.require(type_name, record_id)
             if before.withdrawn is not None:
                 raise InputError(f"{type_name} {record_id} is already withdrawn")
-            after = before.model_copy(update={
-                "withdrawn": (at or self.clock()).replace(microsecond=0),
-                "withdrawn_reason": reason.strip(),
-            })
+            after = before.model_copy(
+                update={
+                    "withdrawn": (at or self.clock()).replace(microsecond=0),
+                    "withdrawn_reason": reason.strip(),
+                }
+            )
             workflow.check_withdrawal(self, after, before)
             self._update(after)
-            audit.record(self.conn, actor=self.actor, entity=type_name, entity_id=record_id,
-                         action="withdraw", before=before.to_interchange(),
-                         after=after.to_interchange(), reason=reason,
-                         clock=self.clock)
+            audit.record(
+                self.conn,
+                actor=self.actor,
+                entity=type_name,
+                entity_id=record_id,
+                action="withdraw",
+                before=before.to_interchange(),
+                after=after.to_interchange(),
+                reason=reason,
+                clock=self.clock,
+            )
         return after
 
-    def add_many(self, records: list[Record], *, reason: str | None = None,
-                 where: list[tuple[str, int]] | None = None) -> None:
+    def add_many(
+        self,
+        records: list[Record],
+        *,
+        reason: str | None = None,
+        where: list[tuple[str, int]] | None = None,
+    ) -> None:
         """Add records in one transaction with one audit event each (imports).
 
         The batch is checked (``workflow.check_batch``: ids, references, the workflow, across
@@ -367,7 +468,8 @@ class Register:
             by_table.setdefault(record.table, []).append(record)
         with _page_cache(self.conn, len(records)), write_transaction(self.conn):
             problems = workflow.check_batch(
-                self, records, where or [("batch", index) for index in range(1, len(records) + 1)])
+                self, records, where or [("batch", index) for index in range(1, len(records) + 1)]
+            )
             if problems:
                 raise InputErrors(problems)
             # The chain's tail is read under the write lock: another writer may have moved it.
@@ -377,8 +479,10 @@ class Register:
                 if not batch:
                     continue
                 names = row_columns(model)
-                sql = (f"INSERT INTO {model.table} ({', '.join(names)}) "
-                       f"VALUES ({', '.join('?' for _ in names)})")
+                sql = (
+                    f"INSERT INTO {model.table} ({', '.join(names)}) "
+                    f"VALUES ({', '.join('?' for _ in names)})"
+                )
                 # One model_dump per record serves both the row and its audit event.
                 rows = []
                 to_values, add_event = interchange_to_row, appender.add
@@ -421,17 +525,22 @@ class Register:
         """
         for type_name, model in RECORD_TYPES.items():
             names = row_columns(model)
-            for row in self._plain_rows(f"SELECT {', '.join(names)} FROM {model.table} ORDER BY id"):
+            for row in self._plain_rows(
+                f"SELECT {', '.join(names)} FROM {model.table} ORDER BY id"
+            ):
                 yield row_state(type_name, row, names)
 
-    def verify_audit(self, expect_head: str | None = None,
-                     expect_count: int | None = None) -> audit.Tampering | None:
+    def verify_audit(
+        self, expect_head: str | None = None, expect_count: int | None = None
+    ) -> audit.Tampering | None:
         """The first disagreement between the trail, its head, the schema and everything the
         register keeps (records and the CPA register), or None (see ``audit.verify_register``)."""
         return audit.verify_register(self.conn, expect_head=expect_head, expect_count=expect_count)
 
 
-def audit_states(conn: sqlite3.Connection) -> tuple[Iterable[str], Iterator[tuple[str, str, dict[str, Any]]]]:
+def audit_states(
+    conn: sqlite3.Connection,
+) -> tuple[Iterable[str], Iterator[tuple[str, str, dict[str, Any]]]]:
     """The records' audited kinds and current states (the ``register`` component's, core.db)."""
     factory = conn.row_factory
     register = Register(conn, actor="", policy=default_policy())
@@ -443,10 +552,15 @@ def _integrity_error(type_name: str, exc: sqlite3.IntegrityError) -> InputError:
     """What a constraint the store keeps (behind the workflow's own checks) says, for people."""
     text = str(exc)
     if "UNIQUE" in text or "PRIMARY KEY" in text:
-        return InputError(f"a {type_name} with that id is already in the register; nothing was written", field="id")
+        return InputError(
+            f"a {type_name} with that id is already in the register; nothing was written",
+            field="id",
+        )
     if "namespace" in text:
         return InputError(f"{text}; nothing was written", field="id")
-    return InputError(f"{type_name}: refers to a record that does not exist ({text}); nothing was written")
+    return InputError(
+        f"{type_name}: refers to a record that does not exist ({text}); nothing was written"
+    )
 
 
 def validate(type_name: str, data: dict[str, Any], policy: RegisterPolicy | None = None) -> Record:
@@ -458,12 +572,17 @@ def validate(type_name: str, data: dict[str, Any], policy: RegisterPolicy | None
     """
     model = RECORD_TYPES.get(type_name)
     if model is None:
-        raise InputError(f"unknown record type {type_name!r}; expected one of {', '.join(RECORD_TYPES)}", field="type")
+        raise InputError(
+            f"unknown record type {type_name!r}; expected one of {', '.join(RECORD_TYPES)}",
+            field="type",
+        )
     problem = unicode_problem(data)
     if problem is not None:
         raise InputError(problem[1], field=problem[0])
     try:
-        return model.model_validate(from_text(model, data), context={"policy": policy or default_policy()})
+        return model.model_validate(
+            from_text(model, data), context={"policy": policy or default_policy()}
+        )
     except ValidationError as exc:
         field, message = field_errors(exc)[0]
         raise InputError(message, field=field) from None

@@ -47,8 +47,14 @@ class State:
     for imports, where the batch is large.
     """
 
-    def __init__(self, register: Register, pending: Iterable[Record] = (), *, bulk: bool = False,
-                 restoring: bool = False) -> None:
+    def __init__(
+        self,
+        register: Register,
+        pending: Iterable[Record] = (),
+        *,
+        bulk: bool = False,
+        restoring: bool = False,
+    ) -> None:
         self.register = register
         #: A batch from a file restores history: a finding closed there was closed (with its
         #: evidence, which a bundle brings after the records) before it was exported.
@@ -70,8 +76,9 @@ class State:
             }
             self._stored_chains = {}
             if self._stored_ids["decision"]:
-                for step in conn.execute("SELECT subject, date, rowid, id, status FROM decisions "
-                                         "WHERE withdrawn IS NULL"):
+                for step in conn.execute(
+                    "SELECT subject, date, rowid, id, status FROM decisions WHERE withdrawn IS NULL"
+                ):
                     self._stored_chains.setdefault(step[0], []).append(tuple(step[1:]))
 
     # -- reading --------------------------------------------------------------------------
@@ -95,9 +102,13 @@ class State:
     def _stored_chain(self, subject: str) -> list[Step]:
         if self._stored_chains is not None:
             return self._stored_chains.get(subject, [])
-        return [tuple(row) for row in self.register.conn.execute(
-            "SELECT date, rowid, id, status FROM decisions WHERE subject = ? AND withdrawn IS NULL",
-            (subject,))]
+        return [
+            tuple(row)
+            for row in self.register.conn.execute(
+                "SELECT date, rowid, id, status FROM decisions WHERE subject = ? AND withdrawn IS NULL",
+                (subject,),
+            )
+        ]
 
     def _pending_chain(self, subject: str) -> list[Step]:
         if self._pending_chains is None:
@@ -105,7 +116,8 @@ class State:
             for index, decision in enumerate(self.pending["decision"].values()):
                 if isinstance(decision, Decision) and decision.withdrawn is None:
                     self._pending_chains.setdefault(decision.subject, []).append(
-                        (decision.date.isoformat(), _NEW + index, decision.id, decision.status))
+                        (decision.date.isoformat(), _NEW + index, decision.id, decision.status)
+                    )
         return self._pending_chains.get(subject, [])
 
     def chains(self, subject: str) -> tuple[list[Step], list[Step]]:
@@ -124,8 +136,10 @@ class State:
         rowids = {step[2]: step[1] for step in before}
         # An edited decision keeps its place among decisions of the same date.
         after = [step for step in before if step[2] not in written]
-        after += [(date, rowids.get(record_id, order), record_id, status)
-                  for date, order, record_id, status in pending]
+        after += [
+            (date, rowids.get(record_id, order), record_id, status)
+            for date, order, record_id, status in pending
+        ]
         return before, sorted(after)
 
 
@@ -168,8 +182,9 @@ def check(state: State | Register, record: Record, before: Record | None) -> Non
         check_closing(state.register, before, record)
 
 
-def check_batch(register: Register, records: list[Record], where: list[tuple[str, int]],
-                limit: int = 200) -> list[InputError]:
+def check_batch(
+    register: Register, records: list[Record], where: list[tuple[str, int]], limit: int = 200
+) -> list[InputError]:
     """Each record of a batch checked against the register and the rest of the batch.
 
     Returns the problems (at most ``limit``), each naming the record's file and line. Run it
@@ -202,13 +217,17 @@ def check_withdrawal(register: Register, after: Record, before: Record) -> None:
 def _check_new_id(state: State, record: Record) -> None:
     type_name = record.type_name
     if state.stored(type_name, record.id) is not None:
-        raise InputError(f"a {type_name} with id {record.id!r} is already in the register", field="id")
+        raise InputError(
+            f"a {type_name} with id {record.id!r} is already in the register", field="id"
+        )
     if type_name in SUBJECT_TYPES:
         other = SUBJECT_TYPES[1 - SUBJECT_TYPES.index(type_name)]
         if state.get(other, record.id) is not None:
-            raise InputError(f"{record.id!r} is already the id of {_a(other)}; assessments and "
-                             "letters share one namespace (a decision's subject names either)",
-                             field="id")
+            raise InputError(
+                f"{record.id!r} is already the id of {_a(other)}; assessments and "
+                "letters share one namespace (a decision's subject names either)",
+                field="id",
+            )
 
 
 def _a(type_name: str) -> str:
@@ -279,13 +298,19 @@ def _check_decision(state: State, decision: Decision, before: Record | None) -> 
             f"{decision.status!r} is not a status for this subject; expected one of {', '.join(known)}",
             field="status",
         )
-    if policy.status(vocabulary, decision.status).requires_conditions and not (decision.conditions or "").strip():
+    if (
+        policy.status(vocabulary, decision.status).requires_conditions
+        and not (decision.conditions or "").strip()
+    ):
         raise InputError(f"the status {decision.status} needs its conditions", field="conditions")
     opened = opened_on(subject)
     if opened is not None and decision.date < opened[0]:
-        raise InputError(f"{decision.date.isoformat()} is before the {subject.type_name}'s "
-                         f"{opened[1]} ({opened[0].isoformat()}): a decision cannot precede what it "
-                         "decides on", field="date")
+        raise InputError(
+            f"{decision.date.isoformat()} is before the {subject.type_name}'s "
+            f"{opened[1]} ({opened[0].isoformat()}): a decision cannot precede what it "
+            "decides on",
+            field="date",
+        )
     problem = _chain_verdicts(state, decision.subject, vocabulary).get(decision.id)
     if problem is not None:
         raise problem
@@ -323,19 +348,34 @@ def _chain_verdicts(state: State, subject: str, vocabulary: str) -> dict[str, In
         options = ", ".join(allowed) or "none (the status is final)"
         if record_id in pending:
             after_what = f" (after decision {prior_id} of {dates[prior_id]})" if prior_id else ""
-            verdicts.setdefault(record_id, InputError(
-                f"cannot go from {prior_status} to {status}{after_what}; allowed: {options}", field="status"))
+            verdicts.setdefault(
+                record_id,
+                InputError(
+                    f"cannot go from {prior_status} to {status}{after_what}; allowed: {options}",
+                    field="status",
+                ),
+            )
         elif prior_id in pending:
-            verdicts.setdefault(prior_id, InputError(
-                f"decision {record_id} of {dates[record_id]} ({status}) cannot follow {prior_status}: "
-                f"a decision dated before it may not bypass the transitions (from {prior_status} "
-                f"allowed: {options})", field="date"))
+            verdicts.setdefault(
+                prior_id,
+                InputError(
+                    f"decision {record_id} of {dates[record_id]} ({status}) cannot follow {prior_status}: "
+                    f"a decision dated before it may not bypass the transitions (from {prior_status} "
+                    f"allowed: {options})",
+                    field="date",
+                ),
+            )
         else:
             for gone in left:
-                verdicts.setdefault(gone, InputError(
-                    f"without it, decision {record_id} of {dates[record_id]} ({status}) would follow "
-                    f"{prior_id} ({prior_status}) on {subject}, which the transitions do not allow "
-                    f"(from {prior_status} allowed: {options})", field="subject"))
+                verdicts.setdefault(
+                    gone,
+                    InputError(
+                        f"without it, decision {record_id} of {dates[record_id]} ({status}) would follow "
+                        f"{prior_id} ({prior_status}) on {subject}, which the transitions do not allow "
+                        f"(from {prior_status} allowed: {options})",
+                        field="subject",
+                    ),
+                )
     return verdicts
 
 
@@ -350,8 +390,13 @@ def _steps(chain: list[Step]) -> list[tuple[str | None, str | None, str, str]]:
     return steps
 
 
-def current_status(register: Register, subject_id: str, *, excluding: str | None = None,
-                   before: dt.date | None = None) -> str | None:
+def current_status(
+    register: Register,
+    subject_id: str,
+    *,
+    excluding: str | None = None,
+    before: dt.date | None = None,
+) -> str | None:
     """The status the latest standing decision on a subject set (optionally on or before a date)."""
     sql = "SELECT status FROM decisions WHERE subject = ? AND withdrawn IS NULL AND id != ?"
     params: list = [subject_id, excluding or ""]
@@ -383,18 +428,25 @@ def _check_assessment(state: State, assessment: Assessment, before: Record | Non
     if assessment.party != before.party:
         letter = state.register.conn.execute(
             "SELECT id, party FROM letters WHERE relates_to = ? AND party != ? AND withdrawn IS NULL LIMIT 1",
-            (assessment.id, assessment.party)).fetchone()
+            (assessment.id, assessment.party),
+        ).fetchone()
         if letter is not None:
-            raise InputError(f"letter {letter[0]} of Party {letter[1]} relates to it; a letter relates to "
-                             "an assessment of its own Party", field="party")
+            raise InputError(
+                f"letter {letter[0]} of Party {letter[1]} relates to it; a letter relates to "
+                "an assessment of its own Party",
+                field="party",
+            )
     policy = state.policy
     vocabulary = policy.vocabulary_for_kind(assessment.kind)
     if vocabulary != policy.vocabulary_for_kind(before.kind):
         _before, chain = state.chains(assessment.id)
         if chain:
-            raise InputError(f"decision {chain[0][2]} on it set a status of the {before.kind}'s "
-                             f"vocabulary ({chain[0][3]}), which a {assessment.kind} does not have; "
-                             "withdraw its decisions first", field="kind")
+            raise InputError(
+                f"decision {chain[0][2]} on it set a status of the {before.kind}'s "
+                f"vocabulary ({chain[0][3]}), which a {assessment.kind} does not have; "
+                "withdraw its decisions first",
+                field="kind",
+            )
 
 
 def _check_decided_after(state: State, subject: Record) -> None:
@@ -404,8 +456,10 @@ def _check_decided_after(state: State, subject: Record) -> None:
         return
     _before, chain = state.chains(subject.id)
     if chain and chain[0][0] < opened[0].isoformat():
-        raise InputError(f"decision {chain[0][2]} on it is dated {chain[0][0]}, before "
-                         f"{opened[0].isoformat()}", field=opened[1])
+        raise InputError(
+            f"decision {chain[0][2]} on it is dated {chain[0][0]}, before {opened[0].isoformat()}",
+            field=opened[1],
+        )
 
 
 def check_finding_transition(policy, before: Record, after: Finding) -> None:
@@ -432,5 +486,8 @@ def check_transition(policy, before: Record, after: Record) -> None:
         return
     allowed = workflow.transitions.get(old, [])
     if new not in allowed:
-        raise InputError(f"{_a(after.descriptor.label)} cannot go from {old} to {new}; "
-                         f"allowed: {', '.join(allowed) or 'none'}", field=field)
+        raise InputError(
+            f"{_a(after.descriptor.label)} cannot go from {old} to {new}; "
+            f"allowed: {', '.join(allowed) or 'none'}",
+            field=field,
+        )

@@ -164,16 +164,20 @@ def main() -> None:
         )
         print(f"import / raw rate:          {our_rate / raw_rate:.0%} (aim: 70% or better)")
         # CPU seconds of each process: steadier than the clock on a machine shared with others.
-        print(f"import / raw CPU time:      {raw['cpu'] / ours['cpu']:.0%} "
-              f"({raw['cpu']:.1f} s against {ours['cpu']:.1f} s of CPU)")
+        print(
+            f"import / raw CPU time:      {raw['cpu'] / ours['cpu']:.0%} "
+            f"({raw['cpu']:.1f} s against {ours['cpu']:.1f} s of CPU)"
+        )
         print(
             f"report (build + json):      {rep['seconds'] * 1000:,.0f} ms over "
             f"{rep['certificates']} certificates, {rep['suppliers_listed']:,} Supplier rows, "
             f"{rep['installed_devices']:,} devices, peak {rep['peak_mib']:,.0f} MiB"
         )
         print(f"ssc cpa report (process):   {cli * 1000:,.0f} ms (aim: under 1 s)")
-        print(f"ssc audit verify:           {checked['seconds']:.1f} s over {ours['rows']:,} devices, "
-              f"peak {checked['peak_mib']:,.0f} MiB")
+        print(
+            f"ssc audit verify:           {checked['seconds']:.1f} s over {ours['rows']:,} devices, "
+            f"peak {checked['peak_mib']:,.0f} MiB"
+        )
         print(f"register file:              "
               f"{(scratch / 'register.db').stat().st_size / 2**20:,.0f} MiB")  # fmt: skip
     finally:

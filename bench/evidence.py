@@ -65,11 +65,26 @@ def main() -> None:
         db = scratch / "register.db"
         env = {**os.environ, "SSC_DB": str(db), "SSC_ACTOR": "bench", "PYTHONPATH": str(REPO)}
         python = [sys.executable, "-m", "ssc"]
-        subprocess.run([*python, "party", "add", "id=P1", "name=Bench Ltd", "roles=other_user",
-                        "--reason", "bench"], check=True, env=env, stdout=subprocess.DEVNULL, cwd=REPO)
+        subprocess.run(
+            [
+                *python,
+                "party",
+                "add",
+                "id=P1",
+                "name=Bench Ltd",
+                "roles=other_user",
+                "--reason",
+                "bench",
+            ],
+            check=True,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            cwd=REPO,
+        )
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        adding = run([*python, "evidence", "add", "P1", *paths, "--kind", "report",
-                      "--reason", "bench"], env)
+        adding = run(
+            [*python, "evidence", "add", "P1", *paths, "--kind", "report", "--reason", "bench"], env
+        )
         peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         verifying = run([*python, "evidence", "verify"], env)
 
@@ -80,13 +95,19 @@ def main() -> None:
 
         print(f"{args.files} files of {args.mb:g} MiB ({mib:,.0f} MiB), same run:")
         print(f"  sha256sum                {baseline:7.2f} s  {mib / baseline:8.1f} MiB/s")
-        print(f"  ssc evidence add         {adding:7.2f} s  {mib / adding:8.1f} MiB/s  "
-              f"({baseline / adding:.2f}x sha256sum; peak RSS "
-              f"{max(peak_kib, before) / 1024:.0f} MiB)")
-        print(f"  ssc evidence verify      {verifying:7.2f} s  {mib / verifying:8.1f} MiB/s  "
-              f"({baseline / verifying:.2f}x sha256sum)")
-        print(f"  register size            {register / 1024**2:7.1f} MiB for {mib:,.1f} MiB stored "
-              f"(overhead {100 * (register - total) / total:+.2f}%)")
+        print(
+            f"  ssc evidence add         {adding:7.2f} s  {mib / adding:8.1f} MiB/s  "
+            f"({baseline / adding:.2f}x sha256sum; peak RSS "
+            f"{max(peak_kib, before) / 1024:.0f} MiB)"
+        )
+        print(
+            f"  ssc evidence verify      {verifying:7.2f} s  {mib / verifying:8.1f} MiB/s  "
+            f"({baseline / verifying:.2f}x sha256sum)"
+        )
+        print(
+            f"  register size            {register / 1024**2:7.1f} MiB for {mib:,.1f} MiB stored "
+            f"(overhead {100 * (register - total) / total:+.2f}%)"
+        )
     finally:
         if args.keep:
             print(f"kept {scratch}")

@@ -63,9 +63,23 @@ def time_ssc(certs: Path, corpus: Path, documents: int) -> tuple[float, float]:
     """Wall and CPU seconds of the whole CLI over the corpus, two jobs."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     start, cpu = time.perf_counter(), _children_cpu()
-    proc = subprocess.run([sys.executable, "-m", "ssc", "smki", "check-keys", "--jobs", "2",
-                           "--certs", str(certs), str(corpus)], capture_output=True, text=True,
-                          env=env)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ssc",
+            "smki",
+            "check-keys",
+            "--jobs",
+            "2",
+            "--certs",
+            str(certs),
+            str(corpus),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     elapsed, cpu = time.perf_counter() - start, _children_cpu() - cpu
     if proc.returncode != 0:
         raise SystemExit(f"ssc found something in a clean corpus:\n{proc.stdout[:2000]}")
@@ -76,11 +90,13 @@ def time_ssc(certs: Path, corpus: Path, documents: int) -> tuple[float, float]:
 
 def time_xmlsec1(cert: Path, files: list[Path]) -> tuple[float, float]:
     """Wall and CPU seconds of ``xmlsec1 --verify`` over the files: batches, two at a time."""
-    batches = [files[i:i + BATCH] for i in range(0, len(files), BATCH)]
+    batches = [files[i : i + BATCH] for i in range(0, len(files), BATCH)]
 
     def verify(batch: list[Path]) -> int:
-        return subprocess.run(["xmlsec1", "--verify", "--pubkey-cert-pem", str(cert),
-                               *map(str, batch)], capture_output=True).returncode
+        return subprocess.run(
+            ["xmlsec1", "--verify", "--pubkey-cert-pem", str(cert), *map(str, batch)],
+            capture_output=True,
+        ).returncode
 
     start, cpu = time.perf_counter(), _children_cpu()
     with ThreadPoolExecutor(2) as pool:
@@ -111,8 +127,9 @@ def openssl_verify_rate() -> float | None:
     """``openssl speed -seconds 3 ecdsap256``: verifies per second on one core."""
     if shutil.which("openssl") is None:
         return None
-    out = subprocess.run(["openssl", "speed", "-seconds", "3", "ecdsap256"],
-                         capture_output=True, text=True).stdout
+    out = subprocess.run(
+        ["openssl", "speed", "-seconds", "3", "ecdsap256"], capture_output=True, text=True
+    ).stdout
     match = re.search(r"256 bits ecdsa \(nistp256\)\s+\S+\s+\S+\s+\S+\s+(\S+)", out)
     return float(match.group(1)) if match else None
 
@@ -123,8 +140,16 @@ def single_file_wall(certs: Path, document: Path, cache: Path | None, runs: int 
     if cache is not None:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         env["PYTHONPYCACHEPREFIX"] = str(cache)
-    command = [sys.executable, "-m", "ssc", "smki", "check-keys", "--certs", str(certs),
-               str(document)]
+    command = [
+        sys.executable,
+        "-m",
+        "ssc",
+        "smki",
+        "check-keys",
+        "--certs",
+        str(certs),
+        str(document),
+    ]
     if cache is not None:
         subprocess.run(command, check=True, capture_output=True, env=env)  # writes the cache
     times = []
@@ -149,24 +174,39 @@ def run_child(command: list[str]) -> tuple[float, float, float, int, str]:
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode, stderr
 
 
-def hostile_inputs(out: Path, certs: Path, clean: Path, signatures: int, blocks: int,
-                   big_mb: int) -> list[tuple[str, str, int, Path, list[str]]]:
+def hostile_inputs(
+    out: Path, certs: Path, clean: Path, signatures: int, blocks: int, big_mb: int
+) -> list[tuple[str, str, int, Path, list[str]]]:
     """(kind, label, size, file, check-keys arguments) of each hostile input, full and a quarter."""
     data = clean.read_bytes()
-    signature = data[data.index(b"<ds:Signature"):data.index(b"</ds:Signature>") + 15]
+    signature = data[data.index(b"<ds:Signature") : data.index(b"</ds:Signature>") + 15]
     pem = (certs / "supplier-ds.pem").read_bytes()
     made = []
     for scale in (4, 1):
         n = max(1, signatures // scale)
         many = out / f"signatures-{n}.xml"
         many.write_bytes(data.replace(b"</sr:Request>", signature * n + b"</sr:Request>"))
-        made.append(("signatures", f"document with {n + 1:,} signatures", n, many,
-                     ["--certs", str(certs), str(many)]))
+        made.append(
+            (
+                "signatures",
+                f"document with {n + 1:,} signatures",
+                n,
+                many,
+                ["--certs", str(certs), str(many)],
+            )
+        )
         b = max(1, blocks // scale)
         bundle = out / f"bundle-{b}.pem"
         bundle.write_bytes(pem * b)
-        made.append(("PEM blocks", f"PEM bundle of {b:,} blocks", b, bundle,
-                     ["--certs", str(certs), "--certs", str(bundle), str(clean)]))
+        made.append(
+            (
+                "PEM blocks",
+                f"PEM bundle of {b:,} blocks",
+                b,
+                bundle,
+                ["--certs", str(certs), "--certs", str(bundle), str(clean)],
+            )
+        )
         mb = max(1, big_mb // scale)
         big = out / f"big-{mb}mb.xml"
         with open(big, "wb") as handle:
@@ -186,26 +226,38 @@ def report_hostile(out: Path, certs: Path, clean: Path, args: argparse.Namespace
     results = {}
     for kind, label, size, _, arguments in inputs:
         wall, cpu, rss, status, stderr = run_child(
-            [sys.executable, "-m", "ssc", "smki", "check-keys", *arguments])
+            [sys.executable, "-m", "ssc", "smki", "check-keys", *arguments]
+        )
         if status not in (0, 1):
             raise SystemExit(f"{label}: exit {status}\n{stderr[-2000:]}")
         results.setdefault(kind, []).append((size, cpu))
         print(f"  {label:34s} {wall:7.2f} s wall {cpu:7.2f} s CPU {rss:7.0f} MB  exit {status}")
     for kind, pair in results.items():
         (small, small_cpu), (large, large_cpu) = sorted(pair)
-        print(f"  {kind}: {large / small:.0f}x the input, {large_cpu / max(small_cpu, 1e-3):.1f}x "
-              "the CPU (linear: at most that factor, start-up included; quadratic: its square)")
+        print(
+            f"  {kind}: {large / small:.0f}x the input, {large_cpu / max(small_cpu, 1e-3):.1f}x "
+            "the CPU (linear: at most that factor, start-up included; quadratic: its square)"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--documents", type=int, default=20_000)
-    parser.add_argument("--rounds", type=int, default=3,
-                        help="ssc and xmlsec1 back to back this many times (default 3)")
-    parser.add_argument("--signatures", type=int, default=3200,
-                        help="copies of the signature in the many-signatures document")
-    parser.add_argument("--pem-blocks", type=int, default=50_000,
-                        help="certificates in the large PEM bundle")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="ssc and xmlsec1 back to back this many times (default 3)",
+    )
+    parser.add_argument(
+        "--signatures",
+        type=int,
+        default=3200,
+        help="copies of the signature in the many-signatures document",
+    )
+    parser.add_argument(
+        "--pem-blocks", type=int, default=50_000, help="certificates in the large PEM bundle"
+    )
     parser.add_argument("--big-mb", type=int, default=200, help="size of the large document")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "out" / "keysep")
     args = parser.parse_args()
@@ -214,8 +266,10 @@ def main() -> None:
     certs, cert, files = make_corpus(args.out, n)
     size = sum(f.stat().st_size for f in files[:100]) / 100
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    print(f"corpus: {n} requests, ~{size:.0f} bytes each; {cpus} CPU(s); "
-          f"load average {os.getloadavg()[0]:.2f}")
+    print(
+        f"corpus: {n} requests, ~{size:.0f} bytes each; {cpus} CPU(s); "
+        f"load average {os.getloadavg()[0]:.2f}"
+    )
     rounds: list[tuple[float, float]] = []
     cpu_ratios: list[float] = []
     for i in range(args.rounds):
@@ -226,9 +280,12 @@ def main() -> None:
             xmlsec, ssc = time_xmlsec1(cert, files), time_ssc(certs, files[0].parent, n)
         rounds.append((n / ssc[0], n / xmlsec[0]))
         cpu_ratios.append(xmlsec[1] / ssc[1])
-        print(f"round {i + 1}: ssc {n / ssc[0]:6.0f}/s ({ssc[0]:.2f} s wall, {n / ssc[1]:.0f} "
-              f"docs per CPU-second)   xmlsec1 {n / xmlsec[0]:6.0f}/s ({xmlsec[0]:.2f} s wall, "
-              f"{n / xmlsec[1]:.0f} per CPU-second)   ratio {xmlsec[0] / ssc[0]:.2f}x", flush=True)
+        print(
+            f"round {i + 1}: ssc {n / ssc[0]:6.0f}/s ({ssc[0]:.2f} s wall, {n / ssc[1]:.0f} "
+            f"docs per CPU-second)   xmlsec1 {n / xmlsec[0]:6.0f}/s ({xmlsec[0]:.2f} s wall, "
+            f"{n / xmlsec[1]:.0f} per CPU-second)   ratio {xmlsec[0] / ssc[0]:.2f}x",
+            flush=True,
+        )
     limit = ecdsa_verify_rate()
     openssl = openssl_verify_rate()
     cold = single_file_wall(certs, files[0], None)
@@ -238,22 +295,34 @@ def main() -> None:
     best = max(range(len(rounds)), key=lambda i: ratios[i])
     cores = min(2, cpus or 1)
     print()
-    print(f"ssc smki check-keys (--jobs 2, whole CLI): {max(s for s, _ in rounds):8.0f} documents/s "
-          f"best (spread {min(s for s, _ in rounds):.0f}-{max(s for s, _ in rounds):.0f})")
-    print(f"xmlsec1 --verify (batches of {BATCH}, 2 procs): {max(x for _, x in rounds):8.0f} "
-          f"documents/s best (spread {min(x for _, x in rounds):.0f}-"
-          f"{max(x for _, x in rounds):.0f})")
-    print(f"ECDSA P-256 verify, cryptography (limit):  {limit:8.0f} /s per core, "
-          f"{limit * cores:.0f} /s on {cores} cores")
+    print(
+        f"ssc smki check-keys (--jobs 2, whole CLI): {max(s for s, _ in rounds):8.0f} documents/s "
+        f"best (spread {min(s for s, _ in rounds):.0f}-{max(s for s, _ in rounds):.0f})"
+    )
+    print(
+        f"xmlsec1 --verify (batches of {BATCH}, 2 procs): {max(x for _, x in rounds):8.0f} "
+        f"documents/s best (spread {min(x for _, x in rounds):.0f}-"
+        f"{max(x for _, x in rounds):.0f})"
+    )
+    print(
+        f"ECDSA P-256 verify, cryptography (limit):  {limit:8.0f} /s per core, "
+        f"{limit * cores:.0f} /s on {cores} cores"
+    )
     if openssl:
         print(f"ECDSA P-256 verify, openssl speed:         {openssl:8.0f} /s per core")
-    print(f"ratio ssc / xmlsec1, same round:           {ratios[best]:8.2f}x best, "
-          f"{statistics.median(ratios):.2f}x median, {min(ratios):.2f}x worst (aim >= 1.2x)")
-    print(f"ratio in CPU-seconds (load-independent):   {statistics.median(cpu_ratios):8.2f}x median "
-          f"(spread {min(cpu_ratios):.2f}-{max(cpu_ratios):.2f}x)")
-    print(f"single file, one process (pre-commit):     {min(warm) * 1000:8.0f} ms wall min "
-          f"(median {statistics.median(warm) * 1000:.0f}) with a bytecode cache, "
-          f"{min(cold) * 1000:.0f} ms without (aim < 300 ms)")
+    print(
+        f"ratio ssc / xmlsec1, same round:           {ratios[best]:8.2f}x best, "
+        f"{statistics.median(ratios):.2f}x median, {min(ratios):.2f}x worst (aim >= 1.2x)"
+    )
+    print(
+        f"ratio in CPU-seconds (load-independent):   {statistics.median(cpu_ratios):8.2f}x median "
+        f"(spread {min(cpu_ratios):.2f}-{max(cpu_ratios):.2f}x)"
+    )
+    print(
+        f"single file, one process (pre-commit):     {min(warm) * 1000:8.0f} ms wall min "
+        f"(median {statistics.median(warm) * 1000:.0f}) with a bytecode cache, "
+        f"{min(cold) * 1000:.0f} ms without (aim < 300 ms)"
+    )
     report_hostile(args.out, certs, files[0], args)
 
 

@@ -24,8 +24,15 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-ROLES = ["large_supplier", "small_supplier", "electricity_network_party", "gas_network_party",
-         "other_user", "registered_supplier_agent", "shared_resource_provider"]
+ROLES = [
+    "large_supplier",
+    "small_supplier",
+    "electricity_network_party",
+    "gas_network_party",
+    "other_user",
+    "registered_supplier_agent",
+    "shared_resource_provider",
+]
 
 
 def generate(parties: int) -> list[dict]:
@@ -35,34 +42,79 @@ def generate(parties: int) -> list[dict]:
     base = dt.date(2019, 1, 1)
     for p in range(parties):
         pid = f"P{p:06d}"
-        records.append({"type": "party", "id": pid, "name": f"Bench Energy {p} Ltd",
-                        "roles": [ROLES[p % len(ROLES)]], "domestic_sms": (p * 7919) % 500_000,
-                        "non_domestic_sms": (p * 104729) % 90_000})
+        records.append(
+            {
+                "type": "party",
+                "id": pid,
+                "name": f"Bench Energy {p} Ltd",
+                "roles": [ROLES[p % len(ROLES)]],
+                "domestic_sms": (p * 7919) % 500_000,
+                "non_domestic_sms": (p * 104729) % 90_000,
+            }
+        )
         for year in range(3):
             aid = f"A{p:06d}{year}"
             end = base + dt.timedelta(days=365 * year + p % 300)
-            records.append({"type": "assessment", "id": aid, "party": pid,
-                            "kind": ["FUSA", "VUSA", "SSA"][year], "cycle_year": year + 1,
-                            "fieldwork_end": end.isoformat(),
-                            "report_received": (end + dt.timedelta(days=20)).isoformat(),
-                            # Older reports answered, the latest still awaiting its response.
-                            "response_received": (end + dt.timedelta(days=45)).isoformat() if year < 2 else None})
-            records.append({"type": "finding", "id": f"F{p:06d}{year}", "assessment": aid,
-                            "sec_ref": "G5.14", "title": "Risk assessment not refreshed after system change",
-                            "severity": "medium", "due": (end + dt.timedelta(days=90)).isoformat(),
-                            "status": "closed" if year < 2 else "open",
-                            "closed": (end + dt.timedelta(days=80)).isoformat() if year < 2 else None})
+            records.append(
+                {
+                    "type": "assessment",
+                    "id": aid,
+                    "party": pid,
+                    "kind": ["FUSA", "VUSA", "SSA"][year],
+                    "cycle_year": year + 1,
+                    "fieldwork_end": end.isoformat(),
+                    "report_received": (end + dt.timedelta(days=20)).isoformat(),
+                    # Older reports answered, the latest still awaiting its response.
+                    "response_received": (end + dt.timedelta(days=45)).isoformat()
+                    if year < 2
+                    else None,
+                }
+            )
+            records.append(
+                {
+                    "type": "finding",
+                    "id": f"F{p:06d}{year}",
+                    "assessment": aid,
+                    "sec_ref": "G5.14",
+                    "title": "Risk assessment not refreshed after system change",
+                    "severity": "medium",
+                    "due": (end + dt.timedelta(days=90)).isoformat(),
+                    "status": "closed" if year < 2 else "open",
+                    "closed": (end + dt.timedelta(days=80)).isoformat() if year < 2 else None,
+                }
+            )
             if year < 2:
-                records.append({"type": "decision", "id": f"D{p:06d}{year}", "subject": aid,
-                                "date": (end + dt.timedelta(days=40)).isoformat(),
-                                "status": "approved" if year == 0 else "compliant"})
+                records.append(
+                    {
+                        "type": "decision",
+                        "id": f"D{p:06d}{year}",
+                        "subject": aid,
+                        "date": (end + dt.timedelta(days=40)).isoformat(),
+                        "status": "approved" if year == 0 else "compliant",
+                    }
+                )
         records[-7:] = [{k: v for k, v in r.items() if v is not None} for r in records[-7:]]
         if p % 2:
-            records.append({"type": "letter", "id": f"L{p:06d}", "party": pid,
-                            "received": "2020-03-01", "relates_to": f"A{p:06d}0"})
+            records.append(
+                {
+                    "type": "letter",
+                    "id": f"L{p:06d}",
+                    "party": pid,
+                    "received": "2020-03-01",
+                    "relates_to": f"A{p:06d}0",
+                }
+            )
         else:
-            records.append({"type": "highlight", "id": f"H{p:06d}", "date": "2020-03-11",
-                            "committee": "SSC", "title": "Bench highlight", "text": "Text."})
+            records.append(
+                {
+                    "type": "highlight",
+                    "id": f"H{p:06d}",
+                    "date": "2020-03-11",
+                    "committee": "SSC",
+                    "title": "Bench highlight",
+                    "text": "Text.",
+                }
+            )
     return records
 
 
@@ -80,8 +132,10 @@ def raw_executemany(records: list[dict], path: Path) -> float:
         conn.execute(f"CREATE TABLE {type_name}s ({', '.join(columns)})")
         conn.executemany(
             f"INSERT INTO {type_name}s VALUES ({', '.join('?' for _ in columns)})",
-            [tuple(json.dumps(r[c]) if isinstance(r.get(c), list) else r.get(c) for c in columns)
-             for r in rows],
+            [
+                tuple(json.dumps(r[c]) if isinstance(r.get(c), list) else r.get(c) for c in columns)
+                for r in rows
+            ],
         )
     conn.execute("COMMIT")
     elapsed = time.perf_counter() - start
@@ -90,8 +144,8 @@ def raw_executemany(records: list[dict], path: Path) -> float:
 
 
 def run_ssc(db: Path, *argv: str) -> tuple[int, float]:
-    from ssc.cli import main
     from core.env import Environment
+    from ssc.cli import main
 
     env = Environment(stdout=io.StringIO(), stderr=io.StringIO(), db_path=db, actor="bench")
     start = time.perf_counter()
@@ -103,8 +157,13 @@ def help_time(repeats: int = 7) -> float:
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "ssc", "--help"], capture_output=True, check=True,
-                       cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
+        subprocess.run(
+            [sys.executable, "-m", "ssc", "--help"],
+            capture_output=True,
+            check=True,
+            cwd=REPO,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+        )
         times.append(time.perf_counter() - start)
     bare = []
     for _ in range(repeats):
@@ -128,9 +187,21 @@ def cpa_register(folder: Path, devices: int) -> Path:
     from smki.cpa.schema import open_register
 
     data = folder / "cpa"
-    subprocess.run([sys.executable, str(REPO / "testdata" / "cpa" / "generate.py"), str(data),
-                    "--devices", str(devices), "--suppliers", "40", "--certificates", "300"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "testdata" / "cpa" / "generate.py"),
+            str(data),
+            "--devices",
+            str(devices),
+            "--suppliers",
+            "40",
+            "--certificates",
+            "300",
+        ],
+        check=True,
+        capture_output=True,
+    )
     db = folder / "cpa.db"
     conn = open_register(db)
     policy = load_policy()
@@ -173,30 +244,52 @@ def measure(records: list[dict]) -> dict[str, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--parties", type=int, default=10_000)
-    parser.add_argument("--cpa-devices", type=int, default=1_000_000,
-                        help="devices in the CPA register audit verify runs over (0: skip)")
-    parser.add_argument("--runs", type=int, default=1,
-                        help="repeat and keep each figure's best (shared machines drift)")
+    parser.add_argument(
+        "--cpa-devices",
+        type=int,
+        default=1_000_000,
+        help="devices in the CPA register audit verify runs over (0: skip)",
+    )
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=1,
+        help="repeat and keep each figure's best (shared machines drift)",
+    )
     args = parser.parse_args()
     records = generate(args.parties)
     runs = [measure(records) for _ in range(max(1, args.runs))]
     best = {name: min(run[name] for run in runs) for name in runs[0]}
-    raw, imported, due, verify, export = (best[name] for name in ("raw", "import", "due", "verify", "export"))
-    cpa_verify = (min(measure_cpa(args.cpa_devices) for _ in range(max(1, args.runs)))
-                  if args.cpa_devices else None)
+    raw, imported, due, verify, export = (
+        best[name] for name in ("raw", "import", "due", "verify", "export")
+    )
+    cpa_verify = (
+        min(measure_cpa(args.cpa_devices) for _ in range(max(1, args.runs)))
+        if args.cpa_devices
+        else None
+    )
     help_min, bare_min = help_time()
     n = len(records)
-    print(f"records: {n:,} ({args.parties:,} parties)" + (f", best of {len(runs)} runs" if len(runs) > 1 else ""))
+    print(
+        f"records: {n:,} ({args.parties:,} parties)"
+        + (f", best of {len(runs)} runs" if len(runs) > 1 else "")
+    )
     print(f"raw sqlite3.executemany:        {raw:6.3f} s  {n / raw:10,.0f} rows/s  (baseline)")
-    print(f"ssc import (validated, audited): {imported:6.3f} s  {n / imported:10,.0f} rows/s  "
-          f"{imported / raw:5.1f}x baseline  (aim < 5 s)")
+    print(
+        f"ssc import (validated, audited): {imported:6.3f} s  {n / imported:10,.0f} rows/s  "
+        f"{imported / raw:5.1f}x baseline  (aim < 5 s)"
+    )
     print(f"ssc due over {args.parties:,} parties:  {due:6.3f} s  (aim < 1 s)")
     print(f"ssc audit verify:               {verify:6.3f} s  ({n / verify:,.0f} records/s)")
     if cpa_verify is not None:
-        print(f"ssc audit verify, CPA register of {args.cpa_devices:,} devices: {cpa_verify:6.3f} s  "
-              f"({args.cpa_devices / cpa_verify:,.0f} devices/s)")
+        print(
+            f"ssc audit verify, CPA register of {args.cpa_devices:,} devices: {cpa_verify:6.3f} s  "
+            f"({args.cpa_devices / cpa_verify:,.0f} devices/s)"
+        )
     print(f"ssc export:                     {export:6.3f} s")
-    print(f"ssc --help (min of 7):          {help_min:6.3f} s  (python -c pass {bare_min:.3f} s; aim < 0.3 s)")
+    print(
+        f"ssc --help (min of 7):          {help_min:6.3f} s  (python -c pass {bare_min:.3f} s; aim < 0.3 s)"
+    )
     return 0
 
 

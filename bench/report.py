@@ -58,14 +58,18 @@ def timed(argv: list[str], tree: Path, db: Path) -> tuple[float, float]:
     elapsed = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode != 0:
-        raise SystemExit(f"{' '.join(argv[:6])}… failed ({result.returncode}): {result.stderr.strip()[:400]}")
+        raise SystemExit(
+            f"{' '.join(argv[:6])}… failed ({result.returncode}): {result.stderr.strip()[:400]}"
+        )
     return elapsed, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def previous_tree(commit: str, into: Path) -> Path | None:
     """The repository at ``commit``, extracted (None outside a git checkout)."""
     try:
-        archive = subprocess.run(["git", "archive", commit], cwd=REPO, capture_output=True, check=True).stdout
+        archive = subprocess.run(
+            ["git", "archive", commit], cwd=REPO, capture_output=True, check=True
+        ).stdout
     except (OSError, subprocess.CalledProcessError):
         return None
     into.mkdir()
@@ -75,8 +79,8 @@ def previous_tree(commit: str, into: Path) -> Path | None:
 
 def build(db: Path, parties: int) -> int:
     from bench.register import generate
-    from ssc.cli import main
     from core.env import Environment
+    from ssc.cli import main
 
     records = generate(parties)
     source = db.with_suffix(".jsonl")
@@ -103,25 +107,53 @@ def main() -> int:
         old = previous_tree(args.before, folder / "before")
         out = folder / "main.docx"
         commands = {
-            "ssc report panel (markdown)": ([sys.executable, "-m", "ssc", "report", "panel", "--month", args.month], REPO),
-            "ssc report panel (docx)": ([sys.executable, "-m", "ssc", "report", "panel", "--month", args.month,
-                                         "--format", "docx", "-o", str(out)], REPO),
-            "bare SQL counts (floor)": ([sys.executable, "-c", BARE_SQL, str(db), args.month, next_month(args.month)], REPO),
+            "ssc report panel (markdown)": (
+                [sys.executable, "-m", "ssc", "report", "panel", "--month", args.month],
+                REPO,
+            ),
+            "ssc report panel (docx)": (
+                [
+                    sys.executable,
+                    "-m",
+                    "ssc",
+                    "report",
+                    "panel",
+                    "--month",
+                    args.month,
+                    "--format",
+                    "docx",
+                    "-o",
+                    str(out),
+                ],
+                REPO,
+            ),
+            "bare SQL counts (floor)": (
+                [sys.executable, "-c", BARE_SQL, str(db), args.month, next_month(args.month)],
+                REPO,
+            ),
         }
         databases = dict.fromkeys(commands, db)
         if old is not None:
             # The previous design reads only the schema it wrote: the same records, imported by it.
             old_db = folder / "before.db"
-            timed([sys.executable, "-m", "ssc", "import", str(db.with_suffix(".jsonl"))], old, old_db)
+            timed(
+                [sys.executable, "-m", "ssc", "import", str(db.with_suffix(".jsonl"))], old, old_db
+            )
             commands["previous design (markdown)"] = (
-                [sys.executable, "-m", "ssc", "report", "panel", "--month", args.month], old)
+                [sys.executable, "-m", "ssc", "report", "panel", "--month", args.month],
+                old,
+            )
             databases["previous design (markdown)"] = old_db
-        runs = {name: [timed(argv, tree, databases[name]) for _ in range(max(1, args.runs))]
-                for name, (argv, tree) in commands.items()}
+        runs = {
+            name: [timed(argv, tree, databases[name]) for _ in range(max(1, args.runs))]
+            for name, (argv, tree) in commands.items()
+        }
         best = {name: min(wall for wall, _ in times) for name, times in runs.items()}
         cpu = {name: min(used for _, used in times) for name, times in runs.items()}
-    print(f"register: {count:,} records ({args.parties:,} parties), month {args.month}, "
-          f"best of {args.runs} run(s), whole process each")
+    print(
+        f"register: {count:,} records ({args.parties:,} parties), month {args.month}, "
+        f"best of {args.runs} run(s), whole process each"
+    )
     floor = best["bare SQL counts (floor)"]
     previous = best.get("previous design (markdown)")
     previous_cpu = cpu.get("previous design (markdown)")

@@ -43,10 +43,33 @@ from tui.screens.records import RecordsScreen  # noqa: E402
 from tui.state import Session  # noqa: E402
 
 TODAY = dt.date(2020, 1, 10)
-ROLES = ["large_supplier", "small_supplier", "electricity_network_party", "gas_network_party",
-         "other_user", "registered_supplier_agent", "shared_resource_provider"]
-WORDS = ["Albion", "Mercia", "Wessex", "Fenland", "Pennine", "Thames", "Severn", "Cheviot",
-         "Solway", "Humber", "Tamar", "Ouse", "Trent", "Clyde", "Tay", "Wye"]
+ROLES = [
+    "large_supplier",
+    "small_supplier",
+    "electricity_network_party",
+    "gas_network_party",
+    "other_user",
+    "registered_supplier_agent",
+    "shared_resource_provider",
+]
+WORDS = [
+    "Albion",
+    "Mercia",
+    "Wessex",
+    "Fenland",
+    "Pennine",
+    "Thames",
+    "Severn",
+    "Cheviot",
+    "Solway",
+    "Humber",
+    "Tamar",
+    "Ouse",
+    "Trent",
+    "Clyde",
+    "Tay",
+    "Wye",
+]
 KINDS = ["FUSA", "VUSA", "SSA", "FOLLOW_UP"]
 SECTIONS = ["G3.11", "G3.16", "G4.2(b)", "G5.14", "G5.16", "G5.19", "G6.3"]
 
@@ -56,21 +79,39 @@ def build(path: Path, parties: int, assessments: int, findings: int, seed: int =
     start = time.perf_counter()
     records: list = []
     for n in range(parties):
-        records.append(Party(
-            id=f"P{n:05d}", name=f"{rng.choice(WORDS)} {rng.choice(WORDS)} Energy {n} Ltd",
-            roles=[rng.choice(ROLES)], domestic_sms=rng.randrange(0, 2_000_000)))
+        records.append(
+            Party(
+                id=f"P{n:05d}",
+                name=f"{rng.choice(WORDS)} {rng.choice(WORDS)} Energy {n} Ltd",
+                roles=[rng.choice(ROLES)],
+                domestic_sms=rng.randrange(0, 2_000_000),
+            )
+        )
     for n in range(assessments):
         end = TODAY - dt.timedelta(days=rng.randrange(0, 1100))
-        records.append(Assessment(
-            id=f"A{n:06d}", party=f"P{rng.randrange(parties):05d}", kind=rng.choice(KINDS),
-            cycle_year=rng.randint(1, 3), fieldwork_start=end - dt.timedelta(days=10),
-            fieldwork_end=end, report_received=end + dt.timedelta(days=21)))
+        records.append(
+            Assessment(
+                id=f"A{n:06d}",
+                party=f"P{rng.randrange(parties):05d}",
+                kind=rng.choice(KINDS),
+                cycle_year=rng.randint(1, 3),
+                fieldwork_start=end - dt.timedelta(days=10),
+                fieldwork_end=end,
+                report_received=end + dt.timedelta(days=21),
+            )
+        )
     for n in range(findings):
-        records.append(Finding(
-            id=f"F{n:06d}", assessment=f"A{rng.randrange(assessments):06d}",
-            sec_ref=rng.choice(SECTIONS), title=f"{rng.choice(WORDS)} control gap {n}",
-            severity=rng.choice(["low", "medium", "high"]), status="open",
-            due=TODAY + dt.timedelta(days=rng.randrange(-200, 200))))
+        records.append(
+            Finding(
+                id=f"F{n:06d}",
+                assessment=f"A{rng.randrange(assessments):06d}",
+                sec_ref=rng.choice(SECTIONS),
+                title=f"{rng.choice(WORDS)} control gap {n}",
+                severity=rng.choice(["low", "medium", "high"]),
+                status="open",
+                due=TODAY + dt.timedelta(days=rng.randrange(-200, 200)),
+            )
+        )
     for n in range(200):  # as the workflow allows: the kind's vocabulary, not before the report
         subject = records[parties + n]
         assert isinstance(subject, Assessment) and subject.report_received is not None
@@ -140,8 +181,9 @@ async def _round_trip(pilot, key: str) -> float:
     return time.perf_counter() - t
 
 
-async def drive(path: Path, filter_text: str, size: tuple[int, int],
-                picker_text: str = "mercia wye") -> dict[str, object]:
+async def drive(
+    path: Path, filter_text: str, size: tuple[int, int], picker_text: str = "mercia wye"
+) -> dict[str, object]:
     figures: dict[str, object] = {}
     clock = Clock()
     app = SSCApp(Session(db_path=path, actor="bench", today=TODAY, cursor_blink=False))
@@ -233,8 +275,10 @@ def main() -> int:
     path = args.db or Path(tempfile.mkdtemp(prefix="ssc-bench-")) / "register.db"
     if not path.exists():
         built = build(path, args.parties, args.assessments, args.findings)
-        print(f"built {args.parties:,} parties, {args.assessments:,} assessments, "
-              f"{args.findings:,} findings in {built:.1f} s ({path})")
+        print(
+            f"built {args.parties:,} parties, {args.assessments:,} assessments, "
+            f"{args.findings:,} findings in {built:.1f} s ({path})"
+        )
     width, height = (int(n) for n in args.size.split("x"))
     figures = asyncio.run(drive(path, args.filter, (width, height), args.picker))
     figures["pickers.search alone"] = search_alone(path, [w.lower() for w in WORDS])
@@ -242,22 +286,34 @@ def main() -> int:
     for name, value in figures.items():
         if isinstance(value, list):
             ms = [v * 1000 for v in value]
-            print(f"{name:>30}: median {statistics.median(ms):.0f} ms, max {max(ms):.0f} ms"
-                  f" over {len(ms)} keys")
+            print(
+                f"{name:>30}: median {statistics.median(ms):.0f} ms, max {max(ms):.0f} ms"
+                f" over {len(ms)} keys"
+            )
         elif isinstance(value, float):
             print(f"{name:>30}: {value * 1000:.0f} ms")
         else:
             print(f"{name:>30}: {value}")
     aim = 0.100
-    verdict = {name: statistics.median(figures[name]) < aim
-               for name in ("filter key round trip", "  minus no-op median", "filter key → painted",
-                            "picker key round trip", "  picker minus no-op median",
-                            "picker key → painted", "pickers.search alone")}
+    verdict = {
+        name: statistics.median(figures[name]) < aim
+        for name in (
+            "filter key round trip",
+            "  minus no-op median",
+            "filter key → painted",
+            "picker key round trip",
+            "  picker minus no-op median",
+            "picker key → painted",
+            "pickers.search alone",
+        )
+    }
     print("aim: a filter or picker keystroke updates the list in under 100 ms (median) —")
     for name, met in verdict.items():
         print(f"{name.strip():>30}: {'met' if met else 'NOT met'}")
-    print("(the round trip includes Pilot's own idle-waiting, >= 60 ms by construction: three"
-          " 20 ms idle checks; key → painted is the app's own share, from the key to the frame)")
+    print(
+        "(the round trip includes Pilot's own idle-waiting, >= 60 ms by construction: three"
+        " 20 ms idle checks; key → painted is the app's own share, from the key to the frame)"
+    )
     return 0
 
 

@@ -79,8 +79,14 @@ def _genesis(conn: sqlite3.Connection) -> None:
     # under a frozen clock (snapshots); the id is an identity, not a secret.
     created = utc_now().isoformat(timespec="microseconds")
     register_id = str(uuid.UUID(bytes=sha256(created.encode()).digest()[:16], version=4))
-    appender.add(REGISTER, register_id, "create" if appender.seq == 0 else "identify", None,
-                 {"register_id": register_id}, None)
+    appender.add(
+        REGISTER,
+        register_id,
+        "create" if appender.seq == 0 else "identify",
+        None,
+        {"register_id": register_id},
+        None,
+    )
     appender.flush()
 
 
@@ -117,8 +123,9 @@ def ensure_schema(conn: sqlite3.Connection) -> None:
 
 def register_id(conn: sqlite3.Connection) -> str | None:
     """The id the register's first ``register`` event gave it (None for an empty trail)."""
-    row = conn.execute("SELECT entity_id FROM audit_events WHERE entity = ? ORDER BY seq LIMIT 1",
-                       (REGISTER,)).fetchone()
+    row = conn.execute(
+        "SELECT entity_id FROM audit_events WHERE entity = ? ORDER BY seq LIMIT 1", (REGISTER,)
+    ).fetchone()
     return row[0] if row else None
 
 
@@ -132,8 +139,9 @@ def _json_encoder() -> Callable[[Any], str]:
     make = getattr(json.encoder, "c_make_encoder", None)
     if make is None:  # no C accelerator (another Python implementation)
         return encoder.encode
-    chunks = make(None, encoder.default, json.encoder.encode_basestring, None, ":", ",",
-                  True, False, True)
+    chunks = make(
+        None, encoder.default, json.encoder.encode_basestring, None, ":", ",", True, False, True
+    )
     join = "".join
     return lambda value: join(chunks(value, 0))
 
@@ -146,25 +154,51 @@ def _canonical(value: Any) -> str | None:
     return None if value is None else canonical_json(value)
 
 
-def _digest(seq: int, at: str, actor: str, entity: str, entity_id: str, action: str,
-            before: str | None, after: str | None, reason: str | None, prev_hash: str) -> str:
+def _digest(
+    seq: int,
+    at: str,
+    actor: str,
+    entity: str,
+    entity_id: str,
+    action: str,
+    before: str | None,
+    after: str | None,
+    reason: str | None,
+    prev_hash: str,
+) -> str:
     """SHA-256 of a header naming every field, followed by the before and after texts as stored.
 
     The header (a JSON array) gives the lengths of before and after (null when absent), so the
     material splits back into its fields one way only; the texts, already canonical JSON, are
     hashed as they are instead of being encoded again inside the header.
     """
-    header = canonical_json([seq, at, actor, entity, entity_id, action, reason, prev_hash,
-                             None if before is None else len(before),
-                             None if after is None else len(after)])
+    header = canonical_json(
+        [
+            seq,
+            at,
+            actor,
+            entity,
+            entity_id,
+            action,
+            reason,
+            prev_hash,
+            None if before is None else len(before),
+            None if after is None else len(after),
+        ]
+    )
     return sha256((header + (before or "") + (after or "")).encode()).hexdigest()
 
 
 class Appender:
     """Appends events in one transaction, keeping the chain's tail in memory (bulk imports)."""
 
-    def __init__(self, conn: sqlite3.Connection, actor: str, at: dt.datetime | None = None,
-                 clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        actor: str,
+        at: dt.datetime | None = None,
+        clock: Clock | None = None,
+    ) -> None:
         """``at`` fixes one time for every event (a bulk import's); else each event reads
         ``clock`` (the system clock unless given)."""
         self.conn = conn
@@ -179,16 +213,46 @@ class Appender:
         # A fixed time (a bulk import's) is formatted once, not per event.
         self._at_text = at.isoformat(timespec="microseconds") if at is not None else None
 
-    def add(self, entity: str, entity_id: str, action: str, before: dict | None,
-            after: dict | None, reason: str | None = None) -> None:
+    def add(
+        self,
+        entity: str,
+        entity_id: str,
+        action: str,
+        before: dict | None,
+        after: dict | None,
+        reason: str | None = None,
+    ) -> None:
         at = self._at_text or self.clock().isoformat(timespec="microseconds")
         before_text = None if before is None else canonical_json(before)
         after_text = None if after is None else canonical_json(after)
         seq = self.seq + 1
-        digest = _digest(seq, at, self.actor, entity, entity_id, action, before_text,
-                         after_text, reason, self.hash)
-        self.pending.append((seq, at, self.actor, entity, entity_id, action, before_text,
-                             after_text, reason, self.hash, digest))
+        digest = _digest(
+            seq,
+            at,
+            self.actor,
+            entity,
+            entity_id,
+            action,
+            before_text,
+            after_text,
+            reason,
+            self.hash,
+        )
+        self.pending.append(
+            (
+                seq,
+                at,
+                self.actor,
+                entity,
+                entity_id,
+                action,
+                before_text,
+                after_text,
+                reason,
+                self.hash,
+                digest,
+            )
+        )
         self.seq, self.hash = seq, digest
 
     def flush(self) -> None:
@@ -208,9 +272,18 @@ class Appender:
         self.pending.clear()
 
 
-def record(conn: sqlite3.Connection, *, actor: str, entity: str, entity_id: str, action: str,
-           before: dict[str, Any] | None, after: dict[str, Any] | None,
-           reason: str | None = None, clock: Clock | None = None) -> str:
+def record(
+    conn: sqlite3.Connection,
+    *,
+    actor: str,
+    entity: str,
+    entity_id: str,
+    action: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    reason: str | None = None,
+    clock: Clock | None = None,
+) -> str:
     """Append one event inside the caller's write transaction; return its hash."""
     appender = Appender(conn, actor, clock=clock)
     appender.add(entity, entity_id, action, before, after, reason)
@@ -224,8 +297,14 @@ def head(conn: sqlite3.Connection) -> tuple[int, str]:
     return (row[0], row[1]) if row else (0, GENESIS)
 
 
-def events(conn: sqlite3.Connection, *, entity: str | None = None, entity_id: str | None = None,
-           newest_first: bool = False, limit: int | None = None) -> Iterator[AuditEvent]:
+def events(
+    conn: sqlite3.Connection,
+    *,
+    entity: str | None = None,
+    entity_id: str | None = None,
+    newest_first: bool = False,
+    limit: int | None = None,
+) -> Iterator[AuditEvent]:
     sql = "SELECT seq, at, actor, entity, entity_id, action, before, after, reason, prev_hash, hash FROM audit_events"
     clauses, params = [], []
     if entity is not None:
@@ -240,9 +319,19 @@ def events(conn: sqlite3.Connection, *, entity: str | None = None, entity_id: st
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
     for row in conn.execute(sql, params):
-        yield AuditEvent(row[0], row[1], row[2], row[3], row[4], row[5],
-                         json.loads(row[6]) if row[6] else None,
-                         json.loads(row[7]) if row[7] else None, row[8], row[9], row[10])
+        yield AuditEvent(
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            row[4],
+            row[5],
+            json.loads(row[6]) if row[6] else None,
+            json.loads(row[7]) if row[7] else None,
+            row[8],
+            row[9],
+            row[10],
+        )
 
 
 _HASH = re.compile(r"[0-9a-f]{64}")
@@ -252,15 +341,19 @@ def parse_head(text: str) -> str:
     """A noted head hash (64 hex digits, as ``ssc audit head`` prints it); InputError if not."""
     value = text.strip().lower()
     if not _HASH.fullmatch(value):
-        raise InputError("expected the 64 hex digits `ssc audit head` printed", field="--expect-head")
+        raise InputError(
+            "expected the 64 hex digits `ssc audit head` printed", field="--expect-head"
+        )
     return value
 
 
-def verify(conn: sqlite3.Connection,
-           current_states: Iterable[tuple[str, str, dict[str, Any]]] | None = None,
-           tracked_entities: Collection[str] = (),
-           expect_head: str | None = None,
-           expect_count: int | None = None) -> Tampering | None:
+def verify(
+    conn: sqlite3.Connection,
+    current_states: Iterable[tuple[str, str, dict[str, Any]]] | None = None,
+    tracked_entities: Collection[str] = (),
+    expect_head: str | None = None,
+    expect_count: int | None = None,
+) -> Tampering | None:
     """Check the chain, the head, and (given ``current_states``) the records against the trail.
 
     ``current_states`` yields (entity, entity_id, state) for every record now in the register of
@@ -303,11 +396,22 @@ def _replay(conn: sqlite3.Connection, expect_head: str | None) -> _Replayed | Ta
     )
     for seq, at, actor, entity, entity_id, action, before, after, reason, prev, digest in rows:
         if seq != expected_seq:
-            return Tampering(seq, f"out of sequence: expected event {expected_seq} here (an event was removed or moved)")
+            return Tampering(
+                seq,
+                f"out of sequence: expected event {expected_seq} here (an event was removed or moved)",
+            )
         if prev != expected_prev:
-            return Tampering(seq, "does not follow the event before it (an event was removed, moved or rewritten)")
-        if _digest(seq, at, actor, entity, entity_id, action, before, after, reason, prev) != digest:
-            return Tampering(seq, f"its content was altered ({entity} {entity_id}, {action} by {actor} at {at})")
+            return Tampering(
+                seq,
+                "does not follow the event before it (an event was removed, moved or rewritten)",
+            )
+        if (
+            _digest(seq, at, actor, entity, entity_id, action, before, after, reason, prev)
+            != digest
+        ):
+            return Tampering(
+                seq, f"its content was altered ({entity} {entity_id}, {action} by {actor} at {at})"
+            )
         last_state[(entity, entity_id)] = after
         if looking and digest == expect_head:
             looking, head_at = False, seq
@@ -315,28 +419,42 @@ def _replay(conn: sqlite3.Connection, expect_head: str | None) -> _Replayed | Ta
     return _Replayed(expected_seq - 1, expected_prev, last_state, head_at)
 
 
-def _ending_problem(conn: sqlite3.Connection, replayed: _Replayed, expect_head: str | None,
-                    expect_count: int | None) -> Tampering | None:
+def _ending_problem(
+    conn: sqlite3.Connection, replayed: _Replayed, expect_head: str | None, expect_count: int | None
+) -> Tampering | None:
     """The head row names the chain's last event, the chain starts with the register's own
     event, and a noted head is still in it (as the event noted, if given)."""
     count, head_hash = head(conn)
     if count != replayed.events or head_hash != replayed.last_hash:
-        return Tampering(count, f"the trail ends at event {replayed.events} but its head says {count}: events were cut off the end")
+        return Tampering(
+            count,
+            f"the trail ends at event {replayed.events} but its head says {count}: events were cut off the end",
+        )
     if not any(key[0] == REGISTER for key in replayed.last_state):
-        return Tampering(None, "the trail has no `register create` event: every event was deleted "
-                               "(or the file was never an ssc register)")
+        return Tampering(
+            None,
+            "the trail has no `register create` event: every event was deleted "
+            "(or the file was never an ssc register)",
+        )
     if expect_head is not None and replayed.head_at is None:
-        return Tampering(count, "the noted head is not in the trail: the trail was rewritten or cut "
-                                "since it was noted")
+        return Tampering(
+            count,
+            "the noted head is not in the trail: the trail was rewritten or cut since it was noted",
+        )
     if expect_count is not None and replayed.head_at != expect_count:
-        return Tampering(replayed.head_at, f"the noted head is event {replayed.head_at}, not event {expect_count} "
-                                           "as noted: the trail was rewritten since")
+        return Tampering(
+            replayed.head_at,
+            f"the noted head is event {replayed.head_at}, not event {expect_count} "
+            "as noted: the trail was rewritten since",
+        )
     return None
 
 
-def _state_problem(current_states: Iterable[tuple[str, str, dict[str, Any]]],
-                   last_state: dict[tuple[str, str], str | None],
-                   tracked_entities: Collection[str]) -> Tampering | None:
+def _state_problem(
+    current_states: Iterable[tuple[str, str, dict[str, Any]]],
+    last_state: dict[tuple[str, str], str | None],
+    tracked_entities: Collection[str],
+) -> Tampering | None:
     """Each record now in the register is as the trail last left it, and each record the trail
     last left standing (of a tracked kind) is still there."""
     seen: set[tuple[str, str]] = set()
@@ -345,17 +463,26 @@ def _state_problem(current_states: Iterable[tuple[str, str, dict[str, Any]]],
         seen.add(key)
         audited = last_state.get(key)
         if audited is None:
-            return Tampering(None, f"{entity} {entity_id} is in the register but not in the audit trail")
+            return Tampering(
+                None, f"{entity} {entity_id} is in the register but not in the audit trail"
+            )
         if _canonical(state) != audited:
-            return Tampering(None, f"{entity} {entity_id} differs from its last audited state (edited outside ssc)")
+            return Tampering(
+                None,
+                f"{entity} {entity_id} differs from its last audited state (edited outside ssc)",
+            )
     for key, last in last_state.items():
         if last is not None and key not in seen and key[0] in tracked_entities:
-            return Tampering(None, f"{key[0]} {key[1]} is in the audit trail but missing from the register (deleted outside ssc)")
+            return Tampering(
+                None,
+                f"{key[0]} {key[1]} is in the audit trail but missing from the register (deleted outside ssc)",
+            )
     return None
 
 
-def verify_register(conn: sqlite3.Connection, *, expect_head: str | None = None,
-                    expect_count: int | None = None) -> Tampering | None:
+def verify_register(
+    conn: sqlite3.Connection, *, expect_head: str | None = None, expect_count: int | None = None
+) -> Tampering | None:
     """Verify everything the register file keeps: the schema (nothing planted or altered), the
     chain and its head, and every component's audited state (``core.db.COMPONENTS``)."""
     with db.read_snapshot(conn):  # the trail and the records as of one commit
@@ -368,8 +495,13 @@ def verify_register(conn: sqlite3.Connection, *, expect_head: str | None = None,
             kinds, current = provider(conn)
             entities.update(kinds)
             states.append(current)
-        problem = verify(conn, itertools.chain.from_iterable(states), tracked_entities=entities,
-                         expect_head=expect_head, expect_count=expect_count)
+        problem = verify(
+            conn,
+            itertools.chain.from_iterable(states),
+            tracked_entities=entities,
+            expect_head=expect_head,
+            expect_count=expect_count,
+        )
         if problem is not None:
             return problem
         for finder in db.problem_finders():

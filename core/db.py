@@ -64,9 +64,11 @@ COMPONENTS: dict[str, Component] = {
     "register": Component("assurance.schema:MIGRATIONS", "assurance.store:audit_states"),
     "audit": Component("core.audit:MIGRATIONS"),
     "cpa": Component("smki.cpa.schema:MIGRATIONS", "smki.cpa.schema:audit_states"),
-    "evidence": Component("assurance.evidence.store:MIGRATIONS",
-                          "assurance.evidence.store:component_audit_states",
-                          "assurance.evidence.store:audit_problem"),
+    "evidence": Component(
+        "assurance.evidence.store:MIGRATIONS",
+        "assurance.evidence.store:component_audit_states",
+        "assurance.evidence.store:audit_problem",
+    ),
 }
 
 
@@ -95,8 +97,9 @@ def busy_timeout_ms() -> int:
     except ValueError:
         value = -1
     if not 0 <= value <= 86_400_000:
-        raise InputError(f"expected milliseconds from 0 to 86400000, found {text!r}",
-                         field="SSC_BUSY_TIMEOUT_MS")
+        raise InputError(
+            f"expected milliseconds from 0 to 86400000, found {text!r}", field="SSC_BUSY_TIMEOUT_MS"
+        )
     return value
 
 
@@ -120,8 +123,9 @@ def _stat(path: Path) -> os.stat_result | None:
 
 
 def _sqlite_connect(uri: str, timeout_ms: int) -> sqlite3.Connection:
-    conn = sqlite3.connect(uri, uri=True, timeout=timeout_ms / 1000, isolation_level=None,
-                           check_same_thread=True)
+    conn = sqlite3.connect(
+        uri, uri=True, timeout=timeout_ms / 1000, isolation_level=None, check_same_thread=True
+    )
     conn.execute(f"PRAGMA busy_timeout = {timeout_ms}")
     return conn
 
@@ -134,16 +138,19 @@ def _schema_names(conn: sqlite3.Connection, path: Path) -> set[str]:
         name = getattr(exc, "sqlite_errorname", "")
         if name.startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT")):
             conn.close()
-            raise InputError(f"not an ssc register (SQLite says: {exc}); nothing was changed",
-                             path=str(path)) from None
+            raise InputError(
+                f"not an ssc register (SQLite says: {exc}); nothing was changed", path=str(path)
+            ) from None
         raise
 
 
 def _refuse_foreign(conn: sqlite3.Connection, path: Path, names: set[str]) -> None:
     if names and "schema_migrations" not in names:
         conn.close()
-        raise InputError("another application's SQLite database, not an ssc register; "
-                         "nothing was changed", path=str(path))
+        raise InputError(
+            "another application's SQLite database, not an ssc register; nothing was changed",
+            path=str(path),
+        )
 
 
 def connect(path: Path | str, *, write: bool = True) -> sqlite3.Connection:
@@ -197,8 +204,9 @@ def _create(path: Path, timeout: int) -> sqlite3.Connection:
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
-        raise EnvironmentFault(f"{path.parent}: cannot create the register's folder: "
-                               f"{exc.strerror}") from None
+        raise EnvironmentFault(
+            f"{path.parent}: cannot create the register's folder: {exc.strerror}"
+        ) from None
     with _CREATE_LOCK:
         previous = os.umask(0o077)
         try:
@@ -225,8 +233,11 @@ def connect_read_only(path: Path | str) -> sqlite3.Connection:
     path = Path(path)
     status = _stat(path)
     if status is None:
-        raise InputError("no such register file (a command that only reads never creates one; "
-                         "check --db or SSC_DB)", path=str(path))
+        raise InputError(
+            "no such register file (a command that only reads never creates one; "
+            "check --db or SSC_DB)",
+            path=str(path),
+        )
     if stat.S_ISDIR(status.st_mode):
         raise InputError("is a directory, not a register file", path=str(path))
     if not stat.S_ISREG(status.st_mode):
@@ -236,7 +247,9 @@ def connect_read_only(path: Path | str) -> sqlite3.Connection:
         conn = _sqlite_connect(_uri(path, mode="ro"), timeout)
         names = _schema_names(conn, path)
     except sqlite3.OperationalError as exc:
-        if not getattr(exc, "sqlite_errorname", "").startswith(("SQLITE_CANTOPEN", "SQLITE_READONLY")):
+        if not getattr(exc, "sqlite_errorname", "").startswith(
+            ("SQLITE_CANTOPEN", "SQLITE_READONLY")
+        ):
             raise
         conn = _connect_immutable(path, timeout)
         names = _schema_names(conn, path)
@@ -254,7 +267,8 @@ def _connect_immutable(path: Path, timeout: int) -> sqlite3.Connection:
     if wal_status is not None and wal_status.st_size > 0:
         raise EnvironmentFault(
             f"{path}: on a read-only medium with a -wal file holding changes not yet in the "
-            "register; copy both files to writable storage and open the copy")
+            "register; copy both files to writable storage and open the copy"
+        )
     try:
         return _sqlite_connect(_uri(path, mode="ro", immutable="1"), timeout)
     except sqlite3.OperationalError as exc:
@@ -275,8 +289,9 @@ def open_register(path: Path | str, *, write: bool = True) -> sqlite3.Connection
             # A trigger planted in the file would run inside ssc's own writes: refuse to write.
             problem = schema_problem(conn)
             if problem is not None:
-                raise InputError(f"{problem}; ssc will not write to it (see `ssc audit verify`)",
-                                 path=str(path))
+                raise InputError(
+                    f"{problem}; ssc will not write to it (see `ssc audit verify`)", path=str(path)
+                )
         else:
             _check_current(conn, Path(path))
     except BaseException:
@@ -290,12 +305,18 @@ def _check_current(conn: sqlite3.Connection, path: Path) -> None:
     for name, component in COMPONENTS.items():
         have, want = versions.get(name, 0), len(component.load_migrations())
         if have < want:
-            raise InputError(f"the register's {name} schema is version {have} by its "
-                             f"schema_migrations table, older than this ssc's ({want}); any "
-                             "command that writes upgrades it", path=str(path))
+            raise InputError(
+                f"the register's {name} schema is version {have} by its "
+                f"schema_migrations table, older than this ssc's ({want}); any "
+                "command that writes upgrades it",
+                path=str(path),
+            )
         if have > want:
-            raise InputError(f"the register's {name} schema is version {have}, newer than this "
-                             f"ssc knows ({want}): upgrade ssc", path=str(path))
+            raise InputError(
+                f"the register's {name} schema is version {have}, newer than this "
+                f"ssc knows ({want}): upgrade ssc",
+                path=str(path),
+            )
 
 
 def _versions(conn: sqlite3.Connection) -> dict[str, int]:
@@ -306,9 +327,11 @@ def _versions(conn: sqlite3.Connection) -> dict[str, int]:
         " GROUP BY component"
     ):
         if top != count:
-            raise InputError(f"the register's schema_migrations table lacks rows for {component} "
-                             f"(has {count} of versions 1-{top}): it was edited outside ssc; "
-                             "restore the register from a copy")
+            raise InputError(
+                f"the register's schema_migrations table lacks rows for {component} "
+                f"(has {count} of versions 1-{top}): it was edited outside ssc; "
+                "restore the register from a copy"
+            )
         versions[component] = top
     return versions
 
@@ -378,8 +401,10 @@ def migrate(conn: sqlite3.Connection, component: str, migrations: Sequence[Migra
     """
     if component not in COMPONENTS:
         raise RuntimeError(f"component {component!r} is not in core.db.COMPONENTS: add it there")
-    if "schema_migrations" not in {r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE name = 'schema_migrations'")}:
+    if "schema_migrations" not in {
+        r[0]
+        for r in conn.execute("SELECT name FROM sqlite_master WHERE name = 'schema_migrations'")
+    }:
         with write_transaction(conn):
             conn.execute(_MIGRATIONS_TABLE)
     current = _versions(conn).get(component, 0)
@@ -397,8 +422,13 @@ def migrate(conn: sqlite3.Connection, component: str, migrations: Sequence[Migra
     return len(migrations)
 
 
-def _apply(conn: sqlite3.Connection, component: str, migrations: Sequence[Migration],
-           current: int, until: int | None = None) -> None:
+def _apply(
+    conn: sqlite3.Connection,
+    component: str,
+    migrations: Sequence[Migration],
+    current: int,
+    until: int | None = None,
+) -> None:
     for version in range(current + 1, (until or len(migrations)) + 1):
         step = migrations[version - 1]
         try:
@@ -410,9 +440,11 @@ def _apply(conn: sqlite3.Connection, component: str, migrations: Sequence[Migrat
         except sqlite3.OperationalError as exc:
             if getattr(exc, "sqlite_errorname", "") != "SQLITE_ERROR":
                 raise
-            raise InputError(f"the register's {component} schema does not match its "
-                             f"schema_migrations table (version {version}: {exc}); it was "
-                             "edited outside ssc") from None
+            raise InputError(
+                f"the register's {component} schema does not match its "
+                f"schema_migrations table (version {version}: {exc}); it was "
+                "edited outside ssc"
+            ) from None
         conn.execute(
             "INSERT INTO schema_migrations (component, version) VALUES (?, ?)",
             (component, version),
@@ -463,7 +495,9 @@ def schema_problem(conn: sqlite3.Connection) -> str | None:
         article = "an" if key[0] == "index" else "a"
         return f"the schema has {article} {key[0]} {key[1]!r} that no ssc migration creates (planted in the file?)"
     for key in sorted(want.keys() - have.keys()):
-        return f"the schema lacks the {key[0]} {key[1]!r} its migrations create (dropped outside ssc?)"
+        return (
+            f"the schema lacks the {key[0]} {key[1]!r} its migrations create (dropped outside ssc?)"
+        )
     for key in sorted(want):
         if want[key] != have[key]:
             return f"the {key[0]} {key[1]!r} differs from what its migration creates (altered outside ssc?)"
@@ -471,6 +505,8 @@ def schema_problem(conn: sqlite3.Connection) -> str | None:
 
 
 def _objects(conn: sqlite3.Connection) -> dict[tuple[str, str], tuple[str, str | None]]:
-    rows = conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"
-                        " WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")
+    rows = conn.execute(
+        "SELECT type, name, tbl_name, sql FROM sqlite_master"
+        " WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+    )
     return {(kind, name): (table, sql) for kind, name, table, sql in rows}

@@ -40,8 +40,9 @@ class Policies:
     a test policies already built.
     """
 
-    def __init__(self, file: Path | None = None,
-                 preset: Mapping[Callable[..., Any], Any] | None = None) -> None:
+    def __init__(
+        self, file: Path | None = None, preset: Mapping[Callable[..., Any], Any] | None = None
+    ) -> None:
         self.file = file
         self._loaded: dict[Callable[..., Any], Any] = dict(preset or {})
         # The TUI's workers ask from threads: one load each, so "the same object" holds. Re-entrant:
@@ -100,7 +101,11 @@ class Environment:
     stdout: TextIO = field(default_factory=lambda: sys.stdout)
     stderr: TextIO = field(default_factory=lambda: sys.stderr)
     stdin: TextIO = field(default_factory=lambda: sys.stdin)
-    db_path: Path = field(default_factory=lambda: Path(os.environ["SSC_DB"]) if os.environ.get("SSC_DB") else default_db_path())
+    db_path: Path = field(
+        default_factory=lambda: (
+            Path(os.environ["SSC_DB"]) if os.environ.get("SSC_DB") else default_db_path()
+        )
+    )
     actor: str = field(default_factory=current_actor)
     as_of: dt.date | None = None
     #: The time now (UTC), for audit events, timestamps and today's date; tests give a fixed one.

@@ -64,10 +64,18 @@ _OS_FAULTS = {
 #: (``sqlite_errorname``), the words of its message that say the same where it gives none, and
 #: the line people see (``{exc}``: SQLite's own message).
 _SQLITE_FAULTS: tuple[tuple[tuple[str, ...], str | None, str], ...] = (
-    (("SQLITE_BUSY",), "locked", "the register is locked by another process and stayed locked past "
-                                 "the busy timeout (SSC_BUSY_TIMEOUT_MS): nothing was written, try again"),
+    (
+        ("SQLITE_BUSY",),
+        "locked",
+        "the register is locked by another process and stayed locked past "
+        "the busy timeout (SSC_BUSY_TIMEOUT_MS): nothing was written, try again",
+    ),
     (("SQLITE_FULL",), "disk is full", "the register's disk is full: nothing was written"),
-    (("SQLITE_READONLY",), "readonly", "the register cannot be written here (read-only file, folder or medium)"),
+    (
+        ("SQLITE_READONLY",),
+        "readonly",
+        "the register cannot be written here (read-only file, folder or medium)",
+    ),
     (("SQLITE_IOERR", "SQLITE_CANTOPEN"), None, "cannot read or write the register ({exc})"),
 )
 

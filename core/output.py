@@ -94,11 +94,13 @@ def _copy_to_named(fd: int, folder: Path) -> str:
 
 
 @overload
-def private_file(path: Path | str, mode: Literal["w"] = "w", *,
-                 stdout: IO[str] | None = None) -> contextlib.AbstractContextManager[IO[str]]: ...
+def private_file(
+    path: Path | str, mode: Literal["w"] = "w", *, stdout: IO[str] | None = None
+) -> contextlib.AbstractContextManager[IO[str]]: ...
 @overload
-def private_file(path: Path | str, mode: Literal["wb"], *,
-                 stdout: IO[str] | None = None) -> contextlib.AbstractContextManager[IO[bytes]]: ...
+def private_file(
+    path: Path | str, mode: Literal["wb"], *, stdout: IO[str] | None = None
+) -> contextlib.AbstractContextManager[IO[bytes]]: ...
 
 
 @contextlib.contextmanager
@@ -115,8 +117,9 @@ def private_file(path: Path | str, mode: str = "w", *, stdout: IO | None = None)
         if mode == "wb":
             buffer = getattr(stream, "buffer", None)
             if buffer is None:
-                raise InputError("binary output cannot go to standard output here; give a file",
-                                 field="--output")
+                raise InputError(
+                    "binary output cannot go to standard output here; give a file", field="--output"
+                )
             yield buffer
             buffer.flush()
         else:

@@ -31,8 +31,15 @@ _CERTIFICATE_LABELS = frozenset({b"CERTIFICATE", b"X509 CERTIFICATE", b"TRUSTED 
 _X500_UNIQUE_IDENTIFIER = "2.5.4.45"
 _OU = "2.5.4.11"
 
-__all__ = ["CERTIFICATE_SUFFIXES", "Certificate", "CertificateProblem", "iter_file_names",
-           "load_certificate_bytes", "load_certificates", "read_store"]
+__all__ = [
+    "CERTIFICATE_SUFFIXES",
+    "Certificate",
+    "CertificateProblem",
+    "iter_file_names",
+    "load_certificate_bytes",
+    "load_certificates",
+    "read_store",
+]
 
 
 @dataclass(frozen=True)
@@ -145,7 +152,9 @@ def _eui64(facts: der_reader.CertificateFacts) -> str | None:
     return "-".join(f"{b:02X}" for b in value)
 
 
-def _role(facts: der_reader.CertificateFacts, roles: dict[int, str]) -> tuple[int | None, str | None]:
+def _role(
+    facts: der_reader.CertificateFacts, roles: dict[int, str]
+) -> tuple[int | None, str | None]:
     """The Remote Party Role in the subject OU, or why there is none (with a hint where it helps)."""
     ous = [a.text for a in facts.subject or () if a.oid == _OU]
     if facts.subject is None:
@@ -158,8 +167,10 @@ def _role(facts: der_reader.CertificateFacts, roles: dict[int, str]) -> tuple[in
     reason = f"subject OU {ou[:16]!r} is not a Remote Party Role (two hex digits)"
     if ou.isascii() and ou.isdigit() and int(ou) in roles:
         code = int(ou)
-        reason += (f"; {ou} reads as the decimal form of {roles[code]}, which SMKI writes as "
-                   f"hex {code:02X} (older DCC XmlSign certificates use the decimal form)")
+        reason += (
+            f"; {ou} reads as the decimal form of {roles[code]}, which SMKI writes as "
+            f"hex {code:02X} (older DCC XmlSign certificates use the decimal form)"
+        )
     return None, reason
 
 
@@ -168,29 +179,41 @@ _ECDSA_SIGNATURES = {"1.2.840.10045.4.3.2", "1.2.840.10045.4.3.3", "1.2.840.1004
 _NULL_PARAMETERS = (
     "the signature algorithm ecdsa-with-SHA256 carries NULL parameters, which RFC 5758 forbids"
 )
-_STRING_ATTRIBUTES = {"2.5.4.3": "CN", "2.5.4.10": "O", "2.5.4.11": "OU", "2.5.4.7": "L",
-                      "2.5.4.8": "ST", "2.5.4.6": "C"}
+_STRING_ATTRIBUTES = {
+    "2.5.4.3": "CN",
+    "2.5.4.10": "O",
+    "2.5.4.11": "OU",
+    "2.5.4.7": "L",
+    "2.5.4.8": "ST",
+    "2.5.4.6": "C",
+}
 
 
 def _plain_problem(facts: der_reader.CertificateFacts) -> str:
     """Why cryptography refused a certificate, in plain words read from the DER (not its text)."""
-    if facts.signature_algorithm_oid in _ECDSA_SIGNATURES and facts.signature_algorithm_has_parameters:
+    if (
+        facts.signature_algorithm_oid in _ECDSA_SIGNATURES
+        and facts.signature_algorithm_has_parameters
+    ):
         return _NULL_PARAMETERS
     twice = facts.duplicated_extensions
     if twice:
-        return (f"the extension {', '.join(twice)} appears more than once, which RFC 5280 "
-                "forbids")
+        return f"the extension {', '.join(twice)} appears more than once, which RFC 5280 forbids"
     key = facts.public_key
     if key.algorithm_oid in ("1.3.132.1.12", "1.3.132.1.13"):
-        return ("the key is marked for key agreement only (id-ecDH/id-ecMQV), a form "
-                "cryptography does not read")
+        return (
+            "the key is marked for key agreement only (id-ecDH/id-ecMQV), a form "
+            "cryptography does not read"
+        )
     if key.kind == "ec" and key.curve_oid not in der_reader.CURVE_NAMES:
         return f"unsupported public key: the curve {key.curve_oid} is not one this tool knows"
     for name, attributes in (("subject", facts.subject), ("issuer", facts.issuer)):
         for a in attributes or ():
             if a.oid in _STRING_ATTRIBUTES and a.text is None:
-                return (f"the {name}'s {_STRING_ATTRIBUTES[a.oid]} is not a string "
-                        f"(ASN.1 tag {a.der[0]:#04x})")
+                return (
+                    f"the {name}'s {_STRING_ATTRIBUTES[a.oid]} is not a string "
+                    f"(ASN.1 tag {a.der[0]:#04x})"
+                )
     if facts.unreadable:
         return "these fields cannot be read: " + ", ".join(facts.unreadable)
     return "not a well-formed X.509 certificate"
@@ -212,8 +235,9 @@ def _full_parse(der: bytes):
         return cert
 
 
-def read_certificate(der: bytes, path: str, line: int,
-                     policy: SmkiPolicy) -> tuple[Certificate | None, str | None]:
+def read_certificate(
+    der: bytes, path: str, line: int, policy: SmkiPolicy
+) -> tuple[Certificate | None, str | None]:
     """One certificate from DER: (certificate, problem). None when even its key is unreadable.
     Its role is named by ``policy``'s role table."""
     try:
@@ -267,9 +291,14 @@ def _first_element(data: bytes) -> bytes:
 
 
 def looks_like_certificate(path: Path | str, data: bytes) -> bool:
-    return b"BEGIN CERTIFICATE-----" in data or b"BEGIN X509 CERTIFICATE-----" in data or (
-        os.path.splitext(os.fspath(path))[1].lower() in CERTIFICATE_SUFFIXES
-        and not data.lstrip().startswith(b"-----"))
+    return (
+        b"BEGIN CERTIFICATE-----" in data
+        or b"BEGIN X509 CERTIFICATE-----" in data
+        or (
+            os.path.splitext(os.fspath(path))[1].lower() in CERTIFICATE_SUFFIXES
+            and not data.lstrip().startswith(b"-----")
+        )
+    )
 
 
 class _Loaded:
@@ -287,8 +316,9 @@ class _Loaded:
             self.certs.append(cert)
         if problem:
             kept = "; its key still counts for KS001" if cert is not None else ""
-            self.problems.append(CertificateProblem(
-                path, line, f"cannot fully parse certificate: {problem}{kept}"))
+            self.problems.append(
+                CertificateProblem(path, line, f"cannot fully parse certificate: {problem}{kept}")
+            )
 
 
 def _pem_blocks(data: bytes, path: str, loaded: _Loaded) -> bool:
@@ -307,32 +337,43 @@ def _pem_blocks(data: bytes, path: str, loaded: _Loaded) -> bool:
         kind, name = marker.group(1), marker.group(2)
         if kind == b"BEGIN":
             if open_at is not None:
-                loaded.problems.append(CertificateProblem(
-                    path, open_line, "certificate block has no END line before the next BEGIN; "
-                                     "that block is left out"))
+                loaded.problems.append(
+                    CertificateProblem(
+                        path,
+                        open_line,
+                        "certificate block has no END line before the next BEGIN; "
+                        "that block is left out",
+                    )
+                )
             if name in _CERTIFICATE_LABELS:
                 found = True
                 open_at, open_line, label = marker.end(), line, name
             else:
                 open_at = label = None
         elif open_at is not None and name == label:
-            body = data[open_at:marker.start()]
+            body = data[open_at : marker.start()]
             try:
                 der = binascii.a2b_base64(b"".join(body.split()))
             except (binascii.Error, ValueError):
-                loaded.problems.append(CertificateProblem(
-                    path, open_line, "certificate block is not base64; left out"))
+                loaded.problems.append(
+                    CertificateProblem(path, open_line, "certificate block is not base64; left out")
+                )
             else:
                 loaded.add(der, path, open_line)
             open_at = label = None
     if open_at is not None:
-        loaded.problems.append(CertificateProblem(
-            path, open_line, "certificate block has no END line; that block is left out"))
+        loaded.problems.append(
+            CertificateProblem(
+                path, open_line, "certificate block has no END line; that block is left out"
+            )
+        )
     return found
 
 
 def load_certificate_bytes(
-    data: bytes, path: str, policy: SmkiPolicy | None = None,
+    data: bytes,
+    path: str,
+    policy: SmkiPolicy | None = None,
 ) -> tuple[list[Certificate], list[CertificateProblem]]:
     """The certificates in one file's bytes: every PEM block, a JSON key store, or DER.
 
@@ -383,7 +424,8 @@ def _load_key_store(data: bytes, path: str, loaded: _Loaded) -> None:
 
 
 def read_store(
-    paths: Iterable[Path | str], policy: SmkiPolicy | None = None,
+    paths: Iterable[Path | str],
+    policy: SmkiPolicy | None = None,
 ) -> tuple[list[Certificate], list[CertificateProblem]]:
     """Every certificate under ``paths`` whose key can be read, and every problem (KS008).
 
@@ -416,7 +458,8 @@ def read_store(
 
 
 def load_certificates(
-    paths: Iterable[Path | str], policy: SmkiPolicy | None = None,
+    paths: Iterable[Path | str],
+    policy: SmkiPolicy | None = None,
 ) -> tuple[list[Certificate], list[CertificateProblem]]:
     """The certificates under ``paths`` that parse fully, and the problems (as :func:`read_store`).
 

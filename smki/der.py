@@ -39,14 +39,23 @@ CURVE_NAMES = {
     "1.3.36.3.3.2.8.1.1.7": "brainpoolP256r1",
 }
 _KEY_ALGORITHMS = {
-    _EC_PUBLIC_KEY: "ec", "1.3.132.1.12": "ec", "1.3.132.1.13": "ec",
-    "1.2.840.113549.1.1.1": "rsa", "1.2.840.113549.1.1.10": "rsa-pss",
-    "1.2.840.10040.4.1": "dsa", "1.3.101.112": "ed25519", "1.3.101.113": "ed448",
+    _EC_PUBLIC_KEY: "ec",
+    "1.3.132.1.12": "ec",
+    "1.3.132.1.13": "ec",
+    "1.2.840.113549.1.1.1": "rsa",
+    "1.2.840.113549.1.1.10": "rsa-pss",
+    "1.2.840.10040.4.1": "dsa",
+    "1.3.101.112": "ed25519",
+    "1.3.101.113": "ed448",
 }
 _EXTENSION_NAMES = {
-    "2.5.29.15": "keyUsage", "2.5.29.14": "subjectKeyIdentifier", "2.5.29.19": "basicConstraints",
-    "2.5.29.32": "certificatePolicies", "2.5.29.35": "authorityKeyIdentifier",
-    "2.5.29.17": "subjectAltName", "2.5.29.37": "extendedKeyUsage",
+    "2.5.29.15": "keyUsage",
+    "2.5.29.14": "subjectKeyIdentifier",
+    "2.5.29.19": "basicConstraints",
+    "2.5.29.32": "certificatePolicies",
+    "2.5.29.35": "authorityKeyIdentifier",
+    "2.5.29.17": "subjectAltName",
+    "2.5.29.37": "extendedKeyUsage",
 }
 
 
@@ -67,7 +76,7 @@ def tlv(data: bytes, at: int = 0) -> tuple[int, int, int]:
         count = length & 0x7F
         if count == 0 or count > 4 or start + count > len(data):
             raise DerError("bad length")
-        length = int.from_bytes(data[start:start + count], "big")
+        length = int.from_bytes(data[start : start + count], "big")
         start += count
     end = start + length
     if end > len(data):
@@ -124,7 +133,7 @@ def read_name(der: bytes) -> tuple[NameAttribute, ...]:
             parts = children(der, atv_start, atv_end) if atv_tag == 0x30 else []
             if len(parts) != 2 or parts[0][0] != 0x06:
                 raise DerError("an attribute is a SEQUENCE of type and value")
-            oid = decode_oid(der[parts[0][2]:parts[0][3]])
+            oid = decode_oid(der[parts[0][2] : parts[0][3]])
             value_tag, value_at, value_start, value_end = parts[1]
             encoding = _STRING_TAGS.get(value_tag)
             text = None
@@ -162,11 +171,11 @@ def read_public_key(spki: bytes) -> PublicKeyFacts:
     algorithm = children(spki, parts[0][2], parts[0][3])
     if not algorithm or algorithm[0][0] != 0x06:
         raise DerError("no key algorithm")
-    oid = decode_oid(spki[algorithm[0][2]:algorithm[0][3]])
+    oid = decode_oid(spki[algorithm[0][2] : algorithm[0][3]])
     curve = None
     if len(algorithm) > 1 and algorithm[1][0] == 0x06:
-        curve = decode_oid(spki[algorithm[1][2]:algorithm[1][3]])
-    bits = spki[parts[1][2]:parts[1][3]]
+        curve = decode_oid(spki[algorithm[1][2] : algorithm[1][3]])
+    bits = spki[parts[1][2] : parts[1][3]]
     if not bits or bits[0] != 0:
         raise DerError("the key's BIT STRING has unused bits")
     kind = _KEY_ALGORITHMS.get(oid, oid)
@@ -201,9 +210,15 @@ def _uncompressed(curve: str | None, point: bytes) -> bytes | None:
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-    curves: dict[str | None, Callable[[], ec.EllipticCurve]] = {"secp256r1": ec.SECP256R1, "secp384r1": ec.SECP384R1, "secp521r1": ec.SECP521R1,
-              "secp256k1": ec.SECP256K1, "secp192r1": ec.SECP192R1, "secp224r1": ec.SECP224R1,
-              "brainpoolP256r1": ec.BrainpoolP256R1}
+    curves: dict[str | None, Callable[[], ec.EllipticCurve]] = {
+        "secp256r1": ec.SECP256R1,
+        "secp384r1": ec.SECP384R1,
+        "secp521r1": ec.SECP521R1,
+        "secp256k1": ec.SECP256K1,
+        "secp192r1": ec.SECP192R1,
+        "secp224r1": ec.SECP224R1,
+        "brainpoolP256r1": ec.BrainpoolP256R1,
+    }
     try:
         key = ec.EllipticCurvePublicKey.from_encoded_point(curves[curve](), point)
     except (KeyError, ValueError, TypeError):
@@ -344,15 +359,16 @@ def read_certificate(der: bytes) -> CertificateFacts:
         facts.not_after = times["not_after"].native.astimezone(dt.UTC)
 
     def signature() -> None:
-        (_, tbs_at, _, tbs_end), (_, _, alg_start, alg_end), (bits_tag, _, bits_start, bits_end) \
-            = top[:3]
+        (_, tbs_at, _, tbs_end), (_, _, alg_start, alg_end), (bits_tag, _, bits_start, bits_end) = (
+            top[:3]
+        )
         facts.tbs_der = der[tbs_at:tbs_end]
         algorithm = children(der, alg_start, alg_end)
-        facts.signature_algorithm_oid = decode_oid(der[algorithm[0][2]:algorithm[0][3]])
+        facts.signature_algorithm_oid = decode_oid(der[algorithm[0][2] : algorithm[0][3]])
         facts.signature_algorithm_has_parameters = len(algorithm) > 1
         if bits_tag != 0x03 or der[bits_start] != 0:
             raise DerError("the signature is a BIT STRING")
-        facts.signature = der[bits_start + 1:bits_end]
+        facts.signature = der[bits_start + 1 : bits_end]
 
     read("serial number", serial)
     read("issuer", issuer)
@@ -410,10 +426,10 @@ def _read_extensions(raw: bytes, facts: CertificateFacts) -> None:
         if len(parts) < 2 or parts[0][0] != 0x06 or parts[-1][0] != 0x04:
             facts.unreadable.append("an extension")
             continue
-        oid = decode_oid(raw[parts[0][2]:parts[0][3]])
+        oid = decode_oid(raw[parts[0][2] : parts[0][3]])
         oids.append(oid)
         if oid in _EXTENSION_READERS:
-            _read_extension(facts, oid, raw[parts[-1][2]:parts[-1][3]])
+            _read_extension(facts, oid, raw[parts[-1][2] : parts[-1][3]])
     facts.extension_oids = tuple(oids)
 
 

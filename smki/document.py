@@ -23,8 +23,12 @@ def ds(name: str) -> str:
 def safe_parser() -> etree.XMLParser:
     """No entities, no DTD, no network, no huge trees."""
     return etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
-        dtd_validation=False, remove_comments=False,
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        dtd_validation=False,
+        remove_comments=False,
     )
 
 
@@ -50,9 +54,14 @@ def read_document(path: str, data: bytes) -> tuple[etree._ElementTree | None, li
     tree = root.getroottree()
     docinfo = tree.docinfo
     if docinfo.internalDTD is not None or docinfo.doctype or docinfo.system_url:
-        return None, [finding("KS005", path, _line_of(data, b"<!DOCTYPE"),
-                              "document has a DTD (DOCTYPE, perhaps with entity declarations); "
-                              "refused unread")]
+        return None, [
+            finding(
+                "KS005",
+                path,
+                _line_of(data, b"<!DOCTYPE"),
+                "document has a DTD (DOCTYPE, perhaps with entity declarations); refused unread",
+            )
+        ]
     return tree, []
 
 

@@ -49,11 +49,16 @@ _SHAPE: dict[str, tuple[frozenset[str], str]] = {
     "X509IssuerSerial": (frozenset(), "X509IssuerName X509SerialNumber"),
 }
 # The padding forms of XML Schema's base64Binary: the bits the padding leaves over are zero.
-_BASE64 = re.compile(r"(?:[A-Za-z0-9+/]{4})*"
-                     r"(?:[A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)?")
+_BASE64 = re.compile(
+    r"(?:[A-Za-z0-9+/]{4})*"
+    r"(?:[A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)?"
+)
 _TEXT = {
-    "DigestValue": _BASE64, "SignatureValue": _BASE64, "X509SKI": _BASE64,
-    "X509Certificate": _BASE64, "X509SerialNumber": re.compile(r"[+-]?[0-9]+"),
+    "DigestValue": _BASE64,
+    "SignatureValue": _BASE64,
+    "X509SKI": _BASE64,
+    "X509Certificate": _BASE64,
+    "X509SerialNumber": re.compile(r"[+-]?[0-9]+"),
     "X509IssuerName": re.compile(r".*", re.S),
 }
 #: Text-only elements with an attribute in the schema: only SignatureValue, its Id.
@@ -73,8 +78,9 @@ def _children_regex(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(parts))
 
 
-_CHILDREN = {name: (attributes, _children_regex(children))
-             for name, (attributes, children) in _SHAPE.items()}
+_CHILDREN = {
+    name: (attributes, _children_regex(children)) for name, (attributes, children) in _SHAPE.items()
+}
 _DS_PREFIX = f"{{{DS}}}"
 _DS_LEN = len(_DS_PREFIX)
 
@@ -150,8 +156,14 @@ def _child_names(element: etree._Element) -> str | None:
 
 def _c14n_attribute(value: str) -> bytes:
     """An attribute value as C14N writes it (XML C14N 1.0, 5.3 "Attribute Nodes")."""
-    for char, escaped in (("&", "&amp;"), ("<", "&lt;"), ('"', "&quot;"), ("\t", "&#x9;"),
-                          ("\n", "&#xA;"), ("\r", "&#xD;")):
+    for char, escaped in (
+        ("&", "&amp;"),
+        ("<", "&lt;"),
+        ('"', "&quot;"),
+        ("\t", "&#x9;"),
+        ("\n", "&#xA;"),
+        ("\r", "&#xD;"),
+    ):
         value = value.replace(char, escaped)
     return value.encode()
 
@@ -180,42 +192,152 @@ def _duis_pattern(prefix: str | None, profile: SignatureProfile) -> re.Pattern[b
     ws, b64 = _C14N_SPACE, _C14N_BASE64
 
     def ident(group: str) -> bytes:
-        return b'(?: Id="(?P<' + group.encode() + b'>' + _ID.pattern.encode() + b')")?'
+        return b'(?: Id="(?P<' + group.encode() + b">" + _ID.pattern.encode() + b')")?'
 
     def algorithm(name: bytes, value: str) -> bytes:
-        return (b"<" + p + name + b' Algorithm="' + re.escape(_c14n_attribute(value)) + b'"></'
-                + p + name + b">" + ws)
+        return (
+            b"<"
+            + p
+            + name
+            + b' Algorithm="'
+            + re.escape(_c14n_attribute(value))
+            + b'"></'
+            + p
+            + name
+            + b">"
+            + ws
+        )
 
     # Only the transform lists the fast path implements: enveloped, then optionally exc-c14n.
     transforms = b"|".join(
         b"".join(algorithm(b"Transform", t) for t in listed)
         for listed in profile.transforms
-        if listed in ((ENVELOPED,), (ENVELOPED, EXC_C14N)))
+        if listed in ((ENVELOPED,), (ENVELOPED, EXC_C14N))
+    )
     if not transforms or profile.canonicalization != EXC_C14N:
         transforms = rb"(?!)"  # never matches: everything goes the general way
     pattern = re.compile(
-        b"<" + p + b"Signature" + xmlns + ident("signature_id") + b">" + ws
-        + b"(?P<signed_info><" + p + b"SignedInfo" + ident("signed_info_id") + b">" + ws
+        b"<"
+        + p
+        + b"Signature"
+        + xmlns
+        + ident("signature_id")
+        + b">"
+        + ws
+        + b"(?P<signed_info><"
+        + p
+        + b"SignedInfo"
+        + ident("signed_info_id")
+        + b">"
+        + ws
         + algorithm(b"CanonicalizationMethod", profile.canonicalization)
         + algorithm(b"SignatureMethod", profile.signature_method)
-        + b"<" + p + b"Reference" + ident("reference_id") + b' URI="'
-        + re.escape(_c14n_attribute(profile.reference_uri)) + b'">' + ws
-        + b"<" + p + b"Transforms>" + ws + b"(?P<transforms>" + transforms + b")</" + p
-        + b"Transforms>" + ws
+        + b"<"
+        + p
+        + b"Reference"
+        + ident("reference_id")
+        + b' URI="'
+        + re.escape(_c14n_attribute(profile.reference_uri))
+        + b'">'
+        + ws
+        + b"<"
+        + p
+        + b"Transforms>"
+        + ws
+        + b"(?P<transforms>"
+        + transforms
+        + b")</"
+        + p
+        + b"Transforms>"
+        + ws
         + algorithm(b"DigestMethod", profile.digest_method)
-        + b"<" + p + b"DigestValue>(?P<digest>" + b64 + b")</" + p
-        + b"DigestValue>" + ws + b"</" + p + b"Reference>" + ws + b"</" + p + b"SignedInfo>)"
-        + ws + b"<" + p + b"SignatureValue" + ident("value_id") + b">(?P<value>" + b64 + b")</" + p
-        + b"SignatureValue>" + ws
-        + b"(?P<key_info><" + p + b"KeyInfo" + ident("key_info_id") + b">" + ws + b"<" + p + b"X509Data>" + ws
-        + b"(?:<" + p + b"X509IssuerSerial>" + ws + b"<" + p + b"X509IssuerName>[^<]*</" + p
-        + b"X509IssuerName>" + ws + b"<" + p + b"X509SerialNumber>[+-]?[0-9]+</" + p
-        + b"X509SerialNumber>" + ws + b"</" + p + b"X509IssuerSerial>" + ws + b")?"
-        + b"(?P<ski><" + p + b"X509SKI>" + b64 + b"</" + p + b"X509SKI>" + ws + b")?"
-        + b"(?P<embedded><" + p + b"X509Certificate>" + b64 + b"</" + p + b"X509Certificate>"
-        + ws + b")?"
-        + b"</" + p + b"X509Data>" + ws + b"</" + p + b"KeyInfo>)" + ws
-        + b"</" + p + b"Signature>")
+        + b"<"
+        + p
+        + b"DigestValue>(?P<digest>"
+        + b64
+        + b")</"
+        + p
+        + b"DigestValue>"
+        + ws
+        + b"</"
+        + p
+        + b"Reference>"
+        + ws
+        + b"</"
+        + p
+        + b"SignedInfo>)"
+        + ws
+        + b"<"
+        + p
+        + b"SignatureValue"
+        + ident("value_id")
+        + b">(?P<value>"
+        + b64
+        + b")</"
+        + p
+        + b"SignatureValue>"
+        + ws
+        + b"(?P<key_info><"
+        + p
+        + b"KeyInfo"
+        + ident("key_info_id")
+        + b">"
+        + ws
+        + b"<"
+        + p
+        + b"X509Data>"
+        + ws
+        + b"(?:<"
+        + p
+        + b"X509IssuerSerial>"
+        + ws
+        + b"<"
+        + p
+        + b"X509IssuerName>[^<]*</"
+        + p
+        + b"X509IssuerName>"
+        + ws
+        + b"<"
+        + p
+        + b"X509SerialNumber>[+-]?[0-9]+</"
+        + p
+        + b"X509SerialNumber>"
+        + ws
+        + b"</"
+        + p
+        + b"X509IssuerSerial>"
+        + ws
+        + b")?"
+        + b"(?P<ski><"
+        + p
+        + b"X509SKI>"
+        + b64
+        + b"</"
+        + p
+        + b"X509SKI>"
+        + ws
+        + b")?"
+        + b"(?P<embedded><"
+        + p
+        + b"X509Certificate>"
+        + b64
+        + b"</"
+        + p
+        + b"X509Certificate>"
+        + ws
+        + b")?"
+        + b"</"
+        + p
+        + b"X509Data>"
+        + ws
+        + b"</"
+        + p
+        + b"KeyInfo>)"
+        + ws
+        + b"</"
+        + p
+        + b"Signature>"
+    )
     _DUIS_PATTERNS[(prefix, profile)] = pattern
     return pattern
 
@@ -236,7 +358,7 @@ def _well_formed_key_info(match: re.Match[bytes]) -> bool:
     for name in ("ski", "embedded"):
         element = match[name]
         if element is not None:
-            text = element[element.index(b">") + 1:element.rindex(b"</")]
+            text = element[element.index(b">") + 1 : element.rindex(b"</")]
             if _base64_value(text) is None:
                 return False
     return True
@@ -271,8 +393,9 @@ def _c14n_without(tree: etree._ElementTree, sig: etree._Element, exclusive: bool
     return etree.tostring(tree, method="c14n", exclusive=exclusive, with_comments=False)
 
 
-def fast_path_applies(sig: etree._Element, root: etree._Element, cert: Certificate,
-                      profile: SignatureProfile) -> bool:
+def fast_path_applies(
+    sig: etree._Element, root: etree._Element, cert: Certificate, profile: SignatureProfile
+) -> bool:
     """Whether a signature (already in ``profile``) has the exact shape and a key the path verifies."""
     signed_info = sig.find(ds("SignedInfo"))
     c14n = signed_info.find(ds("CanonicalizationMethod"))
@@ -285,13 +408,18 @@ def fast_path_applies(sig: etree._Element, root: etree._Element, cert: Certifica
 
 
 def _verifiable(cert: Certificate, profile: SignatureProfile) -> bool:
-    return (profile.key == "ec" and cert.key_kind == "ec" and cert.curve == profile.curve
-            and cert.public_key is not None
-            and profile.canonicalization == EXC_C14N)
+    return (
+        profile.key == "ec"
+        and cert.key_kind == "ec"
+        and cert.curve == profile.curve
+        and cert.public_key is not None
+        and profile.canonicalization == EXC_C14N
+    )
 
 
-def verify_fast(tree: etree._ElementTree, sig: etree._Element, cert: Certificate,
-                profile: SignatureProfile) -> str | None:
+def verify_fast(
+    tree: etree._ElementTree, sig: etree._Element, cert: Certificate, profile: SignatureProfile
+) -> str | None:
     """Verify a signature exactly in ``profile``; uses the tree up. The reason it fails, or None."""
     signed_info = sig.find(ds("SignedInfo"))
     reference = signed_info.find(ds("Reference"))
@@ -307,9 +435,15 @@ def verify_fast(tree: etree._ElementTree, sig: etree._Element, cert: Certificate
     return _verify(tree, sig, exclusive, expected, raw, cert, profile)
 
 
-def check_fast(tree: etree._ElementTree, root: etree._Element, sig: etree._Element,
-               store: CertificateStore, path: str, as_of: dt.date,
-               profile: SignatureProfile) -> list[Finding] | None:
+def check_fast(
+    tree: etree._ElementTree,
+    root: etree._Element,
+    sig: etree._Element,
+    store: CertificateStore,
+    path: str,
+    as_of: dt.date,
+    profile: SignatureProfile,
+) -> list[Finding] | None:
     """The findings of a document's one signature if it is exactly in shape, else None.
 
     The same findings the tree walk (:func:`smki.signatures.check_signature`) gives, from one
@@ -328,12 +462,17 @@ def check_fast(tree: etree._ElementTree, root: etree._Element, sig: etree._Eleme
         return [finding("KS003", path, line, f"signing certificate not found: {resolved.named}")]
     if resolved.conflict or not _verifiable(cert, profile):
         return None  # KS004: the tree walk says so
-    failure = _verify(tree, sig, _EXC_TRANSFORM in match["transforms"], expected, raw, cert, profile)
+    failure = _verify(
+        tree, sig, _EXC_TRANSFORM in match["transforms"], expected, raw, cert, profile
+    )
     return signature_findings(cert, store, as_of, path, line, failure)
 
 
-def _in_exact_shape(root: etree._Element, sig: etree._Element, profile: SignatureProfile,
-                    ) -> tuple[re.Match[bytes], bytes, bytes] | None:
+def _in_exact_shape(
+    root: etree._Element,
+    sig: etree._Element,
+    profile: SignatureProfile,
+) -> tuple[re.Match[bytes], bytes, bytes] | None:
     """The match of the signature's C14N against the profile's pattern, with its digest and
     signature value decoded; None if it is not the root's child of exactly that shape."""
     if sig.getparent() is not root:
@@ -351,20 +490,31 @@ def _in_exact_shape(root: etree._Element, sig: etree._Element, profile: Signatur
     return match, expected, raw
 
 
-def _resolve_once(sig: etree._Element, store: CertificateStore, path: str, key_info: bytes) -> Resolution:
+def _resolve_once(
+    sig: etree._Element, store: CertificateStore, path: str, key_info: bytes
+) -> Resolution:
     """KeyInfo resolved once per distinct KeyInfo (its canonical bytes) and store."""
     key = ("key_info", key_info)
     resolved = cast("Resolution | None", store.memo.get(key))  # remembered below
     if resolved is None:
         resolved = resolve_signing_certificate(sig, store, path)
-        if resolved.certificate is None or store.by_fingerprint(
-                resolved.certificate.fingerprint_sha256) is resolved.certificate:
+        if (
+            resolved.certificate is None
+            or store.by_fingerprint(resolved.certificate.fingerprint_sha256) is resolved.certificate
+        ):
             remember(store, key, resolved)  # a carried certificate not in the store is per path
     return resolved
 
 
-def _verify(tree: etree._ElementTree, sig: etree._Element, exclusive: bool, expected: bytes,
-            raw: bytes, cert: Certificate, profile: SignatureProfile) -> str | None:
+def _verify(
+    tree: etree._ElementTree,
+    sig: etree._Element,
+    exclusive: bool,
+    expected: bytes,
+    raw: bytes,
+    cert: Certificate,
+    profile: SignatureProfile,
+) -> str | None:
     """Digest of the document without ``sig``, then ECDSA over its SignedInfo; uses the tree up.
 
     The reason it fails, or None. C14N errors (e.g. a relative namespace URI) are failures.
@@ -379,12 +529,14 @@ def _verify(tree: etree._ElementTree, sig: etree._Element, exclusive: bool, expe
     size = profile.coordinate_bytes
     if len(raw) != 2 * size:
         return f"the signature value is not an r||s pair of {size}-octet integers"
-    signature = encode_dss_signature(int.from_bytes(raw[:size], "big"),
-                                     int.from_bytes(raw[size:], "big"))
+    signature = encode_dss_signature(
+        int.from_bytes(raw[:size], "big"), int.from_bytes(raw[size:], "big")
+    )
     algorithm = _ECDSA.get(profile.signature_hash)
     if algorithm is None:
         algorithm = _ECDSA[profile.signature_hash] = ec.ECDSA(
-            getattr(hashes, profile.signature_hash.upper())())
+            getattr(hashes, profile.signature_hash.upper())()
+        )
     try:
         cert.public_key.verify(signature, signed, algorithm)
     except InvalidSignature:

@@ -15,12 +15,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 _KINDS = (
-    (stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
-    (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
 )
 #: Every reason below completes "the file ..." or "document ...".
-_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) \
+_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_NOCTTY", 0)
     | getattr(os, "O_CLOEXEC", 0)
+)
 
 
 @dataclass(frozen=True)
@@ -44,8 +51,11 @@ def _os_reason(path: str, exc: OSError) -> str:
     if exc.errno == errno.ELOOP:
         return "is a symbolic link loop; not opened"
     if exc.errno == errno.ENOENT:
-        return ("is a dangling symbolic link (its target does not exist); not opened"
-                if os.path.islink(path) else "no longer exists")
+        return (
+            "is a dangling symbolic link (its target does not exist); not opened"
+            if os.path.islink(path)
+            else "no longer exists"
+        )
     if exc.errno in (errno.EACCES, errno.EPERM):
         return "cannot be read: permission denied"
     return f"cannot be read: {os.strerror(exc.errno) if exc.errno else type(exc).__name__}"
@@ -80,8 +90,9 @@ def read_regular(path: str, limit: int, head: int | None = None) -> bytes | Unre
         if reason:
             return Unreadable(path, reason)
         if head is None and status.st_size > limit:
-            return Unreadable(path, f"is {status.st_size:,} bytes, over the limit of {limit:,}; "
-                                    "not read")
+            return Unreadable(
+                path, f"is {status.st_size:,} bytes, over the limit of {limit:,}; not read"
+            )
         # What fstat said, no more: a file that grows while it is read is read as it was.
         remaining = min(head, limit) if head is not None else status.st_size
         chunks = []
@@ -109,8 +120,11 @@ def iter_file_names(paths: Iterable[Path | str]) -> Iterator[str]:
             yield path
             continue
         for folder, dirs, files in os.walk(path, followlinks=False):
-            dirs[:] = sorted(d for d in dirs if not d.startswith(".")
-                             and not os.path.islink(os.path.join(folder, d)))
+            dirs[:] = sorted(
+                d
+                for d in dirs
+                if not d.startswith(".") and not os.path.islink(os.path.join(folder, d))
+            )
             base = str(Path(folder))  # as Path(folder, name) would spell it ("./a" is "a")
             prefix = "" if base == "." else base.rstrip(os.sep) + os.sep
             for name in sorted(files):

@@ -51,8 +51,9 @@ class CertificateRef:
 
     @classmethod
     def of(cls, cert: Certificate) -> CertificateRef:
-        return cls(cert.path, one_line(cert.subject), str(cert.serial), cert.role_name,
-                   cert.key_usage)
+        return cls(
+            cert.path, one_line(cert.subject), str(cert.serial), cert.role_name, cert.key_usage
+        )
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,13 @@ class Finding:
         return (self.path, self.line, self.rule)
 
 
-def finding(rule: str, path: str, line: int | None, message: str,
-            certificates: list[Certificate] | tuple[Certificate, ...] = ()) -> Finding:
-    return Finding(rule, path, line or 1, one_line(message),
-                   tuple(CertificateRef.of(c) for c in certificates))
+def finding(
+    rule: str,
+    path: str,
+    line: int | None,
+    message: str,
+    certificates: list[Certificate] | tuple[Certificate, ...] = (),
+) -> Finding:
+    return Finding(
+        rule, path, line or 1, one_line(message), tuple(CertificateRef.of(c) for c in certificates)
+    )

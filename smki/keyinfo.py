@@ -30,19 +30,29 @@ class Resolution:
 
 def _leaves(chain: list[Certificate]) -> list[Certificate]:
     """The certificates of a carried chain that no other certificate in it names as issuer."""
-    leaves = [c for c in chain
-              if not any(o is not c and o.issuer_key == c.subject_key
-                         and o.issuer_key != o.subject_key for o in chain)]
+    leaves = [
+        c
+        for c in chain
+        if not any(
+            o is not c and o.issuer_key == c.subject_key and o.issuer_key != o.subject_key
+            for o in chain
+        )
+    ]
     return leaves or chain[:1]
 
 
-def _carried(texts: list[str], store: CertificateStore, path: str,
-             line: int) -> tuple[Certificate | None, str]:
+def _carried(
+    texts: list[str], store: CertificateStore, path: str, line: int
+) -> tuple[Certificate | None, str]:
     key = ("carried", path, tuple(texts))  # per path: a carried certificate is named by it
     remembered = store.memo.get(key)
     if remembered is not None:
         return remembered  # type: ignore[return-value]
-    chain = [c for c in (carried_certificate(t, path, line, store.policy) for t in texts) if c is not None]
+    chain = [
+        c
+        for c in (carried_certificate(t, path, line, store.policy) for t in texts)
+        if c is not None
+    ]
     if not chain:
         answer: tuple[Certificate | None, str] = (None, "an X509Certificate that cannot be parsed")
     else:
@@ -63,7 +73,11 @@ def _by_issuer_serial(element: etree._Element, store: CertificateStore) -> Certi
     issuer = element.findtext(ds("X509IssuerName")) or ""
     serial = element.findtext(ds("X509SerialNumber")) or ""
     cert = store.by_issuer_serial(issuer, serial)
-    return cert if cert is not None else f"issuer {quoted(issuer.strip())} serial {quoted(serial.strip(), 40)}"
+    return (
+        cert
+        if cert is not None
+        else f"issuer {quoted(issuer.strip())} serial {quoted(serial.strip(), 40)}"
+    )
 
 
 def _by_ski(element: etree._Element, store: CertificateStore) -> Certificate | str:
@@ -77,8 +91,9 @@ def _by_ski(element: etree._Element, store: CertificateStore) -> Certificate | s
 _LOOKUPS = ((ds("X509IssuerSerial"), _by_issuer_serial), (ds("X509SKI"), _by_ski))
 
 
-def resolve_signing_certificate(sig: etree._Element, store: CertificateStore,
-                                path: str) -> Resolution:
+def resolve_signing_certificate(
+    sig: etree._Element, store: CertificateStore, path: str
+) -> Resolution:
     """The certificate ``KeyInfo`` names (store-trusted), or what it named and why it is not."""
     datas = sig.findall(f"{ds('KeyInfo')}/{ds('X509Data')}")
     if not datas:
@@ -95,8 +110,9 @@ def resolve_signing_certificate(sig: etree._Element, store: CertificateStore,
     return Resolution(found[0], "", _conflict(found))
 
 
-def _answers(datas: list[etree._Element], store: CertificateStore, path: str,
-             line: int) -> Iterator[Certificate | str]:
+def _answers(
+    datas: list[etree._Element], store: CertificateStore, path: str, line: int
+) -> Iterator[Certificate | str]:
     """Each name KeyInfo gives (per X509Data its issuer-serials, then its SKIs), then its carried
     certificates as one: the certificate in the store, or the words for what it named."""
     for data in datas:
@@ -114,4 +130,5 @@ def _conflict(found: list[Certificate]) -> str:
     if len({c.fingerprint_sha256 for c in found}) < 2:
         return ""
     return "KeyInfo names different certificates: " + "; ".join(
-        dict.fromkeys(f"{c.subject} serial {c.serial}" for c in found))
+        dict.fromkeys(f"{c.subject} serial {c.serial}" for c in found)
+    )

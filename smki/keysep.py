@@ -106,11 +106,17 @@ def _separation_of_certificates(store: CertificateStore) -> list[Finding]:
             holders = store.other_role_holders(cert.spki_sha256)
             if holders:
                 roles = ", ".join(f"{h.role_name} {h.key_usage}" for h in holders)
-                out.append(finding(
-                    "KS001", cert.path, cert.line,
-                    f"{cert.role_name} certificate (serial {cert.serial}) has the public key of "
-                    f"SMKI certificate(s) of another role ({roles}): "
-                    + "; ".join(h.describe() for h in holders), holders))
+                out.append(
+                    finding(
+                        "KS001",
+                        cert.path,
+                        cert.line,
+                        f"{cert.role_name} certificate (serial {cert.serial}) has the public key of "
+                        f"SMKI certificate(s) of another role ({roles}): "
+                        + "; ".join(h.describe() for h in holders),
+                        holders,
+                    )
+                )
     return out
 
 
@@ -129,8 +135,15 @@ def check_one(path: str, store: CertificateStore, as_of: dt.date) -> tuple[list[
     try:
         return check_document(path, data, store, as_of)
     except Exception as exc:  # a bug or a resource limit: this file's finding, not the run's end
-        return [finding("KS005", path, 1, "document could not be checked: internal error "
-                                          f"({type(exc).__name__}); please report it")], 0
+        return [
+            finding(
+                "KS005",
+                path,
+                1,
+                "document could not be checked: internal error "
+                f"({type(exc).__name__}); please report it",
+            )
+        ], 0
 
 
 def _check_chunk(paths: Sequence[str]) -> tuple[list[Finding], int]:
@@ -167,7 +180,7 @@ def _check_files(paths: Sequence[str], jobs: int) -> Iterable[tuple[list[Finding
 
     import smki.signatures  # noqa: F401 - imported once here, shared by the forked workers
 
-    chunks = [paths[i:i + _CHUNK] for i in range(0, len(paths), _CHUNK)]
+    chunks = [paths[i : i + _CHUNK] for i in range(0, len(paths), _CHUNK)]
     gc.freeze()  # the store and the modules stay shared pages in the workers
     pool = multiprocessing.get_context("fork").Pool(jobs)
     try:
@@ -217,7 +230,9 @@ def check_key_separation(
                 certs += loaded
                 problems += bad
     store = CertificateStore(certs, policy)
-    report = KeySeparationReport(policy=policy, certificates=len(store.certificates), documents=len(documents))
+    report = KeySeparationReport(
+        policy=policy, certificates=len(store.certificates), documents=len(documents)
+    )
     report.findings += unreadable
     report.findings += [finding("KS008", p.path, p.line, p.message) for p in problems]
     report.findings += _separation_of_certificates(store)

@@ -17,24 +17,55 @@ NameKey = tuple[tuple[str, str], ...]
 
 #: Attribute keywords (RFC 4514 3, and the ones signing tools and OpenSSL write) -> OID.
 KEYWORDS = {
-    "cn": "2.5.4.3", "commonname": "2.5.4.3", "l": "2.5.4.7", "localityname": "2.5.4.7",
-    "st": "2.5.4.8", "s": "2.5.4.8", "stateorprovincename": "2.5.4.8",
-    "o": "2.5.4.10", "organizationname": "2.5.4.10",
-    "ou": "2.5.4.11", "organizationalunitname": "2.5.4.11",
-    "c": "2.5.4.6", "countryname": "2.5.4.6", "street": "2.5.4.9", "streetaddress": "2.5.4.9",
-    "dc": "0.9.2342.19200300.100.1.25", "domaincomponent": "0.9.2342.19200300.100.1.25",
-    "uid": "0.9.2342.19200300.100.1.1", "userid": "0.9.2342.19200300.100.1.1",
-    "emailaddress": "1.2.840.113549.1.9.1", "email": "1.2.840.113549.1.9.1",
-    "e": "1.2.840.113549.1.9.1", "serialnumber": "2.5.4.5", "sn": "2.5.4.4",
-    "surname": "2.5.4.4", "gn": "2.5.4.42", "givenname": "2.5.4.42", "title": "2.5.4.12",
-    "t": "2.5.4.12", "x500uniqueidentifier": "2.5.4.45", "uniqueidentifier": "2.5.4.45",
-    "dnqualifier": "2.5.4.46", "organizationidentifier": "2.5.4.97",
-    "postalcode": "2.5.4.17", "businesscategory": "2.5.4.15", "pseudonym": "2.5.4.65",
+    "cn": "2.5.4.3",
+    "commonname": "2.5.4.3",
+    "l": "2.5.4.7",
+    "localityname": "2.5.4.7",
+    "st": "2.5.4.8",
+    "s": "2.5.4.8",
+    "stateorprovincename": "2.5.4.8",
+    "o": "2.5.4.10",
+    "organizationname": "2.5.4.10",
+    "ou": "2.5.4.11",
+    "organizationalunitname": "2.5.4.11",
+    "c": "2.5.4.6",
+    "countryname": "2.5.4.6",
+    "street": "2.5.4.9",
+    "streetaddress": "2.5.4.9",
+    "dc": "0.9.2342.19200300.100.1.25",
+    "domaincomponent": "0.9.2342.19200300.100.1.25",
+    "uid": "0.9.2342.19200300.100.1.1",
+    "userid": "0.9.2342.19200300.100.1.1",
+    "emailaddress": "1.2.840.113549.1.9.1",
+    "email": "1.2.840.113549.1.9.1",
+    "e": "1.2.840.113549.1.9.1",
+    "serialnumber": "2.5.4.5",
+    "sn": "2.5.4.4",
+    "surname": "2.5.4.4",
+    "gn": "2.5.4.42",
+    "givenname": "2.5.4.42",
+    "title": "2.5.4.12",
+    "t": "2.5.4.12",
+    "x500uniqueidentifier": "2.5.4.45",
+    "uniqueidentifier": "2.5.4.45",
+    "dnqualifier": "2.5.4.46",
+    "organizationidentifier": "2.5.4.97",
+    "postalcode": "2.5.4.17",
+    "businesscategory": "2.5.4.15",
+    "pseudonym": "2.5.4.65",
 }
 #: How names are shown (RFC 4514's own keywords, others by OID as cryptography shows them).
-SHORT_NAMES = {"2.5.4.3": "CN", "2.5.4.7": "L", "2.5.4.8": "ST", "2.5.4.10": "O",
-               "2.5.4.11": "OU", "2.5.4.6": "C", "2.5.4.9": "STREET",
-               "0.9.2342.19200300.100.1.25": "DC", "0.9.2342.19200300.100.1.1": "UID"}
+SHORT_NAMES = {
+    "2.5.4.3": "CN",
+    "2.5.4.7": "L",
+    "2.5.4.8": "ST",
+    "2.5.4.10": "O",
+    "2.5.4.11": "OU",
+    "2.5.4.6": "C",
+    "2.5.4.9": "STREET",
+    "0.9.2342.19200300.100.1.25": "DC",
+    "0.9.2342.19200300.100.1.1": "UID",
+}
 
 
 def fold(text: str) -> str:
@@ -126,7 +157,7 @@ def _attribute_type(cursor: _Cursor) -> str:
     j = cursor.text.find("=", cursor.i)
     if j < 0:
         raise _NotAName
-    keyword = cursor.text[cursor.i:j].strip()
+    keyword = cursor.text[cursor.i : j].strip()
     cursor.i = j + 1
     if keyword[:4].lower() == "oid.":
         keyword = keyword[4:]
@@ -140,7 +171,7 @@ def _attribute_type(cursor: _Cursor) -> str:
 
 def _attribute_value(cursor: _Cursor) -> str:
     """The value's key: ``#hex`` (DER), a ``"quoted"`` string, or a string with escapes."""
-    first = cursor.text[cursor.i:cursor.i + 1]
+    first = cursor.text[cursor.i : cursor.i + 1]
     if first == "#":
         return _hex_string(cursor)
     if first == '"':
@@ -195,7 +226,7 @@ def _string(cursor: _Cursor) -> str:
 def _unescape(text: str, i: int, raw: bytearray) -> int:
     """The escape at ``text[i]`` (a backslash) added to ``raw``: a hex pair is one byte, any
     other character itself; the index after it. A backslash that ends the text is no name."""
-    pair = text[i + 1:i + 3]
+    pair = text[i + 1 : i + 3]
     if len(pair) == 2 and all(c in _HEX for c in pair):
         raw.append(int(pair, 16))
         return i + 3
@@ -216,8 +247,11 @@ def _separator(cursor: _Cursor) -> None:
 def _escape(value: str) -> str:
     out = []
     for index, char in enumerate(value):
-        if char in ',+"\\<>;=' or (char == "#" and index == 0) or (
-                char == " " and index in (0, len(value) - 1)):
+        if (
+            char in ',+"\\<>;='
+            or (char == "#" and index == 0)
+            or (char == " " and index in (0, len(value) - 1))
+        ):
             out.append("\\" + char)
         elif ord(char) < 0x20 or ord(char) == 0x7F:
             out.append(f"\\{ord(char):02X}")

@@ -102,9 +102,14 @@ def _positive(table: dict[str, Any], key: str, where: str) -> int:
     return value
 
 
-def _profile(name: str, table: dict[str, Any], digests: dict[str, str],
-             signatures: dict[str, SignatureAlgorithm], curves: dict[str, int],
-             limits: dict[str, int]) -> SignatureProfile:
+def _profile(
+    name: str,
+    table: dict[str, Any],
+    digests: dict[str, str],
+    signatures: dict[str, SignatureAlgorithm],
+    curves: dict[str, int],
+    limits: dict[str, int],
+) -> SignatureProfile:
     where = f"{_DUIS} [profiles.{name}]"
     digest = _need(table, "digest_method", str, where)
     method = _need(table, "signature_method", str, where)
@@ -115,8 +120,9 @@ def _profile(name: str, table: dict[str, Any], digests: dict[str, str],
     if method not in signatures:
         raise InputError("not in [algorithms.signature]", path=where, field="signature_method")
     if signatures[method].key != key:
-        raise InputError(f"the signature method is for {signatures[method].key} keys",
-                         path=where, field="key")
+        raise InputError(
+            f"the signature method is for {signatures[method].key} keys", path=where, field="key"
+        )
     if key == "ec" and curve not in curves:
         raise InputError("not in [algorithms.curves]", path=where, field="curve")
     transforms = _need(table, "transforms", list, where)
@@ -153,10 +159,14 @@ def _algorithms(duis: dict[str, Any]):
         raise InputError(f"hash names are {sorted(_HASHES)}", path=where, field="digest")
     signatures = {}
     for uri, entry in _need(table, "signature", dict, where).items():
-        if not isinstance(entry, dict) or entry.get("hash") not in _HASHES \
-                or not isinstance(entry.get("key"), str):
-            raise InputError("each signature method is { key = ..., hash = ... }", path=where,
-                             field=uri)
+        if (
+            not isinstance(entry, dict)
+            or entry.get("hash") not in _HASHES
+            or not isinstance(entry.get("key"), str)
+        ):
+            raise InputError(
+                "each signature method is { key = ..., hash = ... }", path=where, field=uri
+            )
         signatures[uri] = SignatureAlgorithm(uri, entry["key"], entry["hash"])
     curves = {}
     for curve, size in _need(table, "curves", dict, where).items():
@@ -195,16 +205,25 @@ def load_policy(override: Path | None = None) -> SmkiPolicy:
         score = _need(rule, "security_severity", (int, float), at)
         if not 0 <= score <= 10:
             raise InputError("a score from 0.0 to 10.0", path=at, field="security_severity")
-        rules[rule_id] = Rule(rule_id, severity, _need(rule, "summary", str, at),
-                              _need(rule, "description", str, at), _need(rule, "help", str, at),
-                              f"{float(score):.1f}")
+        rules[rule_id] = Rule(
+            rule_id,
+            severity,
+            _need(rule, "summary", str, at),
+            _need(rule, "description", str, at),
+            _need(rule, "help", str, at),
+            f"{float(score):.1f}",
+        )
     sarif = _need(smki, "sarif", dict, where)
     limits_table = _need(duis, "limits", dict, _DUIS)
-    limits = {key: _positive(limits_table, key, f"{_DUIS} [limits]")
-              for key in ("max_document_bytes", "max_signatures_verified")}
+    limits = {
+        key: _positive(limits_table, key, f"{_DUIS} [limits]")
+        for key in ("max_document_bytes", "max_signatures_verified")
+    }
     digests, signatures, curves = _algorithms(duis)
-    profiles = {name: _profile(name, table, digests, signatures, curves, limits)
-                for name, table in _need(duis, "profiles", dict, _DUIS).items()}
+    profiles = {
+        name: _profile(name, table, digests, signatures, curves, limits)
+        for name, table in _need(duis, "profiles", dict, _DUIS).items()
+    }
     default = _need(duis, "default_profile", str, _DUIS)
     if default not in profiles:
         raise InputError("names no profile in [profiles]", path=_DUIS, field="default_profile")

@@ -32,8 +32,9 @@ def transforms_of(reference: etree._Element) -> tuple[str, ...]:
     return tuple(t.get("Algorithm") or "" for t in holder.findall(ds("Transform")))
 
 
-def profile_deviations(sig: etree._Element, root: etree._Element,
-                       profile: SignatureProfile) -> list[str]:
+def profile_deviations(
+    sig: etree._Element, root: etree._Element, profile: SignatureProfile
+) -> list[str]:
     """How a signature departs from ``profile`` (empty when it is exactly in it)."""
     out: list[str] = []
     if sig.getparent() is not root:
@@ -41,8 +42,13 @@ def profile_deviations(sig: etree._Element, root: etree._Element,
     signed_info = _one(sig, "SignedInfo")
     if signed_info is None:
         return [*out, "no single SignedInfo"]
-    out += _algorithm_deviations(signed_info, (("CanonicalizationMethod", profile.canonicalization),
-                                               ("SignatureMethod", profile.signature_method)))
+    out += _algorithm_deviations(
+        signed_info,
+        (
+            ("CanonicalizationMethod", profile.canonicalization),
+            ("SignatureMethod", profile.signature_method),
+        ),
+    )
     references = signed_info.findall(ds("Reference"))
     if len(references) != 1:
         return [*out, f"{len(references)} References where one is expected"]
@@ -70,8 +76,14 @@ def _reference_deviations(reference: etree._Element, profile: SignatureProfile) 
     return out + _algorithm_deviations(reference, (("DigestMethod", profile.digest_method),))
 
 
-_KEY_NAMES = {"ec": "ECDSA", "rsa": "RSA", "rsa-pss": "RSA-PSS", "dsa": "DSA",
-              "ed25519": "Ed25519", "ed448": "Ed448"}
+_KEY_NAMES = {
+    "ec": "ECDSA",
+    "rsa": "RSA",
+    "rsa-pss": "RSA-PSS",
+    "dsa": "DSA",
+    "ed25519": "Ed25519",
+    "ed448": "Ed448",
+}
 _CURVE_NAMES = {"secp256r1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521"}
 
 

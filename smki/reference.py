@@ -21,8 +21,9 @@ from smki.findings import quoted
 
 #: A C14N start or end tag, comment or processing instruction. C14N output quotes every
 #: attribute value in double quotes and escapes ``"`` and ``<`` in it, so this is exact.
-_MARKUP = re.compile(rb'<!--.*?-->|<\?.*?\?>|</[^>]+>|<([^\s/>!?]+)((?:\s+[^\s=]+="[^"]*")*)\s*>',
-                     re.S)
+_MARKUP = re.compile(
+    rb'<!--.*?-->|<\?.*?\?>|</[^>]+>|<([^\s/>!?]+)((?:\s+[^\s=]+="[^"]*")*)\s*>', re.S
+)
 _EMPTY_DEFAULT = re.compile(rb'\sxmlns=""')
 
 
@@ -57,9 +58,12 @@ def excise_empty_xmlns(c14n: bytes, elements: Iterable[etree._Element]) -> bytes
             at = start + len(empty.group(0))
             empty = None
         declared = re.search(rb'\sxmlns="([^"]*)"', attributes)
-        defaults.append(default if declared is None or (declared.group(1) == b"" and empty is None
-                                                         and (namespace or default == b""))
-                        else declared.group(1))
+        defaults.append(
+            default
+            if declared is None
+            or (declared.group(1) == b"" and empty is None and (namespace or default == b""))
+            else declared.group(1)
+        )
     out.append(c14n[at:])
     return b"".join(out)
 
@@ -77,10 +81,12 @@ def _verifier():
             if not isinstance(nodes, list):
                 nodes = [nodes]
             return b"".join(
-                excise_empty_xmlns(super(Verifier, self)._c14n(node, algorithm,
-                                                               inclusive_ns_prefixes),
-                                   _elements(node))
-                for node in nodes)
+                excise_empty_xmlns(
+                    super(Verifier, self)._c14n(node, algorithm, inclusive_ns_prefixes),
+                    _elements(node),
+                )
+                for node in nodes
+            )
 
     return Verifier()
 
@@ -93,8 +99,11 @@ def _plain(exc: Exception) -> str:
     if isinstance(exc, InvalidDigest):
         index = text.split("reference ", 1)[-1].split(" ", 1)[0]
         number = int(index) + 1 if index.isdigit() else None
-        return (f"the digest of reference {number} does not match what it refers to"
-                if number else "a reference digest does not match what it refers to")
+        return (
+            f"the digest of reference {number} does not match what it refers to"
+            if number
+            else "a reference digest does not match what it refers to"
+        )
     if isinstance(exc, InvalidCertificate):
         return f"the certificate cannot be used: {quoted(text)}"
     if isinstance(exc, InvalidSignature):
@@ -104,8 +113,13 @@ def _plain(exc: Exception) -> str:
     return f"the signature cannot be verified ({type(exc).__name__}: {quoted(text)})"
 
 
-def verify_general(tree: etree._ElementTree, sig: etree._Element, cert: Certificate,
-                   when: dt.datetime, signatures: int) -> str | None:
+def verify_general(
+    tree: etree._ElementTree,
+    sig: etree._Element,
+    cert: Certificate,
+    when: dt.datetime,
+    signatures: int,
+) -> str | None:
     """Verify any signature signxml understands; the reason it fails, or None."""
     from signxml import (  # imported here: only signatures outside the profile need it
         CanonicalizationMethod,

@@ -48,9 +48,17 @@ def verification_time(cert: Certificate, as_of: dt.date) -> dt.datetime:
     return cert.not_before + (cert.not_after - cert.not_before) / 2
 
 
-def check_signature(tree: etree._ElementTree, sig: etree._Element, store: CertificateStore,
-                    path: str, as_of: dt.date, profile: SignatureProfile, *,
-                    signatures: int = 1, last_use: bool = False) -> SignatureResult:
+def check_signature(
+    tree: etree._ElementTree,
+    sig: etree._Element,
+    store: CertificateStore,
+    path: str,
+    as_of: dt.date,
+    profile: SignatureProfile,
+    *,
+    signatures: int = 1,
+    last_use: bool = False,
+) -> SignatureResult:
     """Check one signature against ``profile``; with ``last_use`` the tree may be used up."""
     line = sig.sourceline or 1
     deviations = profile_deviations(sig, tree.getroot(), profile)
@@ -60,26 +68,51 @@ def check_signature(tree: etree._ElementTree, sig: etree._Element, store: Certif
         deviations += _key_deviations(cert, resolution, profile)
     findings: list[Finding] = []
     if deviations:
-        findings.append(finding("KS004", path, line, f"signature outside the {profile.name} "
-                                                     "profile: " + "; ".join(deviations)))
+        findings.append(
+            finding(
+                "KS004",
+                path,
+                line,
+                f"signature outside the {profile.name} profile: " + "; ".join(deviations),
+            )
+        )
     if cert is None:
-        findings.append(finding("KS003", path, line,
-                                f"signing certificate not found: {resolution.named}"))
+        findings.append(
+            finding("KS003", path, line, f"signing certificate not found: {resolution.named}")
+        )
         return SignatureResult(line, findings, None)
-    failure = _verify(tree, sig, cert, profile, as_of, in_profile=not deviations,
-                      signatures=signatures, last_use=last_use)
+    failure = _verify(
+        tree,
+        sig,
+        cert,
+        profile,
+        as_of,
+        in_profile=not deviations,
+        signatures=signatures,
+        last_use=last_use,
+    )
     findings += signature_findings(cert, store, as_of, path, line, failure)
     return SignatureResult(line, findings, cert)
 
 
-def _key_deviations(cert: Certificate, resolution: Resolution, profile: SignatureProfile) -> list[str]:
+def _key_deviations(
+    cert: Certificate, resolution: Resolution, profile: SignatureProfile
+) -> list[str]:
     """KeyInfo naming different certificates, and a key of another kind than the profile's."""
     return [problem for problem in (resolution.conflict, key_deviation(cert, profile)) if problem]
 
 
-def _verify(tree: etree._ElementTree, sig: etree._Element, cert: Certificate,
-            profile: SignatureProfile, as_of: dt.date, *, in_profile: bool, signatures: int,
-            last_use: bool) -> str | None:
+def _verify(
+    tree: etree._ElementTree,
+    sig: etree._Element,
+    cert: Certificate,
+    profile: SignatureProfile,
+    as_of: dt.date,
+    *,
+    in_profile: bool,
+    signatures: int,
+    last_use: bool,
+) -> str | None:
     """Why the signature does not verify with ``cert``, or None: on the fast path where it is in
     the profile and exactly in shape (on a copy of the tree unless this is its last use), else
     by signxml."""
@@ -97,14 +130,21 @@ def _local_name(element: etree._Element) -> str:
     return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
-def check_document(path: str, data: bytes, store: CertificateStore,
-                   as_of: dt.date) -> tuple[list[Finding], int]:
+def check_document(
+    path: str, data: bytes, store: CertificateStore, as_of: dt.date
+) -> tuple[list[Finding], int]:
     """Every finding of one XML document, and how many signatures it holds, under the store's
     policy (its limits, and the signature profile its document element names)."""
     policy = store.policy
     if len(data) > policy.max_document_bytes:
-        return [finding("KS005", path, 1, f"{len(data):,} bytes, over the limit of "
-                                          f"{policy.max_document_bytes:,}; not read")], 0
+        return [
+            finding(
+                "KS005",
+                path,
+                1,
+                f"{len(data):,} bytes, over the limit of {policy.max_document_bytes:,}; not read",
+            )
+        ], 0
     tree, findings = read_document(path, data)
     if tree is None:
         return findings, 0
@@ -118,16 +158,31 @@ def check_document(path: str, data: bytes, store: CertificateStore,
         fast = check_fast(tree, root, signatures[0], store, path, as_of, profile)
         if fast is not None:
             return fast, 1
-    checked = signatures[:max(expected, profile.max_signatures_verified)]
+    checked = signatures[: max(expected, profile.max_signatures_verified)]
     if len(signatures) > expected:
         unverified = len(signatures) - len(checked)
-        findings.append(finding(
-            "KS004", path, signatures[expected].sourceline,
-            f"{len(signatures)} signatures where {expected} is expected"
-            + (f"; the {unverified} after the first {len(checked)} are not verified"
-               if unverified else "")))
+        findings.append(
+            finding(
+                "KS004",
+                path,
+                signatures[expected].sourceline,
+                f"{len(signatures)} signatures where {expected} is expected"
+                + (
+                    f"; the {unverified} after the first {len(checked)} are not verified"
+                    if unverified
+                    else ""
+                ),
+            )
+        )
     for number, sig in enumerate(checked, 1):
-        findings += check_signature(tree, sig, store, path, as_of, profile,
-                                    signatures=len(signatures),
-                                    last_use=number == len(checked)).findings
+        findings += check_signature(
+            tree,
+            sig,
+            store,
+            path,
+            as_of,
+            profile,
+            signatures=len(signatures),
+            last_use=number == len(checked),
+        ).findings
     return findings, len(signatures)

@@ -16,9 +16,12 @@ from smki.policy import SmkiPolicy, shipped_policy
 
 #: Certificate signature algorithms a carried certificate's issuer may have used: OID -> (key, hash).
 _CERTIFICATE_SIGNATURES = {
-    "1.2.840.10045.4.3.2": ("ec", "SHA256"), "1.2.840.10045.4.3.3": ("ec", "SHA384"),
-    "1.2.840.10045.4.3.4": ("ec", "SHA512"), "1.2.840.113549.1.1.11": ("rsa", "SHA256"),
-    "1.2.840.113549.1.1.12": ("rsa", "SHA384"), "1.2.840.113549.1.1.13": ("rsa", "SHA512"),
+    "1.2.840.10045.4.3.2": ("ec", "SHA256"),
+    "1.2.840.10045.4.3.3": ("ec", "SHA384"),
+    "1.2.840.10045.4.3.4": ("ec", "SHA512"),
+    "1.2.840.113549.1.1.11": ("rsa", "SHA256"),
+    "1.2.840.113549.1.1.12": ("rsa", "SHA384"),
+    "1.2.840.113549.1.1.13": ("rsa", "SHA512"),
 }
 
 
@@ -114,12 +117,16 @@ class CertificateStore:
             return stored, ""
         if cert.problem:
             # A certificate path validator refuses it too (xmlsec1 does): never trust it.
-            return None, (f"the carried certificate ({cert.subject}, serial {cert.serial}) is not "
-                          f"in the store and cannot be fully parsed: {cert.problem}")
+            return None, (
+                f"the carried certificate ({cert.subject}, serial {cert.serial}) is not "
+                f"in the store and cannot be fully parsed: {cert.problem}"
+            )
         if self.issuing_ca(cert) is not None:
             return cert, ""
-        return None, (f"the carried certificate ({cert.subject}, serial {cert.serial}) is not in "
-                      "the store and no CA certificate in the store issued it")
+        return None, (
+            f"the carried certificate ({cert.subject}, serial {cert.serial}) is not in "
+            "the store and no CA certificate in the store issued it"
+        )
 
     def other_role_holders(self, spki_sha256: str) -> list[Certificate]:
         """SMKI DS/KA certificates of a role other than XML signing with this public key."""
@@ -129,12 +136,16 @@ class CertificateStore:
 
 def is_other_role(cert: Certificate, xml_roles: frozenset[str]) -> bool:
     """An SMKI DS or KA certificate of a role that must not sign XML."""
-    return (cert.is_smki and cert.role_name not in xml_roles
-            and ("DS" in cert.key_usage or "KA" in cert.key_usage))
+    return (
+        cert.is_smki
+        and cert.role_name not in xml_roles
+        and ("DS" in cert.key_usage or "KA" in cert.key_usage)
+    )
 
 
-def carried_certificate(cert_b64: str, path: str, line: int,
-                        policy: SmkiPolicy) -> Certificate | None:
+def carried_certificate(
+    cert_b64: str, path: str, line: int, policy: SmkiPolicy
+) -> Certificate | None:
     """A certificate carried in ``X509Certificate``, read as store certificates are, or None."""
     try:
         der = base64.b64decode(cert_b64)

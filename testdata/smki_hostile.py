@@ -47,23 +47,35 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
     "carried-forged-issuer-name": {"docs/request.xml": {"KS003"}},
     "carried-chain-ca-first": {},
     # 2. Unparseable store certificates still count for KS001 (and are KS008).
-    "store-null-parameters": {"store/supplier-ds-null.pem": {"KS008"},
-                              "docs/request.xml": {"KS001"},
-                              "store/xmlsign-over-ds.pem": {"KS001"}},
-    "store-id-ecdh-ka-key": {"store/supplier-ka-ecdh.pem": {"KS008"},
-                             "docs/request.xml": {"KS001"},
-                             "store/xmlsign-over-ka.pem": {"KS001"}},
-    "store-duplicated-extension": {"store/supplier-ds-dup.pem": {"KS008"},
-                                   "docs/request.xml": {"KS001"},
-                                   "store/xmlsign-over-ds.pem": {"KS001"}},
-    "store-null-cn": {"store/supplier-ds-null-cn.pem": {"KS008"},
-                      "docs/request.xml": {"KS001"},
-                      "store/xmlsign-over-ds.pem": {"KS001"}},
-    "store-pem-block-missing-end": {"store/bundle.pem": {"KS008"},
-                                    "docs/request.xml": {"KS001"},
-                                    "store/xmlsign-over-ds.pem": {"KS001"}},
-    "store-compressed-point": {"docs/request.xml": {"KS001"},
-                               "store/xmlsign-over-ds.pem": {"KS001"}},
+    "store-null-parameters": {
+        "store/supplier-ds-null.pem": {"KS008"},
+        "docs/request.xml": {"KS001"},
+        "store/xmlsign-over-ds.pem": {"KS001"},
+    },
+    "store-id-ecdh-ka-key": {
+        "store/supplier-ka-ecdh.pem": {"KS008"},
+        "docs/request.xml": {"KS001"},
+        "store/xmlsign-over-ka.pem": {"KS001"},
+    },
+    "store-duplicated-extension": {
+        "store/supplier-ds-dup.pem": {"KS008"},
+        "docs/request.xml": {"KS001"},
+        "store/xmlsign-over-ds.pem": {"KS001"},
+    },
+    "store-null-cn": {
+        "store/supplier-ds-null-cn.pem": {"KS008"},
+        "docs/request.xml": {"KS001"},
+        "store/xmlsign-over-ds.pem": {"KS001"},
+    },
+    "store-pem-block-missing-end": {
+        "store/bundle.pem": {"KS008"},
+        "docs/request.xml": {"KS001"},
+        "store/xmlsign-over-ds.pem": {"KS001"},
+    },
+    "store-compressed-point": {
+        "docs/request.xml": {"KS001"},
+        "store/xmlsign-over-ds.pem": {"KS001"},
+    },
     # 3. Unsigned, or signed in a near-miss namespace.
     "unsigned": {"docs/request.xml": {"KS004"}},
     "near-miss-namespace": {"docs/request.xml": {"KS004"}},
@@ -72,9 +84,13 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
     "secp256k1-key": {"docs/request.xml": {"KS004"}},
     "rsa-key": {"docs/request.xml": {"KS002", "KS004"}},
     # 5. Special files: each a finding, the rest checked.
-    "special-files": {"docs/dangling.xml": {"KS005"}, "docs/loop.xml": {"KS005"},
-                      "docs/fifo.xml": {"KS005"}, "docs/socket.xml": {"KS005"},
-                      "docs/tampered.xml": {"KS002"}},
+    "special-files": {
+        "docs/dangling.xml": {"KS005"},
+        "docs/loop.xml": {"KS005"},
+        "docs/fifo.xml": {"KS005"},
+        "docs/socket.xml": {"KS005"},
+        "docs/tampered.xml": {"KS002"},
+    },
     "oversized-document": {"docs/huge.xml": {"KS005"}, "docs/tampered.xml": {"KS002"}},
     "store-duplicated-extension-carried": {"docs/request.xml": {"KS003"}},
     # 6. Many signatures: KS004, linear.
@@ -116,7 +132,7 @@ def _der(cert: x509.Certificate) -> bytes:
 
 def _pem(der: bytes) -> bytes:
     body = base64.encodebytes(der).replace(b"\n", b"")
-    lines = [body[i:i + 64] for i in range(0, len(body), 64)]
+    lines = [body[i : i + 64] for i in range(0, len(body), 64)]
     return b"-----BEGIN CERTIFICATE-----\n" + b"\n".join(lines) + b"\n-----END CERTIFICATE-----\n"
 
 
@@ -136,15 +152,15 @@ def _elements(data: bytes) -> list[bytes]:
         start = at + 2
         if length & 0x80:
             count = length & 0x7F
-            length = int.from_bytes(data[start:start + count], "big")
+            length = int.from_bytes(data[start : start + count], "big")
             start += count
-        out.append(data[at:start + length])
+        out.append(data[at : start + length])
         at = start + length
     return out
 
 
 def _content(element: bytes) -> bytes:
-    return element[2 + (element[1] & 0x7F if element[1] & 0x80 else 0):]
+    return element[2 + (element[1] & 0x7F if element[1] & 0x80 else 0) :]
 
 
 #: Fields of a v3 TBSCertificate, by index.
@@ -153,8 +169,9 @@ _ECDSA_SHA256 = bytes.fromhex("300a06082a8648ce3d040302")
 _ECDSA_SHA256_NULL = bytes.fromhex("300c06082a8648ce3d0403020500")
 
 
-def _resign(der: bytes, issuer: Party, edit: Callable[[list[bytes]], None],
-            algorithm: bytes = _ECDSA_SHA256) -> bytes:
+def _resign(
+    der: bytes, issuer: Party, edit: Callable[[list[bytes]], None], algorithm: bytes = _ECDSA_SHA256
+) -> bytes:
     """A certificate with TBSCertificate fields edited as raw DER, signed again by ``issuer``."""
     tbs = _elements(_content(der))[0]
     fields = _elements(_content(tbs))
@@ -198,8 +215,16 @@ def _compressed_point(fields: list[bytes]) -> None:
     fields[_SPKI] = _tlv(0x30, algorithm + _tlv(0x03, b"\x00" + compressed))
 
 
-def _org(pki: TestPki, name: str, role: int, usage: str, key=None, issuer: Party | None = None,
-         eui: str = "90-B3-D5-1F-30-01-00-00", cn: str | None = None) -> Party:
+def _org(
+    pki: TestPki,
+    name: str,
+    role: int,
+    usage: str,
+    key=None,
+    issuer: Party | None = None,
+    eui: str = "90-B3-D5-1F-30-01-00-00",
+    cn: str | None = None,
+) -> Party:
     key = key or _key()
     return Party(name, key, _certificate(_org_name(role, eui, cn), key, issuer or pki.ca, usage))
 
@@ -254,13 +279,32 @@ def build(dest: Path) -> Path:
 
     # 1. Trust from the store only.
     rogue_ca_key = _key()
-    rogue_ca_name = x509.Name([x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "07"),
-                               x509.NameAttribute(NameOID.COMMON_NAME, "T1")])
-    rogue_ca = Party("rogue-ca", rogue_ca_key,
-                     _certificate(rogue_ca_name, rogue_ca_key, None, "CA", ca=True))
-    self_made = _org(pki, "self-made", 0x87, "DS", issuer=Party("x", _key(), _certificate(
-        x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Unknown CA")]), _key(), None, "CA",
-        ca=True)))
+    rogue_ca_name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "07"),
+            x509.NameAttribute(NameOID.COMMON_NAME, "T1"),
+        ]
+    )
+    rogue_ca = Party(
+        "rogue-ca", rogue_ca_key, _certificate(rogue_ca_name, rogue_ca_key, None, "CA", ca=True)
+    )
+    self_made = _org(
+        pki,
+        "self-made",
+        0x87,
+        "DS",
+        issuer=Party(
+            "x",
+            _key(),
+            _certificate(
+                x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Unknown CA")]),
+                _key(),
+                None,
+                "CA",
+                ca=True,
+            ),
+        ),
+    )
     c = case("carried-self-made-xmlsign")
     c.doc("request.xml", _sign(self_made, key_info="certificate"))
     c = case("carried-ds-issued-by-store-ca")
@@ -275,16 +319,24 @@ def build(dest: Path) -> Path:
     chain_leaf = _org(pki, "chain-leaf", 0x87, "DS")
     signed = _sign(chain_leaf, key_info="certificate")
     ca_b64 = base64.b64encode(_der(ca.cert))
-    c.doc("request.xml", signed.replace(b"<ds:X509Certificate>",
-                                        b"<ds:X509Certificate>" + ca_b64
-                                        + b"</ds:X509Certificate><ds:X509Certificate>"))
+    c.doc(
+        "request.xml",
+        signed.replace(
+            b"<ds:X509Certificate>",
+            b"<ds:X509Certificate>" + ca_b64 + b"</ds:X509Certificate><ds:X509Certificate>",
+        ),
+    )
 
     # 2. Store certificates cryptography refuses: their keys still count.
     for name, edit, file in (
-            ("store-null-parameters", lambda d: _null_parameters(d, ca), "supplier-ds-null.pem"),
-            ("store-duplicated-extension", lambda d: _resign(d, ca, _duplicate_extension),
-             "supplier-ds-dup.pem"),
-            ("store-null-cn", lambda d: _resign(d, ca, _null_cn), "supplier-ds-null-cn.pem")):
+        ("store-null-parameters", lambda d: _null_parameters(d, ca), "supplier-ds-null.pem"),
+        (
+            "store-duplicated-extension",
+            lambda d: _resign(d, ca, _duplicate_extension),
+            "supplier-ds-dup.pem",
+        ),
+        ("store-null-cn", lambda d: _resign(d, ca, _null_cn), "supplier-ds-null-cn.pem"),
+    ):
         c = case(name)
         c.store_pem(file, edit(_der(supplier_ds.cert)))
         over = _org(pki, "xmlsign-over-ds", 0x87, "DS", key=supplier_ds.key)
@@ -304,7 +356,8 @@ def build(dest: Path) -> Path:
     c.doc("request.xml", _sign(over))
     c = case("store-pem-block-missing-end")
     unrelated = _pem(_der(pki.parties["other-user-ds"].cert)).replace(
-        b"-----END CERTIFICATE-----\n", b"")
+        b"-----END CERTIFICATE-----\n", b""
+    )
     c.store("bundle.pem", unrelated + _pem(_der(supplier_ds.cert)))
     over = _org(pki, "xmlsign-over-ds", 0x87, "DS", key=supplier_ds.key)
     c.store_pem("xmlsign-over-ds.pem", over.cert)
@@ -317,13 +370,17 @@ def build(dest: Path) -> Path:
 
     # 3. Unsigned; signed in a near-miss namespace.
     case("unsigned").doc("request.xml", request())
-    near = clean.replace(b'xmlns:ds="http://www.w3.org/2000/09/xmldsig#"',
-                         b'xmlns:ds="http://www.w3.org/2000/09/xmldsig"')
+    near = clean.replace(
+        b'xmlns:ds="http://www.w3.org/2000/09/xmldsig#"',
+        b'xmlns:ds="http://www.w3.org/2000/09/xmldsig"',
+    )
     case("near-miss-namespace").doc("request.xml", near)
 
     # 4. Keys outside the profile (each certificate in the store, signed with its key).
-    for name, key in (("p384-key", ec.generate_private_key(ec.SECP384R1())),
-                      ("secp256k1-key", ec.generate_private_key(ec.SECP256K1()))):
+    for name, key in (
+        ("p384-key", ec.generate_private_key(ec.SECP384R1())),
+        ("secp256k1-key", ec.generate_private_key(ec.SECP256K1())),
+    ):
         party = _org(pki, name, 0x87, "DS", key=key)
         c = case(name)
         c.store_pem(f"{name}.pem", party.cert)
@@ -332,12 +389,17 @@ def build(dest: Path) -> Path:
     rsa_party = _org(pki, "rsa", 0x87, "DS", key=rsa_key)
     c = case("rsa-key")
     c.store_pem("rsa.pem", rsa_party.cert)
-    c.doc("request.xml", _sign(xmlsign).replace(  # KeyInfo names the RSA certificate
-        str(xmlsign.cert.serial_number).encode(), str(rsa_party.cert.serial_number).encode()))
+    c.doc(
+        "request.xml",
+        _sign(xmlsign).replace(  # KeyInfo names the RSA certificate
+            str(xmlsign.cert.serial_number).encode(), str(rsa_party.cert.serial_number).encode()
+        ),
+    )
 
     # 5. Special files, and a document over the size limit.
-    tampered = clean.replace(b"ReadInstantaneousImportRegisters",
-                             b"ReadInstantaneousExportRegisters")
+    tampered = clean.replace(
+        b"ReadInstantaneousImportRegisters", b"ReadInstantaneousExportRegisters"
+    )
     c = case("special-files")
     c.doc("tampered.xml", tampered)
     docs = c.dir / "docs"
@@ -359,7 +421,7 @@ def build(dest: Path) -> Path:
         handle.truncate(10_485_760 + 1)  # sparse: over the limit without using the disk
 
     # 6. Many signatures.
-    signature = clean[clean.index(b"<ds:Signature"):clean.index(b"</ds:Signature>") + 15]
+    signature = clean[clean.index(b"<ds:Signature") : clean.index(b"</ds:Signature>") + 15]
     many = clean.replace(b"</sr:Request>", signature * 200 + b"</sr:Request>")
     case("many-signatures").doc("request.xml", many)
 
@@ -369,46 +431,93 @@ def build(dest: Path) -> Path:
     at = signed.index(b"<ds:X509SKI>") + len(b"<ds:X509SKI>")
     end = signed.index(b"</ds:X509SKI>")
     case("forged-finding-in-ski").doc(
-        "request.xml", signed[:at] + b"AAAA" + forged_line.encode() + signed[end:])
-    case("forged-finding-in-transform").doc("request.xml", clean.replace(
-        b'Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"',
-        b'Algorithm="x&#10;requests/clean.xml:1: KS000 all clear"'))
+        "request.xml", signed[:at] + b"AAAA" + forged_line.encode() + signed[end:]
+    )
+    case("forged-finding-in-transform").doc(
+        "request.xml",
+        clean.replace(
+            b'Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"',
+            b'Algorithm="x&#10;requests/clean.xml:1: KS000 all clear"',
+        ),
+    )
 
     # 8. DTD decided by the parser, not by a byte search.
-    case("entity-in-comment").doc("request.xml", _sign(xmlsign, request().replace(
-        b"<sr:Header>", b"<!-- no <!ENTITY or <!DOCTYPE here --><sr:Header>")))
-    case("entity-in-text").doc("request.xml", _sign(xmlsign, request().replace(
-        b"<sr:CommandVariant>1", b"<sr:CommandVariant>&lt;!ENTITY x&gt; 1")))
-    case("doctype-no-entities").doc("request.xml", b'<?xml version="1.0"?>\n<!DOCTYPE sr:Request>\n'
-                                    + clean.split(b"?>", 1)[1].lstrip())
-    case("external-entity").doc("request.xml", b'<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY x '
-                                b'SYSTEM "file:///etc/passwd">]>\n<r>&x;</r>\n')
+    case("entity-in-comment").doc(
+        "request.xml",
+        _sign(
+            xmlsign,
+            request().replace(b"<sr:Header>", b"<!-- no <!ENTITY or <!DOCTYPE here --><sr:Header>"),
+        ),
+    )
+    case("entity-in-text").doc(
+        "request.xml",
+        _sign(
+            xmlsign,
+            request().replace(b"<sr:CommandVariant>1", b"<sr:CommandVariant>&lt;!ENTITY x&gt; 1"),
+        ),
+    )
+    case("doctype-no-entities").doc(
+        "request.xml",
+        b'<?xml version="1.0"?>\n<!DOCTYPE sr:Request>\n' + clean.split(b"?>", 1)[1].lstrip(),
+    )
+    case("external-entity").doc(
+        "request.xml",
+        b'<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY x '
+        b'SYSTEM "file:///etc/passwd">]>\n<r>&x;</r>\n',
+    )
 
     # 9. X509IssuerName in the RFC 4514 forms tools write.
-    for name, issuer in (("issuer-lowercase-keywords", "cn=T1,ou=07"),
-                         ("issuer-spaces-around-equals", "CN = T1 , OU = 07"),
-                         ("issuer-quoted-values", 'CN="T1",OU="07"'),
-                         ("issuer-hex-value", "CN=#0c025431,OU=07"),
-                         ("issuer-oid-keywords", "2.5.4.3=T1,OID.2.5.4.11=07")):
+    for name, issuer in (
+        ("issuer-lowercase-keywords", "cn=T1,ou=07"),
+        ("issuer-spaces-around-equals", "CN = T1 , OU = 07"),
+        ("issuer-quoted-values", 'CN="T1",OU="07"'),
+        ("issuer-hex-value", "CN=#0c025431,OU=07"),
+        ("issuer-oid-keywords", "2.5.4.3=T1,OID.2.5.4.11=07"),
+    ):
         case(name).doc("request.xml", _sign(xmlsign, issuer_name=issuer))
 
     # 10. A carried chain, leaf last, leaf not in the store.
     c = case("chain-leaf-last-not-in-store")
     signed = _sign(fresh, key_info="certificate")
-    c.doc("request.xml", signed.replace(b"<ds:X509Certificate>", b"<ds:X509Certificate>" + ca_b64
-                                        + b"</ds:X509Certificate><ds:X509Certificate>"))
+    c.doc(
+        "request.xml",
+        signed.replace(
+            b"<ds:X509Certificate>",
+            b"<ds:X509Certificate>" + ca_b64 + b"</ds:X509Certificate><ds:X509Certificate>",
+        ),
+    )
 
     # 11. Decimal OU (older DspXmlSign form); UTF-16 named without .xml; a UTF-8 BOM.
     decimal_key = _key()
-    decimal = Party("decimal", decimal_key, _certificate(x509.Name([
-        x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "137"),
-        x509.NameAttribute(NameOID.COMMON_NAME, "DSP")]), decimal_key, ca, "DS"))
+    decimal = Party(
+        "decimal",
+        decimal_key,
+        _certificate(
+            x509.Name(
+                [
+                    x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "137"),
+                    x509.NameAttribute(NameOID.COMMON_NAME, "DSP"),
+                ]
+            ),
+            decimal_key,
+            ca,
+            "DS",
+        ),
+    )
     c = case("decimal-ou-dspxmlsign")
     c.store_pem("decimal.pem", decimal.cert)
     c.doc("request.xml", _sign(decimal))
     superscript_key = _key()
-    superscript = Party("superscript", superscript_key, _certificate(x509.Name([
-        x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "\u00b2")]), superscript_key, ca, "DS"))
+    superscript = Party(
+        "superscript",
+        superscript_key,
+        _certificate(
+            x509.Name([x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "\u00b2")]),
+            superscript_key,
+            ca,
+            "DS",
+        ),
+    )
     c = case("unicode-digit-ou")  # a digit to str.isdigit, not to int()
     c.store_pem("superscript.pem", superscript.cert)
     c.doc("request.xml", _sign(superscript))
@@ -425,20 +534,31 @@ def build(dest: Path) -> Path:
     c = case("keyinfo-names-two-certificates")
     c.store_pem("supplier-ds.pem", supplier_ds.cert)
     signed = _sign(xmlsign)
-    c.doc("request.xml", signed.replace(b"</ds:X509Data>", b"<ds:X509Certificate>"
-                                        + base64.b64encode(_der(supplier_ds.cert))
-                                        + b"</ds:X509Certificate></ds:X509Data>"))
+    c.doc(
+        "request.xml",
+        signed.replace(
+            b"</ds:X509Data>",
+            b"<ds:X509Certificate>"
+            + base64.b64encode(_der(supplier_ds.cert))
+            + b"</ds:X509Certificate></ds:X509Data>",
+        ),
+    )
     c = case("keyinfo-serial-of-other-certificate")
     c.store_pem("xmlsign-network-operator.pem", pki.parties["xmlsign-network-operator"].cert)
-    c.doc("request.xml", _sign(xmlsign, serial=pki.parties["xmlsign-network-operator"]
-                               .cert.serial_number))
-    case("reference-to-id").doc("request.xml", _sign(xmlsign, request().replace(
-        b"<sr:Body>", b'<sr:Body Id="b">'), reference_uri="#b"))
+    c.doc(
+        "request.xml",
+        _sign(xmlsign, serial=pki.parties["xmlsign-network-operator"].cert.serial_number),
+    )
+    case("reference-to-id").doc(
+        "request.xml",
+        _sign(xmlsign, request().replace(b"<sr:Body>", b'<sr:Body Id="b">'), reference_uri="#b"),
+    )
     c = case("dcc-response-profile")
     response = request().replace(b"sr:Request", b"sr:Response")
     c.doc("response.xml", _sign(xmlsign, response))
     assert {p.name for p in root.iterdir()} == set(EXPECTED), set(EXPECTED) ^ {
-        p.name for p in root.iterdir()}
+        p.name for p in root.iterdir()
+    }
     return root
 
 

@@ -27,10 +27,14 @@ DS = "http://www.w3.org/2000/09/xmldsig#"
 SR = "http://www.dccinterface.co.uk/ServiceUserGateway"
 EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
 ENVELOPED = DS + "enveloped-signature"
-ECDSA = {"sha256": "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256",
-         "sha1": "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha1"}
-DIGEST = {"sha256": "http://www.w3.org/2001/04/xmlenc#sha256",
-          "sha1": "http://www.w3.org/2000/09/xmldsig#sha1"}
+ECDSA = {
+    "sha256": "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256",
+    "sha1": "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha1",
+}
+DIGEST = {
+    "sha256": "http://www.w3.org/2001/04/xmlenc#sha256",
+    "sha1": "http://www.w3.org/2000/09/xmldsig#sha1",
+}
 SMKI_POLICY = x509.ObjectIdentifier("1.2.826.0.1.8641679.1.2.1.4")
 X500_UNIQUE_IDENTIFIER = x509.ObjectIdentifier("2.5.4.45")
 START = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
@@ -84,8 +88,17 @@ def _eui_bits(eui: str) -> bytes:
     return b"\x00" + bytes.fromhex(eui.replace("-", ""))
 
 
-def _certificate(subject: x509.Name, key, issuer: Party | None, usage: str, *,
-                 start=START, end=END, ca=False, smki=True) -> x509.Certificate:
+def _certificate(
+    subject: x509.Name,
+    key,
+    issuer: Party | None,
+    usage: str,
+    *,
+    start=START,
+    end=END,
+    ca=False,
+    smki=True,
+) -> x509.Certificate:
     builder = (
         x509.CertificateBuilder()
         .subject_name(subject)
@@ -94,17 +107,30 @@ def _certificate(subject: x509.Name, key, issuer: Party | None, usage: str, *,
         .serial_number(x509.random_serial_number())
         .not_valid_before(start)
         .not_valid_after(end)
-        .add_extension(x509.KeyUsage(
-            digital_signature=usage == "DS", content_commitment=False, key_encipherment=False,
-            data_encipherment=False, key_agreement=usage == "KA", key_cert_sign=ca,
-            crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=usage == "DS",
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=usage == "KA",
+                key_cert_sign=ca,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
         .add_extension(x509.SubjectKeyIdentifier(_key_id(key)), critical=False)
     )
     if smki:
         builder = builder.add_extension(
-            x509.CertificatePolicies([x509.PolicyInformation(SMKI_POLICY, None)]), critical=True)
+            x509.CertificatePolicies([x509.PolicyInformation(SMKI_POLICY, None)]), critical=True
+        )
     if ca:
-        builder = builder.add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        builder = builder.add_extension(
+            x509.BasicConstraints(ca=True, path_length=0), critical=True
+        )
     signer = issuer.key if issuer else key
     return builder.sign(signer, hashes.SHA256())
 
@@ -113,18 +139,23 @@ def _key_id(key) -> bytes:
     """An 8-octet subject key identifier (SHA-1 of the EC point, or of the SPKI for other keys)."""
     public = key.public_key()
     if isinstance(public, ec.EllipticCurvePublicKey):
-        data = public.public_bytes(serialization.Encoding.X962,
-                                   serialization.PublicFormat.UncompressedPoint)
+        data = public.public_bytes(
+            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+        )
     else:
-        data = public.public_bytes(serialization.Encoding.DER,
-                                   serialization.PublicFormat.SubjectPublicKeyInfo)
+        data = public.public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
     return hashlib.sha1(data).digest()[:8]
 
 
 def _org_name(role: int, eui: str, cn: str | None = None) -> x509.Name:
-    attrs = [x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, f"{role:02X}"),
-             x509.NameAttribute(X500_UNIQUE_IDENTIFIER, _eui_bits(eui),
-                                _type=x509.name._ASN1Type.BitString)]
+    attrs = [
+        x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, f"{role:02X}"),
+        x509.NameAttribute(
+            X500_UNIQUE_IDENTIFIER, _eui_bits(eui), _type=x509.name._ASN1Type.BitString
+        ),
+    ]
     if cn:
         attrs.append(x509.NameAttribute(NameOID.COMMON_NAME, cn))
     return x509.Name(attrs)
@@ -134,10 +165,18 @@ def _key() -> ec.EllipticCurvePrivateKey:
     return ec.generate_private_key(ec.SECP256R1())
 
 
-def sign_request(xml: bytes, key: ec.EllipticCurvePrivateKey, cert: x509.Certificate, *,
-                 key_info: str = "issuer-serial", algorithm: str = "sha256",
-                 serial: int | None = None, issuer_name: str | None = None,
-                 reference_uri: str = "", exclusive_reference: bool = False) -> bytes:
+def sign_request(
+    xml: bytes,
+    key: ec.EllipticCurvePrivateKey,
+    cert: x509.Certificate,
+    *,
+    key_info: str = "issuer-serial",
+    algorithm: str = "sha256",
+    serial: int | None = None,
+    issuer_name: str | None = None,
+    reference_uri: str = "",
+    exclusive_reference: bool = False,
+) -> bytes:
     """Sign a request in the DUIS profile (as another implementation would) and return it.
 
     ``key_info`` is ``issuer-serial`` (as DUIS does), ``certificate`` or ``ski``. The digest is
@@ -151,8 +190,9 @@ def sign_request(xml: bytes, key: ec.EllipticCurvePrivateKey, cert: x509.Certifi
         target = root.xpath("//*[@Id=$id]", id=reference_uri[1:])[0]
         digest.update(etree.tostring(target, method="c14n", exclusive=True, with_comments=False))
     else:
-        digest.update(etree.tostring(tree, method="c14n", exclusive=exclusive_reference,
-                                     with_comments=False))
+        digest.update(
+            etree.tostring(tree, method="c14n", exclusive=exclusive_reference, with_comments=False)
+        )
     sig = etree.SubElement(root, f"{{{DS}}}Signature", nsmap={"ds": DS})
     signed_info = etree.SubElement(sig, f"{{{DS}}}SignedInfo")
     etree.SubElement(signed_info, f"{{{DS}}}CanonicalizationMethod", Algorithm=EXC_C14N)
@@ -165,7 +205,8 @@ def sign_request(xml: bytes, key: ec.EllipticCurvePrivateKey, cert: x509.Certifi
         etree.SubElement(transforms, f"{{{DS}}}Transform", Algorithm=EXC_C14N)
     etree.SubElement(reference, f"{{{DS}}}DigestMethod", Algorithm=DIGEST[algorithm])
     etree.SubElement(reference, f"{{{DS}}}DigestValue").text = base64.b64encode(
-        digest.digest()).decode()
+        digest.digest()
+    ).decode()
     value = etree.SubElement(sig, f"{{{DS}}}SignatureValue")
     data = etree.SubElement(etree.SubElement(sig, f"{{{DS}}}KeyInfo"), f"{{{DS}}}X509Data")
     if key_info == "issuer-serial":
@@ -174,13 +215,15 @@ def sign_request(xml: bytes, key: ec.EllipticCurvePrivateKey, cert: x509.Certifi
         name = issuer_name or ", ".join(a.rfc4514_string() for a in cert.issuer.rdns)
         etree.SubElement(issuer_serial, f"{{{DS}}}X509IssuerName").text = name
         etree.SubElement(issuer_serial, f"{{{DS}}}X509SerialNumber").text = str(
-            serial if serial is not None else cert.serial_number)
+            serial if serial is not None else cert.serial_number
+        )
     elif key_info == "ski":
         ski = cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest
         etree.SubElement(data, f"{{{DS}}}X509SKI").text = base64.b64encode(ski).decode()
     else:
         etree.SubElement(data, f"{{{DS}}}X509Certificate").text = base64.b64encode(
-            cert.public_bytes(serialization.Encoding.DER)).decode()
+            cert.public_bytes(serialization.Encoding.DER)
+        ).decode()
     signed = etree.tostring(signed_info, method="c14n", exclusive=True, with_comments=False)
     r, s = decode_dss_signature(key.sign(signed, ec.ECDSA(_hash(algorithm))))
     size = (key.curve.key_size + 7) // 8  # XMLDSig ECDSA: r || s, each the curve's size
@@ -218,18 +261,27 @@ def _write_party(dest: Path, party: Party, folder: str = "certs") -> None:
     (dest / folder).mkdir(parents=True, exist_ok=True)
     (dest / "keys").mkdir(parents=True, exist_ok=True)
     (dest / folder / f"{party.name}.pem").write_bytes(
-        party.cert.public_bytes(serialization.Encoding.PEM))
-    (dest / "keys" / f"{party.name}.key").write_bytes(party.key.private_bytes(
-        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption()))
+        party.cert.public_bytes(serialization.Encoding.PEM)
+    )
+    (dest / "keys" / f"{party.name}.key").write_bytes(
+        party.key.private_bytes(
+            serialization.Encoding.DER,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
 
 
 def build(dest: Path) -> TestPki:
     """Write the test PKI and one signed request per case of :data:`CASES` under ``dest``."""
     dest = Path(dest)
     ca_key = _key()
-    ca_name = x509.Name([x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "07"),
-                         x509.NameAttribute(NameOID.COMMON_NAME, "T1")])
+    ca_name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "07"),
+            x509.NameAttribute(NameOID.COMMON_NAME, "T1"),
+        ]
+    )
     ca = Party("organisation-ca", ca_key, _certificate(ca_name, ca_key, None, "CA", ca=True))
     parties: dict[str, Party] = {}
 
@@ -249,48 +301,66 @@ def build(dest: Path) -> TestPki:
     org("other-user-ka", 0x7F, "90-B3-D5-1F-30-03-00-00", "KA")
     xml_supplier = org("xmlsign-supplier", 0x87, "90-B3-D5-1F-30-01-00-00", "DS")
     xml_no = org("xmlsign-network-operator", 0x87, "90-B3-D5-1F-30-02-00-00", "DS")
-    expired = org("xmlsign-expired", 0x87, "90-B3-D5-1F-30-03-00-00", "DS",
-                  start=dt.datetime(2015, 1, 1, tzinfo=dt.UTC),
-                  end=dt.datetime(2025, 1, 1, tzinfo=dt.UTC))
-    reused = org("xmlsign-over-supplier-ds", 0x87, "90-B3-D5-1F-30-01-00-00", "DS",
-                 key=supplier_ds.key, folder="reused")
+    expired = org(
+        "xmlsign-expired",
+        0x87,
+        "90-B3-D5-1F-30-03-00-00",
+        "DS",
+        start=dt.datetime(2015, 1, 1, tzinfo=dt.UTC),
+        end=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
+    )
+    reused = org(
+        "xmlsign-over-supplier-ds",
+        0x87,
+        "90-B3-D5-1F-30-01-00-00",
+        "DS",
+        key=supplier_ds.key,
+        folder="reused",
+    )
     plain_key = _key()
     plain_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "not an SMKI certificate")])
     plain = Party("plain-ec", plain_key, _certificate(plain_name, plain_key, ca, "DS", smki=False))
     _write_party(dest, plain)
     (dest / "broken").mkdir(exist_ok=True)
     (dest / "broken" / "truncated.pem").write_text(
-        "-----BEGIN CERTIFICATE-----\nMIIBgDCCASWgAwIBAgIQ\n-----END CERTIFICATE-----\n")
+        "-----BEGIN CERTIFICATE-----\nMIIBgDCCASWgAwIBAgIQ\n-----END CERTIFICATE-----\n"
+    )
 
     out = dest / "requests"
     out.mkdir(exist_ok=True)
     clean = sign_request(request(), xml_supplier.key, xml_supplier.cert)
     cases = {
         "clean": clean,
-        "clean-network-operator": sign_request(request("90-B3-D5-1F-30-02-00-00"), xml_no.key,
-                                               xml_no.cert, exclusive_reference=True),
-        "clean-by-certificate": sign_request(request(counter=1001), xml_supplier.key,
-                                             xml_supplier.cert, key_info="certificate"),
-        "clean-by-ski": sign_request(request(counter=1002), xml_supplier.key, xml_supplier.cert,
-                                     key_info="ski"),
+        "clean-network-operator": sign_request(
+            request("90-B3-D5-1F-30-02-00-00"), xml_no.key, xml_no.cert, exclusive_reference=True
+        ),
+        "clean-by-certificate": sign_request(
+            request(counter=1001), xml_supplier.key, xml_supplier.cert, key_info="certificate"
+        ),
+        "clean-by-ski": sign_request(
+            request(counter=1002), xml_supplier.key, xml_supplier.cert, key_info="ski"
+        ),
         "signed-with-ds-key": sign_request(request(), supplier_ds.key, supplier_ds.cert),
         "reused-key": sign_request(request(), reused.key, reused.cert),
-        "tampered-body": clean.replace(b"ReadInstantaneousImportRegisters",
-                                       b"ReadInstantaneousExportRegisters"),
-        "unknown-serial": sign_request(request(), xml_supplier.key, xml_supplier.cert,
-                                       serial=1234567890),
+        "tampered-body": clean.replace(
+            b"ReadInstantaneousImportRegisters", b"ReadInstantaneousExportRegisters"
+        ),
+        "unknown-serial": sign_request(
+            request(), xml_supplier.key, xml_supplier.cert, serial=1234567890
+        ),
         "two-signatures": sign_request(clean, xml_supplier.key, xml_supplier.cert),
         "wrapped-signature": _wrapped(xml_supplier),
-        "sha1-signature": sign_request(request(), xml_supplier.key, xml_supplier.cert,
-                                       algorithm="sha1"),
+        "sha1-signature": sign_request(
+            request(), xml_supplier.key, xml_supplier.cert, algorithm="sha1"
+        ),
         "dtd-entities": b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
-                        b'<!ENTITY lol2 "&lol;&lol;&lol;">]>\n'
-                        + clean.split(b"?>", 1)[1].replace(b"<sr:CommandVariant>1",
-                                                           b"<sr:CommandVariant>&lol2;1"),
+        b'<!ENTITY lol2 "&lol;&lol;&lol;">]>\n'
+        + clean.split(b"?>", 1)[1].replace(b"<sr:CommandVariant>1", b"<sr:CommandVariant>&lol2;1"),
         "not-well-formed": clean[: len(clean) // 2],
         "non-smki-certificate": sign_request(request(), plain.key, plain.cert),
-        "expired-certificate": sign_request(request("90-B3-D5-1F-30-03-00-00"), expired.key,
-                                            expired.cert),
+        "expired-certificate": sign_request(
+            request("90-B3-D5-1F-30-03-00-00"), expired.key, expired.cert
+        ),
     }
     assert set(cases) == set(CASES)
     for name, data in cases.items():
@@ -302,7 +372,10 @@ def _wrapped(party: Party) -> bytes:
     """Signature wrapping: the signed body moved into ds:Object, a forged body in its place."""
     signed = sign_request(
         request().replace(b"<sr:Body>", b'<sr:Body Id="signed-body">'),
-        party.key, party.cert, reference_uri="#signed-body")
+        party.key,
+        party.cert,
+        reference_uri="#signed-body",
+    )
     root = etree.fromstring(signed)
     body = root.find(f"{{{SR}}}Body")
     sig = root.find(f"{{{DS}}}Signature")

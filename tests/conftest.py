@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from ssc.cli import main
 from core.env import Environment, Policies
+from ssc.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -57,7 +57,9 @@ class Result:
 class SSC:
     """Runs ``ssc`` in-process against one register file, with a fixed actor."""
 
-    def __init__(self, db: Path, actor: str = "test-secretary", policy_file: Path | None = None) -> None:
+    def __init__(
+        self, db: Path, actor: str = "test-secretary", policy_file: Path | None = None
+    ) -> None:
         self.db = db
         self.actor = actor
         #: The policy file in-process runs use (None: the shipped policies), whatever
@@ -67,8 +69,13 @@ class SSC:
     def __call__(self, *argv: str, stdin: str = "", as_of: dt.date | None = None) -> Result:
         out, err = io.StringIO(), io.StringIO()
         env = Environment(
-            stdout=out, stderr=err, stdin=io.StringIO(stdin), db_path=self.db, actor=self.actor,
-            as_of=as_of, policies=Policies(self.policy_file),
+            stdout=out,
+            stderr=err,
+            stdin=io.StringIO(stdin),
+            db_path=self.db,
+            actor=self.actor,
+            as_of=as_of,
+            policies=Policies(self.policy_file),
         )
         try:
             status = main(list(argv), env)
@@ -83,15 +90,25 @@ class SSC:
         Register.open(self.db, actor=self.actor).close()
         return self
 
-    def process(self, *argv: str, stdin: str | None = None, env: dict | None = None,
-                timeout: float = 120) -> Result:
+    def process(
+        self, *argv: str, stdin: str | None = None, env: dict | None = None, timeout: float = 120
+    ) -> Result:
         """Run ``python -m ssc`` as a separate process (for exit codes, streams, concurrency)."""
-        full_env = {**os.environ, "SSC_DB": str(self.db), "SSC_ACTOR": self.actor,
-                    "PYTHONPATH": str(REPO)}
+        full_env = {
+            **os.environ,
+            "SSC_DB": str(self.db),
+            "SSC_ACTOR": self.actor,
+            "PYTHONPATH": str(REPO),
+        }
         full_env.update(env or {})
         proc = subprocess.run(
-            [sys.executable, "-m", "ssc", *argv], input=stdin, capture_output=True, text=True,
-            env=full_env, timeout=timeout, cwd=REPO,
+            [sys.executable, "-m", "ssc", *argv],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=full_env,
+            timeout=timeout,
+            cwd=REPO,
         )
         return Result(proc.returncode, proc.stdout, proc.stderr)
 

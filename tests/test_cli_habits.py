@@ -90,7 +90,7 @@ def _complete(script: str, line: str, cwd=None) -> list[str]:
     probe = (
         'source /dev/stdin; read -r -a COMP_WORDS <<< "$LINE"; '
         '[[ "$LINE" == *" " ]] && COMP_WORDS+=(""); '
-        "COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 )); COMP_LINE=\"$LINE\"; COMP_POINT=${#LINE}; "
+        'COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 )); COMP_LINE="$LINE"; COMP_POINT=${#LINE}; '
         'fn=$(complete -p ssc | sed -E "s/.*-F ([^ ]+) .*/\\1/"); '
         '"$fn" ssc "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"; '
         'printf "%s\\n" "${COMPREPLY[@]}"'
@@ -111,7 +111,12 @@ def test_the_bash_completion_loads_and_completes_commands_options_and_choices(ss
     assert _complete(script, "ssc cp") == ["cpa"]
     assert _complete(script, "ssc cpa rep") == ["report"]
     assert set(_complete(script, "ssc cpa report --format ")) == {
-        "markdown", "csv", "json", "html", "prometheus"}
+        "markdown",
+        "csv",
+        "json",
+        "html",
+        "prometheus",
+    }
     assert {"--output", "--db", "--as-of"} <= set(_complete(script, "ssc cpa report --"))
     assert set(_complete(script, "ssc completion ")) == {"bash", "zsh", "tcsh"}
 
@@ -156,17 +161,27 @@ def test_each_fault_of_the_environment_is_named_in_one_line(tmp_path):
     read_only = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     not_a_db = tmp_path / "notes.db"
     not_a_db.write_bytes(b"not a database, just text" * 100)
-    duplicate = raised(lambda: (holder.execute("INSERT INTO t VALUES (1)"),
-                                holder.execute("INSERT INTO t VALUES (1)")))
+    duplicate = raised(
+        lambda: (
+            holder.execute("INSERT INTO t VALUES (1)"),
+            holder.execute("INSERT INTO t VALUES (1)"),
+        )
+    )
     cases = {
         locked: "the register is locked by another process",
         raised(lambda: read_only.execute("INSERT INTO t VALUES (2)")): "cannot be written here",
-        raised(lambda: sqlite3.connect(tmp_path / "no" / "such.db").execute("SELECT 1")):
-            "cannot read or write the register (unable to open database file)",
-        raised(lambda: sqlite3.connect(not_a_db).execute("SELECT * FROM sqlite_master")):
-            "the register file is unusable: file is not a database",
-        raised((tmp_path / "missing.csv").read_bytes): f"{tmp_path / 'missing.csv'}: No such file or directory",
-        OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "out.db"): "out.db: no space left on the device: nothing was kept",
+        raised(
+            lambda: sqlite3.connect(tmp_path / "no" / "such.db").execute("SELECT 1")
+        ): "cannot read or write the register (unable to open database file)",
+        raised(
+            lambda: sqlite3.connect(not_a_db).execute("SELECT * FROM sqlite_master")
+        ): "the register file is unusable: file is not a database",
+        raised(
+            (tmp_path / "missing.csv").read_bytes
+        ): f"{tmp_path / 'missing.csv'}: No such file or directory",
+        OSError(
+            errno.ENOSPC, os.strerror(errno.ENOSPC), "out.db"
+        ): "out.db: no space left on the device: nothing was kept",
         OSError(errno.EFBIG, os.strerror(errno.EFBIG)): "file too large for this system's limits",
         raised(lambda: b"\xff".decode("utf-8")): "not valid text in its encoding ('utf-8' codec",
         MemoryError(): "out of memory",
@@ -178,6 +193,8 @@ def test_each_fault_of_the_environment_is_named_in_one_line(tmp_path):
     for exc, expected in cases.items():
         line = describe_fault(exc)
         assert line is not None and expected in line and "\n" not in line, (exc, line)
-    assert type(locked).__name__ == "OperationalError" and locked.sqlite_errorname.startswith("SQLITE_BUSY")
+    assert type(locked).__name__ == "OperationalError" and locked.sqlite_errorname.startswith(
+        "SQLITE_BUSY"
+    )
     assert describe_fault(duplicate) is None and isinstance(duplicate, sqlite3.IntegrityError)
     assert describe_fault(ValueError("a bug")) is None

@@ -21,8 +21,12 @@ def loaded(tmp_path_factory) -> Path:
     from tests.conftest import SSC
 
     ssc = SSC(tmp_path_factory.mktemp("cpa") / "register.db")
-    for kind, name in (("certificates", "certificates.csv"), ("inventory", "inventory.csv"),
-                       ("plans", "plans.csv"), ("inventory", "inventory-counts.csv")):
+    for kind, name in (
+        ("certificates", "certificates.csv"),
+        ("inventory", "inventory.csv"),
+        ("plans", "plans.csv"),
+        ("inventory", "inventory-counts.csv"),
+    ):
         assert ssc("cpa", "import", kind, str(EDMI / name)).status == 0
     assert ssc("audit", "verify").status == 0
     return ssc.db
@@ -50,16 +54,16 @@ TAMPERING = {
     "a certificate's status": "UPDATE cpa_certificate SET status = 'Withdrawn' WHERE rowid = 2",
     "a certificate deleted": "DELETE FROM cpa_certificate WHERE cpa_id = 'CPA-2017-0143'",
     "a certificate added": "INSERT INTO cpa_certificate SELECT 'CPA-X', manufacturer, device_type,"
-                           " model, hardware_version, firmware_version, valid_from, expires, status,"
-                           " extra, import_id FROM cpa_certificate LIMIT 1",
+    " model, hardware_version, firmware_version, valid_from, expires, status,"
+    " extra, import_id FROM cpa_certificate LIMIT 1",
     "a device count": "UPDATE cpa_inventory SET devices = devices - 1 WHERE rowid = 1",
     "a Supplier's group deleted": "DELETE FROM cpa_inventory WHERE rowid = 2",
     "a plan's due date": "UPDATE cpa_plan SET due = '2021-01-20' WHERE rowid = 1",
     "a plan marked received": "UPDATE cpa_plan SET received = '2020-01-01' WHERE received IS NULL",
     "a device id": "UPDATE cpa_device SET device_id = device_id || '0' WHERE device_id ="
-                   " (SELECT MIN(device_id) FROM cpa_device)",
+    " (SELECT MIN(device_id) FROM cpa_device)",
     "a device moved to another group": "UPDATE cpa_device SET inventory_id = inventory_id + 1"
-                                       " WHERE device_id = (SELECT MIN(device_id) FROM cpa_device)",
+    " WHERE device_id = (SELECT MIN(device_id) FROM cpa_device)",
     "a device deleted": "DELETE FROM cpa_device WHERE device_id = (SELECT MAX(device_id) FROM cpa_device)",
     "an import's file hash": "UPDATE cpa_import SET sha256 = '0' || substr(sha256, 2) WHERE id = 1",
     "an import deleted": "DELETE FROM cpa_import WHERE id = 3",
@@ -84,7 +88,9 @@ def test_tampering_with_a_plan_that_has_no_received_date_changes_something(cpa):
 def test_reimports_and_a_replaced_inventory_stay_intact(cpa, tmp_path):
     # The same CPL again (an upsert), a new expiry for one certificate, and Amber Energy's
     # return replaced by a smaller one: the earlier import loses rows and says so in the trail.
-    certificates = (EDMI / "certificates.csv").read_text().replace("2020-02-28,Active", "2021-02-28,Active", 1)
+    certificates = (
+        (EDMI / "certificates.csv").read_text().replace("2020-02-28,Active", "2021-02-28,Active", 1)
+    )
     refreshed = tmp_path / "certificates.csv"
     refreshed.write_text(certificates)
     assert cpa("cpa", "import", "certificates", str(refreshed)).status == 0
@@ -104,7 +110,9 @@ def test_reimports_and_a_replaced_inventory_stay_intact(cpa, tmp_path):
 def test_a_failed_cpa_import_adds_no_event(cpa, tmp_path):
     before = cpa("audit", "head").stdout
     bad = tmp_path / "plans.csv"
-    bad.write_text("supplier,cpa_id,requested,due,received,target_firmware\nX,NOPE,2019-12-11,2020-01-20,,\n")
+    bad.write_text(
+        "supplier,cpa_id,requested,due,received,target_firmware\nX,NOPE,2019-12-11,2020-01-20,,\n"
+    )
     assert cpa("cpa", "import", "plans", str(bad)).status == 2
     assert cpa("audit", "head").stdout == before
 
@@ -116,8 +124,11 @@ def test_devices_are_digested_across_chunks(ssc, monkeypatch):
     assert ssc("cpa", "import", "certificates", str(EDMI / "certificates.csv")).status == 0
     assert ssc("cpa", "import", "inventory", str(EDMI / "inventory.csv")).status == 0
     assert ssc("audit", "verify").status == 0
-    shell(ssc.db, "UPDATE cpa_device SET extra = NULL WHERE device_id ="
-                  " (SELECT device_id FROM cpa_device ORDER BY device_id LIMIT 1 OFFSET 17)")
+    shell(
+        ssc.db,
+        "UPDATE cpa_device SET extra = NULL WHERE device_id ="
+        " (SELECT device_id FROM cpa_device ORDER BY device_id LIMIT 1 OFFSET 17)",
+    )
     assert ssc("audit", "verify").status == 1
 
 
@@ -131,7 +142,9 @@ def _columns(path: Path, table: str) -> list[str]:
     return names
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.data())
 def test_any_single_cpa_cell_altered_is_found(loaded, tmp_path_factory, data):
     path = tmp_path_factory.mktemp("cell") / "register.db"
@@ -145,7 +158,8 @@ def test_any_single_cpa_cell_altered_is_found(loaded, tmp_path_factory, data):
     try:
         changed = conn.execute(
             f"UPDATE {table} SET {column} = COALESCE({column} || 'x', 'x') WHERE {key} ="
-            f" (SELECT {key} FROM {table} ORDER BY {key} LIMIT 1 OFFSET {offset})").rowcount
+            f" (SELECT {key} FROM {table} ORDER BY {key} LIMIT 1 OFFSET {offset})"
+        ).rowcount
         conn.commit()
     except sqlite3.IntegrityError:
         changed = 0

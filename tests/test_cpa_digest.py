@@ -29,7 +29,7 @@ def rows(count: int, *, extra: bool = False) -> list[list[str]]:
         device_id = f"D{n:07d}" + ("é" * (n % 3)) + ("✓" if n % 7 == 0 else "")
         row = ["Åmber Energy" if n % 2 else "Bright", device_id, *PRODUCTS[n % 2]]
         if extra:
-            row.append(["", "Nörth West", "a,\"quoted\"\nvalue", "x" * (n % 11)][n % 4])
+            row.append(["", "Nörth West", 'a,"quoted"\nvalue', "x" * (n % 11)][n % 4])
         out.append(row)
     return out
 
@@ -56,7 +56,8 @@ def audited_devices(db: Path) -> dict:
     conn = sqlite3.connect(db)
     (after,) = conn.execute(
         "SELECT after FROM audit_events WHERE entity = 'cpa_import' AND action = 'import'"
-        " AND json_extract(after, '$.kind') = 'inventory'").fetchone()
+        " AND json_extract(after, '$.kind') = 'inventory'"
+    ).fetchone()
     conn.close()
     return json.loads(after)["devices"]
 
@@ -83,9 +84,10 @@ def test_in_order_and_shuffled_imports_record_the_digest_verify_recomputes(tmp_p
     conn.close()
     digest = DeviceDigest()
     for start in range(0, count, DEVICE_CHUNK):
-        chunk = stored[start:start + DEVICE_CHUNK]
-        digest.add([r[0] for r in chunk], [r[1] for r in chunk],
-                   [r[2] for r in chunk] if extra else None)
+        chunk = stored[start : start + DEVICE_CHUNK]
+        digest.add(
+            [r[0] for r in chunk], [r[1] for r in chunk], [r[2] for r in chunk] if extra else None
+        )
     assert digest.state() == recorded
     for ssc in (in_order, shuffled):
         result = ssc("audit", "verify")
@@ -96,8 +98,12 @@ def test_in_order_and_shuffled_imports_record_the_digest_verify_recomputes(tmp_p
                                    "last"])  # fmt: skip
 def test_a_device_changed_after_an_in_order_import_is_found(tmp_path, where):
     ssc = imported(tmp_path, "in-order", rows(DEVICE_CHUNK + 5, extra=True), extra=True)
-    offset = {"first": 0, "last of the first chunk": DEVICE_CHUNK - 1,
-              "first of the second chunk": DEVICE_CHUNK, "last": DEVICE_CHUNK + 4}[where]
+    offset = {
+        "first": 0,
+        "last of the first chunk": DEVICE_CHUNK - 1,
+        "first of the second chunk": DEVICE_CHUNK,
+        "last": DEVICE_CHUNK + 4,
+    }[where]
     conn = sqlite3.connect(ssc.db)
     conn.execute("UPDATE cpa_device SET extra = json_set(extra, '$.region', 'moved') WHERE"
                  " device_id = (SELECT device_id FROM cpa_device ORDER BY device_id"

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from smki.expiry import ExpiryPolicy, Severity, classify, load_policy
 from core.errors import InputError
+from smki.expiry import ExpiryPolicy, Severity, classify, load_policy
 
 POLICY = ExpiryPolicy(critical_days=30, warning_days=90, default_horizon_days=180)
 

@@ -87,7 +87,8 @@ def test_the_csv_report_has_one_row_per_certificate_and_supplier(ssc):
     rows = list(csv.DictReader(io.StringIO(run(ssc, "csv").stdout)))
     delta = [r for r in rows if r["supplier"] == "Delta Gas & Power" and r["kind"] == "certificate"]
     assert {(r["cpa_id"], r["devices"], r["plan"]) for r in delta} == {
-        ("CPA-2017-0142", "1200", "missing"), ("CPA-2017-0143", "800", "missing")
+        ("CPA-2017-0142", "1200", "missing"),
+        ("CPA-2017-0143", "800", "missing"),
     }
     assert [r["firmware_version"] for r in rows if r["kind"] == "uncovered"] == ["2.0.9"]
 
@@ -148,8 +149,9 @@ def test_csv_round_trips_any_report(certificates, uncovered_devices):
     got = [(r["cpa_id"], r["manufacturer"], r["model"], r["firmware_version"], r["days_left"],
             r["supplier"], r["devices"], r["plan"]) for r in rows if r["kind"] == "certificate"]  # fmt: skip
     assert got == expected
-    assert [(r["supplier"], r["model"], int(r["devices"])) for r in rows if r["kind"] == "uncovered"] \
-        == [(t(u.supplier), t(u.model), u.devices) for u in uncovered_devices]
+    assert [
+        (r["supplier"], r["model"], int(r["devices"])) for r in rows if r["kind"] == "uncovered"
+    ] == [(t(u.supplier), t(u.model), u.devices) for u in uncovered_devices]
     assert {r["classification"] for r in rows} <= {"AMBER"}
     assert not [v for r in rows for v in r.values() if v and v[0] in "=+@\t\r"]
 

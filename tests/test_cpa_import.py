@@ -11,7 +11,9 @@ from hypothesis import strategies as st
 
 EDMI = Path(__file__).resolve().parent.parent / "testdata" / "cpa" / "edmi"
 CERT_HEADER = "cpa_id,manufacturer,device_type,model,hardware_version,firmware_version,valid_from,expires,status\n"
-DEVICE_HEADER = "supplier,device_id,device_type,manufacturer,model,hardware_version,firmware_version\n"
+DEVICE_HEADER = (
+    "supplier,device_id,device_type,manufacturer,model,hardware_version,firmware_version\n"
+)
 COUNT_HEADER = "supplier,count,device_type,manufacturer,model,hardware_version,firmware_version\n"
 PLAN_HEADER = "supplier,cpa_id,requested,due,received,target_firmware\n"
 
@@ -48,7 +50,9 @@ def test_a_bad_row_at_the_end_leaves_the_register_unchanged(ssc, tmp_path):
     assert ssc("cpa", "import", "certificates", str(EDMI / "certificates.csv")).status == 0
     before = snapshot(ssc.db)
     good = (EDMI / "inventory.csv").read_text()
-    bad = write(tmp_path, "returns.csv", good + "Amber Energy,X1,ESME,EDMI,ES-10A,1.0,2.1.0,North,\n")
+    bad = write(
+        tmp_path, "returns.csv", good + "Amber Energy,X1,ESME,EDMI,ES-10A,1.0,2.1.0,North,\n"
+    )
     result = ssc("cpa", "import", "inventory", bad)
     assert result.status == 2
     assert f"{bad}:30: expected 8 fields, found 9" in result.stderr
@@ -67,8 +71,12 @@ def test_errors_name_file_line_and_column_and_all_are_reported(ssc, tmp_path):
     assert result.status == 2
     lines = result.stderr.removeprefix("ssc: error: ").splitlines()
     assert f"{path}:2: expires: expected an ISO date (YYYY-MM-DD), found '28/02/2020'" in lines
-    assert any(line.startswith(f"{path}:3: device_type: unknown device type 'Toaster'") for line in lines)
-    assert any(line.startswith(f"{path}:4: status: unknown CPL status 'Suspended'") for line in lines)
+    assert any(
+        line.startswith(f"{path}:3: device_type: unknown device type 'Toaster'") for line in lines
+    )
+    assert any(
+        line.startswith(f"{path}:4: status: unknown CPL status 'Suspended'") for line in lines
+    )
     assert f"{path}:5: cpa_id: cpa_id 'CPA-3' already on line 4" in lines
     assert f"{path}:6: manufacturer: a value is required" in lines
     assert f"{path}:7: expires: expires is before valid_from" in lines
@@ -115,7 +123,9 @@ def test_an_inventory_has_device_id_or_count_not_both(ssc, tmp_path):
     path = write(tmp_path, "inv.csv", "supplier,device_id,count,device_type,manufacturer,model,"
                  "hardware_version,firmware_version\nA,D1,3,ESME,EDMI,M,1,2\n")  # fmt: skip
     assert ssc("cpa", "import", "inventory", path).status == 2
-    bad_count = write(tmp_path, "counts.csv", COUNT_HEADER + "A,0,ESME,EDMI,M,1,2\nA,x,ESME,EDMI,N,1,2\n")
+    bad_count = write(
+        tmp_path, "counts.csv", COUNT_HEADER + "A,0,ESME,EDMI,M,1,2\nA,x,ESME,EDMI,N,1,2\n"
+    )
     result = ssc("cpa", "import", "inventory", bad_count)
     assert result.status == 2
     assert f"{bad_count}:2: count:" in result.stderr and f"{bad_count}:3: count:" in result.stderr
@@ -140,14 +150,20 @@ def test_a_supplier_s_new_return_replaces_its_previous_inventory(ssc, tmp_path):
 def test_certificates_and_plans_upsert(ssc, tmp_path):
     ssc("cpa", "import", "certificates", str(EDMI / "certificates.csv"))
     ssc("cpa", "import", "plans", str(EDMI / "plans.csv"))
-    renewed = write(tmp_path, "cpl.csv", CERT_HEADER
-                    + "CPA-2017-0142,EDMI,ESME,ES-10A,1.0,2.1.0,2017-02-28,2020-08-31,active\n")
+    renewed = write(
+        tmp_path,
+        "cpl.csv",
+        CERT_HEADER + "CPA-2017-0142,EDMI,ESME,ES-10A,1.0,2.1.0,2017-02-28,2020-08-31,active\n",
+    )
     assert ssc("cpa", "import", "certificates", renewed).status == 0
     assert query(ssc.db, "SELECT expires, status FROM cpa_certificate WHERE cpa_id = "
                  "'CPA-2017-0142'") == [("2020-08-31", "Active")]  # fmt: skip
     assert query(ssc.db, "SELECT COUNT(*) FROM cpa_certificate")[0][0] == 7
-    brook = write(tmp_path, "plans.csv", PLAN_HEADER
-                  + "Brook Power,CPA-2017-0142,2019-12-11,2020-01-20,2020-01-25,2.3.0\n")
+    brook = write(
+        tmp_path,
+        "plans.csv",
+        PLAN_HEADER + "Brook Power,CPA-2017-0142,2019-12-11,2020-01-20,2020-01-25,2.3.0\n",
+    )
     assert ssc("cpa", "import", "plans", brook).status == 0
     assert query(ssc.db, "SELECT received FROM cpa_plan WHERE supplier = 'Brook Power'") == [
         ("2020-01-25",)
@@ -165,8 +181,11 @@ def test_a_plan_for_an_unknown_certificate_is_an_error(ssc, tmp_path):
 def test_each_import_is_audited_with_its_table_digest(ssc):
     ssc("cpa", "import", "certificates", str(EDMI / "certificates.csv"))
     ssc("cpa", "import", "inventory", str(EDMI / "inventory.csv"))
-    events = query(ssc.db, "SELECT entity, entity_id, action, actor, after FROM audit_events"
-                           " WHERE entity LIKE 'cpa%' ORDER BY seq")
+    events = query(
+        ssc.db,
+        "SELECT entity, entity_id, action, actor, after FROM audit_events"
+        " WHERE entity LIKE 'cpa%' ORDER BY seq",
+    )
     assert [(e, i, a, actor) for e, i, a, actor, _ in events] == [
         ("cpa_import", "1", "import", "test-secretary"),
         ("cpa_table", "cpa_certificate", "import", "test-secretary"),

@@ -77,6 +77,7 @@ def parse(html: str) -> _Page:
 
 # --- classification ----------------------------------------------------------------------------
 
+
 def test_html_carries_the_policy_classification_at_top_bottom_and_in_the_page_margins(ssc):
     load_edmi(ssc)
     html = ssc("cpa", "report", "--as-of", "2020-01-21", "--format", "html").stdout
@@ -120,6 +121,7 @@ def test_the_classification_comes_from_policy_and_a_bad_one_is_refused(ssc, tmp_
 
 # --- register text stays text --------------------------------------------------------------------
 
+
 def test_hostile_register_text_is_only_text_in_html():
     html = renderer("html")(report_of(HOSTILE))
     page = parse(html)
@@ -162,12 +164,13 @@ def test_csv_neutralises_formulas_for_spreadsheets_and_keeps_the_rest():
     assert not [v for v in cells if v[0] in "=+@\t\r"]
     assert not [v for v in cells if v[0] == "-" and not v.lstrip("-").isdigit()]
     models = {r["model"] for r in rows}
-    assert "'=HYPERLINK(\"http://evil/\",\"click\")" in models and "'-2+3" in models
+    assert '\'=HYPERLINK("http://evil/","click")' in models and "'-2+3" in models
     assert "'\rCR" in models and "line\nbreak" in models  # data kept; only the start changes
     assert "Zoë ☃ ＝1" in models
 
 
 # --- printed from a browser --------------------------------------------------------------------
+
 
 def _chromium() -> str:
     for name in ("chromium-headless-shell", "chromium", "chromium-browser", "google-chrome"):
@@ -211,8 +214,9 @@ def test_printed_html_is_a4_marked_on_every_page_headings_kept_with_tables(
         assert AMBER in lines[-1] and f"Page {number} of {len(pages)}" in lines[-1], lines[-1]
         body = lines[1:-1]
         # A heading is never the last thing on a page: its table starts under it.
-        assert not body[-1].startswith(("CPA-", "Certificates, worst first",
-                                        "Installed devices no certificate")), (number, body[-1])
+        assert not body[-1].startswith(
+            ("CPA-", "Certificates, worst first", "Installed devices no certificate")
+        ), (number, body[-1])
         # Rows of the long table carry its header row on every page they run onto.
         first_row = next((i for i, line in enumerate(body) if line.startswith("CRITICAL")), None)
         if first_row is not None:

@@ -140,8 +140,9 @@ def test_state_sets_have_every_state_and_exactly_one_current(ssc):
     assert expired == {c["cpa_id"]: int(c["severity"] == "expired") for c in data["certificates"]}
     expiry = {s.labels["cpa_id"]: s.value
               for s in families["ssc_cpa_certificate_expiry_timestamp_seconds"].samples}  # fmt: skip
-    assert {k: dt.datetime.fromtimestamp(v, dt.UTC).date().isoformat() for k, v in expiry.items()} \
-        == {c["cpa_id"]: c["expires"] for c in data["certificates"]}
+    assert {
+        k: dt.datetime.fromtimestamp(v, dt.UTC).date().isoformat() for k, v in expiry.items()
+    } == {c["cpa_id"]: c["expires"] for c in data["certificates"]}
 
 
 def test_promtool_accepts_the_sample_alerting_rules():
@@ -175,10 +176,12 @@ def test_the_alerting_rules_fire_on_what_the_report_says_needs_action(ssc, tmp_p
     for c in data["certificates"]:
         if c["severity"] == "expired" and c["installed_devices"] > 0:
             expected.setdefault("SscCpaCertificateExpired", []).append(
-                {**_info(data, c["cpa_id"]), "severity": "critical"})
+                {**_info(data, c["cpa_id"]), "severity": "critical"}
+            )
         elif c["needs_action"]:
             expected.setdefault("SscCpaCertificateExpiring", []).append(
-                {**_info(data, c["cpa_id"]), "severity": c["severity"]})
+                {**_info(data, c["cpa_id"]), "severity": c["severity"]}
+            )
         for s in c["suppliers"]:
             if s["needs_action"]:
                 expected.setdefault("SscCpaRemediationPlanNeeded", []).append(
@@ -186,9 +189,13 @@ def test_the_alerting_rules_fire_on_what_the_report_says_needs_action(ssc, tmp_p
                      "severity": "warning"})  # fmt: skip
     for u in data["uncovered"]:
         expected.setdefault("SscCpaUncoveredDevices", []).append(
-            {k: u[k] for k in sorted(UNCOVERED)} | {"severity": "warning"})
-    assert set(expected) == {"SscCpaCertificateExpiring", "SscCpaRemediationPlanNeeded",
-                             "SscCpaUncoveredDevices"}  # the EDMI case on the day after due
+            {k: u[k] for k in sorted(UNCOVERED)} | {"severity": "warning"}
+        )
+    assert set(expected) == {
+        "SscCpaCertificateExpiring",
+        "SscCpaRemediationPlanNeeded",
+        "SscCpaUncoveredDevices",
+    }  # the EDMI case on the day after due
 
     # Annotations are templates checked by `promtool check rules`; here only the expressions.
     rules = yaml.safe_load(RULES.read_text())

@@ -178,8 +178,10 @@ def test_an_empty_register_reports_nothing(ssc):
 def test_markdown_is_the_default_and_names_the_worst_first(edmi):
     result = edmi("cpa", "report", "--as-of", "2020-01-21")
     assert result.status == 1
-    assert result.stdout.startswith("**AMBER — need-to-know within recipient organisations**\n\n"
-                                     "# CPA certificate expiry as of 2020-01-21")
+    assert result.stdout.startswith(
+        "**AMBER — need-to-know within recipient organisations**\n\n"
+        "# CPA certificate expiry as of 2020-01-21"
+    )
     assert result.stdout.index("CPA-2017-0142") < result.stdout.index("CPA-2016-0088")
     assert "| Delta Gas & Power | 1,200 | missing |" in result.stdout
 

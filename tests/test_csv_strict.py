@@ -17,19 +17,36 @@ GOOD_PLAN = "Amber Energy,CPA-1,2020-01-01,2020-03-01,,2.1.0\n"
 OTHER_PLAN = "Brook Energy,CPA-1,2020-01-01,2020-03-01,,2.1.0\n"
 
 
-@pytest.mark.parametrize(("body", "line", "message"), [
-    (GOOD_PLAN + 'Cedar Energy,"CPA-1,2020-01-01,2020-03-01,,2.1.0\n' + OTHER_PLAN * 3, 3, "malformed CSV"),
-    (GOOD_PLAN + 'Cedar "Energy",CPA-1,2020-01-01,2020-03-01,,2.1.0\n', 3, None),  # a quote inside is text
-    ('"Cedar" Energy,CPA-1,2020-01-01,2020-03-01,,2.1.0\n' + GOOD_PLAN, 2, "malformed CSV"),
-    (GOOD_PLAN + "Cedar\x00Energy,CPA-1,2020-01-01,2020-03-01,,2.1.0\n", 3, "NUL"),
-    (GOOD_PLAN + "\ufeffCedar Energy,CPA-1,2020-01-01,2020-03-01,,2.1.0\n", 3, "byte-order mark"),
-    (GOOD_PLAN + "Cedar Energy,CPA-1,2020-01-01\n", 3, "expected 6 fields, found 3"),
-])
+@pytest.mark.parametrize(
+    ("body", "line", "message"),
+    [
+        (
+            GOOD_PLAN + 'Cedar Energy,"CPA-1,2020-01-01,2020-03-01,,2.1.0\n' + OTHER_PLAN * 3,
+            3,
+            "malformed CSV",
+        ),
+        (
+            GOOD_PLAN + 'Cedar "Energy",CPA-1,2020-01-01,2020-03-01,,2.1.0\n',
+            3,
+            None,
+        ),  # a quote inside is text
+        ('"Cedar" Energy,CPA-1,2020-01-01,2020-03-01,,2.1.0\n' + GOOD_PLAN, 2, "malformed CSV"),
+        (GOOD_PLAN + "Cedar\x00Energy,CPA-1,2020-01-01,2020-03-01,,2.1.0\n", 3, "NUL"),
+        (
+            GOOD_PLAN + "\ufeffCedar Energy,CPA-1,2020-01-01,2020-03-01,,2.1.0\n",
+            3,
+            "byte-order mark",
+        ),
+        (GOOD_PLAN + "Cedar Energy,CPA-1,2020-01-01\n", 3, "expected 6 fields, found 3"),
+    ],
+)
 def test_cpa_import_refuses_malformed_csv(ssc, tmp_path, body, line, message):
     path = tmp_path / "plans.csv"
     path.write_text("\ufeff" + PLAN_HEADER + body, encoding="utf-8")  # a leading BOM is fine
     certificates = tmp_path / "cpl.csv"
-    certificates.write_text(CERT_HEADER + "CPA-1,EDMI,ESME,ES-10A,1.0,2.1.0,2019-01-01,2029-01-01,Active\n")
+    certificates.write_text(
+        CERT_HEADER + "CPA-1,EDMI,ESME,ES-10A,1.0,2.1.0,2019-01-01,2029-01-01,Active\n"
+    )
     assert ssc("cpa", "import", "certificates", str(certificates)).status == 0
     before = snapshot(ssc.db)
     result = ssc("cpa", "import", "plans", str(path))
@@ -60,22 +77,31 @@ def test_cpa_bom_split_across_read_blocks_is_found(ssc, tmp_path):
 
 def test_cpa_certificates_with_an_open_quote_swallow_nothing(ssc, tmp_path):
     path = tmp_path / "cpl.csv"
-    path.write_text(CERT_HEADER + 'CPA-1,EDMI,ESME,"ES-10A,1.0,2.1.0,2019-01-01,2029-01-01,Active\n'
-                    "CPA-2,EDMI,ESME,ES-10B,1.0,2.1.0,2019-01-01,2029-01-01,Active\n", encoding="utf-8")
+    path.write_text(
+        CERT_HEADER + 'CPA-1,EDMI,ESME,"ES-10A,1.0,2.1.0,2019-01-01,2029-01-01,Active\n'
+        "CPA-2,EDMI,ESME,ES-10B,1.0,2.1.0,2019-01-01,2029-01-01,Active\n",
+        encoding="utf-8",
+    )
     result = ssc("cpa", "import", "certificates", str(path))
     assert result.status == 2 and f"{path}:2: malformed CSV" in result.stderr, result
 
 
 def test_register_import_of_an_open_quote_names_its_line_and_stores_nothing(ssc, tmp_path):
     path = tmp_path / "parties.csv"
-    path.write_text('id,name,roles\np1,"Fenland,other_user\np2,Solway,other_user\n', encoding="utf-8")
+    path.write_text(
+        'id,name,roles\np1,"Fenland,other_user\np2,Solway,other_user\n', encoding="utf-8"
+    )
     result = ssc("import", str(path))
     assert result.status == 2 and f"{path}:2: malformed CSV" in result.stderr
     assert json.loads(ssc("party", "list", "--format", "json").stdout) == []
 
 
 # -- property: exit 0 means every row of the file was stored -----------------------------------
-cell_text = st.text(st.sampled_from(list('ab ,"\n\r;\'\\é')), min_size=1, max_size=8).map(str.strip).filter(bool)
+cell_text = (
+    st.text(st.sampled_from(list("ab ,\"\n\r;'\\é")), min_size=1, max_size=8)
+    .map(str.strip)
+    .filter(bool)
+)
 
 
 def _damaged(text: str, data) -> str:
@@ -84,7 +110,7 @@ def _damaged(text: str, data) -> str:
     quotes = [i for i, c in enumerate(text) if c == '"']
     if how == "drop" and quotes:
         at = data.draw(st.sampled_from(quotes))
-        return text[:at] + text[at + 1:]
+        return text[:at] + text[at + 1 :]
     if how == "add":
         at = data.draw(st.integers(0, len(text)))
         return text[:at] + '"' + text[at:]
@@ -100,7 +126,9 @@ def _rows(text: str) -> int | None:
     return len(rows) - 1 if all(len(row) == len(rows[0]) for row in rows) else None
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(names=st.lists(cell_text, min_size=1, max_size=6), data=st.data())
 def test_register_csv_import_never_stores_fewer_rows_than_written(tmp_path_factory, names, data):
     folder = tmp_path_factory.mktemp("csv")
@@ -123,14 +151,19 @@ def test_register_csv_import_never_stores_fewer_rows_than_written(tmp_path_facto
         assert stored == [] and f"{path}:" in result.stderr
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(suppliers=st.lists(cell_text, min_size=1, max_size=6), data=st.data())
 def test_cpa_csv_import_never_stores_fewer_rows_than_written(tmp_path_factory, suppliers, data):
     folder = tmp_path_factory.mktemp("cpa")
     out = io.StringIO()
     writer = csv.writer(out)  # \r\n ends rows, so a \r or \n in a cell is quoted
     writer.writerow(DEVICE_HEADER.strip().split(","))
-    writer.writerows([supplier, f"D{n}", "ESME", "EDMI", "ES-10A", "1.0", "2.1.0"] for n, supplier in enumerate(suppliers))
+    writer.writerows(
+        [supplier, f"D{n}", "ESME", "EDMI", "ES-10A", "1.0", "2.1.0"]
+        for n, supplier in enumerate(suppliers)
+    )
     path = folder / "inventory.csv"
     text = _damaged(out.getvalue(), data)
     path.write_bytes(text.encode())

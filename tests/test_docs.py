@@ -18,7 +18,9 @@ from ssc.cli import build_parser
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
-def commands(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+def commands(
+    parser: argparse.ArgumentParser, path: tuple[str, ...] = ()
+) -> Iterator[tuple[str, ...]]:
     """Every command path of the parser, leaves and groups (``("audit",)``, ``("audit", "head")``)."""
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
@@ -37,7 +39,9 @@ def tour(text: str) -> str:
 def shown(text: str) -> set[tuple[str, ...]]:
     """The commands the tour shows: lines of its shell blocks that start ``ssc``, and inline code
     spans that do, as their words up to the first option, value or comment."""
-    lines = [line for block in re.findall(r"```sh\n(.*?)```", text, re.S) for line in block.splitlines()]
+    lines = [
+        line for block in re.findall(r"```sh\n(.*?)```", text, re.S) for line in block.splitlines()
+    ]
     lines += re.findall(r"`(ssc [^`]*)`", text)
     found = set()
     for line in lines:
@@ -49,8 +53,11 @@ def shown(text: str) -> set[tuple[str, ...]]:
 def undocumented(text: str) -> list[str]:
     """Each parser command no tour line begins with, as ``ssc a b``."""
     seen = shown(tour(text))
-    return [" ".join(("ssc", *path)) for path in commands(build_parser())
-            if not any(words[:len(path)] == path for words in seen)]
+    return [
+        " ".join(("ssc", *path))
+        for path in commands(build_parser())
+        if not any(words[: len(path)] == path for words in seen)
+    ]
 
 
 ALL = sorted(commands(build_parser()))
@@ -59,8 +66,9 @@ ALL = sorted(commands(build_parser()))
 @pytest.mark.parametrize("path", ALL, ids=" ".join)
 def test_every_command_is_in_the_usage_tour(path):
     seen = shown(tour(README.read_text(encoding="utf-8")))
-    assert any(words[:len(path)] == path for words in seen), (
-        f"`ssc {' '.join(path)}` is not in the README's usage tour: add an example")
+    assert any(words[: len(path)] == path for words in seen), (
+        f"`ssc {' '.join(path)}` is not in the README's usage tour: add an example"
+    )
 
 
 def stale(text: str) -> list[str]:
@@ -71,7 +79,7 @@ def stale(text: str) -> list[str]:
     for words in sorted(shown(tour(text))):
         path = words[:1]
         while path in groups and len(path) < len(words):  # a group's command comes next
-            path = words[:len(path) + 1]
+            path = words[: len(path) + 1]
         if path not in known and path not in groups:  # a group named alone (`ssc incident`) is fine
             bad.append(" ".join(("ssc", *words)))
     return bad
@@ -84,8 +92,11 @@ def test_every_command_the_tour_shows_exists():
 def test_a_missing_command_is_reported():
     text = README.read_text(encoding="utf-8")
     assert undocumented(text) == []
-    pruned = "\n".join(line for line in text.splitlines()
-                       if "ssc audit checkpoint" not in line and "`checkpoint`" not in line)
+    pruned = "\n".join(
+        line
+        for line in text.splitlines()
+        if "ssc audit checkpoint" not in line and "`checkpoint`" not in line
+    )
     assert undocumented(pruned) == ["ssc audit checkpoint"]
 
 
@@ -95,8 +106,11 @@ def test_a_group_named_alone_is_not_stale():
 
 
 def test_a_stale_command_is_reported():
-    text = README.read_text(encoding="utf-8").replace(
-        "ssc audit head ", "ssc audit rewind ", 1).replace("ssc demo --as-of", "ssc sample --as-of", 1)
+    text = (
+        README.read_text(encoding="utf-8")
+        .replace("ssc audit head ", "ssc audit rewind ", 1)
+        .replace("ssc demo --as-of", "ssc sample --as-of", 1)
+    )
     assert stale(text) == ["ssc audit rewind", "ssc sample"]
 
 

@@ -20,7 +20,9 @@ from ssc.cli import main
 from testdata.smki_pki import AS_OF, build
 
 #: Every certificate not yet expired is critical: 40,000 days is past the test PKI's END.
-LONG_THRESHOLDS = "[expiry]\ncritical_days = 40000\nwarning_days = 40000\ndefault_horizon_days = 40000\n"
+LONG_THRESHOLDS = (
+    "[expiry]\ncritical_days = 40000\nwarning_days = 40000\ndefault_horizon_days = 40000\n"
+)
 #: XmlSign is no longer a signing role: a request signed under an XmlSign certificate is KS006.
 DSP_ONLY = '[smki.certificates]\nxml_signing_roles = ["DspXmlSign"]\n'
 
@@ -38,8 +40,14 @@ def policy(tmp_path: Path, text: str, name: str = "policy.toml") -> Path:
 
 def run(env_policies: Policies, *argv: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    env = Environment(stdout=out, stderr=err, stdin=io.StringIO(), db_path=Path("/nonexistent/r.db"),
-                      actor="t", policies=env_policies)
+    env = Environment(
+        stdout=out,
+        stderr=err,
+        stdin=io.StringIO(),
+        db_path=Path("/nonexistent/r.db"),
+        actor="t",
+        policies=env_policies,
+    )
     try:
         status = main(list(argv), env)
     except SystemExit as exc:
@@ -48,8 +56,9 @@ def run(env_policies: Policies, *argv: str) -> tuple[int, str, str]:
 
 
 def severities(env_policies: Policies, certs: Path) -> dict[str, str]:
-    status, out, _ = run(env_policies, "smki", "certs", str(certs), "--as-of", AS_OF.isoformat(),
-                         "--format", "json")
+    status, out, _ = run(
+        env_policies, "smki", "certs", str(certs), "--as-of", AS_OF.isoformat(), "--format", "json"
+    )
     assert status in (0, 1)
     return {f"{c['path']}:{c['serial']}": c["severity"] for c in json.loads(out)["certificates"]}
 
@@ -62,13 +71,26 @@ def test_two_environments_in_one_process_have_two_expiry_thresholds(pki, tmp_pat
     assert first == again
     assert set(first.values()) == {"ok", "expired"}
     assert set(second.values()) == {"critical", "expired"}
-    assert {k for k, v in first.items() if v == "ok"} == {k for k, v in second.items() if v == "critical"}
+    assert {k for k, v in first.items() if v == "ok"} == {
+        k for k, v in second.items() if v == "critical"
+    }
 
 
 def test_two_environments_in_one_process_have_two_signing_role_lists(pki, tmp_path):
     clean = str(pki.request("clean"))
-    argv = ("smki", "check-keys", "--certs", str(pki.certs), "--as-of", AS_OF.isoformat(),
-            "--format", "json", "--jobs", "1", clean)
+    argv = (
+        "smki",
+        "check-keys",
+        "--certs",
+        str(pki.certs),
+        "--as-of",
+        AS_OF.isoformat(),
+        "--format",
+        "json",
+        "--jobs",
+        "1",
+        clean,
+    )
     dsp_only = Policies(policy(tmp_path, DSP_ONLY))
     status, out, _ = run(Policies(None), *argv)
     assert status == 0 and json.loads(out)["findings"] == []
@@ -88,7 +110,9 @@ def test_the_package_api_takes_the_policy_explicitly(pki, tmp_path):
 
 
 def test_a_test_may_preset_the_policies(pki):
-    preset = expiry.ExpiryPolicy(critical_days=40000, warning_days=40000, default_horizon_days=40000)
+    preset = expiry.ExpiryPolicy(
+        critical_days=40000, warning_days=40000, default_horizon_days=40000
+    )
     policies = Policies(preset={expiry.load_policy: preset})
     assert policies(expiry.load_policy) is preset
     assert set(severities(policies, pki.certs).values()) == {"critical", "expired"}
@@ -129,16 +153,22 @@ def test_ssc_policy_is_read_by_the_environment_default_only(pki, tmp_path, monke
     assert Environment().policies.file is None
 
 
-@pytest.mark.parametrize(("text", "certs", "check_keys"), [
-    ("[expiry\n", 2, 2),  # not TOML: every policy read from the file fails
-    ("[expiry]\nwarning_days = -1\n", 2, 0),  # check-keys does not read the expiry table
-    ('[smki.certificates]\nxml_signing_roles = ["Nobody"]\n', 2, 2),
-])
-def test_a_bad_policy_file_in_an_environment_is_exit_2_in_one_line(pki, tmp_path, text, certs, check_keys):
+@pytest.mark.parametrize(
+    ("text", "certs", "check_keys"),
+    [
+        ("[expiry\n", 2, 2),  # not TOML: every policy read from the file fails
+        ("[expiry]\nwarning_days = -1\n", 2, 0),  # check-keys does not read the expiry table
+        ('[smki.certificates]\nxml_signing_roles = ["Nobody"]\n', 2, 2),
+    ],
+)
+def test_a_bad_policy_file_in_an_environment_is_exit_2_in_one_line(
+    pki, tmp_path, text, certs, check_keys
+):
     bad = policy(tmp_path, text)
-    for argv, expected in ((("smki", "certs", str(pki.certs)), certs),
-                           (("smki", "check-keys", "--certs", str(pki.certs), str(pki.request("clean"))),
-                            check_keys)):
+    for argv, expected in (
+        (("smki", "certs", str(pki.certs)), certs),
+        (("smki", "check-keys", "--certs", str(pki.certs), str(pki.request("clean"))), check_keys),
+    ):
         status, out, err = run(Policies(bad), *argv)
         assert status == expected, (argv, err)
         if expected == 2:
@@ -160,8 +190,17 @@ def test_the_tui_gets_its_policies_from_the_environment_it_is_started_with(pki, 
     long_policies = Policies(policy(tmp_path, LONG_THRESHOLDS))
 
     async def dashboard(policies: Policies) -> str:
-        app = SSCApp(Session(db_path=db, actor="t", today=AS_OF, certs=(pki.certs,),
-                             cursor_blink=False, out_dir=tmp_path), policies=policies)
+        app = SSCApp(
+            Session(
+                db_path=db,
+                actor="t",
+                today=AS_OF,
+                certs=(pki.certs,),
+                cursor_blink=False,
+                out_dir=tmp_path,
+            ),
+            policies=policies,
+        )
         assert app.policies is policies and app.register.policies is policies
         async with app.run_test(size=(120, 50)) as pilot:
             await pilot.pause()
@@ -183,8 +222,12 @@ def test_the_due_worker_process_works_under_the_apps_policies(tmp_path):
     from tui.sources import due_summary
 
     db = demo_register(tmp_path / "demo.db")
-    quick = Policies(policy(tmp_path, "[register.deadlines]\nletter_decision_days = 1\n"
-                                      "response_days_after_report = 1\n"))
+    quick = Policies(
+        policy(
+            tmp_path,
+            "[register.deadlines]\nletter_decision_days = 1\nresponse_days_after_report = 1\n",
+        )
+    )
     in_process = due_summary(db, "t", TODAY, 500, policies=quick)
     in_worker = due_summary(db, "t", TODAY, 500, policies=quick, separate_process=True)
     assert in_worker == in_process
@@ -215,12 +258,20 @@ def test_a_loader_may_ask_the_shipped_policies_for_another():
 
     from tests.conftest import REPO
 
-    code = ("from core.env import shipped\n"
-            "from assurance.policy import load_register_policy\n"
-            "from assurance.report.policy import load_report_policy\n"
-            "report = shipped(load_report_policy)\n"
-            "assert shipped(load_register_policy) is shipped(load_register_policy)\n"
-            "print(type(report).__name__)\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
-                          env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}, timeout=30)
+    code = (
+        "from core.env import shipped\n"
+        "from assurance.policy import load_register_policy\n"
+        "from assurance.report.policy import load_report_policy\n"
+        "report = shipped(load_report_policy)\n"
+        "assert shipped(load_register_policy) is shipped(load_register_policy)\n"
+        "print(type(report).__name__)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"},
+        timeout=30,
+    )
     assert done.returncode == 0 and done.stdout == "ReportPolicy\n", done.stderr

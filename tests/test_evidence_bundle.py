@@ -22,7 +22,15 @@ def source(ssc, tmp_path):
     for argv in (
         ("party", "add", "id=P1", "name=Fenland Shared Services", "roles=large_supplier"),
         ("assessment", "add", "id=A1", "party=P1", "kind=FUSA", "fieldwork_end=2019-10-18"),
-        ("finding", "add", "id=F1", "assessment=A1", "sec_ref=G5.14", "title=Stale", "severity=low"),
+        (
+            "finding",
+            "add",
+            "id=F1",
+            "assessment=A1",
+            "sec_ref=G5.14",
+            "title=Stale",
+            "severity=low",
+        ),
     ):
         assert ssc(*argv, "--reason", "setup").status == 0
     files = tmp_path / "files"
@@ -30,13 +38,36 @@ def source(ssc, tmp_path):
     (files / "report.pdf").write_bytes(PDF + os.urandom(3 * 1024 * 1024))
     (files / "plan.txt").write_text("Plan: patch by March.\n")
     (files / "same.pdf").write_bytes((files / "report.pdf").read_bytes())
-    assert ssc("evidence", "add", "A1", str(files / "report.pdf"), str(files / "plan.txt"),
-               "--kind", "report", "--effective", "2019-11-08", "--reason", "in").status == 0
-    assert ssc("evidence", "add", "F1", str(files / "same.pdf"), "--kind", "plan",
-               "--reason", "in").status == 0
+    assert (
+        ssc(
+            "evidence",
+            "add",
+            "A1",
+            str(files / "report.pdf"),
+            str(files / "plan.txt"),
+            "--kind",
+            "report",
+            "--effective",
+            "2019-11-08",
+            "--reason",
+            "in",
+        ).status
+        == 0
+    )
+    assert (
+        ssc(
+            "evidence", "add", "F1", str(files / "same.pdf"), "--kind", "plan", "--reason", "in"
+        ).status
+        == 0
+    )
     assert ssc("evidence", "add", "P1", str(files / "plan.txt"), "--reason", "in").status == 0
     assert ssc("evidence", "withdraw", "E0004", "--reason", "filed on the wrong record").status == 0
-    assert ssc("decide", "A1", "--status", "approved", "--date", "2019-12-11", "--reason", "SSC").status == 0
+    assert (
+        ssc(
+            "decide", "A1", "--status", "approved", "--date", "2019-12-11", "--reason", "SSC"
+        ).status
+        == 0
+    )
     return ssc
 
 
@@ -62,20 +93,27 @@ def test_round_trip_is_lossless(source, tmp_path, name):
             for entry in first.namelist():
                 if entry.startswith("blobs/") and entry != "blobs/":
                     assert hashlib.sha256(first.read(entry)).hexdigest() == entry.split("/")[1]
-            assert sorted(first.read("register.jsonl").splitlines()) == \
-                sorted(second.read("register.jsonl").splitlines())
+            assert sorted(first.read("register.jsonl").splitlines()) == sorted(
+                second.read("register.jsonl").splitlines()
+            )
         assert stat.S_IMODE(out.stat().st_mode) == 0o600
     else:
         assert lines(out / "register.jsonl") == lines(again / "register.jsonl")
-        assert sorted(p.name for p in (out / "blobs").iterdir()) == \
-            sorted(p.name for p in (again / "blobs").iterdir())
+        assert sorted(p.name for p in (out / "blobs").iterdir()) == sorted(
+            p.name for p in (again / "blobs").iterdir()
+        )
         assert len(list((out / "blobs").iterdir())) == 2  # deduplicated
         assert stat.S_IMODE(out.stat().st_mode) == 0o700
         assert stat.S_IMODE((out / "register.jsonl").stat().st_mode) == 0o600
-    assert source("evidence", "list", "--format", "json").stdout == \
-        target("evidence", "list", "--format", "json").stdout
-    withdrawn = [e for e in json.loads(target("evidence", "list", "--format", "json").stdout)
-                 if e.get("withdrawn")]
+    assert (
+        source("evidence", "list", "--format", "json").stdout
+        == target("evidence", "list", "--format", "json").stdout
+    )
+    withdrawn = [
+        e
+        for e in json.loads(target("evidence", "list", "--format", "json").stdout)
+        if e.get("withdrawn")
+    ]
     assert [e["id"] for e in withdrawn] == ["E0004"]
     exported = tmp_path / "report-back.pdf"
     assert target("evidence", "export", "E0001", "-o", str(exported)).status == 0
@@ -162,8 +200,17 @@ def _bundle_entries(source: SSC, tmp_path: Path) -> dict[str, bytes]:
         return {name: archive.read(name) for name in archive.namelist()}
 
 
-@pytest.mark.parametrize("hostile", ["../evil", "/etc/cron.d/evil", "blobs/../../evil",
-                                     "blobs/" + "A" * 64, "register.jsonl/../x", "blobs\\..\\evil"])
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "../evil",
+        "/etc/cron.d/evil",
+        "blobs/../../evil",
+        "blobs/" + "A" * 64,
+        "register.jsonl/../x",
+        "blobs\\..\\evil",
+    ],
+)
 def test_hostile_zip_entry_names_are_refused(source, tmp_path, hostile):
     entries = _bundle_entries(source, tmp_path)
     entries[hostile] = b"x"
@@ -199,10 +246,10 @@ def test_a_zip_that_lies_about_sizes_is_refused(source, tmp_path):
     # Every central directory record of a blob says it holds 16 bytes.
     at = data.find(b"PK\x01\x02")
     while at != -1:
-        name_length = int.from_bytes(data[at + 28:at + 30], "little")
-        name = bytes(data[at + 46:at + 46 + name_length])
+        name_length = int.from_bytes(data[at + 28 : at + 30], "little")
+        name = bytes(data[at + 46 : at + 46 + name_length])
         if name.startswith(b"blobs/") and len(name) > 10:
-            data[at + 24:at + 28] = (16).to_bytes(4, "little")
+            data[at + 24 : at + 28] = (16).to_bytes(4, "little")
         at = data.find(b"PK\x01\x02", at + 4)
     path.write_bytes(bytes(data))
     target = SSC(tmp_path / "target.db")
@@ -231,7 +278,9 @@ def test_importing_twice_is_refused_whole(source, tmp_path):
     assert source("audit", "head").stdout == before
 
 
-def test_a_zip_declaring_too_many_entries_is_refused_before_reading_them(source, tmp_path, monkeypatch):
+def test_a_zip_declaring_too_many_entries_is_refused_before_reading_them(
+    source, tmp_path, monkeypatch
+):
     import assurance.bundle as bundle
 
     out = tmp_path / "bundle.zip"
@@ -255,15 +304,30 @@ def _edit_lines(records: Path, edits: dict[str, dict]) -> None:
     records.write_text("\n".join(out) + "\n")
 
 
-@pytest.mark.parametrize(("edits", "expected"), [
-    ({"E0001": {"media_type": "application/x-msdownload"}}, ": media_type: 'application/x-msdownload' is not"),
-    ({"E0002": {"id": "E0001"}}, ": id: evidence 'E0001' appears twice (first at line"),
-    ({"E0001": {"record_type": "rumour"}}, ": record_type: expected one of"),
-    ({"E0001": {"classification": "TOP-HAT"}}, ": classification: expected one of WHITE, GREEN, AMBER, RED"),
-    ({"E0001": {"classification": "green"}}, ": classification: GREEN is below its assessment's RED"),
-    # A Finding that takes the Assessment's id: the line that cites A1 without a type is ambiguous.
-    ({"F1": {"id": "A1"}, "E0001": {"record_type": None}}, ": record: 'A1' names several records; add record_type"),
-])
+@pytest.mark.parametrize(
+    ("edits", "expected"),
+    [
+        (
+            {"E0001": {"media_type": "application/x-msdownload"}},
+            ": media_type: 'application/x-msdownload' is not",
+        ),
+        ({"E0002": {"id": "E0001"}}, ": id: evidence 'E0001' appears twice (first at line"),
+        ({"E0001": {"record_type": "rumour"}}, ": record_type: expected one of"),
+        (
+            {"E0001": {"classification": "TOP-HAT"}},
+            ": classification: expected one of WHITE, GREEN, AMBER, RED",
+        ),
+        (
+            {"E0001": {"classification": "green"}},
+            ": classification: GREEN is below its assessment's RED",
+        ),
+        # A Finding that takes the Assessment's id: the line that cites A1 without a type is ambiguous.
+        (
+            {"F1": {"id": "A1"}, "E0001": {"record_type": None}},
+            ": record: 'A1' names several records; add record_type",
+        ),
+    ],
+)
 def test_each_evidence_line_rule_names_its_field(source, tmp_path, edits, expected):
     out = tmp_path / "bundle"
     assert source("export", "--bundle", str(out)).status == 0
@@ -274,18 +338,29 @@ def test_each_evidence_line_rule_names_its_field(source, tmp_path, edits, expect
     assert "Traceback" not in result.stderr and _empty(target)
 
 
-@pytest.mark.parametrize(("edits", "expected"), [
-    # A text file declared a PDF: its first bytes give it away before anything is stored.
-    ({"E0002": {"media_type": "application/pdf"}}, "are not a pdf file as its evidence line says"),
-    ({"E0002": {"size": 3}}, ": size: size 3 but its blob holds"),
-])
+@pytest.mark.parametrize(
+    ("edits", "expected"),
+    [
+        # A text file declared a PDF: its first bytes give it away before anything is stored.
+        (
+            {"E0002": {"media_type": "application/pdf"}},
+            "are not a pdf file as its evidence line says",
+        ),
+        ({"E0002": {"size": 3}}, ": size: size 3 but its blob holds"),
+    ],
+)
 def test_a_blob_that_belies_its_line_refuses_everything(source, tmp_path, edits, expected):
     out = tmp_path / "bundle.zip"
     folder = tmp_path / "bundle"
     assert source("export", "--bundle", str(folder)).status == 0
     _edit_lines(folder / "register.jsonl", edits)
-    _zip(out, {p.relative_to(folder).as_posix(): p.read_bytes()
-               for p in [folder / "register.jsonl", *(folder / "blobs").iterdir()]})
+    _zip(
+        out,
+        {
+            p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in [folder / "register.jsonl", *(folder / "blobs").iterdir()]
+        },
+    )
     target = SSC(tmp_path / "target.db")
     result = target("import", str(out))
     assert result.status == 2 and expected in result.stderr, result.stderr
@@ -303,10 +378,15 @@ def test_evidence_lines_may_cite_records_already_in_the_register(source, tmp_pat
     plain = tmp_path / "records.jsonl"
     plain.write_text("\n".join(x for x in everything if json.loads(x)["type"] != "evidence") + "\n")
     assert target("import", str(plain)).status == 0
-    records.write_text("\n".join(x for x in everything if json.loads(x)["type"] == "evidence") + "\n")
+    records.write_text(
+        "\n".join(x for x in everything if json.loads(x)["type"] == "evidence") + "\n"
+    )
     _edit_lines(records, {"E0001": {"classification": "AMBER"}})  # below the Assessment's RED
     result = target("import", str(out))
-    assert result.status == 2 and ": classification: AMBER is below its assessment's RED" in result.stderr
+    assert (
+        result.status == 2
+        and ": classification: AMBER is below its assessment's RED" in result.stderr
+    )
     _edit_lines(records, {"E0001": {"classification": "RED"}})
     assert target("import", str(out)).status == 0
     assert target("evidence", "verify").status == 0 and target("audit", "verify").status == 0
@@ -320,11 +400,17 @@ def _encrypted(path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("make", "expected"), [
-    (lambda p, e: _zip(p, {k: v for k, v in e.items() if k != "register.jsonl"}), "a bundle holds register.jsonl"),
-    (lambda p, e: p.write_bytes(b"PK\x03\x04 not really a zip") and p, "not a readable zip"),
-    (lambda p, e: _encrypted(_zip(p, e)), "is encrypted"),
-])
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        (
+            lambda p, e: _zip(p, {k: v for k, v in e.items() if k != "register.jsonl"}),
+            "a bundle holds register.jsonl",
+        ),
+        (lambda p, e: p.write_bytes(b"PK\x03\x04 not really a zip") and p, "not a readable zip"),
+        (lambda p, e: _encrypted(_zip(p, e)), "is encrypted"),
+    ],
+)
 def test_a_broken_zip_is_refused_unread(source, tmp_path, make, expected):
     path = tmp_path / "broken.zip"
     make(path, _bundle_entries(source, tmp_path))
@@ -342,5 +428,7 @@ def test_a_records_file_over_its_bound_is_refused_unread(source, tmp_path, monke
     monkeypatch.setattr(bundle, "MAX_RECORDS_BYTES", 100)
     target = SSC(tmp_path / "target.db")
     result = target("import", str(out))
-    assert result.status == 2 and "register.jsonl is" in result.stderr and "over 100" in result.stderr
+    assert (
+        result.status == 2 and "register.jsonl is" in result.stderr and "over 100" in result.stderr
+    )
     assert _empty(target)

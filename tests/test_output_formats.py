@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from test_cpa_report import load_edmi
 
-from smki.cpa.formats import CPA
-from ssc.cli import build_parser
 from core.errors import InputError
 from core.formats import Family, Format
+from smki.cpa.formats import CPA
+from ssc.cli import build_parser
 
 
 def _choices(*path: str) -> tuple[str, ...]:

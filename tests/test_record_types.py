@@ -38,14 +38,26 @@ def test_every_panel_count_has_its_wording():
 
 
 def test_a_half_added_type_fails_here_naming_what_it_lacks(monkeypatch):
-    half = RecordType(name="incident", table="incidents", label="", plural="Security Incidents",
-                      id_prefix="P", list_columns=("id", "nonsense"), due_field="title")
+    half = RecordType(
+        name="incident",
+        table="incidents",
+        label="",
+        plural="Security Incidents",
+        id_prefix="P",
+        list_columns=("id", "nonsense"),
+        due_field="title",
+    )
     monkeypatch.setitem(DESCRIPTORS, "incident", half)
     monkeypatch.setattr(RECORD_TYPES["incident"], "descriptor", half)
     problems = "\n".join(descriptor_problems(RECORD_TYPES["incident"], default_policy()))
-    for expected in ("descriptor.label is empty", "descriptor.example is empty",
-                     "id_prefix 'P' is another type's", "list_columns names 'nonsense'",
-                     "due_field 'title' is not a date field", "due_field and due_category"):
+    for expected in (
+        "descriptor.label is empty",
+        "descriptor.example is empty",
+        "id_prefix 'P' is another type's",
+        "list_columns names 'nonsense'",
+        "due_field 'title' is not a date field",
+        "due_field and due_category",
+    ):
         assert expected in problems
     # ... and `ssc --help` (which reads the descriptors) still builds.
     help_text = build_parser().format_help()
@@ -71,9 +83,11 @@ def test_a_model_changed_without_a_migration_is_named(tmp_path, monkeypatch):
     conn = open_register(tmp_path / "r.db")
     conn.execute("CREATE TABLE scratch AS SELECT * FROM incidents")  # the table as migrated
     # A field dropped from the table stands for a field added to the model without a migration.
-    conn.executescript("DROP INDEX incidents_party; DROP INDEX incidents_reported;"
-                       "ALTER TABLE incidents DROP COLUMN next_review;"
-                       "ALTER TABLE incidents ADD COLUMN stray TEXT;")
+    conn.executescript(
+        "DROP INDEX incidents_party; DROP INDEX incidents_reported;"
+        "ALTER TABLE incidents DROP COLUMN next_review;"
+        "ALTER TABLE incidents ADD COLUMN stray TEXT;"
+    )
     problems = schema_problems(conn)
     assert "table incidents: no column next_review (field Incident.next_review)" in problems
     assert "table incidents: column stray is no field of Incident" in problems
@@ -97,8 +111,17 @@ def test_a_register_made_before_incidents_opens_migrates_and_verifies(tmp_path, 
     assert not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'incidents'").fetchone()
     conn.close()
     monkeypatch.undo()
-    assert ssc("incident", "add", "id=I1", "reported=2019-12-04", "category=human_error",
-               "title=Major Incident in CSP N").status == 0
+    assert (
+        ssc(
+            "incident",
+            "add",
+            "id=I1",
+            "reported=2019-12-04",
+            "category=human_error",
+            "title=Major Incident in CSP N",
+        ).status
+        == 0
+    )
     verified = ssc("audit", "verify")
     assert verified.status == 0, verified.stdout
 
@@ -110,10 +133,16 @@ def test_every_list_made_from_a_descriptor_has_a_key_of_its_own():
     from tui.views import VIEWS
 
     described = {view.record_type for view in VIEWS.values() if view.name in keymap.DESCRIBED_VIEWS}
-    for name, descriptor in DESCRIPTORS.items():
-        hand_made = any(v.record_type == name and v.name not in keymap.DESCRIBED_VIEWS for v in VIEWS.values())
-        assert hand_made or name in described, f"{name}: no TUI list (give its descriptor a tui_key)"
+    for name in DESCRIPTORS:
+        hand_made = any(
+            v.record_type == name and v.name not in keymap.DESCRIBED_VIEWS for v in VIEWS.values()
+        )
+        assert hand_made or name in described, (
+            f"{name}: no TUI list (give its descriptor a tui_key)"
+        )
     keys = [b.key for b in (*keymap.GLOBAL, *keymap.RECORDS, *keymap.DASHBOARD)]
     for descriptor in DESCRIPTORS.values():
         if descriptor.tui_key:
-            assert keys.count(descriptor.tui_key) == 1, f"{descriptor.name}: key {descriptor.tui_key!r} is taken"
+            assert keys.count(descriptor.tui_key) == 1, (
+                f"{descriptor.name}: key {descriptor.tui_key!r} is taken"
+            )

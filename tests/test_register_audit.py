@@ -22,7 +22,10 @@ def pristine(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("audit") / "pristine.db"
     with Register.open(path, actor="secretary") as register:
         populate(register, today=dt.date(2020, 1, 10))
-        register.add(validate("party", {"id": "PX", "name": "Extra Ltd", "roles": ["other_user"]}), reason="joined")
+        register.add(
+            validate("party", {"id": "PX", "name": "Extra Ltd", "roles": ["other_user"]}),
+            reason="joined",
+        )
         register.edit("party", "PX", {"contact": "x@example.org"}, reason="contact")
         register.withdraw("highlight", "H0001", reason="duplicate")
         register.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -60,33 +63,60 @@ def test_every_change_is_an_event_with_actor_time_and_reason(pristine):
         assert register.verify_audit() is None
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.data())
 def test_any_single_alteration_is_detected(pristine, tmp_path_factory, data):
     path = copy(pristine, tmp_path_factory.mktemp("t"))
     conn = sqlite3.connect(path)
     count = conn.execute("SELECT COUNT(*) FROM audit_events").fetchone()[0]
     conn.close()
-    kind = data.draw(st.sampled_from(["edit_event", "delete_event", "swap", "edit_record", "delete_record", "truncate"]))
+    kind = data.draw(
+        st.sampled_from(
+            ["edit_event", "delete_event", "swap", "edit_record", "delete_record", "truncate"]
+        )
+    )
     seq = data.draw(st.integers(1, count))
     if kind == "edit_event":
-        column = data.draw(st.sampled_from(["at", "actor", "entity", "entity_id", "action", "before", "after", "reason"]))
-        shell(path, f"UPDATE audit_events SET {column} = COALESCE({column}, '') || 'x' WHERE seq = {seq}")
+        column = data.draw(
+            st.sampled_from(
+                ["at", "actor", "entity", "entity_id", "action", "before", "after", "reason"]
+            )
+        )
+        shell(
+            path,
+            f"UPDATE audit_events SET {column} = COALESCE({column}, '') || 'x' WHERE seq = {seq}",
+        )
     elif kind == "delete_event":
         shell(path, f"DELETE FROM audit_events WHERE seq = {seq}")
     elif kind == "swap":
         other = data.draw(st.integers(1, count).filter(lambda n: n != seq))
-        shell(path,
-              f"UPDATE audit_events SET seq = -1 WHERE seq = {seq}",
-              f"UPDATE audit_events SET seq = {seq} WHERE seq = {other}",
-              f"UPDATE audit_events SET seq = {other} WHERE seq = -1")
+        shell(
+            path,
+            f"UPDATE audit_events SET seq = -1 WHERE seq = {seq}",
+            f"UPDATE audit_events SET seq = {seq} WHERE seq = {other}",
+            f"UPDATE audit_events SET seq = {other} WHERE seq = -1",
+        )
     elif kind == "edit_record":
         table = data.draw(st.sampled_from(["parties", "assessments", "findings", "decisions"]))
-        column = {"parties": "name", "assessments": "kind", "findings": "title", "decisions": "status"}[table]
-        shell(path, f"UPDATE {table} SET {column} = {column} || '!' WHERE rowid = "
-                    f"(SELECT rowid FROM {table} ORDER BY rowid LIMIT 1 OFFSET {seq % 20})")
+        column = {
+            "parties": "name",
+            "assessments": "kind",
+            "findings": "title",
+            "decisions": "status",
+        }[table]
+        shell(
+            path,
+            f"UPDATE {table} SET {column} = {column} || '!' WHERE rowid = "
+            f"(SELECT rowid FROM {table} ORDER BY rowid LIMIT 1 OFFSET {seq % 20})",
+        )
     elif kind == "delete_record":
-        shell(path, "PRAGMA foreign_keys = OFF", f"DELETE FROM highlights WHERE rowid = (SELECT rowid FROM highlights LIMIT 1 OFFSET {seq % 30})")
+        shell(
+            path,
+            "PRAGMA foreign_keys = OFF",
+            f"DELETE FROM highlights WHERE rowid = (SELECT rowid FROM highlights LIMIT 1 OFFSET {seq % 30})",
+        )
     else:
         shell(path, f"DELETE FROM audit_events WHERE seq >= {seq}")
     assert verify(path) is not None, kind
@@ -97,24 +127,34 @@ def test_moving_text_between_fields_is_detected(pristine, tmp_path):
     to the other (or between header fields) leaves the concatenation alike but not the hash."""
     (tmp_path / "1").mkdir(), (tmp_path / "2").mkdir()
     path = copy(pristine, tmp_path / "1")
-    shell(path, "UPDATE audit_events SET before = before || substr(after, 1, 1), after = substr(after, 2)"
-                " WHERE seq = (SELECT MAX(seq) FROM audit_events WHERE action = 'edit')")
+    shell(
+        path,
+        "UPDATE audit_events SET before = before || substr(after, 1, 1), after = substr(after, 2)"
+        " WHERE seq = (SELECT MAX(seq) FROM audit_events WHERE action = 'edit')",
+    )
     assert "its content was altered" in str(verify(path))
     path = copy(pristine, tmp_path / "2")
-    shell(path, "UPDATE audit_events SET actor = substr(actor, 1, length(actor) - 1),"
-                " reason = substr(actor, -1) || reason WHERE reason IS NOT NULL AND seq = "
-                "(SELECT MAX(seq) FROM audit_events WHERE reason IS NOT NULL)")
+    shell(
+        path,
+        "UPDATE audit_events SET actor = substr(actor, 1, length(actor) - 1),"
+        " reason = substr(actor, -1) || reason WHERE reason IS NOT NULL AND seq = "
+        "(SELECT MAX(seq) FROM audit_events WHERE reason IS NOT NULL)",
+    )
     assert "its content was altered" in str(verify(path))
 
 
 def test_digest_splits_one_way():
     digest = audit._digest
     base = (1, "2020-01-10T00:00:00.000000+00:00", "secretary", "party", "P1", "edit")
-    assert digest(*base, '{"a":1}', '{"b":2}', None, audit.GENESIS) != \
-        digest(*base, '{"a":1}{', '"b":2}', None, audit.GENESIS)
-    assert digest(*base, None, '{"b":2}', None, audit.GENESIS) != \
-        digest(*base, "", '{"b":2}', None, audit.GENESIS)
-    assert digest(*base, None, None, "", audit.GENESIS) != digest(*base, None, None, None, audit.GENESIS)
+    assert digest(*base, '{"a":1}', '{"b":2}', None, audit.GENESIS) != digest(
+        *base, '{"a":1}{', '"b":2}', None, audit.GENESIS
+    )
+    assert digest(*base, None, '{"b":2}', None, audit.GENESIS) != digest(
+        *base, "", '{"b":2}', None, audit.GENESIS
+    )
+    assert digest(*base, None, None, "", audit.GENESIS) != digest(
+        *base, None, None, None, audit.GENESIS
+    )
 
 
 def test_a_noted_head_holds_through_later_changes_but_not_a_rewrite(ssc, tmp_path):
@@ -128,7 +168,9 @@ def test_a_noted_head_holds_through_later_changes_but_not_a_rewrite(ssc, tmp_pat
     with Register.open(ssc.db, actor="mallory") as register:
         conn = register.conn
         conn.execute("DELETE FROM audit_events WHERE seq >= 400")
-        (seq, digest), = conn.execute("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
+        ((seq, digest),) = conn.execute(
+            "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1"
+        )
         conn.execute("UPDATE audit_head SET seq = ?, hash = ?", (seq, digest))
         register.edit("party", "P001", {"contact": "mallory@evil.example"}, reason="rewritten")
         # The records the deleted events made are now unaudited; delete them too.
@@ -140,9 +182,13 @@ def test_a_noted_head_of_a_truncated_trail_is_not_found(ssc):
     assert ssc("party", "add", "id=P1", "name=Fenland Ltd", "roles=other_user").status == 0
     assert ssc("party", "add", "id=P2", "name=Albion Ltd", "roles=other_user").status == 0
     head = ssc("audit", "head").stdout.split()[0]
-    shell(ssc.db, "PRAGMA foreign_keys = OFF", "DELETE FROM audit_events WHERE seq = 3",
-          "DELETE FROM parties WHERE id = 'P2'",
-          "UPDATE audit_head SET seq = 2, hash = (SELECT hash FROM audit_events WHERE seq = 2)")
+    shell(
+        ssc.db,
+        "PRAGMA foreign_keys = OFF",
+        "DELETE FROM audit_events WHERE seq = 3",
+        "DELETE FROM parties WHERE id = 'P2'",
+        "UPDATE audit_head SET seq = 2, hash = (SELECT hash FROM audit_events WHERE seq = 2)",
+    )
     result = ssc("audit", "verify", "--expect-head", head)
     assert result.status == 1 and "noted head is not in the trail" in result.stdout
 
@@ -155,8 +201,16 @@ def test_a_malformed_noted_head_is_a_usage_error(ssc):
 
 def test_a_register_emptied_of_records_and_trail_is_not_intact(ssc):
     assert ssc("demo", "--as-of", "2020-01-10").status == 0
-    tables = ["highlights", "findings", "decisions", "letters", "assessments", "parties",
-              "audit_events", "audit_head"]
+    tables = [
+        "highlights",
+        "findings",
+        "decisions",
+        "letters",
+        "assessments",
+        "parties",
+        "audit_events",
+        "audit_head",
+    ]
     shell(ssc.db, "PRAGMA foreign_keys = OFF", *(f"DELETE FROM {t}" for t in tables))
     result = ssc("audit", "verify")
     assert result.status == 1 and "no `register create` event" in result.stdout
@@ -171,8 +225,15 @@ def test_cli_names_the_first_bad_event(ssc, tmp_path):
 
 
 def test_audit_log_and_show_history(ssc):
-    assert ssc("party", "add", "id=P1", "name=Fenland Ltd", "roles=other_user", "--reason", "applied").status == 0
-    assert ssc("party", "edit", "P1", "contact=sec@fenland.example", "--reason", "told us").status == 0
+    assert (
+        ssc(
+            "party", "add", "id=P1", "name=Fenland Ltd", "roles=other_user", "--reason", "applied"
+        ).status
+        == 0
+    )
+    assert (
+        ssc("party", "edit", "P1", "contact=sec@fenland.example", "--reason", "told us").status == 0
+    )
     log = ssc("audit", "log", "--entity", "party", "--id", "P1")
     assert log.status == 0 and "told us" in log.stdout and "applied" in log.stdout
     assert max(len(line) for line in log.stdout.splitlines()) <= 80
@@ -183,7 +244,7 @@ def test_audit_log_and_show_history(ssc):
 # -- the schema: nothing planted, nothing altered -----------------------------------------------
 PLANTED = {
     "trigger": "CREATE TRIGGER keep_quiet AFTER INSERT ON parties BEGIN"
-               " UPDATE parties SET contact = 'mallory@evil.example' WHERE id = NEW.id; END",
+    " UPDATE parties SET contact = 'mallory@evil.example' WHERE id = NEW.id; END",
     "view": "CREATE VIEW everything AS SELECT * FROM parties",
     "table": "CREATE TABLE shadow (id TEXT)",
     "index": "CREATE INDEX parties_name ON parties(name)",
@@ -196,19 +257,32 @@ def test_a_schema_object_planted_or_dropped_is_tampering(pristine, tmp_path, sta
     path = copy(pristine, tmp_path)
     shell(path, statement)
     problem = verify(path)
-    assert problem is not None and ("schema" in str(problem) or "migration" in str(problem)), problem
+    assert problem is not None and ("schema" in str(problem) or "migration" in str(problem)), (
+        problem
+    )
 
 
-def test_a_view_added_by_a_migration_is_part_of_the_expected_schema(pristine, tmp_path, monkeypatch):
+def test_a_view_added_by_a_migration_is_part_of_the_expected_schema(
+    pristine, tmp_path, monkeypatch
+):
     from assurance import schema
 
     path = copy(pristine, tmp_path)
-    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS,
-                                               "CREATE VIEW overdue_findings_probe AS SELECT * FROM findings"
-                                               " WHERE status = 'open';"])
+    monkeypatch.setattr(
+        schema,
+        "MIGRATIONS",
+        [
+            *schema.MIGRATIONS,
+            "CREATE VIEW overdue_findings_probe AS SELECT * FROM findings WHERE status = 'open';",
+        ],
+    )
     with Register.open(path, actor="ssc") as register:  # a writer migrates
         assert register.verify_audit() is None
-    shell(path, "DROP VIEW overdue_findings_probe", "CREATE VIEW overdue_findings_probe AS SELECT * FROM findings")
+    shell(
+        path,
+        "DROP VIEW overdue_findings_probe",
+        "CREATE VIEW overdue_findings_probe AS SELECT * FROM findings",
+    )
     assert "differs from what its migration creates" in str(verify(path))
 
 
@@ -261,7 +335,9 @@ def test_a_checkpoint_verifies_later_through_legitimate_changes(ssc, keys, tmp_p
     # The statement quoted in a paper, indented, still verifies.
     quoted = tmp_path / "quoted.txt"
     quoted.write_text("\n" + "".join(f"    {line}\n" for line in text.splitlines()) + "\n")
-    assert ssc("audit", "verify", "--checkpoint", str(quoted), "--public-key", str(public)).status == 0
+    assert (
+        ssc("audit", "verify", "--checkpoint", str(quoted), "--public-key", str(public)).status == 0
+    )
 
 
 def test_an_altered_statement_or_another_key_does_not_verify(ssc, keys, tmp_path):
@@ -284,13 +360,17 @@ def test_an_altered_statement_or_another_key_does_not_verify(ssc, keys, tmp_path
 def test_a_rewritten_trail_fails_its_checkpoint(ssc, keys, tmp_path):
     key, public = keys
     for n in range(3):
-        assert ssc("party", "add", f"id=P{n}", f"name=Party {n} Ltd", "roles=other_user").status == 0
+        assert (
+            ssc("party", "add", f"id=P{n}", f"name=Party {n} Ltd", "roles=other_user").status == 0
+        )
     statement = tmp_path / "checkpoint.txt"
     assert ssc("audit", "checkpoint", "--key", str(key), "-o", str(statement)).status == 0
     # Rebuild the register from scratch with the same records: a fresh, self-consistent file.
     ssc.db.unlink()
     for n in range(3):
-        assert ssc("party", "add", f"id=P{n}", f"name=Party {n} Ltd", "roles=other_user").status == 0
+        assert (
+            ssc("party", "add", f"id=P{n}", f"name=Party {n} Ltd", "roles=other_user").status == 0
+        )
     assert ssc("audit", "verify").status == 0
     result = ssc("audit", "verify", "--checkpoint", str(statement), "--public-key", str(public))
     assert result.status == 1 and "noted head is not in the trail" in result.stdout
@@ -325,13 +405,25 @@ def test_checkpoint_usage_errors(ssc, keys, tmp_path):
     assert ssc("audit", "checkpoint", "--key", str(key), "-o", str(statement)).status == 0
     assert ssc("audit", "verify", "--checkpoint", str(statement)).status == 2  # no public key
     other_head = "0" * 63 + "1"
-    result = ssc("audit", "verify", "--checkpoint", str(statement), "--public-key", str(public),
-                 "--expect-head", other_head)
+    result = ssc(
+        "audit",
+        "verify",
+        "--checkpoint",
+        str(statement),
+        "--public-key",
+        str(public),
+        "--expect-head",
+        other_head,
+    )
     assert result.status == 2 and "different heads" in result.stderr
     garbage = tmp_path / "garbage.txt"
     garbage.write_text("ssc audit checkpoint v1\nevents: many\n")
     result = ssc("audit", "verify", "--checkpoint", str(garbage), "--public-key", str(public))
-    assert result.status == 2 and "garbage.txt:3" not in result.stderr and "garbage.txt" in result.stderr
+    assert (
+        result.status == 2
+        and "garbage.txt:3" not in result.stderr
+        and "garbage.txt" in result.stderr
+    )
     result = ssc("audit", "verify", "--checkpoint", str(statement), "--public-key", str(key))
     assert result.status == 2  # the private key is not a public key file
 
@@ -349,8 +441,11 @@ def test_verify_sees_one_snapshot_while_another_connection_writes(tmp_path):
     def write() -> None:
         with Register.open(path, actor="writer") as writer:
             for n in range(400):
-                writer.add(validate("party", {"id": f"W{n}", "name": f"Writer {n} Ltd",
-                                              "roles": ["other_user"]}))
+                writer.add(
+                    validate(
+                        "party", {"id": f"W{n}", "name": f"Writer {n} Ltd", "roles": ["other_user"]}
+                    )
+                )
         done.set()
 
     thread = threading.Thread(target=write)
@@ -368,8 +463,12 @@ def test_verify_sees_one_snapshot_while_another_connection_writes(tmp_path):
 def test_a_record_planted_behind_the_trail_is_found(pristine, tmp_path):
     """A row copied into a record table with the sqlite3 shell: in the register, not in the trail."""
     path = copy(pristine, tmp_path)
-    shell(path, "CREATE TEMP TABLE t AS SELECT * FROM parties WHERE id = 'PX'",
-          "UPDATE t SET id = 'PLANTED'", "INSERT INTO parties SELECT * FROM t")
+    shell(
+        path,
+        "CREATE TEMP TABLE t AS SELECT * FROM parties WHERE id = 'PX'",
+        "UPDATE t SET id = 'PLANTED'",
+        "INSERT INTO parties SELECT * FROM t",
+    )
     problem = verify(path)
     assert problem is not None and problem.seq is None
     assert problem.problem == "party PLANTED is in the register but not in the audit trail"
@@ -380,17 +479,20 @@ def test_a_noted_head_must_be_the_event_noted(pristine):
     in the trail is a rewrite, and a count without a head is never met."""
     with Register.open(pristine, actor="auditor", write=False) as register:
         conn = register.conn
-        (seq, digest), = conn.execute("SELECT seq, hash FROM audit_events WHERE seq = 5")
+        ((seq, digest),) = conn.execute("SELECT seq, hash FROM audit_events WHERE seq = 5")
         assert audit.verify(conn, expect_head=digest, expect_count=5) is None
         moved = audit.verify(conn, expect_head=digest, expect_count=6)
-        assert moved == audit.Tampering(5, "the noted head is event 5, not event 6 as noted: "
-                                           "the trail was rewritten since")
+        assert moved == audit.Tampering(
+            5, "the noted head is event 5, not event 6 as noted: the trail was rewritten since"
+        )
         assert audit.verify(conn, expect_head=audit.GENESIS, expect_count=0) is None
         assert audit.verify(conn, expect_count=3).seq is None
 
 
 @pytest.mark.parametrize("events", ["²", "٣", "-1", "1.0", "0x10"])
-def test_a_checkpoint_whose_count_is_not_ascii_digits_is_refused_in_one_line(ssc, keys, tmp_path, events):
+def test_a_checkpoint_whose_count_is_not_ascii_digits_is_refused_in_one_line(
+    ssc, keys, tmp_path, events
+):
     """str.isdigit() takes a superscript two, which int() refuses: that was a traceback."""
     key, public = keys
     assert ssc("party", "add", "id=P1", "name=Fenland Ltd", "roles=other_user").status == 0

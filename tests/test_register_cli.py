@@ -13,16 +13,35 @@ from tests.conftest import IN_CI
 
 
 def test_add_edit_list_show_withdraw(ssc):
-    assert ssc("party", "add", "id=P1", "name=Fenland Shared Services Ltd",
-               "roles=shared_resource_provider", "--reason", "applied").status == 0
-    added = ssc("party", "add", "--set", "name=Solway Energy Ltd", "--set", "roles=small_supplier;other_user")
+    assert (
+        ssc(
+            "party",
+            "add",
+            "id=P1",
+            "name=Fenland Shared Services Ltd",
+            "roles=shared_resource_provider",
+            "--reason",
+            "applied",
+        ).status
+        == 0
+    )
+    added = ssc(
+        "party",
+        "add",
+        "--set",
+        "name=Solway Energy Ltd",
+        "--set",
+        "roles=small_supplier;other_user",
+    )
     assert added.status == 0 and "added party P0002" in added.stdout
     assert ssc("party", "edit", "P1", "contact=sec@fenland.example").status == 0
     assert ssc("party", "edit", "P1", "contact=").status == 0  # an empty value clears
     listed = json.loads(ssc("party", "list", "roles=other_user", "--format", "json").stdout)
     assert [p["id"] for p in listed] == ["P0002"]
     text = ssc("party", "list").stdout
-    assert "Fenland Shared Services Ltd" in text and max(len(line) for line in text.splitlines()) <= 80
+    assert (
+        "Fenland Shared Services Ltd" in text and max(len(line) for line in text.splitlines()) <= 80
+    )
     shown = json.loads(ssc("party", "show", "P1", "--format", "json").stdout)
     assert "contact" not in shown["record"]
     assert [e["action"] for e in shown["history"]] == ["add", "edit", "edit"]
@@ -43,17 +62,37 @@ def test_errors_are_for_people(ssc):
 
 def test_decide_says_what_follows(ssc):
     assert ssc("party", "add", "id=P1", "name=Fenland Ltd", "roles=other_user").status == 0
-    assert ssc("assessment", "add", "id=A1", "party=P1", "kind=FUSA", "fieldwork_end=2019-10-18").status == 0
-    result = ssc("decide", "A1", "--status", "deferred", "--date", "2019-12-11", "--reason", "SSC 11 Dec")
+    assert (
+        ssc(
+            "assessment", "add", "id=A1", "party=P1", "kind=FUSA", "fieldwork_end=2019-10-18"
+        ).status
+        == 0
+    )
+    result = ssc(
+        "decide", "A1", "--status", "deferred", "--date", "2019-12-11", "--reason", "SSC 11 Dec"
+    )
     assert result.status == 0
     assert "Deferred recorded for assessment A1" in result.stdout
     assert "follow-up FUSA for Party P1 is now due" in result.stdout
-    due = json.loads(ssc("due", "--as-of", "2020-01-10", "--format", "json", "--category", "follow_up").stdout)
+    due = json.loads(
+        ssc("due", "--as-of", "2020-01-10", "--format", "json", "--category", "follow_up").stdout
+    )
     assert [i["subject"] for i in due["items"]] == ["A1"]
     bad = ssc("decide", "A1", "--status", "approved_subject_to", "--date", "2020-01-08")
     assert bad.status == 2 and "conditions" in bad.stderr
-    assert ssc("decide", "A1", "--status", "approved_subject_to", "--date", "2020-01-08",
-               "--conditions", "Remediate F1 by 2020-03-31").status == 0
+    assert (
+        ssc(
+            "decide",
+            "A1",
+            "--status",
+            "approved_subject_to",
+            "--date",
+            "2020-01-08",
+            "--conditions",
+            "Remediate F1 by 2020-03-31",
+        ).status
+        == 0
+    )
 
 
 def test_demo_then_everything_lists(ssc):

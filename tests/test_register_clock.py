@@ -8,8 +8,8 @@ import io
 import json
 from pathlib import Path
 
-from ssc.cli import main
 from core.env import Environment
+from ssc.cli import main
 
 TESTDATA = Path(__file__).resolve().parent.parent / "testdata"
 
@@ -26,8 +26,9 @@ class Clock:
 
 def run(db: Path, clock: Clock, *argv: str, stdin: str = "") -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    env = Environment(stdout=out, stderr=err, stdin=io.StringIO(stdin), db_path=db,
-                      actor="clerk", clock=clock)
+    env = Environment(
+        stdout=out, stderr=err, stdin=io.StringIO(stdin), db_path=db, actor="clerk", clock=clock
+    )
     return main(list(argv), env), out.getvalue(), err.getvalue()
 
 
@@ -44,12 +45,16 @@ def test_every_event_a_command_writes_is_timed_by_the_injected_clock(tmp_path):
     created = {e["seq"] for e in events(db, clock)}  # the file's own creation event(s)
 
     clock.at = dt.datetime(2020, 2, 1, 8, 0, tzinfo=dt.UTC)
-    assert run(db, clock, "party", "edit", "P1", "contact=a@example.invalid", "--reason", "r")[0] == 0
+    assert (
+        run(db, clock, "party", "edit", "P1", "contact=a@example.invalid", "--reason", "r")[0] == 0
+    )
     evidence = tmp_path / "note.txt"
     evidence.write_text("seen at SSC\n", encoding="utf-8")
     assert run(db, clock, "evidence", "add", "P1", str(evidence), "--reason", "r")[0] == 0
-    lines = ('{"type": "party", "id": "P2", "name": "Other Ltd", "roles": ["other_user"]}\n'
-             '{"type": "party", "id": "P3", "name": "Third Ltd", "roles": ["other_user"]}\n')
+    lines = (
+        '{"type": "party", "id": "P2", "name": "Other Ltd", "roles": ["other_user"]}\n'
+        '{"type": "party", "id": "P3", "name": "Third Ltd", "roles": ["other_user"]}\n'
+    )
     batch = tmp_path / "parties.jsonl"
     batch.write_text(lines, encoding="utf-8")
     assert run(db, clock, "import", str(batch))[0] == 0
@@ -62,11 +67,19 @@ def test_every_event_a_command_writes_is_timed_by_the_injected_clock(tmp_path):
     times = {e["seq"]: (e["entity"], e["action"], e["at"]) for e in events(db, clock)}
     mine = [times[seq] for seq in sorted(times) if seq not in created]
     assert [at for *_, at in mine] == (
-        ["2020-02-01T08:00:00.000000+00:00"] * 4 + ["2020-03-04T17:45:30.000000+00:00"] * 2)
+        ["2020-02-01T08:00:00.000000+00:00"] * 4 + ["2020-03-04T17:45:30.000000+00:00"] * 2
+    )
     assert [(entity, action) for entity, action, _ in mine] == [
-        ("party", "edit"), ("evidence", "add"), ("party", "import"), ("party", "import"),
-        ("party", "withdraw"), ("evidence", "withdraw")]
-    adds = [at for seq, (entity, action, at) in times.items() if seq in created and entity == "party"]
+        ("party", "edit"),
+        ("evidence", "add"),
+        ("party", "import"),
+        ("party", "import"),
+        ("party", "withdraw"),
+        ("evidence", "withdraw"),
+    ]
+    adds = [
+        at for seq, (entity, action, at) in times.items() if seq in created and entity == "party"
+    ]
     assert adds == ["2020-01-10T09:30:00.123456+00:00"]
 
     # The timestamps the records keep come from the same clock.

@@ -18,14 +18,30 @@ pytestmark = pytest.mark.slow
 
 
 def parties(prefix: str, count: int) -> str:
-    return "".join(json.dumps({"type": "party", "id": f"{prefix}{n}", "name": f"{prefix} Energy {n} Ltd",
-                               "roles": ["other_user"]}) + "\n" for n in range(count))
+    return "".join(
+        json.dumps(
+            {
+                "type": "party",
+                "id": f"{prefix}{n}",
+                "name": f"{prefix} Energy {n} Ltd",
+                "roles": ["other_user"],
+            }
+        )
+        + "\n"
+        for n in range(count)
+    )
 
 
 def start(db: Path, *argv: str) -> subprocess.Popen:
     env = {**os.environ, "SSC_DB": str(db), "SSC_ACTOR": "proc", "PYTHONPATH": str(REPO)}
-    return subprocess.Popen([sys.executable, "-m", "ssc", *argv], env=env, cwd=REPO,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "ssc", *argv],
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def test_two_processes_importing_and_adding_at_once_lose_nothing(ssc, tmp_path):
@@ -36,8 +52,10 @@ def test_two_processes_importing_and_adding_at_once_lose_nothing(ssc, tmp_path):
         path.write_text(parties(prefix, 3000))
         files.append(path)
     procs = [start(ssc.db, "import", str(path)) for path in files]
-    adders = [start(ssc.db, "party", "add", f"id=X{n}", f"name=Extra {n} Ltd", "roles=other_user")
-              for n in range(4)]
+    adders = [
+        start(ssc.db, "party", "add", f"id=X{n}", f"name=Extra {n} Ltd", "roles=other_user")
+        for n in range(4)
+    ]
     for proc in procs + adders:
         out, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err
@@ -63,7 +81,9 @@ def test_killed_mid_import_leaves_the_register_as_it_was(ssc, tmp_path):
         time.sleep(0.01)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
-    assert proc.returncode != 0, "the import finished before it could be killed; make the file bigger"
+    assert proc.returncode != 0, (
+        "the import finished before it could be killed; make the file bigger"
+    )
     assert ssc("export").stdout == before
     assert ssc("audit", "head").stdout == head
     assert ssc("audit", "verify").status == 0

@@ -29,8 +29,12 @@ def test_covers_every_role_status_and_state(tmp_path):
         statuses = {d.status for d in register.records("decision")}
         for vocabulary in ("assurance", "compliance", "letter"):
             assert set(register.policy.statuses[vocabulary]) <= statuses, vocabulary
-        assert all(d.conditions for d in register.records("decision") if d.status == "approved_subject_to")
-        assert {f.status for f in register.records("finding")} == set(register.policy.findings.statuses)
+        assert all(
+            d.conditions for d in register.records("decision") if d.status == "approved_subject_to"
+        )
+        assert {f.status for f in register.records("finding")} == set(
+            register.policy.findings.statuses
+        )
         assert {f.sec_ref[:2] for f in register.records("finding")} <= {"G3", "G4", "G5", "G6"}
         kinds = {a.kind for a in register.records("assessment")}
         assert kinds == {"FUSA", "VUSA", "SSA", "FOLLOW_UP"}

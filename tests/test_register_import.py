@@ -8,14 +8,39 @@ from pathlib import Path
 from assurance.interchange import validate_batch
 from assurance.store import Register
 
-PARTY = {"type": "party", "id": "p1", "name": "Fenland Shared Services Ltd", "roles": ["shared_resource_provider"]}
-ASSESSMENT = {"type": "assessment", "id": "a1", "party": "p1", "kind": "FUSA", "cycle_year": 1,
-              "fieldwork_end": "2019-10-18", "report_received": "2019-11-08"}
-DECISION = {"type": "decision", "id": "d1", "subject": "a1", "date": "2019-12-11",
-            "status": "approved_subject_to", "conditions": "Remediate F1 by 2020-03-31"}
-FINDING = {"type": "finding", "id": "f1", "assessment": "a1", "sec_ref": "G5.14",
-           "title": "Risk assessment not refreshed after system change", "severity": "medium",
-           "due": "2020-03-31", "status": "open"}
+PARTY = {
+    "type": "party",
+    "id": "p1",
+    "name": "Fenland Shared Services Ltd",
+    "roles": ["shared_resource_provider"],
+}
+ASSESSMENT = {
+    "type": "assessment",
+    "id": "a1",
+    "party": "p1",
+    "kind": "FUSA",
+    "cycle_year": 1,
+    "fieldwork_end": "2019-10-18",
+    "report_received": "2019-11-08",
+}
+DECISION = {
+    "type": "decision",
+    "id": "d1",
+    "subject": "a1",
+    "date": "2019-12-11",
+    "status": "approved_subject_to",
+    "conditions": "Remediate F1 by 2020-03-31",
+}
+FINDING = {
+    "type": "finding",
+    "id": "f1",
+    "assessment": "a1",
+    "sec_ref": "G5.14",
+    "title": "Risk assessment not refreshed after system change",
+    "severity": "medium",
+    "due": "2020-03-31",
+    "status": "open",
+}
 
 
 def write_jsonl(path: Path, *records: dict) -> Path:
@@ -37,8 +62,15 @@ def test_every_error_is_named_and_nothing_is_written(ssc, tmp_path):
     bad_finding = {**FINDING, "sec_ref": "H1.2"}
     unclosed = {**FINDING, "id": "f2", "status": "closed"}
     orphan = {**ASSESSMENT, "id": "a2", "party": "nobody"}
-    source = write_jsonl(tmp_path / "bad.jsonl", bad_party, ASSESSMENT, bad_finding, orphan,
-                         {**DECISION, "conditions": None}, unclosed)
+    source = write_jsonl(
+        tmp_path / "bad.jsonl",
+        bad_party,
+        ASSESSMENT,
+        bad_finding,
+        orphan,
+        {**DECISION, "conditions": None},
+        unclosed,
+    )
     result = ssc("import", str(source))
     assert result.status == 2
     err = result.stderr
@@ -84,7 +116,13 @@ def test_decisions_on_one_subject_checked_in_date_order(ssc, tmp_path):
     ok = write_jsonl(tmp_path / "ok.jsonl", later, DECISION, ASSESSMENT, PARTY)
     assert ssc("import", str(ok)).status == 0
     # Approved is final: a later Deferred cannot follow it.
-    deferred = {"type": "decision", "id": "d3", "subject": "a1", "date": "2020-04-08", "status": "deferred"}
+    deferred = {
+        "type": "decision",
+        "id": "d3",
+        "subject": "a1",
+        "date": "2020-04-08",
+        "status": "deferred",
+    }
     result = ssc("import", str(write_jsonl(tmp_path / "bad.jsonl", deferred)))
     assert result.status == 2
     assert "bad.jsonl:1: status: cannot go from approved to deferred" in result.stderr
@@ -96,21 +134,34 @@ def test_decisions_on_one_subject_checked_in_date_order(ssc, tmp_path):
 
 def test_letter_relates_to_an_assessment_of_its_own_party(ssc, tmp_path):
     other = {**PARTY, "id": "p2", "name": "Other Ltd"}
-    letter = {"type": "letter", "id": "l1", "party": "p2", "received": "2020-02-01", "relates_to": "a1"}
+    letter = {
+        "type": "letter",
+        "id": "l1",
+        "party": "p2",
+        "received": "2020-02-01",
+        "relates_to": "a1",
+    }
     result = ssc("import", str(write_jsonl(tmp_path / "l.jsonl", PARTY, other, ASSESSMENT, letter)))
-    assert result.status == 2 and "l.jsonl:4: relates_to: assessment a1 is of Party p1, not p2" in result.stderr
+    assert (
+        result.status == 2
+        and "l.jsonl:4: relates_to: assessment a1 is of Party p1, not p2" in result.stderr
+    )
 
 
 def test_csv_by_file_name_type_column_and_option(ssc, tmp_path):
     parties = tmp_path / "parties.csv"
-    parties.write_text("id,name,roles,domestic_sms,region\n"
-                       "p1,Fenland Shared Services Ltd,shared_resource_provider,,East\n"
-                       'p2,"Solway Energy, Ltd",small_supplier; registered_supplier_agent,260000,\n',
-                       encoding="utf-8")
+    parties.write_text(
+        "id,name,roles,domestic_sms,region\n"
+        "p1,Fenland Shared Services Ltd,shared_resource_provider,,East\n"
+        'p2,"Solway Energy, Ltd",small_supplier; registered_supplier_agent,260000,\n',
+        encoding="utf-8",
+    )
     mixed = tmp_path / "records.csv"
     mixed.write_text("type,id,party,kind,cycle_year\nassessment,a1,p1,FUSA,1\n", encoding="utf-8")
     findings = tmp_path / "f.csv"
-    findings.write_text("id,assessment,sec_ref,title,status,closed\nf1,a1,G3.11,Privileged access not reviewed,closed,2020-01-02\n")
+    findings.write_text(
+        "id,assessment,sec_ref,title,status,closed\nf1,a1,G3.11,Privileged access not reviewed,closed,2020-01-02\n"
+    )
     result = ssc("import", str(parties), str(mixed))
     assert result.status == 0, result.stderr
     assert ssc("import", str(findings)).status == 2  # f.csv does not say its type

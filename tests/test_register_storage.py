@@ -43,13 +43,30 @@ def fingerprint(path: Path) -> tuple[str, int, int]:
 
 
 def party(n: int, prefix: str = "P") -> dict:
-    return {"type": "party", "id": f"{prefix}{n}", "name": f"{prefix} Energy {n} Ltd", "roles": ["other_user"]}
+    return {
+        "type": "party",
+        "id": f"{prefix}{n}",
+        "name": f"{prefix} Energy {n} Ltd",
+        "roles": ["other_user"],
+    }
 
 
 def spawn(db: Path, *argv: str, env: dict | None = None) -> subprocess.Popen:
-    full = {**os.environ, "SSC_DB": str(db), "SSC_ACTOR": "cli", "PYTHONPATH": str(REPO), **(env or {})}
-    return subprocess.Popen([sys.executable, "-m", "ssc", *argv], env=full, cwd=REPO,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    full = {
+        **os.environ,
+        "SSC_DB": str(db),
+        "SSC_ACTOR": "cli",
+        "PYTHONPATH": str(REPO),
+        **(env or {}),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "ssc", *argv],
+        env=full,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def companions_present(db: Path) -> bool:
@@ -66,13 +83,18 @@ def test_many_connections_in_one_process_and_cli_processes_lose_nothing(ssc, tmp
         # Each in-process open and close (the ssc fixture runs main in this process) used to
         # drop the locks of the connections held above.
         for n in range(3):
-            assert ssc("party", "add", f"id=I{n}", f"name=Inproc {n} Ltd", "roles=other_user").status == 0
+            assert (
+                ssc("party", "add", f"id=I{n}", f"name=Inproc {n} Ltd", "roles=other_user").status
+                == 0
+            )
             assert ssc("party", "list").status == 0
             held[n].add(validate("party", party(n, "H")), reason="held")
             assert companions_present(ssc.db)
         procs = []
         for n in range(6):
-            procs.append(spawn(ssc.db, "party", "add", f"id=C{n}", f"name=Cli {n} Ltd", "roles=other_user"))
+            procs.append(
+                spawn(ssc.db, "party", "add", f"id=C{n}", f"name=Cli {n} Ltd", "roles=other_user")
+            )
             procs.append(spawn(ssc.db, "audit", "verify"))
             procs.append(spawn(ssc.db, "party", "list", "--format", "json"))
         while any(p.poll() is None for p in procs):
@@ -91,7 +113,12 @@ def test_many_connections_in_one_process_and_cli_processes_lose_nothing(ssc, tmp
     finally:
         for register in held:
             register.close()
-    expected = {"P9"} | {f"I{n}" for n in range(3)} | {f"C{n}" for n in range(6)} | {f"H{n}" for n in range(6)}
+    expected = (
+        {"P9"}
+        | {f"I{n}" for n in range(3)}
+        | {f"C{n}" for n in range(6)}
+        | {f"H{n}" for n in range(6)}
+    )
     assert ids == expected
     listed = {p["id"] for p in json.loads(ssc("party", "list", "--format", "json").stdout)}
     assert listed == expected
@@ -108,9 +135,11 @@ def test_cli_writes_while_the_tui_is_open_survive_the_tui_quitting(tmp_path):
 
     db = tmp_path / "register.db"
     env = f"PYTHONPATH={shlex.quote(str(REPO))} SSC_ACTOR=tui TERM=xterm-256color"
-    command = (f"cd {shlex.quote(str(REPO))} && env {env} {shlex.quote(sys.executable)} -m ssc"
-               f" --db {shlex.quote(str(db))} tui --demo --as-of 2020-01-10"
-               f" --out {shlex.quote(str(tmp_path / 'out'))}")
+    command = (
+        f"cd {shlex.quote(str(REPO))} && env {env} {shlex.quote(sys.executable)} -m ssc"
+        f" --db {shlex.quote(str(db))} tui --demo --as-of 2020-01-10"
+        f" --out {shlex.quote(str(tmp_path / 'out'))}"
+    )
     term = Terminal(tmux, command)
     try:
         term.wait_for("ssc · Dashboard", "Due and overdue —", "overdue,")
@@ -120,9 +149,20 @@ def test_cli_writes_while_the_tui_is_open_survive_the_tui_quitting(tmp_path):
             # used to drop the locks of the TUI's other connections.
             term.keys("g")
             time.sleep(1.0)
-            for argv in (("party", "add", f"id=X{n}", f"name=Cli {n} Ltd", "roles=other_user",
-                          "--reason", "while the TUI is open"),
-                         ("party", "list"), ("audit", "verify"), ("export",)):
+            for argv in (
+                (
+                    "party",
+                    "add",
+                    f"id=X{n}",
+                    f"name=Cli {n} Ltd",
+                    "roles=other_user",
+                    "--reason",
+                    "while the TUI is open",
+                ),
+                ("party", "list"),
+                ("audit", "verify"),
+                ("export",),
+            ):
                 proc = spawn(db, *argv)
                 out, err = proc.communicate(timeout=120)
                 assert proc.returncode == 0, err
@@ -139,8 +179,12 @@ def test_cli_writes_while_the_tui_is_open_survive_the_tui_quitting(tmp_path):
     time.sleep(0.5)
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     ids = {row[0] for row in conn.execute("SELECT id FROM parties WHERE id LIKE 'X%'")}
-    events = {row[0] for row in conn.execute(
-        "SELECT entity_id FROM audit_events WHERE entity = 'party' AND reason = 'while the TUI is open'")}
+    events = {
+        row[0]
+        for row in conn.execute(
+            "SELECT entity_id FROM audit_events WHERE entity = 'party' AND reason = 'while the TUI is open'"
+        )
+    }
     conn.close()
     assert ids == events == {f"X{n}" for n in range(4)}
     proc = spawn(db, "audit", "verify")
@@ -150,9 +194,20 @@ def test_cli_writes_while_the_tui_is_open_survive_the_tui_quitting(tmp_path):
 
 def test_a_new_register_is_private_whatever_the_umask(tmp_path):
     db = tmp_path / "new" / "register.db"
-    proc = subprocess.run([sys.executable, "-c", "import os, sys; os.umask(0); from ssc.cli import main; "
-                           "sys.exit(main(sys.argv[1:]))", "--db", str(db), *WRITER],
-                          cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import os, sys; os.umask(0); from ssc.cli import main; sys.exit(main(sys.argv[1:]))",
+            "--db",
+            str(db),
+            *WRITER,
+        ],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stderr
     assert stat.S_IMODE(os.stat(db).st_mode) == 0o600
     assert stat.S_IMODE(os.stat(db.parent).st_mode) == 0o700
@@ -187,7 +242,10 @@ def test_another_applications_database_is_refused_untouched(ssc):
     before = fingerprint(ssc.db)
     for argv in [*READERS, WRITER, ("demo",)]:
         result = ssc(*argv)
-        assert result.status == 2 and "another application's SQLite database" in result.stderr, (argv, result.stderr)
+        assert result.status == 2 and "another application's SQLite database" in result.stderr, (
+            argv,
+            result.stderr,
+        )
     assert fingerprint(ssc.db) == before
     conn = sqlite3.connect(ssc.db)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"  # not switched to WAL
@@ -248,10 +306,23 @@ def _run_as(user: tuple[int, int] | None, db: Path, *argv: str, extra_env: dict 
             os.setgid(user[1])
             os.setuid(user[0])
 
-    env = {**os.environ, "SSC_DB": str(db), "SSC_ACTOR": "reader", "PYTHONPATH": str(REPO),
-           "HOME": "/tmp", **(extra_env or {})}
-    return subprocess.run([sys.executable, "-m", "ssc", *argv], env=env, cwd=REPO,
-                          capture_output=True, text=True, preexec_fn=demote, timeout=120)
+    env = {
+        **os.environ,
+        "SSC_DB": str(db),
+        "SSC_ACTOR": "reader",
+        "PYTHONPATH": str(REPO),
+        "HOME": "/tmp",
+        **(extra_env or {}),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "ssc", *argv],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        preexec_fn=demote,
+        timeout=120,
+    )
 
 
 @pytest.mark.slow
@@ -286,13 +357,15 @@ def test_a_register_in_a_folder_nobody_may_write_is_read_verified_and_reported(s
 def _private_mount_namespace() -> bool:
     if shutil.which("unshare") is None or os.geteuid() != 0:
         return False
-    probe = subprocess.run(["unshare", "-m", "sh", "-c", "mount -t tmpfs -o size=64k tmpfs /mnt"],
-                           capture_output=True)
+    probe = subprocess.run(
+        ["unshare", "-m", "sh", "-c", "mount -t tmpfs -o size=64k tmpfs /mnt"], capture_output=True
+    )
     return probe.returncode == 0
 
 
-needs_mounts = pytest.mark.skipif(not _private_mount_namespace(),
-                                  reason="needs root and unshare -m to mount a private tmpfs")
+needs_mounts = pytest.mark.skipif(
+    not _private_mount_namespace(), reason="needs root and unshare -m to mount a private tmpfs"
+)
 
 
 @pytest.mark.slow
@@ -305,22 +378,35 @@ def test_a_register_on_a_read_only_medium_is_read_verified_and_reported(ssc, tmp
     mount = tmp_path / "medium"
     mount.mkdir()
     ssc_cmd = f"{shlex.quote(sys.executable)} -m ssc --db {shlex.quote(str(mount / 'register.db'))}"
-    script = "\n".join([
-        "set -u",
-        f"mount -t tmpfs -o size=8m tmpfs {shlex.quote(str(mount))}",
-        f"cp {shlex.quote(str(ssc.db))} {shlex.quote(str(mount))}/register.db",
-        f"mount -o remount,ro {shlex.quote(str(mount))}",
-        *(f"{ssc_cmd} {shlex.join(argv)} >/dev/null 2>>{tmp_path}/err; echo {argv[0]}:$?"
-          for argv in READERS),
-        f"{ssc_cmd} audit verify",
-        f"{ssc_cmd} {shlex.join(WRITER)} 2>&1; echo write:$?",
-        f"ls -a {shlex.quote(str(mount))}",
-    ])
-    result = subprocess.run(["unshare", "-m", "sh", "-c", script], cwd=REPO, capture_output=True,
-                            text=True, env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=300)
+    script = "\n".join(
+        [
+            "set -u",
+            f"mount -t tmpfs -o size=8m tmpfs {shlex.quote(str(mount))}",
+            f"cp {shlex.quote(str(ssc.db))} {shlex.quote(str(mount))}/register.db",
+            f"mount -o remount,ro {shlex.quote(str(mount))}",
+            *(
+                f"{ssc_cmd} {shlex.join(argv)} >/dev/null 2>>{tmp_path}/err; echo {argv[0]}:$?"
+                for argv in READERS
+            ),
+            f"{ssc_cmd} audit verify",
+            f"{ssc_cmd} {shlex.join(WRITER)} 2>&1; echo write:$?",
+            f"ls -a {shlex.quote(str(mount))}",
+        ]
+    )
+    result = subprocess.run(
+        ["unshare", "-m", "sh", "-c", script],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        timeout=300,
+    )
     lines = result.stdout.splitlines()
     statuses = [line for line in lines if line.split(":")[0] in {a[0] for a in READERS}]
-    assert statuses and all(line.endswith((":0", ":1")) for line in statuses), (lines, (tmp_path / "err").read_text())
+    assert statuses and all(line.endswith((":0", ":1")) for line in statuses), (
+        lines,
+        (tmp_path / "err").read_text(),
+    )
     assert any(line.startswith("audit trail intact") for line in lines), lines
     assert "write:2" in lines and "Traceback" not in result.stdout
     assert lines[-3:] == [".", "..", "register.db"]
@@ -338,8 +424,14 @@ def test_a_lock_held_past_the_busy_timeout_is_exit_2(ssc):
     blocker.execute("BEGIN IMMEDIATE")
     try:
         started = time.monotonic()
-        result = ssc.process("party", "add", "id=P2", "name=Late Ltd", "roles=other_user",
-                             env={"SSC_BUSY_TIMEOUT_MS": "300"})
+        result = ssc.process(
+            "party",
+            "add",
+            "id=P2",
+            "name=Late Ltd",
+            "roles=other_user",
+            env={"SSC_BUSY_TIMEOUT_MS": "300"},
+        )
         _one_line_exit_2(result)
         assert "locked" in result.stderr and time.monotonic() - started < 30
     finally:
@@ -359,8 +451,10 @@ def test_a_deleted_schema_migrations_row_is_exit_2(ssc):
     for component, version in (("audit", 1), ("register", 1)):
         ssc.db.write_bytes(pristine)
         with sqlite3.connect(ssc.db) as conn:
-            conn.execute("DELETE FROM schema_migrations WHERE component = ? AND version = ?",
-                         (component, version))
+            conn.execute(
+                "DELETE FROM schema_migrations WHERE component = ? AND version = ?",
+                (component, version),
+            )
         for argv in (("party", "list"), WRITER, ("audit", "verify")):
             result = ssc.process(*argv)
             _one_line_exit_2(result)
@@ -411,15 +505,23 @@ def test_a_full_disk_is_exit_2_and_keeps_the_register_as_it_was(ssc, tmp_path):
     mount = tmp_path / "small"
     mount.mkdir()
     ssc_cmd = f"{shlex.quote(sys.executable)} -m ssc --db {shlex.quote(str(mount / 'register.db'))}"
-    script = "\n".join([
-        f"mount -t tmpfs -o size=1m tmpfs {shlex.quote(str(mount))}",
-        f"{ssc_cmd} {shlex.join(WRITER)} 2>&1; echo first:$?",
-        f"{ssc_cmd} import {shlex.quote(str(big))} 2>&1; echo import:$?",
-        f"{ssc_cmd} party list --format json 2>/dev/null; echo list:$?",
-        f"{ssc_cmd} audit verify; echo verify:$?",
-    ])
-    result = subprocess.run(["unshare", "-m", "sh", "-c", script], cwd=REPO, capture_output=True,
-                            text=True, env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=300)
+    script = "\n".join(
+        [
+            f"mount -t tmpfs -o size=1m tmpfs {shlex.quote(str(mount))}",
+            f"{ssc_cmd} {shlex.join(WRITER)} 2>&1; echo first:$?",
+            f"{ssc_cmd} import {shlex.quote(str(big))} 2>&1; echo import:$?",
+            f"{ssc_cmd} party list --format json 2>/dev/null; echo list:$?",
+            f"{ssc_cmd} audit verify; echo verify:$?",
+        ]
+    )
+    result = subprocess.run(
+        ["unshare", "-m", "sh", "-c", script],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        timeout=300,
+    )
     lines = result.stdout.splitlines()
     assert "first:0" in lines and "import:2" in lines, lines
     assert "Traceback" not in result.stdout
@@ -430,14 +532,27 @@ def test_a_full_disk_is_exit_2_and_keeps_the_register_as_it_was(ssc, tmp_path):
 
 
 # -- item 10: files holding register data -------------------------------------------------------
-def _umask_run(umask: int, db: Path, *argv: str, limit: int | None = None) -> subprocess.CompletedProcess:
-    code = ("import os, resource, signal, sys\n"
-            f"os.umask({umask})\n"
-            + (f"signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
-               f"resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, {limit}))\n" if limit else "")
-            + "from ssc.cli import main\nsys.exit(main(sys.argv[1:]))\n")
-    return subprocess.run([sys.executable, "-c", code, "--db", str(db), *argv], cwd=REPO,
-                          env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True)
+def _umask_run(
+    umask: int, db: Path, *argv: str, limit: int | None = None
+) -> subprocess.CompletedProcess:
+    code = (
+        "import os, resource, signal, sys\n"
+        f"os.umask({umask})\n"
+        + (
+            f"signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+            f"resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, {limit}))\n"
+            if limit
+            else ""
+        )
+        + "from ssc.cli import main\nsys.exit(main(sys.argv[1:]))\n"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code, "--db", str(db), *argv],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+    )
 
 
 @pytest.fixture
@@ -497,8 +612,9 @@ def test_a_killed_export_leaves_the_old_file_or_the_whole_new_one(demo, tmp_path
 
 def test_a_report_written_to_a_file_is_0600_under_umask_000(demo, tmp_path):
     target = tmp_path / "appendix.md"
-    result = _umask_run(0, demo.db, "report", "panel", "--month", "2019-12", "--part", "appendix",
-                        "-o", str(target))
+    result = _umask_run(
+        0, demo.db, "report", "panel", "--month", "2019-12", "--part", "appendix", "-o", str(target)
+    )
     assert result.returncode == 0, result.stderr
     assert stat.S_IMODE(os.stat(target).st_mode) == 0o600 and target.stat().st_size > 0
 
@@ -515,7 +631,9 @@ def test_reads_named_by_model_give_that_model(ssc):
         assert isinstance(party, Party) and party == register.get("party", "P1")
         assert register.get(Assessment, "P1") is None  # an id of another type is not this one's
         assert [f.id for f in register.records(Finding)] == ["F1"]
-        assert all(isinstance(f, Finding) for f in register.records(Finding, include_withdrawn=True))
+        assert all(
+            isinstance(f, Finding) for f in register.records(Finding, include_withdrawn=True)
+        )
         with pytest.raises(InputError, match="no assessment with id 'A2'"):
             register.require(Assessment, "A2")
 

@@ -13,8 +13,16 @@ def december(ssc):
 
 
 def test_december_appendix_has_the_decision_in_full(december):
-    result = december("report", "panel", "--month", "2019-12", "--part", "appendix",
-                      "--paper-ref", "SECP_76_1701_19")
+    result = december(
+        "report",
+        "panel",
+        "--month",
+        "2019-12",
+        "--part",
+        "appendix",
+        "--paper-ref",
+        "SECP_76_1701_19",
+    )
     assert result.status == 0, result.stderr
     lines = [line for line in result.stdout.splitlines() if line.strip()]
     assert lines[0] == "Paper Reference: SECP_76_1701_19 — Appendix A"
@@ -49,6 +57,7 @@ def test_february_appendix_lists_letters_vusas_and_the_ssa(ssc):
 
 
 def test_appendix_takes_no_classification(december):
-    result = december("report", "panel", "--month", "2019-12", "--part", "appendix",
-                      "--classification", "GREEN")
+    result = december(
+        "report", "panel", "--month", "2019-12", "--part", "appendix", "--classification", "GREEN"
+    )
     assert result.status == 2

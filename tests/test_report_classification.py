@@ -41,36 +41,95 @@ def registers(draw) -> list[tuple[str, dict]]:
     records: list[tuple[str, dict]] = []
     parties = draw(st.integers(1, 4))
     for p in range(parties):
-        roles = draw(st.lists(st.sampled_from(list(POLICY.roles)), min_size=1, max_size=2, unique=True))
-        records.append(("party", {"id": f"p{p}", "name": draw(secrets), "roles": roles,
-                                  "classification": draw(levels), "contact": draw(secrets)}))
+        roles = draw(
+            st.lists(st.sampled_from(list(POLICY.roles)), min_size=1, max_size=2, unique=True)
+        )
+        records.append(
+            (
+                "party",
+                {
+                    "id": f"p{p}",
+                    "name": draw(secrets),
+                    "roles": roles,
+                    "classification": draw(levels),
+                    "contact": draw(secrets),
+                },
+            )
+        )
         for a in range(draw(st.integers(0, 3))):
             kind = draw(st.sampled_from(list(POLICY.kinds)))
             status = draw(st.sampled_from(list(POLICY.statuses[POLICY.kinds[kind].statuses])))
             aid = f"a{p}_{a}"
-            records.append(("assessment", {"id": aid, "party": f"p{p}", "kind": kind,
-                                           "cio": draw(secrets)}))
-            records.append(("decision", {"id": f"d{aid}", "subject": aid, "date": draw(dates),
-                                         "status": status, "conditions": draw(secrets),
-                                         "notes": draw(secrets)}))
+            records.append(
+                ("assessment", {"id": aid, "party": f"p{p}", "kind": kind, "cio": draw(secrets)})
+            )
+            records.append(
+                (
+                    "decision",
+                    {
+                        "id": f"d{aid}",
+                        "subject": aid,
+                        "date": draw(dates),
+                        "status": status,
+                        "conditions": draw(secrets),
+                        "notes": draw(secrets),
+                    },
+                )
+            )
             for f in range(draw(st.integers(0, 2))):
-                records.append(("finding", {"id": f"f{aid}_{f}", "assessment": aid, "sec_ref": "G5.14",
-                                            "title": draw(secrets), "action": draw(secrets)}))
+                records.append(
+                    (
+                        "finding",
+                        {
+                            "id": f"f{aid}_{f}",
+                            "assessment": aid,
+                            "sec_ref": "G5.14",
+                            "title": draw(secrets),
+                            "action": draw(secrets),
+                        },
+                    )
+                )
         for n in range(draw(st.integers(0, 2))):
             lid = f"l{p}_{n}"
-            records.append(("letter", {"id": lid, "party": f"p{p}", "received": "2020-02-01",
-                                       "summary": draw(secrets)}))
-            records.append(("decision", {"id": f"d{lid}", "subject": lid, "date": draw(dates),
-                                         "status": draw(st.sampled_from(list(POLICY.statuses["letter"])))}))
+            records.append(
+                (
+                    "letter",
+                    {
+                        "id": lid,
+                        "party": f"p{p}",
+                        "received": "2020-02-01",
+                        "summary": draw(secrets),
+                    },
+                )
+            )
+            records.append(
+                (
+                    "decision",
+                    {
+                        "id": f"d{lid}",
+                        "subject": lid,
+                        "date": draw(dates),
+                        "status": draw(st.sampled_from(list(POLICY.statuses["letter"]))),
+                    },
+                )
+            )
     for h in range(draw(st.integers(0, 4))):
         level = draw(levels)
         secret = not POLICY.classification.at_most(level, "GREEN")
         words = secrets if secret else public_words
-        records.append(("highlight", {
-            "id": f"h{h}", "date": draw(dates), "committee": draw(st.sampled_from(list(POLICY.highlights.committees))),
-            "classification": level, "title": draw(words).capitalize() if not secret else draw(words),
-            "text": draw(words),
-        }))
+        records.append(
+            (
+                "highlight",
+                {
+                    "id": f"h{h}",
+                    "date": draw(dates),
+                    "committee": draw(st.sampled_from(list(POLICY.highlights.committees))),
+                    "classification": level,
+                    "title": draw(words).capitalize() if not secret else draw(words),
+                    "text": draw(words),
+                },
+            )
+        )
     return records
 
 
@@ -81,7 +140,9 @@ def rendered_texts(document) -> dict[str, str]:
     word = docx.Document(io.BytesIO(render(document, "docx")))
     parts = [p.text for p in word.paragraphs]
     for section in word.sections:
-        parts += [p.text for p in section.header.paragraphs] + [p.text for p in section.footer.paragraphs]
+        parts += [p.text for p in section.header.paragraphs] + [
+            p.text for p in section.footer.paragraphs
+        ]
     parts += [cell.text for table in word.tables for row in table.rows for cell in row.cells]
     return {"markdown": markdown, "html": html, "docx": "\n".join(parts)}
 
@@ -93,8 +154,9 @@ def values_above(records: list[tuple[str, dict]], level: str) -> list[str]:
         for type_name, data in records
         if not POLICY.classification.at_most(data.get("classification", default[type_name]), level)
         for field, value in data.items()
-        if isinstance(value, str) and field in {"name", "contact", "cio", "conditions", "notes",
-                                                  "title", "action", "summary", "text"}
+        if isinstance(value, str)
+        and field
+        in {"name", "contact", "cio", "conditions", "notes", "title", "action", "summary", "text"}
     ]
 
 
@@ -110,9 +172,13 @@ def test_main_part_never_shows_what_is_above_it(records, requested):
     for secret in values_above(records, report.classification):
         for name, text in texts.items():
             assert normalise(secret) not in text, (name, secret)
-    shown = [data for type_name, data in records if type_name == "highlight"
-             and "2020-03" <= data["date"] < "2020-04"
-             and POLICY.classification.at_most(data["classification"], report.classification)]
+    shown = [
+        data
+        for type_name, data in records
+        if type_name == "highlight"
+        and "2020-03" <= data["date"] < "2020-04"
+        and POLICY.classification.at_most(data["classification"], report.classification)
+    ]
     for highlight in shown:
         for name, text in texts.items():
             assert normalise(highlight["title"]) in text, name
@@ -123,9 +189,21 @@ def test_main_part_never_shows_what_is_above_it(records, requested):
 @given(name=secrets, party_level=st.sampled_from(["AMBER", "RED"]), words=public_words)
 def test_a_public_highlight_quoting_a_secret_stops_the_report(name, party_level, words):
     records = [
-        ("party", {"id": "p", "name": name, "roles": ["large_supplier"], "classification": party_level}),
-        ("highlight", {"id": "h", "date": "2020-03-11", "committee": "SSC", "classification": "GREEN",
-                       "title": "News", "text": f"{words} {name} {words}"}),
+        (
+            "party",
+            {"id": "p", "name": name, "roles": ["large_supplier"], "classification": party_level},
+        ),
+        (
+            "highlight",
+            {
+                "id": "h",
+                "date": "2020-03-11",
+                "committee": "SSC",
+                "classification": "GREEN",
+                "title": "News",
+                "text": f"{words} {name} {words}",
+            },
+        ),
     ]
     with tempfile.TemporaryDirectory() as tmp:
         path = build_register(Path(tmp) / "r.db", records)
@@ -140,12 +218,36 @@ def test_a_highlight_quoting_a_record_of_another_month_stops_the_report(tmp_path
     records = [
         ("party", {"id": "p", "name": "Quiet Energy Ltd", "roles": ["large_supplier"]}),
         ("assessment", {"id": "a", "party": "p", "kind": "FUSA", "fieldwork_end": "2018-05-01"}),
-        ("decision", {"id": "d", "subject": "a", "date": "2018-06-13", "status": "approved_subject_to",
-                      "conditions": secret if field == "conditions" else "Remediate by 2018-12-31"}),
-        ("finding", {"id": "f", "assessment": "a", "sec_ref": "G3.11",
-                     "title": secret if field == "title" else "Access not reviewed"}),
-        ("highlight", {"id": "h", "date": "2020-03-11", "committee": "SSC", "classification": "GREEN",
-                       "title": "News", "text": f"The SSC noted: {secret}."}),
+        (
+            "decision",
+            {
+                "id": "d",
+                "subject": "a",
+                "date": "2018-06-13",
+                "status": "approved_subject_to",
+                "conditions": secret if field == "conditions" else "Remediate by 2018-12-31",
+            },
+        ),
+        (
+            "finding",
+            {
+                "id": "f",
+                "assessment": "a",
+                "sec_ref": "G3.11",
+                "title": secret if field == "title" else "Access not reviewed",
+            },
+        ),
+        (
+            "highlight",
+            {
+                "id": "h",
+                "date": "2020-03-11",
+                "committee": "SSC",
+                "classification": "GREEN",
+                "title": "News",
+                "text": f"The SSC noted: {secret}.",
+            },
+        ),
     ]
     path = build_register(tmp_path / "r.db", records)
     with Register.open(path, actor="t") as register, pytest.raises(ClassificationError) as caught:

@@ -21,18 +21,45 @@ def _december_at_length() -> list[tuple[str, dict]]:
     records = list(DECEMBER_2019)
     for i in range(8):
         records += [
-            ("party", {"id": f"x{i}", "name": f"Paginated Energy {i} Ltd", "roles": ["small_supplier"]}),
+            (
+                "party",
+                {"id": f"x{i}", "name": f"Paginated Energy {i} Ltd", "roles": ["small_supplier"]},
+            ),
             ("assessment", {"id": f"xa{i}", "party": f"x{i}", "kind": "FUSA", "cycle_year": 1}),
-            ("decision", {"id": f"xd{i}", "subject": f"xa{i}", "date": "2019-12-11", "status": "approved"}),
-            *[("finding", {"id": f"xf{i}_{j}", "assessment": f"xa{i}", "sec_ref": "G5.14",
-                           "title": f"Finding {j}: risk assessment not refreshed after system change",
-                           "severity": "medium",
-                           "due": "2020-03-31", "status": "open"}) for j in range(4)],
+            (
+                "decision",
+                {"id": f"xd{i}", "subject": f"xa{i}", "date": "2019-12-11", "status": "approved"},
+            ),
+            *[
+                (
+                    "finding",
+                    {
+                        "id": f"xf{i}_{j}",
+                        "assessment": f"xa{i}",
+                        "sec_ref": "G5.14",
+                        "title": f"Finding {j}: risk assessment not refreshed after system change",
+                        "severity": "medium",
+                        "due": "2020-03-31",
+                        "status": "open",
+                    },
+                )
+                for j in range(4)
+            ],
         ]
-    records += [("highlight", {"id": f"xh{i}", "date": "2019-12-11", "committee": "SSC",
-                               "classification": "WHITE", "title": f"Matter {i} for the Panel",
-                               "text": "The SSC discussed a matter of general interest at some length. " * 8})
-                for i in range(12)]
+    records += [
+        (
+            "highlight",
+            {
+                "id": f"xh{i}",
+                "date": "2019-12-11",
+                "committee": "SSC",
+                "classification": "WHITE",
+                "title": f"Matter {i} for the Panel",
+                "text": "The SSC discussed a matter of general interest at some length. " * 8,
+            },
+        )
+        for i in range(12)
+    ]
     return records
 
 
@@ -41,9 +68,20 @@ def _pdf(docx: Path, workdir: Path) -> Path:
     soffice = require_tool("soffice")
     profile = workdir / "lo-profile"
     result = subprocess.run(
-        [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-         "--convert-to", "pdf", "--outdir", str(workdir), str(docx)],
-        capture_output=True, text=True, timeout=120,
+        [
+            soffice,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(workdir),
+            str(docx),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     pdf = workdir / (docx.stem + ".pdf")
     assert result.returncode == 0 and pdf.is_file(), result.stdout + result.stderr
@@ -57,29 +95,63 @@ def _pages(pdf: Path) -> tuple[str, list[list[str]]]:
     count = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
     pages = []
     for number in range(1, count + 1):
-        text = subprocess.run([pdftotext, "-layout", "-f", str(number), "-l", str(number), str(pdf), "-"],
-                              check=True, capture_output=True, text=True).stdout
+        text = subprocess.run(
+            [pdftotext, "-layout", "-f", str(number), "-l", str(number), str(pdf), "-"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
         pages.append([" ".join(line.split()) for line in text.splitlines() if line.strip()])
     size = re.search(r"^Page size:\s+(.*)$", info, re.M).group(1)
     return size, pages
 
 
-@pytest.mark.parametrize("part, top, bottom, headings", [
-    ("main", f"Paper Reference: {REFERENCE} This document is classified as White",
-     f"Paper Reference: {REFERENCE} WHITE",
-     ["3. Security Sub-Committee and SMKI PMA", "3.1 Assurance Status Decisions",
-      "3.5 SSC Highlights", "Meter Triage Use Cases", "3.6 SMKI PMA Highlights"]),
-    ("appendix", f"Paper Reference: {REFERENCE} — Appendix A {RED}",
-     f"Paper Reference: {REFERENCE} — Appendix A {RED}",
-     ["Appendix A: Security Assurance Status Update (RED)", "A.1 Assurance Status Decisions",
-      "Fenland Shared Services Ltd — FUSA", "A.4 Security Self-Assessments"]),
-])
+@pytest.mark.parametrize(
+    "part, top, bottom, headings",
+    [
+        (
+            "main",
+            f"Paper Reference: {REFERENCE} This document is classified as White",
+            f"Paper Reference: {REFERENCE} WHITE",
+            [
+                "3. Security Sub-Committee and SMKI PMA",
+                "3.1 Assurance Status Decisions",
+                "3.5 SSC Highlights",
+                "Meter Triage Use Cases",
+                "3.6 SMKI PMA Highlights",
+            ],
+        ),
+        (
+            "appendix",
+            f"Paper Reference: {REFERENCE} — Appendix A {RED}",
+            f"Paper Reference: {REFERENCE} — Appendix A {RED}",
+            [
+                "Appendix A: Security Assurance Status Update (RED)",
+                "A.1 Assurance Status Decisions",
+                "Fenland Shared Services Ltd — FUSA",
+                "A.4 Security Self-Assessments",
+            ],
+        ),
+    ],
+)
 def test_libreoffice_prints_every_page_marked_on_a4(ssc, tmp_path, part, top, bottom, headings):
     require_tool("soffice")
     build_register(ssc.db, _december_at_length())
     docx = tmp_path / f"{part}.docx"
-    result = ssc("report", "panel", "--month", "2019-12", "--part", part, "--format", "docx",
-                 "-o", str(docx), "--paper-ref", REFERENCE)
+    result = ssc(
+        "report",
+        "panel",
+        "--month",
+        "2019-12",
+        "--part",
+        part,
+        "--format",
+        "docx",
+        "-o",
+        str(docx),
+        "--paper-ref",
+        REFERENCE,
+    )
     assert result.status == 0, result.stderr
     size, pages = _pages(_pdf(docx, tmp_path))
 

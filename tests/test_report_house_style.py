@@ -31,50 +31,98 @@ def december(ssc):
 
 # -- escaping -----------------------------------------------------------------------------
 def test_markdown_shows_register_text_literally(tmp_path):
-    path = build_register(tmp_path / "r.db", [
-        ("party", {"id": "p", "name": MARKUP_NAME, "roles": ["other_user"]}),
-        ("assessment", {"id": "a", "party": "p", "kind": "VUSA"}),
-        ("decision", {"id": "d", "subject": "a", "date": "2020-01-08", "status": "compliant",
-                      "conditions": "# not a heading\n- nor a list\n1. nor this"}),
-        ("highlight", {"id": "h", "date": "2020-01-08", "committee": "SSC", "classification": "WHITE",
-                       "title": "<i>Tags</i> & *stars*", "text": "1. Not a list &amp; <!-- seen -->"}),
-    ])
+    path = build_register(
+        tmp_path / "r.db",
+        [
+            ("party", {"id": "p", "name": MARKUP_NAME, "roles": ["other_user"]}),
+            ("assessment", {"id": "a", "party": "p", "kind": "VUSA"}),
+            (
+                "decision",
+                {
+                    "id": "d",
+                    "subject": "a",
+                    "date": "2020-01-08",
+                    "status": "compliant",
+                    "conditions": "# not a heading\n- nor a list\n1. nor this",
+                },
+            ),
+            (
+                "highlight",
+                {
+                    "id": "h",
+                    "date": "2020-01-08",
+                    "committee": "SSC",
+                    "classification": "WHITE",
+                    "title": "<i>Tags</i> & *stars*",
+                    "text": "1. Not a list &amp; <!-- seen -->",
+                },
+            ),
+        ],
+    )
     with Register.open(path, actor="t") as register:
         _, appendix = appendix_part(register, dt.date(2020, 1, 1))
         _, main = main_part(register, dt.date(2020, 1, 1))
-    for document, expected in ((appendix, [MARKUP_NAME, "# not a heading - nor a list 1. nor this"]),
-                               (main, ["<i>Tags</i> & *stars*", "1. Not a list &amp; <!-- seen -->"])):
-        html = MarkdownIt("commonmark").enable("table").enable("strikethrough").render(render(document, "markdown"))
+    for document, expected in (
+        (appendix, [MARKUP_NAME, "# not a heading - nor a list 1. nor this"]),
+        (main, ["<i>Tags</i> & *stars*", "1. Not a list &amp; <!-- seen -->"]),
+    ):
+        html = (
+            MarkdownIt("commonmark")
+            .enable("table")
+            .enable("strikethrough")
+            .render(render(document, "markdown"))
+        )
         page = lxml.html.fromstring(f"<div>{html}</div>")
-        assert not page.xpath("//em | //b | //i | //a | //code | //s | //ol | //h1[contains(., 'not a')]"
-                              " | //li[starts-with(normalize-space(.), 'nor a list')]")
-        assert all(strong.text.endswith(":") for strong in page.xpath("//strong"))  # field labels only
+        assert not page.xpath(
+            "//em | //b | //i | //a | //code | //s | //ol | //h1[contains(., 'not a')]"
+            " | //li[starts-with(normalize-space(.), 'nor a list')]"
+        )
+        assert all(
+            strong.text.endswith(":") for strong in page.xpath("//strong")
+        )  # field labels only
         text = " ".join(page.text_content().split())
         for value in expected:
             assert value in text
 
 
 def test_html_and_docx_show_register_text_literally(tmp_path):
-    path = build_register(tmp_path / "r.db", [
-        ("party", {"id": "p", "name": MARKUP_NAME, "roles": ["other_user"]}),
-        ("assessment", {"id": "a", "party": "p", "kind": "VUSA"}),
-        ("decision", {"id": "d", "subject": "a", "date": "2020-01-08", "status": "compliant"}),
-    ])
+    path = build_register(
+        tmp_path / "r.db",
+        [
+            ("party", {"id": "p", "name": MARKUP_NAME, "roles": ["other_user"]}),
+            ("assessment", {"id": "a", "party": "p", "kind": "VUSA"}),
+            ("decision", {"id": "d", "subject": "a", "date": "2020-01-08", "status": "compliant"}),
+        ],
+    )
     with Register.open(path, actor="t") as register:
         _, appendix = appendix_part(register, dt.date(2020, 1, 1))
     page = lxml.html.document_fromstring(render(appendix, "html"))
     assert not page.xpath("//main//b | //main//a")
     assert MARKUP_NAME in page.text_content()
     word = docx.Document(io.BytesIO(render(appendix, "docx")))
-    assert MARKUP_NAME in [cell.text for table in word.tables for row in table.rows for cell in row.cells]
+    assert MARKUP_NAME in [
+        cell.text for table in word.tables for row in table.rows for cell in row.cells
+    ]
 
 
 # -- DOCX: house style and metadata -------------------------------------------------------
 @pytest.mark.parametrize("part", ["main", "appendix"])
 def test_docx_looks_like_a_panel_paper(december, tmp_path, part):
     out = tmp_path / f"{part}.docx"
-    result = december("report", "panel", "--month", "2019-12", "--part", part, "--format", "docx",
-                      "-o", str(out), "--paper-ref", "SECP_76_1701_19")
+    result = december(
+        "report",
+        "panel",
+        "--month",
+        "2019-12",
+        "--part",
+        part,
+        "--format",
+        "docx",
+        "-o",
+        str(out),
+        "--paper-ref",
+        "SECP_76_1701_19",
+    )
     assert result.status == 0, result.stderr
     assert out.stat().st_mode & 0o777 == 0o600
     word = docx.Document(str(out))
@@ -112,11 +160,21 @@ def test_docx_looks_like_a_panel_paper(december, tmp_path, part):
 def test_docx_house_style_is_the_policy_s(december, tmp_path):
     # font, font_size and margin_cm in [docx] were read and never used: now the paper follows them.
     policy = tmp_path / "policy.toml"
-    policy.write_text('[report.docx]\nfont = "Verdana"\nfont_size = 12\nmargin_cm = 2.5\n',
-                      encoding="utf-8")
+    policy.write_text(
+        '[report.docx]\nfont = "Verdana"\nfont_size = 12\nmargin_cm = 2.5\n', encoding="utf-8"
+    )
     out = tmp_path / "main.docx"
-    result = december.process("report", "panel", "--month", "2019-12", "--format", "docx",
-                              "-o", str(out), env={"SSC_POLICY": str(policy)})
+    result = december.process(
+        "report",
+        "panel",
+        "--month",
+        "2019-12",
+        "--format",
+        "docx",
+        "-o",
+        str(out),
+        env={"SSC_POLICY": str(policy)},
+    )
     assert result.status == 0, result.stderr
     word = docx.Document(str(out))
     section = word.sections[0]
@@ -139,8 +197,18 @@ def test_docx_dates_are_the_generation_time(tmp_path):
 
 # -- printed HTML -------------------------------------------------------------------------
 def test_html_print_css(december):
-    out = december("report", "panel", "--month", "2019-12", "--part", "appendix", "--format", "html",
-                   "--paper-ref", "SECP_76_1701_19").stdout
+    out = december(
+        "report",
+        "panel",
+        "--month",
+        "2019-12",
+        "--part",
+        "appendix",
+        "--format",
+        "html",
+        "--paper-ref",
+        "SECP_76_1701_19",
+    ).stdout
     style = lxml.html.document_fromstring(out).find(".//style").text
     assert "size: A4" in style and "@top-center" in style and "@bottom-center" in style
     assert "thead { display: table-header-group; }" in style
@@ -152,25 +220,57 @@ def _many_decisions(n: int) -> list[tuple[str, dict]]:
     records: list[tuple[str, dict]] = []
     for i in range(n):
         records += [
-            ("party", {"id": f"p{i}", "name": f"Printable Energy {i} Ltd", "roles": ["small_supplier"]}),
+            (
+                "party",
+                {"id": f"p{i}", "name": f"Printable Energy {i} Ltd", "roles": ["small_supplier"]},
+            ),
             ("assessment", {"id": f"a{i}", "party": f"p{i}", "kind": "FUSA", "cycle_year": 1}),
-            ("decision", {"id": f"d{i}", "subject": f"a{i}", "date": "2020-02-12", "status": "approved"}),
-            *[("finding", {"id": f"f{i}_{j}", "assessment": f"a{i}", "sec_ref": "G5.14",
-                           "title": f"Finding {j} of a long appendix", "status": "open"}) for j in range(3)],
+            (
+                "decision",
+                {"id": f"d{i}", "subject": f"a{i}", "date": "2020-02-12", "status": "approved"},
+            ),
+            *[
+                (
+                    "finding",
+                    {
+                        "id": f"f{i}_{j}",
+                        "assessment": f"a{i}",
+                        "sec_ref": "G5.14",
+                        "title": f"Finding {j} of a long appendix",
+                        "status": "open",
+                    },
+                )
+                for j in range(3)
+            ],
         ]
     return records
 
 
 def _many_highlights(n: int) -> list[tuple[str, dict]]:
-    return [("highlight", {"id": f"h{i}", "date": "2020-02-12", "committee": "SSC", "classification": "GREEN",
-                           "title": f"Matter {i} for the Panel",
-                           "text": "The SSC discussed a matter of general interest at some length. " * 8})
-            for i in range(n)]
+    return [
+        (
+            "highlight",
+            {
+                "id": f"h{i}",
+                "date": "2020-02-12",
+                "committee": "SSC",
+                "classification": "GREEN",
+                "title": f"Matter {i} for the Panel",
+                "text": "The SSC discussed a matter of general interest at some length. " * 8,
+            },
+        )
+        for i in range(n)
+    ]
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("part, marking", [("appendix", "RED — named recipients only"),
-                                           ("main", "GREEN — SEC Parties and community, not public")])
+@pytest.mark.parametrize(
+    "part, marking",
+    [
+        ("appendix", "RED — named recipients only"),
+        ("main", "GREEN — SEC Parties and community, not public"),
+    ],
+)
 def test_every_printed_page_carries_the_marking(ssc, tmp_path, part, marking):
     """Headless Chromium prints each part to PDF; pdftotext finds the marking and the paper
     reference on every page, not only the first and last."""
@@ -178,14 +278,42 @@ def test_every_printed_page_carries_the_marking(ssc, tmp_path, part, marking):
     pdftotext = require_tool("pdftotext")
     build_register(ssc.db, _many_decisions(25) + _many_highlights(30))
     html = tmp_path / f"{part}.html"
-    assert ssc("report", "panel", "--month", "2020-02", "--part", part, "--format", "html",
-               "-o", str(html), "--paper-ref", "SECP_77_1402_20").status == 0
+    assert (
+        ssc(
+            "report",
+            "panel",
+            "--month",
+            "2020-02",
+            "--part",
+            part,
+            "--format",
+            "html",
+            "-o",
+            str(html),
+            "--paper-ref",
+            "SECP_77_1402_20",
+        ).status
+        == 0
+    )
     pdf = tmp_path / f"{part}.pdf"
-    subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
-                    f"--user-data-dir={tmp_path / 'profile'}", f"--print-to-pdf={pdf}", html.as_uri()],
-                   check=True, capture_output=True, timeout=120)
-    text = subprocess.run([pdftotext, "-layout", str(pdf), "-"], check=True, capture_output=True,
-                          text=True).stdout
+    subprocess.run(
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-pdf-header-footer",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            f"--print-to-pdf={pdf}",
+            html.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    text = subprocess.run(
+        [pdftotext, "-layout", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
     pages = [" ".join(page.split()) for page in text.split("\f") if page.strip()]
     assert len(pages) >= 3
     for number, page in enumerate(pages, start=1):
@@ -194,16 +322,21 @@ def test_every_printed_page_carries_the_marking(ssc, tmp_path, part, marking):
 
 
 # -- policy invariants --------------------------------------------------------------------
-@pytest.mark.parametrize("table, key, value", [
-    ("paper", "main_ceiling", "AMBER"),
-    ("paper", "main_ceiling", "RED"),
-    ("appendix", "classification", "AMBER"),
-    ("appendix", "classification", "WHITE"),
-])
+@pytest.mark.parametrize(
+    "table, key, value",
+    [
+        ("paper", "main_ceiling", "AMBER"),
+        ("paper", "main_ceiling", "RED"),
+        ("appendix", "classification", "AMBER"),
+        ("appendix", "classification", "WHITE"),
+    ],
+)
 def test_policy_cannot_loosen_the_report_invariants(december, tmp_path, table, key, value):
     policy = tmp_path / "policy.toml"
     policy.write_text(f'[report.{table}]\n{key} = "{value}"\n', encoding="utf-8")
-    result = december.process("report", "panel", "--month", "2019-12", env={"SSC_POLICY": str(policy)})
+    result = december.process(
+        "report", "panel", "--month", "2019-12", env={"SSC_POLICY": str(policy)}
+    )
     assert result.status == 2
     assert str(policy) in result.stderr and f"report.{table}.{key}" in result.stderr
     assert "Traceback" not in result.stderr and result.stdout == ""
@@ -212,11 +345,23 @@ def test_policy_cannot_loosen_the_report_invariants(december, tmp_path, table, k
 def test_policy_may_tighten_the_main_ceiling(december, tmp_path):
     policy = tmp_path / "policy.toml"
     policy.write_text('[report.paper]\nmain_ceiling = "WHITE"\n', encoding="utf-8")
-    result = december.process("report", "panel", "--month", "2019-12", env={"SSC_POLICY": str(policy)})
+    result = december.process(
+        "report", "panel", "--month", "2019-12", env={"SSC_POLICY": str(policy)}
+    )
     assert result.status == 0, result.stderr
     assert "classified as White" in result.stdout
-    assert december.process("report", "panel", "--month", "2019-12", "--classification", "GREEN",
-                            env={"SSC_POLICY": str(policy)}).status == 2
+    assert (
+        december.process(
+            "report",
+            "panel",
+            "--month",
+            "2019-12",
+            "--classification",
+            "GREEN",
+            env={"SSC_POLICY": str(policy)},
+        ).status
+        == 2
+    )
 
 
 def test_skeleton_table_matches_the_package():

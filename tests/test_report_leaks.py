@@ -59,17 +59,24 @@ TRANSFORMS = {
     "narrow no-break spaces": lambda s: s.replace(" ", "\u202f"),
     "cyrillic": lambda s: s.translate(_CYRILLIC),
     "fullwidth": lambda s: "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in s),
-    "entities": lambda s: "".join(f"&#{ord(c)};" if c.isalpha() and i % 2 else c for i, c in enumerate(s)),
-    "hex entities": lambda s: "".join(f"&#x{ord(c):x};" if c.isalpha() and i % 3 == 1 else c
-                                      for i, c in enumerate(s)),
+    "entities": lambda s: "".join(
+        f"&#{ord(c)};" if c.isalpha() and i % 2 else c for i, c in enumerate(s)
+    ),
+    "hex entities": lambda s: "".join(
+        f"&#x{ord(c):x};" if c.isalpha() and i % 3 == 1 else c for i, c in enumerate(s)
+    ),
     "emphasis": lambda s: _each_word(s, lambda w: f"*{w[:2]}*{w[2:]}"),
     "strong inside": lambda s: _each_word(s, lambda w: _inside(w, "**")),
-    "backslash escapes": lambda s: "".join("\\" + c if c.isalpha() and i % 2 else c for i, c in enumerate(s)),
+    "backslash escapes": lambda s: "".join(
+        "\\" + c if c.isalpha() and i % 2 else c for i, c in enumerate(s)
+    ),
     "comment inside": lambda s: _each_word(s, lambda w: _inside(w, "<!-- x -->")),
     "tag inside": lambda s: _each_word(s, lambda w: _inside(w, "<b></b>")),
     "spaced letters": lambda s: " ".join(s),
     "right-to-left override": lambda s: "\u202e" + s[::-1] + "\u202c",
-    "accents": lambda s: "".join(c + "\u0301" if c.isalpha() and i % 2 else c for i, c in enumerate(s)),
+    "accents": lambda s: "".join(
+        c + "\u0301" if c.isalpha() and i % 2 else c for i, c in enumerate(s)
+    ),
 }
 
 names = st.from_regex(r"\A[A-Z][a-z]{4,8}[a-z]{2} [A-Z][a-z]{4,8}\Z")
@@ -79,27 +86,70 @@ transforms = st.sampled_from(sorted(TRANSFORMS))
 
 
 def _highlight(text: str, level: str = "GREEN") -> tuple[str, dict]:
-    return ("highlight", {"id": "h-leak", "date": "2020-03-11", "committee": "SSC", "classification": level,
-                          "title": "Update", "text": f"The SSC noted {text} this month."})
+    return (
+        "highlight",
+        {
+            "id": "h-leak",
+            "date": "2020-03-11",
+            "committee": "SSC",
+            "classification": level,
+            "title": "Update",
+            "text": f"The SSC noted {text} this month.",
+        },
+    )
 
 
 def _base(name: str, suffix: str, title: str) -> list[tuple[str, dict]]:
     return [
-        ("party", {"id": "p-secret", "name": f"{name} {suffix}", "roles": ["large_supplier"],
-                   "domestic_sms": 1_234_567}),
-        ("assessment", {"id": "A-2020-0417", "party": "p-secret", "kind": "FUSA", "cycle_year": 1,
-                        "fieldwork_end": "2020-01-17"}),
-        ("decision", {"id": "D-2020-0311", "subject": "A-2020-0417", "date": "2020-03-11",
-                      "status": "approved"}),
-        ("finding", {"id": "F-2020-0042", "assessment": "A-2020-0417", "sec_ref": "G5.14", "title": title,
-                     "due": "2020-06-19", "status": "open"}),
+        (
+            "party",
+            {
+                "id": "p-secret",
+                "name": f"{name} {suffix}",
+                "roles": ["large_supplier"],
+                "domestic_sms": 1_234_567,
+            },
+        ),
+        (
+            "assessment",
+            {
+                "id": "A-2020-0417",
+                "party": "p-secret",
+                "kind": "FUSA",
+                "cycle_year": 1,
+                "fieldwork_end": "2020-01-17",
+            },
+        ),
+        (
+            "decision",
+            {
+                "id": "D-2020-0311",
+                "subject": "A-2020-0417",
+                "date": "2020-03-11",
+                "status": "approved",
+            },
+        ),
+        (
+            "finding",
+            {
+                "id": "F-2020-0042",
+                "assessment": "A-2020-0417",
+                "sec_ref": "G5.14",
+                "title": title,
+                "due": "2020-06-19",
+                "status": "open",
+            },
+        ),
     ]
 
 
 def _refused(records: list[tuple[str, dict]], secret: str | None) -> str:
     with tempfile.TemporaryDirectory() as tmp:
         path = build_register(Path(tmp) / "r.db", records)
-        with Register.open(path, actor="leak") as register, pytest.raises(ClassificationError) as caught:
+        with (
+            Register.open(path, actor="leak") as register,
+            pytest.raises(ClassificationError) as caught,
+        ):
             main_part(register, MONTH)
     message = str(caught.value)
     assert secret is None or secret not in message  # names the record, never the value
@@ -108,27 +158,39 @@ def _refused(records: list[tuple[str, dict]], secret: str | None) -> str:
 
 # -- the tripwire: a highlight that quotes a restricted value -----------------------------
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(name=names, suffix=suffixes, title=titles, transform=transforms,
-       what=st.sampled_from(["name", "name without suffix", "title"]))
+@given(
+    name=names,
+    suffix=suffixes,
+    title=titles,
+    transform=transforms,
+    what=st.sampled_from(["name", "name without suffix", "title"]),
+)
 def test_a_dressed_up_quote_of_a_restricted_value_is_refused(name, suffix, title, transform, what):
     secret = {"name": f"{name} {suffix}", "name without suffix": name, "title": title}[what]
     records = [*_base(name, suffix, title), _highlight(TRANSFORMS[transform](secret))]
     message = _refused(records, secret)
-    assert ("party p-secret" in message) if what.startswith("name") else ("finding F-2020-0042" in message)
+    assert (
+        ("party p-secret" in message)
+        if what.startswith("name")
+        else ("finding F-2020-0042" in message)
+    )
 
 
-@pytest.mark.parametrize("quote, record", [
-    ("A-2020-0417", "assessment A-2020-0417"),                 # an id
-    ("F\u200b-2020-0042", "finding F-2020-0042"),             # an id with an invisible character
-    ("1,234,567 premises", "party p-secret"),                # a number, grouped
-    ("1234567", "party p-secret"),                           # the same, plain
-    ("19 June 2020", "finding F-2020-0042"),                 # a date of this month's records
-    ("2020-06-19", "finding F-2020-0042"),
-    ("19/06/2020", "finding F-2020-0042"),
-    ("17 Jan 2020", "assessment A-2020-0417"),
-    ("the 19th June 2020", "finding F-2020-0042"),
-    ("June 19th, 2020", "finding F-2020-0042"),
-])
+@pytest.mark.parametrize(
+    "quote, record",
+    [
+        ("A-2020-0417", "assessment A-2020-0417"),  # an id
+        ("F\u200b-2020-0042", "finding F-2020-0042"),  # an id with an invisible character
+        ("1,234,567 premises", "party p-secret"),  # a number, grouped
+        ("1234567", "party p-secret"),  # the same, plain
+        ("19 June 2020", "finding F-2020-0042"),  # a date of this month's records
+        ("2020-06-19", "finding F-2020-0042"),
+        ("19/06/2020", "finding F-2020-0042"),
+        ("17 Jan 2020", "assessment A-2020-0417"),
+        ("the 19th June 2020", "finding F-2020-0042"),
+        ("June 19th, 2020", "finding F-2020-0042"),
+    ],
+)
 def test_ids_numbers_and_dates_of_restricted_records_are_refused(quote, record):
     records = [*_base("Quillan Harrowgate", "Ltd", "Tokens never rotated"), _highlight(quote)]
     is_id = record.endswith(quote.replace("\u200b", ""))  # an id is the record's name
@@ -137,8 +199,10 @@ def test_ids_numbers_and_dates_of_restricted_records_are_refused(quote, record):
 
 def test_public_dates_and_round_figures_are_no_leak(tmp_path):
     """The SSC's meeting date is published; 250,000 is a threshold any paper may quote."""
-    records = [*_base("Quillan Harrowgate", "Ltd", "Tokens never rotated"),
-               _highlight("at its meeting on 11 March 2020 the threshold of 250,000 premises")]
+    records = [
+        *_base("Quillan Harrowgate", "Ltd", "Tokens never rotated"),
+        _highlight("at its meeting on 11 March 2020 the threshold of 250,000 premises"),
+    ]
     path = build_register(tmp_path / "r.db", records)
     with Register.open(path, actor="t") as register:
         _, document = main_part(register, MONTH)
@@ -156,9 +220,11 @@ def test_free_text_in_an_extra_field_is_refused_whatever_its_name(field):
 
 
 def test_an_extra_number_is_refused():
-    records = [*_base("Quillan Harrowgate", "Ltd", "Tokens never rotated"),
-               ("letter", {"id": "L-78", "party": "p-secret", "received": "2019-01-05", "meters": 73_519}),
-               _highlight("73,519 meters")]
+    records = [
+        *_base("Quillan Harrowgate", "Ltd", "Tokens never rotated"),
+        ("letter", {"id": "L-78", "party": "p-secret", "received": "2019-01-05", "meters": 73_519}),
+        _highlight("73,519 meters"),
+    ]
     assert "the meters of letter L-78" in _refused(records, "73,519")
 
 
@@ -167,22 +233,40 @@ def test_a_value_before_an_edit_is_refused(tmp_path):
     old = "Unencrypted backups at Thornbury depot"
     path = build_register(tmp_path / "r.db", [*_base("Quillan Harrowgate", "Ltd", old)])
     with Register.open(path, actor="t") as register:
-        register.edit("finding", "F-2020-0042", {"title": "Backups not encrypted"}, reason="reworded")
+        register.edit(
+            "finding", "F-2020-0042", {"title": "Backups not encrypted"}, reason="reworded"
+        )
         register.edit("party", "p-secret", {"name": "Renamed Energy Ltd"}, reason="renamed")
         for type_name, data in [_highlight(TRANSFORMS["cyrillic"](old))]:
             from assurance.store import validate
+
             register.add(validate(type_name, data, register.policy))
         with pytest.raises(ClassificationError) as caught:
             main_part(register, MONTH)
-    assert "an earlier title (audit event" in str(caught.value) and "finding F-2020-0042" in str(caught.value)
+    assert "an earlier title (audit event" in str(caught.value) and "finding F-2020-0042" in str(
+        caught.value
+    )
     assert old not in str(caught.value)
 
 
 def test_a_record_declassified_may_be_shown_with_its_value(tmp_path):
     """A highlight once AMBER, now WHITE: its title is published with it, no leak."""
-    path = build_register(tmp_path / "r.db", [
-        ("highlight", {"id": "h", "date": "2020-03-11", "committee": "SSC", "classification": "AMBER",
-                       "title": "Cabinet locks replaced", "text": "The SSC noted the lock replacement."})])
+    path = build_register(
+        tmp_path / "r.db",
+        [
+            (
+                "highlight",
+                {
+                    "id": "h",
+                    "date": "2020-03-11",
+                    "committee": "SSC",
+                    "classification": "AMBER",
+                    "title": "Cabinet locks replaced",
+                    "text": "The SSC noted the lock replacement.",
+                },
+            )
+        ],
+    )
     with Register.open(path, actor="t") as register:
         register.edit("highlight", "h", {"classification": "WHITE"}, reason="declassified")
         report, document = main_part(register, MONTH)
@@ -192,9 +276,14 @@ def test_a_record_declassified_may_be_shown_with_its_value(tmp_path):
 
 # -- the tripwire behind a buggy section: every format, every part of the file ------------
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(transform=transforms, where=st.sampled_from(["body", "header", "footer", "title"]),
-       format_name=st.sampled_from(FORMATS))
-def test_a_section_that_prints_a_red_value_through_the_public_api_is_refused(transform, where, format_name):
+@given(
+    transform=transforms,
+    where=st.sampled_from(["body", "header", "footer", "title"]),
+    format_name=st.sampled_from(FORMATS),
+)
+def test_a_section_that_prints_a_red_value_through_the_public_api_is_refused(
+    transform, where, format_name
+):
     """A test-only section adds a RED finding title to the built document, as a bug in a
     builder might; rendering refuses it in every format and wherever it sits (the DOCX title
     goes to docProps/core.xml)."""
@@ -224,24 +313,49 @@ def test_a_section_that_prints_a_red_value_through_the_public_api_is_refused(tra
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(name=names, title=titles, ceiling=st.sampled_from(["WHITE", "GREEN"]))
 def test_the_bounded_view_never_returns_what_is_above_its_ceiling(name, title, ceiling):
-    records = [*_base(name, "Ltd", title),
-               _highlight("nothing secret", "AMBER"),
-               ("highlight", {"id": "h-red", "date": "2020-03-12", "committee": "SSC", "classification": "RED",
-                              "title": title, "text": name})]
+    records = [
+        *_base(name, "Ltd", title),
+        _highlight("nothing secret", "AMBER"),
+        (
+            "highlight",
+            {
+                "id": "h-red",
+                "date": "2020-03-12",
+                "committee": "SSC",
+                "classification": "RED",
+                "title": title,
+                "text": name,
+            },
+        ),
+    ]
     with tempfile.TemporaryDirectory() as tmp:
         path = build_register(Path(tmp) / "r.db", records)
         with Register.open(path, actor="t") as register:
             view = BoundedView(register, ceiling)
-            seen = [view.records(type_name, (dt.date(2000, 1, 1), dt.date(2100, 1, 1)))
-                    for type_name in ("highlight", "decision", "letter", "finding", "assessment")]
+            seen = [
+                view.records(type_name, (dt.date(2000, 1, 1), dt.date(2100, 1, 1)))
+                for type_name in ("highlight", "decision", "letter", "finding", "assessment")
+            ]
             seen.append(view.decision_counts(SPAN, ["FUSA", "FOLLOW_UP"]))
             seen.append(view.count_above("highlight", SPAN))
             report = build_panel_report(view, MONTH)
     text = repr(seen) + repr(report)
-    for secret in (name, title, "A-2020-0417", "F-2020-0042", "D-2020-0311", "p-secret", "h-red", "h-leak"):
+    for secret in (
+        name,
+        title,
+        "A-2020-0417",
+        "F-2020-0042",
+        "D-2020-0311",
+        "p-secret",
+        "h-red",
+        "h-leak",
+    ):
         assert secret not in text
-    assert all(record.classification in ("WHITE", "GREEN")[: 1 + (ceiling == "GREEN")]
-               for group in seen[:5] for record in group)
+    assert all(
+        record.classification in ("WHITE", "GREEN")[: 1 + (ceiling == "GREEN")]
+        for group in seen[:5]
+        for record in group
+    )
     assert report.section("assurance").reviewed == {"FUSA": 1}
     assert report.withheld_counts == {"AMBER": 1, "RED": 1}
 
@@ -259,14 +373,26 @@ def test_the_builder_cannot_be_given_the_register(tmp_path):
 
 
 def test_the_classification_is_computed_from_what_flowed_in(tmp_path):
-    path = build_register(tmp_path / "r.db", [
-        *DECEMBER_2019,
-        ("highlight", {"id": "g", "date": "2019-12-11", "committee": "SSC", "classification": "GREEN",
-                       "title": "Community news", "text": "Shared with the community."}),
-    ])
+    path = build_register(
+        tmp_path / "r.db",
+        [
+            *DECEMBER_2019,
+            (
+                "highlight",
+                {
+                    "id": "g",
+                    "date": "2019-12-11",
+                    "committee": "SSC",
+                    "classification": "GREEN",
+                    "title": "Community news",
+                    "text": "Shared with the community.",
+                },
+            ),
+        ],
+    )
     with Register.open(path, actor="t") as register:
-        white, _ = main_part(register, dt.date(2019, 11, 1))   # counts only
-        green, _ = main_part(register, dt.date(2019, 12, 1))   # a GREEN highlight flowed in
+        white, _ = main_part(register, dt.date(2019, 11, 1))  # counts only
+        green, _ = main_part(register, dt.date(2019, 12, 1))  # a GREEN highlight flowed in
         asked, document = main_part(register, dt.date(2019, 12, 1), classification="WHITE")
     assert white.classification == "WHITE" and green.classification == "GREEN"
     assert asked.classification == "WHITE" and "Community news" not in render(document, "markdown")

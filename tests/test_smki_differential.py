@@ -22,9 +22,28 @@ from tests.conftest import require_tool
 PROFILE = load_policy().default_profile
 #: Findings that mean "not accepted": the signature failed or could not be judged.
 REJECTED = {"KS002", "KS003", "KS004", "KS005"}
-SNIPPETS = [b" ", b"\n", b"<!--c-->", b"x", b' a="1"', b' xmlns:z="urn:z"', b"&amp;", b"&#13;",
-            b"<!DOCTYPE r>", b"<", b">", b"\"", b"=", b"<ds:Signature/>", b"AAAA", b"]]>",
-            b"<?pi x?>", b"Id=\"x\"", b"ds:", b"#"]
+SNIPPETS = [
+    b" ",
+    b"\n",
+    b"<!--c-->",
+    b"x",
+    b' a="1"',
+    b' xmlns:z="urn:z"',
+    b"&amp;",
+    b"&#13;",
+    b"<!DOCTYPE r>",
+    b"<",
+    b">",
+    b'"',
+    b"=",
+    b"<ds:Signature/>",
+    b"AAAA",
+    b"]]>",
+    b"<?pi x?>",
+    b'Id="x"',
+    b"ds:",
+    b"#",
+]
 
 
 @pytest.fixture(scope="module")
@@ -35,9 +54,15 @@ def corpus(tmp_path_factory):
 
 
 mutation = st.lists(
-    st.tuples(st.sampled_from(["insert", "delete", "flip"]), st.floats(0, 1),
-              st.sampled_from(SNIPPETS), st.integers(1, 12)),
-    min_size=1, max_size=4)
+    st.tuples(
+        st.sampled_from(["insert", "delete", "flip"]),
+        st.floats(0, 1),
+        st.sampled_from(SNIPPETS),
+        st.integers(1, 12),
+    ),
+    min_size=1,
+    max_size=4,
+)
 
 
 def _mutate(data: bytes, ops) -> bytes:
@@ -46,9 +71,9 @@ def _mutate(data: bytes, ops) -> bytes:
         if op == "insert":
             data = data[:at] + snippet + data[at:]
         elif op == "delete":
-            data = data[:at] + data[at + size:]
+            data = data[:at] + data[at + size :]
         elif at < len(data):
-            data = data[:at] + bytes([data[at] ^ (1 << (size % 8))]) + data[at + 1:]
+            data = data[:at] + bytes([data[at] ^ (1 << (size % 8))]) + data[at + 1 :]
     return data
 
 
@@ -57,8 +82,10 @@ def _signxml_accepts(data: bytes, cert: x509.Certificate) -> bool:
     from signxml.algorithms import CanonicalizationMethod
 
     config = SignatureConfiguration(
-        verification_time=dt.datetime(2026, 6, 1, tzinfo=dt.UTC), location="./",
-        default_reference_c14n_method=CanonicalizationMethod.CANONICAL_XML_1_0)
+        verification_time=dt.datetime(2026, 6, 1, tzinfo=dt.UTC),
+        location="./",
+        default_reference_c14n_method=CanonicalizationMethod.CANONICAL_XML_1_0,
+    )
     try:
         XMLVerifier().verify(data, x509_cert=cert, expect_config=config)
     except Exception:
@@ -66,11 +93,24 @@ def _signxml_accepts(data: bytes, cert: x509.Certificate) -> bool:
     return True
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(case=st.sampled_from(["clean", "clean-network-operator", "clean-by-ski",
-                             "clean-by-certificate", "sha1-signature",
-                             "wrapped-signature", "two-signatures", "dtd-entities"]),
-       ops=mutation)
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    case=st.sampled_from(
+        [
+            "clean",
+            "clean-network-operator",
+            "clean-by-ski",
+            "clean-by-certificate",
+            "sha1-signature",
+            "wrapped-signature",
+            "two-signatures",
+            "dtd-entities",
+        ]
+    ),
+    ops=mutation,
+)
 def test_mutated_documents_give_findings_or_pass_never_crash(corpus, case, ops):
     pki, store = corpus
     data = _mutate(pki.request(case).read_bytes(), ops)
@@ -79,7 +119,9 @@ def test_mutated_documents_give_findings_or_pass_never_crash(corpus, case, ops):
         assert f.rule in {f"KS00{n}" for n in range(1, 8)} and f.line >= 1
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(case=st.sampled_from(["clean", "clean-network-operator"]), ops=mutation)
 def test_fast_path_never_accepts_what_signxml_rejects(corpus, case, ops):
     pki, store = corpus
@@ -104,16 +146,28 @@ def test_fast_path_agrees_with_signxml_and_xmlsec1_on_a_seeded_corpus(corpus, tm
     original = pki.request("clean").read_bytes()
     disagreements = []
     for i in range(60):
-        ops = [(rng.choice(["insert", "delete", "flip"]), rng.random(), rng.choice(SNIPPETS),
-                rng.randint(1, 12)) for _ in range(rng.randint(0, 2))]
+        ops = [
+            (
+                rng.choice(["insert", "delete", "flip"]),
+                rng.random(),
+                rng.choice(SNIPPETS),
+                rng.randint(1, 12),
+            )
+            for _ in range(rng.randint(0, 2))
+        ]
         data = _mutate(original, ops)
         findings, signatures = check_document("m.xml", data, store, AS_OF)
         ours = signatures == 1 and not {f.rule for f in findings} & REJECTED
         theirs = _signxml_accepts(data, cert)
         path = tmp_path / f"{i}.xml"
         path.write_bytes(data)
-        xmlsec = subprocess.run([xmlsec1, "--verify", "--pubkey-cert-pem", str(cert_path),
-                                 str(path)], capture_output=True).returncode == 0
+        xmlsec = (
+            subprocess.run(
+                [xmlsec1, "--verify", "--pubkey-cert-pem", str(cert_path), str(path)],
+                capture_output=True,
+            ).returncode
+            == 0
+        )
         if ours and not (theirs and xmlsec):
             disagreements.append((i, ops, ours, theirs, xmlsec))
         if ours != theirs and b"<!DOCTYPE" not in data:
@@ -121,8 +175,17 @@ def test_fast_path_agrees_with_signxml_and_xmlsec1_on_a_seeded_corpus(corpus, tm
     assert disagreements == []
 
 
-@pytest.mark.parametrize("case", ["clean", "clean-network-operator", "clean-by-certificate",
-                                  "clean-by-ski", "signed-with-ds-key", "tampered-body"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "clean",
+        "clean-network-operator",
+        "clean-by-certificate",
+        "clean-by-ski",
+        "signed-with-ds-key",
+        "tampered-body",
+    ],
+)
 def test_duis_shaped_signatures_take_the_fast_path(corpus, case):
     from lxml import etree
 
@@ -145,12 +208,15 @@ def test_a_clean_single_file_run_does_not_import_signxml(corpus):
     from tests.conftest import REPO
 
     pki, _ = corpus
-    code = ("import sys; from ssc.cli import main; "
-            f"rc = main(['smki', 'check-keys', '--certs', {str(pki.certs)!r}, "
-            f"{str(pki.request('clean'))!r}]); "
-            "print(rc, 'signxml' in sys.modules, 'pydantic' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
-                         check=True).stdout.split()
+    code = (
+        "import sys; from ssc.cli import main; "
+        f"rc = main(['smki', 'check-keys', '--certs', {str(pki.certs)!r}, "
+        f"{str(pki.request('clean'))!r}]); "
+        "print(rc, 'signxml' in sys.modules, 'pydantic' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True
+    ).stdout.split()
     assert out == ["0", "False", "False"]
 
 
@@ -164,11 +230,26 @@ def _tree_walk(data: bytes, store):
         return check_document("m.xml", data, store, AS_OF)
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(case=st.sampled_from(["clean", "clean-network-operator", "clean-by-ski",
-                             "clean-by-certificate", "signed-with-ds-key", "tampered-body",
-                             "unknown-serial", "non-smki-certificate", "expired-certificate"]),
-       ops=mutation, in_signature=st.booleans())
+@settings(
+    max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    case=st.sampled_from(
+        [
+            "clean",
+            "clean-network-operator",
+            "clean-by-ski",
+            "clean-by-certificate",
+            "signed-with-ds-key",
+            "tampered-body",
+            "unknown-serial",
+            "non-smki-certificate",
+            "expired-certificate",
+        ]
+    ),
+    ops=mutation,
+    in_signature=st.booleans(),
+)
 def test_duis_route_gives_exactly_the_findings_of_the_tree_walk(corpus, case, ops, in_signature):
     pki, store = corpus
     data = pki.request(case).read_bytes()
@@ -180,8 +261,14 @@ def test_duis_route_gives_exactly_the_findings_of_the_tree_walk(corpus, case, op
     assert check_document("m.xml", data, store, AS_OF) == _tree_walk(data, store)
 
 
-def _resigned(data: bytes, party, prefix: str | None = "ds", attributes: bytes = b"",
-              edit=lambda d: d, after=lambda d: d) -> bytes:
+def _resigned(
+    data: bytes,
+    party,
+    prefix: str | None = "ds",
+    attributes: bytes = b"",
+    edit=lambda d: d,
+    after=lambda d: d,
+) -> bytes:
     """The request re-signed after ``edit`` (and the prefix change), then ``after`` applied.
 
     Re-signing makes the signature value right, so that only the signature's shape decides.
@@ -209,11 +296,12 @@ def _resigned(data: bytes, party, prefix: str | None = "ds", attributes: bytes =
     return after(etree.tostring(tree, xml_declaration=True, encoding="UTF-8"))
 
 
-@pytest.mark.parametrize(("prefix", "attributes"), [
-    ("ds", b' Id="si-1"'), ("dsig", b""), (None, b""), (None, b' Id="s.1"')])
+@pytest.mark.parametrize(
+    ("prefix", "attributes"),
+    [("ds", b' Id="si-1"'), ("dsig", b""), (None, b""), (None, b' Id="s.1"')],
+)
 def test_other_prefixes_take_the_duis_route_and_verify(corpus, prefix, attributes):
     from lxml import etree
-
 
     pki, store = corpus
     party = pki.parties["xmlsign-supplier"]
@@ -238,33 +326,62 @@ def _last_base64_character_bumped(element: bytes):
         text, padding = match.group(1), match.group(2)
         alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
         last = bytes([alphabet[alphabet.index(text[-1]) ^ 1]])
-        return data[:match.start(1)] + text[:-1] + last + padding + data[match.end(2):]
+        return data[: match.start(1)] + text[:-1] + last + padding + data[match.end(2) :]
+
     return after
 
 
 #: Signatures signed right but outside the XMLDSig schema, which signxml refuses (so must we),
 #: and two inside it. Each: (edit before signing, edit after, whether signxml accepts).
 SHAPES = {
-    "SignatureValue Id": (lambda d: d.replace(b"<ds:SignatureValue>", b'<ds:SignatureValue Id="v">'),
-                          None, True),
-    "spaces in SignatureValue": (None, lambda d: d.replace(b"<ds:SignatureValue>",
-                                                           b"<ds:SignatureValue>\n  "), True),
-    "DigestValue Id": (lambda d: d.replace(b"<ds:DigestValue>", b'<ds:DigestValue Id="d">'),
-                       None, False),
-    "X509IssuerName Id": (lambda d: d.replace(b"<ds:X509IssuerName>",
-                                              b'<ds:X509IssuerName Id="n">'), None, False),
-    "duplicate Id": (lambda d: d.replace(b"<ds:Signature>", b'<ds:Signature Id="x">').replace(
-        b"<ds:KeyInfo>", b'<ds:KeyInfo Id="x">'), None, False),
-    "Id not an NCName": (lambda d: d.replace(b"<ds:Signature>", b'<ds:Signature Id="1x">'),
-                         None, False),
-    "Reference Type with a space": (lambda d: d.replace(b'<ds:Reference URI="">',
-                                                        b'<ds:Reference URI="" Type="a b">'),
-                                    None, True),
+    "SignatureValue Id": (
+        lambda d: d.replace(b"<ds:SignatureValue>", b'<ds:SignatureValue Id="v">'),
+        None,
+        True,
+    ),
+    "spaces in SignatureValue": (
+        None,
+        lambda d: d.replace(b"<ds:SignatureValue>", b"<ds:SignatureValue>\n  "),
+        True,
+    ),
+    "DigestValue Id": (
+        lambda d: d.replace(b"<ds:DigestValue>", b'<ds:DigestValue Id="d">'),
+        None,
+        False,
+    ),
+    "X509IssuerName Id": (
+        lambda d: d.replace(b"<ds:X509IssuerName>", b'<ds:X509IssuerName Id="n">'),
+        None,
+        False,
+    ),
+    "duplicate Id": (
+        lambda d: d.replace(b"<ds:Signature>", b'<ds:Signature Id="x">').replace(
+            b"<ds:KeyInfo>", b'<ds:KeyInfo Id="x">'
+        ),
+        None,
+        False,
+    ),
+    "Id not an NCName": (
+        lambda d: d.replace(b"<ds:Signature>", b'<ds:Signature Id="1x">'),
+        None,
+        False,
+    ),
+    "Reference Type with a space": (
+        lambda d: d.replace(b'<ds:Reference URI="">', b'<ds:Reference URI="" Type="a b">'),
+        None,
+        True,
+    ),
     "SignatureValue padding bits": (None, _last_base64_character_bumped(b"SignatureValue"), False),
-    "no-break space in SignatureValue": (None, lambda d: d.replace(
-        b"<ds:SignatureValue>", "<ds:SignatureValue>\u00a0".encode()), False),
-    "no-break space between elements": (None, lambda d: d.replace(
-        b"<ds:SignatureValue>", "\u00a0<ds:SignatureValue>".encode()), False),
+    "no-break space in SignatureValue": (
+        None,
+        lambda d: d.replace(b"<ds:SignatureValue>", "<ds:SignatureValue>\u00a0".encode()),
+        False,
+    ),
+    "no-break space between elements": (
+        None,
+        lambda d: d.replace(b"<ds:SignatureValue>", "\u00a0<ds:SignatureValue>".encode()),
+        False,
+    ),
 }
 
 
@@ -273,8 +390,12 @@ def test_signatures_outside_the_schema_are_refused_as_signxml_refuses_them(corpu
     pki, store = corpus
     party = pki.parties["xmlsign-supplier"]
     edit, after, signxml_accepts = SHAPES[shape]
-    data = _resigned(pki.request("clean").read_bytes(), party, edit=edit or (lambda d: d),
-                     after=after or (lambda d: d))
+    data = _resigned(
+        pki.request("clean").read_bytes(),
+        party,
+        edit=edit or (lambda d: d),
+        after=after or (lambda d: d),
+    )
     findings, signatures = check_document("m.xml", data, store, AS_OF)
     ours = signatures == 1 and not {f.rule for f in findings} & REJECTED
     assert _signxml_accepts(data, party.cert) is signxml_accepts
@@ -308,10 +429,16 @@ def test_what_we_accept_in_the_hostile_corpus_signxml_and_xmlsec1_accept(tmp_pat
             cert = resolve_signing_certificate(sig, store, str(doc)).certificate
             pem = tmp_path / "signer.pem"
             pem.write_bytes(cert.x509.public_bytes(Encoding.PEM))
-            verified = subprocess.run([xmlsec1, "--verify", "--pubkey-cert-pem", str(pem),
-                                       str(doc)], capture_output=True).returncode == 0
-            accepted.append((folder.name, doc.name, verified,
-                             _signxml_accepts(doc.read_bytes(), cert.x509)))
+            verified = (
+                subprocess.run(
+                    [xmlsec1, "--verify", "--pubkey-cert-pem", str(pem), str(doc)],
+                    capture_output=True,
+                ).returncode
+                == 0
+            )
+            accepted.append(
+                (folder.name, doc.name, verified, _signxml_accepts(doc.read_bytes(), cert.x509))
+            )
     assert len(accepted) >= 10  # the clean cases of every class are here
     assert [a for a in accepted if not (a[2] and a[3])] == []
 
@@ -328,13 +455,18 @@ def test_only_the_empty_default_namespaces_c14n_would_not_write_are_excised():
     # under no default namespace, it goes.
     tree = etree.fromstring(b'<a xmlns="urn:d"><b xmlns=""><c></c></b></a>')
     elements = list(tree.iter())
-    assert excise_empty_xmlns(b'<a xmlns="urn:d"><b xmlns=""><c xmlns=""></c></b></a>',
-                              elements) == b'<a xmlns="urn:d"><b xmlns=""><c></c></b></a>'
+    assert (
+        excise_empty_xmlns(b'<a xmlns="urn:d"><b xmlns=""><c xmlns=""></c></b></a>', elements)
+        == b'<a xmlns="urn:d"><b xmlns=""><c></c></b></a>'
+    )
     assert excise_empty_xmlns(b'<b xmlns=""><c></c></b>', elements[1:]) == b"<b><c></c></b>"
     # Comments and attribute values that look like tags change nothing.
-    assert excise_empty_xmlns(b'<b x="&lt;c xmlns=&quot;&quot;>"><!-- <c xmlns=""> --></b>',
-                              [etree.Element("b")]) == \
-        b'<b x="&lt;c xmlns=&quot;&quot;>"><!-- <c xmlns=""> --></b>'
+    assert (
+        excise_empty_xmlns(
+            b'<b x="&lt;c xmlns=&quot;&quot;>"><!-- <c xmlns=""> --></b>', [etree.Element("b")]
+        )
+        == b'<b x="&lt;c xmlns=&quot;&quot;>"><!-- <c xmlns=""> --></b>'
+    )
 
 
 #: Edits that leave a signature well-formed XML but out of the exact shape (no re-signing needed:
@@ -345,7 +477,10 @@ OUT_OF_SHAPE = {
     "foreign element": (b"<ds:X509Data>", b'<ds:X509Data><x:y xmlns:x="urn:x"/>'),
     "text in a container": (b"<ds:SignedInfo>", b"<ds:SignedInfo>x"),
     "text after a child": (b"</ds:SignatureValue>", b"</ds:SignatureValue>x"),
-    "a child in a text element": (b"<ds:DigestValue>", b"<ds:DigestValue><ds:X509SKI>AAAA</ds:X509SKI>"),
+    "a child in a text element": (
+        b"<ds:DigestValue>",
+        b"<ds:DigestValue><ds:X509SKI>AAAA</ds:X509SKI>",
+    ),
     "an attribute the schema lacks": (b"<ds:Transforms>", b'<ds:Transforms Id="t">'),
     "an Object": (b"</ds:KeyInfo>", b"</ds:KeyInfo><ds:Object/>"),
 }

@@ -46,10 +46,14 @@ def _xmlsec_sign(unsigned: bytes, key: Path, cert: Path, issuer: str, out: Path)
     xmlsec1 = require_tool("xmlsec1")
     serial = x509.load_pem_x509_certificate(cert.read_bytes()).serial_number
     template = out.with_suffix(".tmpl")
-    template.write_bytes(unsigned.replace(
-        b"</sr:Request>", TEMPLATE.format(issuer=issuer, serial=serial).encode()))
-    subprocess.run([xmlsec1, "--sign", "--privkey-der", str(key), "--output", str(out),
-                    str(template)], check=True, capture_output=True)
+    template.write_bytes(
+        unsigned.replace(b"</sr:Request>", TEMPLATE.format(issuer=issuer, serial=serial).encode())
+    )
+    subprocess.run(
+        [xmlsec1, "--sign", "--privkey-der", str(key), "--output", str(out), str(template)],
+        check=True,
+        capture_output=True,
+    )
     template.unlink()
     return out
 
@@ -64,8 +68,13 @@ def _xmlsec_verify(document: Path, cert: Path, when: str | None = None) -> bool:
 
 def test_xmlsec1_signed_request_verifies_with_ssc(pki, tmp_path, ssc):
     unsigned = request()
-    signed = _xmlsec_sign(unsigned, pki.root / "keys" / "xmlsign-supplier.key",
-                          pki.certs / "xmlsign-supplier.pem", "CN=T1,OU=07", tmp_path / "x.xml")
+    signed = _xmlsec_sign(
+        unsigned,
+        pki.root / "keys" / "xmlsign-supplier.key",
+        pki.certs / "xmlsign-supplier.pem",
+        "CN=T1,OU=07",
+        tmp_path / "x.xml",
+    )
     result = ssc("smki", "check-keys", "--certs", str(pki.certs), str(signed), as_of=AS_OF)
     assert result.status == 0, result.stdout
     tampered = tmp_path / "t.xml"
@@ -76,17 +85,35 @@ def test_xmlsec1_signed_request_verifies_with_ssc(pki, tmp_path, ssc):
 
 def test_xmlsec1_signed_with_a_ds_key_is_ks001(pki, tmp_path):
     unsigned = request()
-    signed = _xmlsec_sign(unsigned, pki.root / "keys" / "supplier-ds.key",
-                          pki.certs / "supplier-ds.pem", "OU=07,CN=T1", tmp_path / "x.xml")
+    signed = _xmlsec_sign(
+        unsigned,
+        pki.root / "keys" / "supplier-ds.key",
+        pki.certs / "supplier-ds.pem",
+        "OU=07,CN=T1",
+        tmp_path / "x.xml",
+    )
     report = check_key_separation([signed], [pki.certs], AS_OF)
     assert {f.rule for f in report.findings} == {"KS001", "KS006"}
 
 
-@pytest.mark.parametrize("case", ["clean", "clean-network-operator", "clean-by-certificate",
-                                  "clean-by-ski", "signed-with-ds-key"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "clean",
+        "clean-network-operator",
+        "clean-by-certificate",
+        "clean-by-ski",
+        "signed-with-ds-key",
+    ],
+)
 def test_our_signatures_verify_under_xmlsec1(pki, case):
-    cert = "supplier-ds" if case == "signed-with-ds-key" else (
-        "xmlsign-network-operator" if case == "clean-network-operator" else "xmlsign-supplier")
+    cert = (
+        "supplier-ds"
+        if case == "signed-with-ds-key"
+        else (
+            "xmlsign-network-operator" if case == "clean-network-operator" else "xmlsign-supplier"
+        )
+    )
     assert _xmlsec_verify(pki.request(case), pki.certs / f"{cert}.pem")
 
 
@@ -95,6 +122,7 @@ def test_xmlsec1_rejects_what_we_reject(pki):
 
 
 # --- DCC Boxed (ZAZ1 test SMKI) ---------------------------------------------------------
+
 
 def _dcc_pems() -> list[Path]:
     return sorted(require_shared().glob("*.pem"))
@@ -121,8 +149,12 @@ def test_dcc_keystore_loads_but_for_the_null_parameter_certificates():
     assert len(problems) == 2
     assert all("NULL parameters" in p.message for p in problems)
     assert all("\n" not in p.message and "ASN" not in p.message for p in problems)
-    names = {e["name"]: e["role"] for eui in json.loads(keystore.read_text()).values()
-             for usage in eui.values() for e in usage.values()}
+    names = {
+        e["name"]: e["role"]
+        for eui in json.loads(keystore.read_text()).values()
+        for usage in eui.values()
+        for e in usage.values()
+    }
     assert len(certs) == len(names) - 2
     roles = {c.role for c in certs}
     assert {2, 3, 4, 135, 137} <= roles
@@ -130,8 +162,9 @@ def test_dcc_keystore_loads_but_for_the_null_parameter_certificates():
 
 def test_dcc_response_signature_verifies_over_inclusive_c14n():
     shared = require_shared()
-    report = check_key_separation([shared / "dcc-boxed-response-signed.xml"],
-                                  [shared / "keystore.json"], dt.date(2026, 6, 1))
+    report = check_key_separation(
+        [shared / "dcc-boxed-response-signed.xml"], [shared / "keystore.json"], dt.date(2026, 6, 1)
+    )
     rules = {f.rule for f in report.findings if f.path.endswith(".xml")}
     # Verifies (no KS002); DCC Boxed signs responses with its Access Control Broker DS key.
     assert rules == {"KS001", "KS006", "KS007"}
@@ -140,7 +173,8 @@ def test_dcc_response_signature_verifies_over_inclusive_c14n():
 def test_dcc_placeholder_signature_names_an_unknown_certificate():
     shared = require_shared()
     report = check_key_separation(
-        [shared / "ECS17b_4.1.1_SINGLE_SUCCESS_REQUEST_DUIS-signed.XML"], _dcc_pems(), AS_OF)
+        [shared / "ECS17b_4.1.1_SINGLE_SUCCESS_REQUEST_DUIS-signed.XML"], _dcc_pems(), AS_OF
+    )
     assert [f.rule for f in report.findings] == ["KS003"]
 
 
@@ -175,8 +209,9 @@ def test_request_signed_with_dcc_supplier_ds_key_is_caught(tmp_path):
 
 def _mdr(usage: str):
     keystore = json.loads((require_shared() / "keystore.json").read_text())
-    (entry,) = [e for e in keystore["90b3d51f30010009"][usage].values()
-                if e["name"].startswith("mdr-")]
+    (entry,) = [
+        e for e in keystore["90b3d51f30010009"][usage].values() if e["name"].startswith("mdr-")
+    ]
     return entry
 
 
@@ -192,8 +227,11 @@ def test_the_mdr_keys_count_for_ks001_though_their_certificates_do_not_parse(tmp
     mdr = _mdr("digitalSignature")
     key = load_pem_private_key(mdr["privateKey"].encode(), None)
     ca_key = _key()
-    ca = Party("ca", ca_key, _certificate(_org_name(7, "00-00-00-00-00-00-00-07", "T1"), ca_key,
-                                          None, "CA", ca=True))
+    ca = Party(
+        "ca",
+        ca_key,
+        _certificate(_org_name(7, "00-00-00-00-00-00-00-07", "T1"), ca_key, None, "CA", ca=True),
+    )
     over = _certificate(_org_name(0x87, "90-B3-D5-1F-30-01-00-09"), key, ca, "DS")
     xmlsign = tmp_path / "xmlsign-over-mdr-ds.pem"
     xmlsign.write_bytes(over.public_bytes(Encoding.PEM))
@@ -206,15 +244,19 @@ def test_the_mdr_keys_count_for_ks001_though_their_certificates_do_not_parse(tmp
     by_path = {}
     for f in report.findings:
         by_path.setdefault(Path(f.path).name, set()).add(f.rule)
-    assert by_path == {"keystore.json": {"KS008"}, "xmlsign-over-mdr-ds.pem": {"KS001"},
-                       "request.xml": {"KS001"}}
+    assert by_path == {
+        "keystore.json": {"KS008"},
+        "xmlsign-over-mdr-ds.pem": {"KS001"},
+        "request.xml": {"KS001"},
+    }
     (ks001,) = [f for f in report.findings if f.rule == "KS001" and f.path == str(signed)]
     assert [(c.role, c.key_usage) for c in ks001.certificates] == [("other", "DS")]
 
 
 def test_dcc_unsigned_request_is_ks004():
     shared = require_shared()
-    report = check_key_separation([shared / "ECS17b_4.1.1_SINGLE_SUCCESS_REQUEST_DUIS.XML"],
-                                  [shared / "keystore.json"], AS_OF)
+    report = check_key_separation(
+        [shared / "ECS17b_4.1.1_SINGLE_SUCCESS_REQUEST_DUIS.XML"], [shared / "keystore.json"], AS_OF
+    )
     (unsigned,) = [f for f in report.findings if f.path.endswith(".XML")]
     assert unsigned.rule == "KS004" and "not signed" in unsigned.message

@@ -14,9 +14,11 @@ def test_smki_imports_no_assurance_or_tui():
         "for m in pkgutil.walk_packages(smki.__path__, 'smki.'):\n"
         "    importlib.import_module(m.name)\n"
         "from smki.cpa import importer, schema\n"
-        "print(sorted(n for n in sys.modules if n.split('.')[0] in ('assurance', 'tui')))\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
-                         check=True).stdout
+        "print(sorted(n for n in sys.modules if n.split('.')[0] in ('assurance', 'tui')))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True
+    ).stdout
     assert out.strip() == "[]"
 
 
@@ -37,15 +39,20 @@ _WITHOUT_EXTRAS = (
     "            raise ModuleNotFoundError(f'No module named {name!r}', name=name)\n"
     "sys.meta_path.insert(0, Block())\n"
     "from ssc.cli import main\n"
-    "sys.exit(main(sys.argv[1:]))\n")
+    "sys.exit(main(sys.argv[1:]))\n"
+)
 
 
 def _slim(*argv: str, tmp_path) -> subprocess.CompletedProcess:
     import os
 
-    return subprocess.run([sys.executable, "-c", _WITHOUT_EXTRAS, *argv], capture_output=True,
-                          text=True, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO),
-                                                    "SSC_DB": str(tmp_path / "r.db")})
+    return subprocess.run(
+        [sys.executable, "-c", _WITHOUT_EXTRAS, *argv],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO), "SSC_DB": str(tmp_path / "r.db")},
+    )
 
 
 def test_check_keys_runs_on_the_base_install_and_other_commands_say_what_to_install(tmp_path):
@@ -53,8 +60,16 @@ def test_check_keys_runs_on_the_base_install_and_other_commands_say_what_to_inst
 
     pki = build(tmp_path / "pki")
     for case in ("clean", "tampered-body"):
-        result = _slim("smki", "check-keys", "--as-of", "2026-06-01", "--certs", str(pki.certs),
-                       str(pki.request(case)), tmp_path=tmp_path)
+        result = _slim(
+            "smki",
+            "check-keys",
+            "--as-of",
+            "2026-06-01",
+            "--certs",
+            str(pki.certs),
+            str(pki.request(case)),
+            tmp_path=tmp_path,
+        )
         assert result.returncode == (0 if case == "clean" else 1), result.stderr
         assert "Traceback" not in result.stderr
     listing = _slim("smki", "certs", "--as-of", "2026-06-01", str(pki.certs), tmp_path=tmp_path)

@@ -26,9 +26,20 @@ def pki(tmp_path_factory):
 
 
 def test_sarif_is_valid_and_carries_every_finding(pki, ssc):
-    result = ssc("smki", "check-keys", "--format", "sarif", "--certs", str(pki.certs),
-                 "--certs", str(pki.root / "reused"), "--certs", str(pki.root / "broken"),
-                 str(pki.requests), as_of=AS_OF)
+    result = ssc(
+        "smki",
+        "check-keys",
+        "--format",
+        "sarif",
+        "--certs",
+        str(pki.certs),
+        "--certs",
+        str(pki.root / "reused"),
+        "--certs",
+        str(pki.root / "broken"),
+        str(pki.requests),
+        as_of=AS_OF,
+    )
     assert result.status == 1
     sarif = json.loads(result.stdout)
     _validate(sarif)
@@ -44,8 +55,16 @@ def test_sarif_is_valid_and_carries_every_finding(pki, ssc):
 
 
 def test_sarif_of_a_clean_estate_has_no_results(pki, ssc):
-    result = ssc("smki", "check-keys", "--format", "sarif", "--certs", str(pki.certs),
-                 str(pki.request("clean")), as_of=AS_OF)
+    result = ssc(
+        "smki",
+        "check-keys",
+        "--format",
+        "sarif",
+        "--certs",
+        str(pki.certs),
+        str(pki.request("clean")),
+        as_of=AS_OF,
+    )
     assert result.status == 0
     sarif = json.loads(result.stdout)
     _validate(sarif)
@@ -81,8 +100,9 @@ def test_certs_text_has_one_row_per_certificate(pki, ssc):
 
 
 def test_certs_reports_unparseable_files_and_goes_on(pki, ssc):
-    result = ssc("smki", "certs", "--format", "json", str(pki.root / "broken"), str(pki.certs),
-                 as_of=AS_OF)
+    result = ssc(
+        "smki", "certs", "--format", "json", str(pki.root / "broken"), str(pki.certs), as_of=AS_OF
+    )
     data = json.loads(result.stdout)
     assert [p["rule"] for p in data["problems"]] == ["KS008"]
     assert "truncated.pem" in result.stderr
@@ -108,15 +128,28 @@ def test_der_certificates_load(pki, tmp_path):
     certs, problems = load_certificates([der, bundle])
     assert problems == []
     assert [(c.role_name, c.key_usage, c.line) for c in certs] == [
-        ("supplier", "DS", 1), ("supplier", "DS", 1), ("supplier", "KA", 12)]
+        ("supplier", "DS", 1),
+        ("supplier", "DS", 1),
+        ("supplier", "KA", 12),
+    ]
 
 
 def _sarif_of_odd_paths(tmp_path, ssc, monkeypatch) -> tuple[dict, Path]:
     """SARIF for a PKI under a folder whose name needs percent-encoding, run from its parent."""
     pki = build(tmp_path / "p k#i%ü")
     monkeypatch.chdir(tmp_path)
-    result = ssc("smki", "check-keys", "--format", "sarif", "--certs", str(pki.certs),
-                 "--certs", str(pki.root / "broken"), str(pki.requests), as_of=AS_OF)
+    result = ssc(
+        "smki",
+        "check-keys",
+        "--format",
+        "sarif",
+        "--certs",
+        str(pki.certs),
+        "--certs",
+        str(pki.root / "broken"),
+        str(pki.requests),
+        as_of=AS_OF,
+    )
     return json.loads(result.stdout), pki.root
 
 
@@ -154,11 +187,15 @@ def test_sarif_passes_the_sarif_multitool_with_github_rules(tmp_path, ssc, monke
     out = tmp_path / "validation.sarif"
     # The npm launcher hands its arguments to a shell: quote each one for that shell.
     arguments = ["validate", "--rule-kind", "Sarif;Gh", "--output", str(out), str(log)]
-    subprocess.run([multitool, *map(shlex.quote, arguments)], check=True, capture_output=True,
-                   timeout=300)
-    problems = [(r["ruleId"], r.get("message"))
-                for run in json.loads(out.read_text())["runs"] for r in run.get("results", [])
-                if r.get("level", "warning") in ("error", "warning")]
+    subprocess.run(
+        [multitool, *map(shlex.quote, arguments)], check=True, capture_output=True, timeout=300
+    )
+    problems = [
+        (r["ruleId"], r.get("message"))
+        for run in json.loads(out.read_text())["runs"]
+        for r in run.get("results", [])
+        if r.get("level", "warning") in ("error", "warning")
+    ]
     assert problems == []
 
 
@@ -166,6 +203,12 @@ def test_ks003_without_certs_hints_at_certs(pki, ssc):
     result = ssc("smki", "check-keys", str(pki.request("clean")), as_of=AS_OF)
     assert result.status == 1 and "KS003" in result.stdout
     assert "hint:" in result.stderr and "--certs" in result.stderr
-    given = ssc("smki", "check-keys", "--certs", str(pki.certs),
-                str(pki.request("unknown-serial")), as_of=AS_OF)
+    given = ssc(
+        "smki",
+        "check-keys",
+        "--certs",
+        str(pki.certs),
+        str(pki.request("unknown-serial")),
+        as_of=AS_OF,
+    )
     assert "KS003" in given.stdout and "hint:" not in given.stderr

@@ -16,9 +16,19 @@ pytestmark = pytest.mark.slow
 
 
 def _git(cwd: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
-                   env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
-                        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"})
+    subprocess.run(
+        ["git", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        env={
+            **os.environ,
+            "GIT_AUTHOR_NAME": "t",
+            "GIT_AUTHOR_EMAIL": "t@example.org",
+            "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "t@example.org",
+        },
+    )
 
 
 def _estate(root: Path, pki, cases: list[str], reused: bool) -> Path:
@@ -46,7 +56,12 @@ def test_try_repo_fails_on_a_reused_key_and_passes_a_clean_estate(tmp_path):
     def run(estate: Path) -> subprocess.CompletedProcess:
         return subprocess.run(
             ["pre-commit", "try-repo", str(hook_repo), "smki-key-separation", "--all-files"],
-            cwd=estate, capture_output=True, text=True, env=env, timeout=600)
+            cwd=estate,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=600,
+        )
 
     # The request is signed with an XmlSign certificate issued over the supplier's DS key.
     bad = run(_estate(tmp_path / "bad", pki, ["clean", "reused-key"], reused=True))
@@ -59,14 +74,22 @@ def test_try_repo_fails_on_a_reused_key_and_passes_a_clean_estate(tmp_path):
     # Installed as a user would (a config naming the repository), the hook's environment is
     # the slim base install: nothing of the TUI, the register or the report.
     estate = tmp_path / "good"
-    rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=hook_repo, capture_output=True,
-                         text=True, check=True).stdout.strip()
+    rev = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=hook_repo, capture_output=True, text=True, check=True
+    ).stdout.strip()
     (estate / ".pre-commit-config.yaml").write_text(
         f"repos:\n  - repo: {hook_repo}\n    rev: {rev}\n    hooks:\n"
-        "      - id: smki-key-separation\n        args: [--certs, certs/]\n")
+        "      - id: smki-key-separation\n        args: [--certs, certs/]\n"
+    )
     _git(estate, "add", ".")
-    installed = subprocess.run(["pre-commit", "run", "--all-files"], cwd=estate,
-                               capture_output=True, text=True, env=env, timeout=600)
+    installed = subprocess.run(
+        ["pre-commit", "run", "--all-files"],
+        cwd=estate,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
     assert installed.returncode == 0, installed.stdout + installed.stderr
     (site,) = (tmp_path / "cache").glob("repo*/py_env-*/lib/python*/site-packages")
     names = {p.name.split("-")[0].lower() for p in site.iterdir()}

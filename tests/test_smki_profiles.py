@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from core.errors import InputError
 from smki.keysep import check_key_separation
 from smki.policy import load_policy
-from core.errors import InputError
 from testdata.smki_pki import AS_OF, build, request, sign_request
 
 SHA1_PROFILE = """
@@ -25,10 +25,12 @@ def pki(tmp_path_factory):
 @pytest.fixture
 def policy_file(tmp_path):
     """Write a policy file; return it (tests pass it on: nothing reads ``os.environ``)."""
+
     def use(text: str):
         path = tmp_path / "policy.toml"
         path.write_text(text)
         return path
+
     return use
 
 
@@ -54,18 +56,26 @@ def test_a_sha1_profile_verifies_sha1_signatures_on_the_fast_path(pki, policy_fi
     assert {(f.path, f.rule) for f in after.findings} == {(str(sha256), "KS004")}
     tampered = tmp_path / "sha1-tampered.xml"
     tampered.write_bytes(sha1.read_bytes().replace(b"4.1.1", b"4.1.2"))
-    (only,) = check_key_separation([tampered], [pki.certs], AS_OF, jobs=1, policy=sha1_policy).findings
+    (only,) = check_key_separation(
+        [tampered], [pki.certs], AS_OF, jobs=1, policy=sha1_policy
+    ).findings
     assert only.rule == "KS002" and "digest of reference 1" in only.message
 
 
-@pytest.mark.parametrize(("text", "field"), [
-    ('[duis.profiles.duis-request]\ndigest_method = "urn:nowhere"\n', "digest_method"),
-    ('[duis.profiles.duis-request]\ncurve = "secp999"\n', "curve"),
-    ('[duis]\ndefault_profile = "nope"\n', "default_profile"),
-    ('[duis.limits]\nmax_document_bytes = 0\n', "max_document_bytes"),
-    ('[duis.profiles.duis-request]\nsignatures_per_document = true\n', "signatures_per_document"),
-    ('[smki.rules.KS001]\nsecurity_severity = 11\n', "security_severity"),
-])
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ('[duis.profiles.duis-request]\ndigest_method = "urn:nowhere"\n', "digest_method"),
+        ('[duis.profiles.duis-request]\ncurve = "secp999"\n', "curve"),
+        ('[duis]\ndefault_profile = "nope"\n', "default_profile"),
+        ("[duis.limits]\nmax_document_bytes = 0\n", "max_document_bytes"),
+        (
+            "[duis.profiles.duis-request]\nsignatures_per_document = true\n",
+            "signatures_per_document",
+        ),
+        ("[smki.rules.KS001]\nsecurity_severity = 11\n", "security_severity"),
+    ],
+)
 def test_a_bad_profile_is_refused_on_load_naming_the_field(policy_file, text, field):
     path = policy_file(text)
     with pytest.raises(InputError) as caught:
@@ -75,6 +85,12 @@ def test_a_bad_profile_is_refused_on_load_naming_the_field(policy_file, text, fi
 
 def test_a_bad_policy_is_exit_2_not_a_traceback(pki, policy_file, ssc):
     path = policy_file('[duis.profiles.duis-request]\ncurve = "secp999"\n')
-    result = ssc.process("smki", "check-keys", "--certs", str(pki.certs), str(pki.request("clean")),
-                         env={"SSC_POLICY": str(path)})
+    result = ssc.process(
+        "smki",
+        "check-keys",
+        "--certs",
+        str(pki.certs),
+        str(pki.request("clean")),
+        env={"SSC_POLICY": str(path)},
+    )
     assert result.status == 2 and "curve" in result.stderr and "Traceback" not in result.stderr

@@ -28,12 +28,14 @@ def _real_certificates() -> list[bytes]:
     """DER of the DCC Boxed test PKI (every certificate of its key store), else generated ones."""
     ders = []
     if DCCBOXED.is_dir():
+
         def walk(node):
             if isinstance(node, dict):
                 for value in node.values():
                     walk(value)
             elif isinstance(node, str) and "BEGIN CERTIFICATE" in node:
                 ders.append(base64.b64decode("".join(node.split("-----")[2].split())))
+
         walk(json.loads((DCCBOXED / "keystore.json").read_text()))
     return ders
 
@@ -48,8 +50,10 @@ def certificates(pki) -> list[bytes]:
     from cryptography import x509
     from cryptography.hazmat.primitives.serialization import Encoding
 
-    generated = [x509.load_pem_x509_certificate(p.read_bytes()).public_bytes(Encoding.DER)
-                 for p in sorted(pki.certs.glob("*.pem"))]
+    generated = [
+        x509.load_pem_x509_certificate(p.read_bytes()).public_bytes(Encoding.DER)
+        for p in sorted(pki.certs.glob("*.pem"))
+    ]
     return _real_certificates() + generated
 
 
@@ -68,27 +72,44 @@ def _with_field(der: bytes, index: int, content: bytes, tag: int | None) -> byte
     return _tlv(0x30, _tlv(0x30, b"".join(fields)) + b"".join(parts[1:]))
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.data())
 def test_mutated_fields_never_crash_and_never_lose_an_intact_key(certificates, data):
     der = data.draw(st.sampled_from(certificates))
     fields = _elements(_content(_elements(_content(der))[0]))
     spki_index = 6 if fields[0][0] == 0xA0 else 5
     index = data.draw(st.sampled_from([i for i in range(len(fields)) if i != spki_index]))
-    content = data.draw(st.binary(max_size=80) | st.sampled_from([
-        b"", b"\x05\x00", b"\x00" * 40, _content(fields[index]) * 2,
-        _content(fields[index])[:-1]]))
+    content = data.draw(
+        st.binary(max_size=80)
+        | st.sampled_from(
+            [
+                b"",
+                b"\x05\x00",
+                b"\x00" * 40,
+                _content(fields[index]) * 2,
+                _content(fields[index])[:-1],
+            ]
+        )
+    )
     tag = data.draw(st.none() | st.sampled_from([0x05, 0x30, 0x31, 0x0C, 0x04, 0xA3]))
     mutated = _with_field(der, index, content, tag)
-    for form in (mutated, b"-----BEGIN CERTIFICATE-----\n" + base64.encodebytes(mutated)
-                 + b"-----END CERTIFICATE-----\n"):
+    for form in (
+        mutated,
+        b"-----BEGIN CERTIFICATE-----\n"
+        + base64.encodebytes(mutated)
+        + b"-----END CERTIFICATE-----\n",
+    ):
         certs, problems = load_certificate_bytes(form, "m.pem")
         assert [c.spki_sha256 for c in certs] == [_key_of(der)], problems
         for p in problems:
             assert p.message.isprintable()
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.data())
 def test_any_byte_mutation_is_a_certificate_or_a_problem_never_a_crash(certificates, data):
     der = bytearray(data.draw(st.sampled_from(certificates)))
@@ -128,7 +149,7 @@ def test_ten_thousand_pem_blocks_load_in_linear_time(pki, tmp_path):
 
 def test_thousands_of_signatures_are_ks004_in_linear_time(pki, tmp_path):
     clean = pki.request("clean").read_bytes()
-    signature = clean[clean.index(b"<ds:Signature"):clean.index(b"</ds:Signature>") + 15]
+    signature = clean[clean.index(b"<ds:Signature") : clean.index(b"</ds:Signature>") + 15]
     document = tmp_path / "many.xml"
     document.write_bytes(clean.replace(b"</sr:Request>", signature * 3_200 + b"</sr:Request>"))
     started = time.perf_counter()
@@ -137,7 +158,8 @@ def test_thousands_of_signatures_are_ks004_in_linear_time(pki, tmp_path):
     rules = [f.rule for f in report.findings]
     assert "KS004" in rules and report.signatures == 3_201
     assert "3201 signatures where 1 is expected" in next(
-        f.message for f in report.findings if f.rule == "KS004")
+        f.message for f in report.findings if f.rule == "KS004"
+    )
 
 
 def test_special_files_are_findings_and_the_rest_is_checked(pki, tmp_path, ssc):
@@ -149,16 +171,27 @@ def test_special_files_are_findings_and_the_rest_is_checked(pki, tmp_path, ssc):
     os.symlink(folder / "loop.xml", folder / "loop.xml")
     os.symlink(folder, folder / "self")  # a directory loop: not followed
     started = time.perf_counter()
-    result = ssc("smki", "check-keys", "--certs", str(pki.certs), str(folder),
-                 str(folder / "fifo.xml"), as_of=AS_OF)
+    result = ssc(
+        "smki",
+        "check-keys",
+        "--certs",
+        str(pki.certs),
+        str(folder),
+        str(folder / "fifo.xml"),
+        as_of=AS_OF,
+    )
     _budget(30, started)  # a FIFO opened for reading would block for ever
     assert result.status == 1
     by_file = {}
     for line in result.stdout.splitlines():
         path, _, rest = line.partition(":")
         by_file.setdefault(Path(path).name, set()).add(rest.split()[1])
-    assert by_file == {"tampered.xml": {"KS002"}, "fifo.xml": {"KS005"},
-                       "dangling.xml": {"KS005"}, "loop.xml": {"KS005"}}
+    assert by_file == {
+        "tampered.xml": {"KS002"},
+        "fifo.xml": {"KS005"},
+        "dangling.xml": {"KS005"},
+        "loop.xml": {"KS005"},
+    }
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
@@ -168,23 +201,30 @@ def test_a_file_without_permission_is_a_finding(pki, tmp_path):
     secret.chmod(0)
     report = check_key_separation([secret, pki.request("tampered-body")], [pki.certs], AS_OF)
     assert {(Path(f.path).name, f.rule) for f in report.findings} == {
-        ("secret.xml", "KS005"), ("tampered-body.xml", "KS002")}
-    assert "permission denied" in report.findings[0].message or \
-        "permission denied" in report.findings[1].message
+        ("secret.xml", "KS005"),
+        ("tampered-body.xml", "KS002"),
+    }
+    assert (
+        "permission denied" in report.findings[0].message
+        or "permission denied" in report.findings[1].message
+    )
 
 
 def test_a_file_named_on_the_command_line_is_checked_whatever_its_suffix(pki, tmp_path, ssc):
     clean = pki.request("clean").read_bytes()
     utf16 = tmp_path / "request.txt"
-    utf16.write_bytes(clean.replace(b'encoding="UTF-8"', b'encoding="UTF-16"')
-                      .decode().encode("utf-16"))
+    utf16.write_bytes(
+        clean.replace(b'encoding="UTF-8"', b'encoding="UTF-16"').decode().encode("utf-16")
+    )
     notes = tmp_path / "NOTES"
     notes.write_text("not a request\n")
-    result = ssc("smki", "check-keys", "--certs", str(pki.certs), str(utf16), str(notes),
-                 as_of=AS_OF)
-    assert result.stdout.splitlines() == [f"{notes}:1: KS005 not well-formed XML: "
-                                          + result.stdout.split("not well-formed XML: ", 1)[1]
-                                          .rstrip("\n")]
+    result = ssc(
+        "smki", "check-keys", "--certs", str(pki.certs), str(utf16), str(notes), as_of=AS_OF
+    )
+    assert result.stdout.splitlines() == [
+        f"{notes}:1: KS005 not well-formed XML: "
+        + result.stdout.split("not well-formed XML: ", 1)[1].rstrip("\n")
+    ]
     assert "2 document(s), 1 signature(s)" in result.stderr
 
 
@@ -194,8 +234,11 @@ def test_worker_processes_keep_every_verdict_of_a_hostile_mix(pki, tmp_path):
     cases = build_hostile(tmp_path / "hostile")
     corpus = tmp_path / "mix"
     corpus.mkdir()
-    sources = [p for p in sorted(cases.glob("*/docs/*")) if p.is_file() and not p.is_symlink()
-               and p.stat().st_size < 1_000_000]
+    sources = [
+        p
+        for p in sorted(cases.glob("*/docs/*"))
+        if p.is_file() and not p.is_symlink() and p.stat().st_size < 1_000_000
+    ]
     for i in range(PARALLEL_THRESHOLD + 50):
         source = sources[i % len(sources)]
         (corpus / f"{i:04d}-{source.name}").write_bytes(source.read_bytes())
@@ -226,12 +269,22 @@ def test_an_extension_that_cannot_be_read_is_named_and_the_others_still_read():
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Z1")])
     ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
     certificate = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-        .serial_number(7).not_valid_before(dt.datetime(2020, 1, 1)).not_valid_after(dt.datetime(2030, 1, 1))
-        .add_extension(x509.UnrecognizedExtension(ExtensionOID.KEY_USAGE, b"\x05\x00"), critical=True)
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(7)
+        .not_valid_before(dt.datetime(2020, 1, 1))
+        .not_valid_after(dt.datetime(2030, 1, 1))
+        .add_extension(
+            x509.UnrecognizedExtension(ExtensionOID.KEY_USAGE, b"\x05\x00"), critical=True
+        )
         .add_extension(ski, critical=False)
-        .add_extension(x509.UnrecognizedExtension(ObjectIdentifier("1.2.3.4"), b"\x05\x00"), critical=False)
-        .sign(key, hashes.SHA256()))
+        .add_extension(
+            x509.UnrecognizedExtension(ObjectIdentifier("1.2.3.4"), b"\x05\x00"), critical=False
+        )
+        .sign(key, hashes.SHA256())
+    )
     data = certificate.public_bytes(serialization.Encoding.DER)
     facts = der.read_certificate(data)
     assert facts.unreadable == ["keyUsage"] and facts.key_usage is None

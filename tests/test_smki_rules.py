@@ -79,15 +79,17 @@ def test_warnings_exit_0_unless_strict(pki, ssc):
 
 def test_as_of_inside_validity_clears_ks007(pki, ssc):
     path = str(pki.request("expired-certificate"))
-    result = ssc("smki", "check-keys", "--strict", "--as-of", "2020-01-01", "--certs",
-                 str(pki.certs), path)
+    result = ssc(
+        "smki", "check-keys", "--strict", "--as-of", "2020-01-01", "--certs", str(pki.certs), path
+    )
     assert result.status == 0, result.stdout
 
 
 def test_json_output(pki, ssc):
     path = str(pki.request("signed-with-ds-key"))
-    result = ssc("smki", "check-keys", "--format", "json", "--certs", str(pki.certs), path,
-                 as_of=AS_OF)
+    result = ssc(
+        "smki", "check-keys", "--format", "json", "--certs", str(pki.certs), path, as_of=AS_OF
+    )
     assert result.status == 1
     data = json.loads(result.stdout)
     by_rule = {f["rule"]: f for f in data["findings"]}
@@ -115,7 +117,9 @@ def test_missing_file_is_exit_2_naming_it(pki, ssc):
 def test_directory_of_requests_reports_every_case(pki):
     report = check_key_separation([pki.requests], [pki.certs], AS_OF, jobs=1)
     flagged = {Path(f.path).stem for f in report.findings}
-    assert flagged == {c for c, rules in CASES.items() if rules and c != "reused-key"} | {"reused-key"}
+    assert flagged == {c for c, rules in CASES.items() if rules and c != "reused-key"} | {
+        "reused-key"
+    }
 
 
 def test_many_documents_use_worker_processes_with_the_same_verdicts(pki, tmp_path):
@@ -133,8 +137,14 @@ def test_many_documents_use_worker_processes_with_the_same_verdicts(pki, tmp_pat
 
 
 def test_certificates_past_their_validity_on_a_later_as_of_are_ks007(pki, ssc):
-    result = ssc("smki", "check-keys", "--certs", str(pki.certs), str(pki.request("clean")),
-                 as_of=dt.date(2200, 1, 1))
+    result = ssc(
+        "smki",
+        "check-keys",
+        "--certs",
+        str(pki.certs),
+        str(pki.request("clean")),
+        as_of=dt.date(2200, 1, 1),
+    )
     assert "KS007" in result.stdout
 
 

@@ -33,19 +33,31 @@ DS = "{http://www.w3.org/2000/09/xmldsig#}"
 
 #: Vector -> why ssc and xmlsec1 disagree. True: ssc verifies, xmlsec1 does not; False: the reverse.
 DIVERGENCES = {
-    "aleksey-xmldsig-01/enveloping-md5-rsa-md5.xml":
-        (False, "RSA-MD5: signxml implements no MD5 signatures (refused, KS002)"),
-    "aleksey-xmldsig-01/enveloping-ripemd160-rsa-ripemd160.xml":
-        (False, "RSA-RIPEMD160: signxml implements no RIPEMD-160 (refused, KS002)"),
-    "aleksey-xmldsig-01/x509data-test.xml":
-        (False, "KeyInfo with X509SubjectName/X509SKI beside the certificates: signxml takes the "
-                "carried chain only (refused, KS002)"),
-    "phaos-xmldsig-three/signature-rsa-xpath-transform-enveloped.xml":
-        (False, "an XPath transform, which signxml does not implement (refused, KS002)"),
-    **{f"phaos-xmldsig-three/signature-rsa-manifest-x509-data{kind}.xml":
-       (True, "core validation passes; xmlsec1 also validates the Manifest's references, one of "
-              "which is a network URL (XMLDSig 5.1 leaves Manifest validation to the application)")
-       for kind in ("", "-cert", "-cert-chain", "-issuer-serial", "-ski")},
+    "aleksey-xmldsig-01/enveloping-md5-rsa-md5.xml": (
+        False,
+        "RSA-MD5: signxml implements no MD5 signatures (refused, KS002)",
+    ),
+    "aleksey-xmldsig-01/enveloping-ripemd160-rsa-ripemd160.xml": (
+        False,
+        "RSA-RIPEMD160: signxml implements no RIPEMD-160 (refused, KS002)",
+    ),
+    "aleksey-xmldsig-01/x509data-test.xml": (
+        False,
+        "KeyInfo with X509SubjectName/X509SKI beside the certificates: signxml takes the "
+        "carried chain only (refused, KS002)",
+    ),
+    "phaos-xmldsig-three/signature-rsa-xpath-transform-enveloped.xml": (
+        False,
+        "an XPath transform, which signxml does not implement (refused, KS002)",
+    ),
+    **{
+        f"phaos-xmldsig-three/signature-rsa-manifest-x509-data{kind}.xml": (
+            True,
+            "core validation passes; xmlsec1 also validates the Manifest's references, one of "
+            "which is a network URL (XMLDSig 5.1 leaves Manifest validation to the application)",
+        )
+        for kind in ("", "-cert", "-cert-chain", "-issuer-serial", "-ski")
+    },
 }
 
 
@@ -54,8 +66,23 @@ def vectors(tmp_path_factory) -> Path:
     """signxml's test/interop folder, from its source distribution (pip, the package registry)."""
     where = tmp_path_factory.mktemp("signxml")
     fetched = subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:", "-q",
-         "-d", str(where), SIGNXML_SDIST], capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--no-binary",
+            ":all:",
+            "-q",
+            "-d",
+            str(where),
+            SIGNXML_SDIST,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     archives = list(where.glob("signxml-*.tar.gz"))
     if fetched.returncode or not archives:
         if IN_CI:
@@ -82,19 +109,37 @@ def _store(doc: Path, tree, root: Path) -> CertificateStore:
 def _xmlsec1(xmlsec1: str, doc: Path, tree, cert, root: Path, tmp_path: Path) -> bool:
     pem = tmp_path / "signer.pem"
     pem.write_bytes(cert.x509.public_bytes(Encoding.PEM))
-    trusted = [a for p in [*sorted(doc.parent.glob("*.pem")), *sorted(doc.parent.glob("certs/*.pem")),
-                           root / "cacert.pem"] for a in ("--trusted-pem", str(p))]
+    trusted = [
+        a
+        for p in [
+            *sorted(doc.parent.glob("*.pem")),
+            *sorted(doc.parent.glob("certs/*.pem")),
+            root / "cacert.pem",
+        ]
+        for a in ("--trusted-pem", str(p))
+    ]
     ids = {}
     for element in tree.getroot().iter():
         if isinstance(element.tag, str):
             name = etree.QName(element)
             for attribute in ("Id", "ID", "id"):
                 if element.get(attribute) is not None:
-                    node = f"{name.namespace}:{name.localname}" if name.namespace else name.localname
+                    node = (
+                        f"{name.namespace}:{name.localname}" if name.namespace else name.localname
+                    )
                     ids[(f"--id-attr:{attribute}", node)] = None
     when = (cert.not_before + dt.timedelta(days=1)).strftime("%Y-%m-%d %H:%M:%S")
-    command = [xmlsec1, "--verify", "--pubkey-cert-pem", str(pem), *trusted,
-               "--verification-gmt-time", when, *[x for pair in ids for x in pair], str(doc)]
+    command = [
+        xmlsec1,
+        "--verify",
+        "--pubkey-cert-pem",
+        str(pem),
+        *trusted,
+        "--verification-gmt-time",
+        when,
+        *[x for pair in ids for x in pair],
+        str(doc),
+    ]
     return subprocess.run(command, capture_output=True, cwd=doc.parent, timeout=60).returncode == 0
 
 

@@ -24,10 +24,16 @@ TODAY = dt.date(2020, 1, 10)
 def _certificate(not_after: dt.datetime) -> bytes:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "expiry test")])
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(not_after - dt.timedelta(days=365)).not_valid_after(not_after)
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(not_after - dt.timedelta(days=365))
+        .not_valid_after(not_after)
+        .sign(key, hashes.SHA256())
+    )
     return cert.public_bytes(Encoding.DER)
 
 
@@ -42,6 +48,7 @@ def test_a_certificate_whose_validity_cannot_be_read_is_a_problem_not_a_row(tmp_
     rows, problems = sources.smki_certificates((tmp_path,), TODAY, shipped)
 
     assert [(row.path.rsplit("/", 1)[-1], row.not_after, row.days_left) for row in rows] == [
-        ("good.der", dt.date(2020, 1, 20), 10)]
+        ("good.der", dt.date(2020, 1, 20), 10)
+    ]
     assert len(problems) == 1
     assert "broken.der" in problems[0] and "validity" in problems[0]

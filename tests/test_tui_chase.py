@@ -28,19 +28,30 @@ def test_groups_compute_dues_items_by_party_with_contact(db):
     with Register.open(db, actor="check") as register:
         groups = chase.chase_list(register, TODAY, 14)
         due = compute_due(register, TODAY, within_days=14)
-    assert sorted((i.party, i.subject, i.due) for g in groups for i in g.items) == \
-        sorted((i.party, i.subject, i.due) for i in due)
+    assert sorted((i.party, i.subject, i.due) for g in groups for i in g.items) == sorted(
+        (i.party, i.subject, i.due) for i in due
+    )
     assert len({g.party for g in groups}) == len(groups)
     assert all(i.due <= TODAY + dt.timedelta(days=14) for g in groups for i in g.items)
-    assert [g.most_overdue for g in groups] == sorted((g.most_overdue for g in groups), reverse=True)
+    assert [g.most_overdue for g in groups] == sorted(
+        (g.most_overdue for g in groups), reverse=True
+    )
     albion = next(g for g in groups if g.party == "P002")
     assert albion.contact == "security@albion.example"
 
 
 def test_a_wider_window_only_adds_items(db):
     with Register.open(db, actor="check") as register:
-        near = {(i.party, i.subject, i.category) for g in chase.chase_list(register, TODAY, 0) for i in g.items}
-        far = {(i.party, i.subject, i.category) for g in chase.chase_list(register, TODAY, 90) for i in g.items}
+        near = {
+            (i.party, i.subject, i.category)
+            for g in chase.chase_list(register, TODAY, 0)
+            for i in g.items
+        }
+        far = {
+            (i.party, i.subject, i.category)
+            for g in chase.chase_list(register, TODAY, 90)
+            for i in g.items
+        }
         with pytest.raises(Exception, match="negative"):
             chase.chase_list(register, TODAY, -1)
     assert near < far
@@ -48,12 +59,26 @@ def test_a_wider_window_only_adds_items(db):
 
 def test_hostile_names_stay_text_in_csv_and_markdown(tmp_path):
     with Register.open(tmp_path / "r.db", actor="t") as register:
-        register.add(Party(id="P1", name='=HYPERLINK("http://x")|**bold**\nnext', roles=["other_user"],
-                           contact="+44 20 <script>"))
-        register.add(Assessment(id="A1", party="P1", kind="FUSA", cycle_year=1,
-                                fieldwork_end="2019-06-01"))
-        register.add(Finding(id="F1", assessment="A1", sec_ref="G5.14", title="-cmd|' /C calc'!A0",
-                             due="2019-12-01"))
+        register.add(
+            Party(
+                id="P1",
+                name='=HYPERLINK("http://x")|**bold**\nnext',
+                roles=["other_user"],
+                contact="+44 20 <script>",
+            )
+        )
+        register.add(
+            Assessment(id="A1", party="P1", kind="FUSA", cycle_year=1, fieldwork_end="2019-06-01")
+        )
+        register.add(
+            Finding(
+                id="F1",
+                assessment="A1",
+                sec_ref="G5.14",
+                title="-cmd|' /C calc'!A0",
+                due="2019-12-01",
+            )
+        )
         groups = chase.chase_list(register, TODAY, 14)
         path = chase.write_chase_list(register, TODAY, 14, tmp_path / "c.csv", "csv")
         md = chase.write_chase_list(register, TODAY, 14, tmp_path / "c.md", "markdown")
@@ -63,7 +88,11 @@ def test_hostile_names_stay_text_in_csv_and_markdown(tmp_path):
     assert any(r["description"].startswith("'-") or "cmd" in r["description"] for r in rows)
     text = md.read_text()
     assert "\n## " in text and "**bold**" not in text and "<script>" not in text
-    assert all(line.count("|") - line.count("\\|") == 6 for line in text.splitlines() if line.startswith("| 20"))
+    assert all(
+        line.count("|") - line.count("\\|") == 6
+        for line in text.splitlines()
+        if line.startswith("| 20")
+    )
     assert len(groups) == 1
 
 

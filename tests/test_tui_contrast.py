@@ -42,8 +42,9 @@ def test_classification_badges(level):
     style = Style.parse(present.CLASSIFICATION_STYLES[level])
     fg = Color(*style.color.get_truecolor())
     bg = Color(*style.bgcolor.get_truecolor())
-    assert style.color.is_system_defined is False and style.bgcolor.is_system_defined is False, \
+    assert style.color.is_system_defined is False and style.bgcolor.is_system_defined is False, (
         "a badge in a theme's ANSI colours would change with the terminal's palette"
+    )
     assert contrast(fg, bg) >= AA, (level, contrast(fg, bg))
 
 

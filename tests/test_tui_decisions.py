@@ -8,10 +8,10 @@ import datetime as dt
 import pytest
 from textual.widgets import RadioButton
 
-from core import audit
 from assurance.models import Assessment
 from assurance.records import decide
 from assurance.store import Register
+from core import audit
 from tests.test_tui_support import TODAY, demo_register, make_app, settle
 from tui.screens.records import RecordsScreen
 from tui.screens.status import SetStatusScreen
@@ -87,13 +87,23 @@ def test_changing_anything_after_the_check_asks_for_a_new_check(db):
 
     asyncio.run(scenario())
     with reopen(db) as register:
-        assert [d.status for d in register.records("decision", where="subject = 'A0016'")] == ["non_compliant"]
+        assert [d.status for d in register.records("decision", where="subject = 'A0016'")] == [
+            "non_compliant"
+        ]
 
 
 def test_a_back_dated_decision_is_checked_against_the_status_at_its_date(db):
     with reopen(db) as register:
-        register.add(Assessment(id="A-DATED", party="P008", kind="VUSA", cycle_year=2,
-                                fieldwork_end="2019-09-20", report_received="2019-10-01"))
+        register.add(
+            Assessment(
+                id="A-DATED",
+                party="P008",
+                kind="VUSA",
+                cycle_year=2,
+                fieldwork_end="2019-09-20",
+                report_received="2019-10-01",
+            )
+        )
         decide(register, "A-DATED", status="compliant", date=dt.date(2019, 11, 1))
         decide(register, "A-DATED", status="non_compliant", date=dt.date(2020, 1, 5))
 
@@ -107,7 +117,9 @@ def test_a_back_dated_decision_is_checked_against_the_status_at_its_date(db):
             dialog.query_one("#f-reason", TextInput).value = "late minute"
             await pilot.press("ctrl+s")
             await settle(pilot)
-            assert "cannot go from compliant to compliant" in str(dialog.query_one("#err-status").render())
+            assert "cannot go from compliant to compliant" in str(
+                dialog.query_one("#err-status").render()
+            )
             assert not dialog.query_one("#consequences").display
             dialog.query_one("#f-date", TextInput).value = "2020-13-01"
             await pilot.press("ctrl+s")
@@ -124,8 +136,16 @@ def test_correcting_a_decision_records_a_superseding_one_with_a_reason(db):
     with reopen(db) as register:
         # The report came before the December meeting the correction dates it to (a decision
         # cannot precede what it decides on: the rule is checked in the rehearsal too).
-        register.add(Assessment(id="A-FIX", party="P008", kind="FUSA", cycle_year=1,
-                                fieldwork_end="2019-11-29", report_received="2019-12-05"))
+        register.add(
+            Assessment(
+                id="A-FIX",
+                party="P008",
+                kind="FUSA",
+                cycle_year=1,
+                fieldwork_end="2019-11-29",
+                report_received="2019-12-05",
+            )
+        )
         wrong = decide(register, "A-FIX", status="deferred", date=dt.date(2020, 1, 8)).decision
 
     async def scenario():
@@ -168,8 +188,11 @@ def test_correcting_a_decision_records_a_superseding_one_with_a_reason(db):
 
 def test_a_final_status_offers_nothing(db):
     with reopen(db) as register:
-        register.add(Assessment(id="A-FINAL", party="P008", kind="FUSA", cycle_year=1,
-                                fieldwork_end="2019-12-13"))
+        register.add(
+            Assessment(
+                id="A-FINAL", party="P008", kind="FUSA", cycle_year=1, fieldwork_end="2019-12-13"
+            )
+        )
         decide(register, "A-FINAL", status="approved", date=dt.date(2020, 1, 8))
 
     async def scenario():

@@ -11,8 +11,8 @@ import sys
 import pytest
 from textual.widgets import Select
 
-from core import audit
 from assurance.store import Register
+from core import audit
 from tests.conftest import REPO
 from tests.test_tui_support import demo_register, make_app, settle
 from tui.screens.base import ConfirmDiscard
@@ -34,8 +34,14 @@ def reopen(db) -> Register:
 def cli(db, *args: str) -> subprocess.CompletedProcess:
     """A real ``ssc`` process on the same register, as another officer in another terminal."""
     env = {**os.environ, "PYTHONPATH": str(REPO), "SSC_ACTOR": "other-officer"}
-    return subprocess.run([sys.executable, "-m", "ssc", "--db", str(db), *args],
-                          capture_output=True, text=True, env=env, cwd=REPO, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "ssc", "--db", str(db), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=60,
+    )
 
 
 async def _edit(pilot, view_key: str, record_id: str) -> FormScreen:
@@ -62,7 +68,11 @@ def test_an_edit_sends_only_the_fields_changed(db):
     asyncio.run(scenario())
     with reopen(db) as register:
         event = next(audit.events(register.conn, newest_first=True, limit=1))
-        changed = {k for k in set(event.before) | set(event.after) if event.before.get(k) != event.after.get(k)}
+        changed = {
+            k
+            for k in set(event.before) | set(event.after)
+            if event.before.get(k) != event.after.get(k)
+        }
         assert (event.action, event.entity_id, changed) == ("edit", "P003", {"contact"})
 
 
@@ -202,7 +212,9 @@ def test_an_assessment_for_a_party_chosen_by_name_with_no_id_typed(db):
 
     asyncio.run(scenario())
     with reopen(db) as register:
-        [new] = register.records("assessment", where="party = 'P005' AND report_received = '2020-01-06'")
+        [new] = register.records(
+            "assessment", where="party = 'P005' AND report_received = '2020-01-06'"
+        )
         assert new.kind == "VUSA"
         assert new.id.startswith("A")  # given by add_record, as `ssc assessment add` does
 
@@ -229,8 +241,10 @@ def test_a_letter_relates_to_an_assessment_of_its_own_party_picked_from_a_scoped
             assert isinstance(picker, PickerScreen) and picker.party == "P002"
             options = picker.query_one("#choices")
             assert options.option_count >= 1
-            assert all("Albion" in str(options.get_option_at_index(i).prompt)
-                       for i in range(options.option_count))
+            assert all(
+                "Albion" in str(options.get_option_at_index(i).prompt)
+                for i in range(options.option_count)
+            )
             await pilot.press("down", "enter")
             await settle(pilot)
             await pilot.press("ctrl+s")
@@ -254,8 +268,10 @@ def test_findings_are_found_by_party_name(db):
             await settle(pilot)
             table = app.screen.query_one("#rows")
             assert table.row_count > 0
-            parties = {str(table.get_row_at(i)[table.get_column_index("party")])
-                       for i in range(table.row_count)}
+            parties = {
+                str(table.get_row_at(i)[table.get_column_index("party")])
+                for i in range(table.row_count)
+            }
             assert parties == {"Pennine Power Supply plc"}
 
     asyncio.run(scenario())
@@ -303,8 +319,12 @@ def test_picker_search_takes_hostile_text_literally(tmp_path):
         conn, policy = register.conn, register.policy
         assert [c.id for c in pickers.search(conn, "party", "100%", policy)] == ["P1"]
         assert [c.id for c in pickers.search(conn, "party", "%", policy)] == ["P1"]
-        assert [c.id for c in pickers.search(conn, "party", "n_m", policy)] == []  # _ is no wildcard
-        assert [c.id for c in pickers.search(conn, "party", "'; DROP TABLE parties; --", policy)] == []
+        assert [
+            c.id for c in pickers.search(conn, "party", "n_m", policy)
+        ] == []  # _ is no wildcard
+        assert [
+            c.id for c in pickers.search(conn, "party", "'; DROP TABLE parties; --", policy)
+        ] == []
         assert [c.id for c in pickers.search(conn, "party", "Énergie", policy)] == ["P3"]
         assert len(pickers.search(conn, "party", "", policy)) == 3
         assert register.count("party") == 3

@@ -22,10 +22,22 @@ from tui.widgets.record_table import RecordTable
 def db(tmp_path):
     path = demo_register(tmp_path / "register.db")
     with Register.open(path, actor="t") as register:
-        register.add(validate("incident", {
-            "id": "I-77", "party": "P003", "reported": "2019-12-04", "category": "human_error",
-            "severity": "major", "title": "Overnight change failure", "status": "contained",
-            "next_review": "2020-01-06"}, register.policy))
+        register.add(
+            validate(
+                "incident",
+                {
+                    "id": "I-77",
+                    "party": "P003",
+                    "reported": "2019-12-04",
+                    "category": "human_error",
+                    "severity": "major",
+                    "title": "Overnight change failure",
+                    "status": "contained",
+                    "next_review": "2020-01-06",
+                },
+                register.policy,
+            )
+        )
     return path
 
 
@@ -40,7 +52,9 @@ def test_the_incident_list_and_its_detail(db):
             table = screen.query_one(RecordTable)
             assert table.current_id == "I-77"
             labels = [column.label for column, _width in table._shown]
-            assert labels[:2] == ["Id", "Class"] and {"Title", "Status", "Next review"} <= set(labels)
+            assert labels[:2] == ["Id", "Class"] and {"Title", "Status", "Next review"} <= set(
+                labels
+            )
             row = " ".join(str(cell) for cell in table.query_one("#rows").get_row_at(0))
             assert "contained" in row and "Overnight chang" in row and "RED" in row
             detail = screen.query_one(DetailPane).text
@@ -68,7 +82,10 @@ def test_a_new_incident_from_its_form_with_the_policys_choices_and_a_party_picke
             assert isinstance(form, FormScreen) and form.type_name == "incident"
             category = form.query_one("#f-category", Select)
             assert [code for _label, code in category._options if code is not Select.NULL][:3] == [
-                "malicious_firmware", "cyber_attack", "human_error"]
+                "malicious_firmware",
+                "cyber_attack",
+                "human_error",
+            ]
             category.value = "malicious_firmware"
             form.query_one("#f-reported", TextInput).value = "2020-01-08"
             form.query_one("#f-title", TextInput).value = "Unsigned firmware image seen"
@@ -86,9 +103,15 @@ def test_a_new_incident_from_its_form_with_the_policys_choices_and_a_party_picke
 
     asyncio.run(scenario())
     with Register.open(db, actor="check") as register:
-        [added] = register.records("incident", where="title = ?", params=["Unsigned firmware image seen"])
+        [added] = register.records(
+            "incident", where="title = ?", params=["Unsigned firmware image seen"]
+        )
         assert (added.id, added.party, added.status, added.classification) == (
-            "I0009", "P003", "reported", "RED")  # the demo's seven, I-77, then the next free id
+            "I0009",
+            "P003",
+            "reported",
+            "RED",
+        )  # the demo's seven, I-77, then the next free id
 
 
 def test_the_edit_form_offers_only_the_workflows_next_statuses_and_refuses_a_bad_close(db):

@@ -11,12 +11,14 @@ from tui import keymap
 
 
 def _bound_actions() -> set[str]:
-    return {binding.action.partition("(")[0] for _section, bindings in keymap.SECTIONS
-            for binding in bindings}
+    return {
+        binding.action.partition("(")[0]
+        for _section, bindings in keymap.SECTIONS
+        for binding in bindings
+    }
 
 
 def test_every_write_action_is_bound_to_a_key():
     assert keymap.WRITE_ACTIONS
     unbound = keymap.WRITE_ACTIONS - _bound_actions()
     assert not unbound, f"write actions no key binds: {sorted(unbound)}"
-

@@ -39,15 +39,22 @@ def test_every_list_shows_status_and_due_on_screen(db, size):
     async def scenario():
         app = make_app(db)
         async with app.run_test(size=size) as pilot:
-            for key, wanted in (("a", ("Status", "Response due")), ("f", ("Due", "Status")),
-                                ("l", ("Status",)), ("m", ("Status", "Date"))):
+            for key, wanted in (
+                ("a", ("Status", "Response due")),
+                ("f", ("Due", "Status")),
+                ("l", ("Status",)),
+                ("m", ("Status", "Date")),
+            ):
                 await pilot.press(key)
                 await settle(pilot)
                 table = app.screen.query_one("#rows", DataTable)
                 labels = [str(c.label) for c in table.ordered_columns]
                 for label in wanted:
                     assert label in labels, (key, size, labels)
-                assert sum(c.get_render_width(table) for c in table.ordered_columns) <= table.size.width
+                assert (
+                    sum(c.get_render_width(table) for c in table.ordered_columns)
+                    <= table.size.width
+                )
 
     asyncio.run(scenario())
 
@@ -59,7 +66,10 @@ def test_long_party_names_are_whole_at_200_columns(db):
             await pilot.press("a")
             await settle(pilot)
             table = app.screen.query_one("#rows", DataTable)
-            names = {str(table.get_row_at(i)[table.get_column_index("party")]) for i in range(table.row_count)}
+            names = {
+                str(table.get_row_at(i)[table.get_column_index("party")])
+                for i in range(table.row_count)
+            }
             assert any(len(n) > 22 for n in names)
             assert not any(n.endswith("…") for n in names)
 
@@ -71,7 +81,9 @@ def test_response_due_comes_from_the_due_computation(db):
     from assurance.store import Register
 
     with Register.open(db, actor="t") as register:
-        responses = {i.subject: i.due for i in compute_due(register, TODAY, categories=["response"])}
+        responses = {
+            i.subject: i.due for i in compute_due(register, TODAY, categories=["response"])
+        }
     assert responses
 
     async def scenario():

@@ -140,7 +140,8 @@ def test_a_month_of_work_without_typing_an_id(db, tmp_path, capsys):
         assert (assessment.kind, str(assessment.report_received)) == ("FUSA", "2020-01-06")
         decisions = register.records("decision", where="subject = ?", params=(assessment.id,))
         assert [(d.status, d.conditions) for d in decisions] == [
-            ("approved_subject_to", "Remediate G5.14 by 2020-03-31")]
+            ("approved_subject_to", "Remediate G5.14 by 2020-03-31")
+        ]
         [finding] = register.records("finding", where="assessment = ?", params=(assessment.id,))
         assert (finding.sec_ref, finding.status, finding.closed) == ("G5.14", "closed", TODAY)
         [letter] = register.records("letter", where="party = ?", params=(party.id,))

@@ -35,12 +35,25 @@ def test_a_party_page_from_one_of_its_findings_has_everything(db):
         async with app.run_test(size=(160, 50)) as pilot:
             page = await _party_page(pilot, "Albion")
             assert page.party_id == "P002"
-            texts = {part: shown(page.query_one(f"#party-{part}"))
-                     for part in ("about", "owes", "assessments", "decisions", "findings", "letters", "cpa")}
+            texts = {
+                part: shown(page.query_one(f"#party-{part}"))
+                for part in (
+                    "about",
+                    "owes",
+                    "assessments",
+                    "decisions",
+                    "findings",
+                    "letters",
+                    "cpa",
+                )
+            }
             assert "Albion Home Energy Ltd" in texts["about"]
             assert "security@albion.example" in texts["about"]
             assert "A0004" in texts["assessments"] and "Compliant" in texts["assessments"]
-            assert "Decisions:" in texts["decisions"] and "Potentially non-compliant" in texts["decisions"]
+            assert (
+                "Decisions:" in texts["decisions"]
+                and "Potentially non-compliant" in texts["decisions"]
+            )
             assert "F0004" in texts["findings"] and "in remediation" in texts["findings"]
             assert "L003" in texts["letters"]
             assert "no CPA data loaded" in texts["cpa"]
@@ -77,8 +90,11 @@ def test_with_cpa_data_the_page_and_dashboard_show_exposure(tmp_path):
             assert "no CPA data loaded" in shown(app.screen.query_one("#party-cpa"))
 
     asyncio.run(scenario())
-    for kind, name in (("certificates", "certificates.csv"), ("inventory", "inventory.csv"),
-                       ("plans", "plans.csv")):
+    for kind, name in (
+        ("certificates", "certificates.csv"),
+        ("inventory", "inventory.csv"),
+        ("plans", "plans.csv"),
+    ):
         result = cli(db, "cpa", "import", kind, str(tmp_path / name))
         assert result.returncode == 0, result.stderr
 

@@ -27,8 +27,9 @@ class _FrozenDatetime(dt.datetime):
 @pytest.fixture
 def db(tmp_path, monkeypatch):
     # The audit trail stamps real time into every event (and so its hash): freeze it here.
-    frozen = types.SimpleNamespace(datetime=_FrozenDatetime, date=dt.date, timedelta=dt.timedelta,
-                                   UTC=dt.UTC)
+    frozen = types.SimpleNamespace(
+        datetime=_FrozenDatetime, date=dt.date, timedelta=dt.timedelta, UTC=dt.UTC
+    )
     monkeypatch.setattr(audit, "dt", frozen)
     monkeypatch.setattr(store, "dt", frozen)
     return demo_register(tmp_path / "register.db")
@@ -126,6 +127,7 @@ def test_reports_dialog_with_its_preview(db, snap_compare):
 
 def test_security_incidents(db, snap_compare):
     """The list made from the incident descriptor: status in words, the open one's next review."""
+
     async def incidents(pilot):
         await _ready(pilot)
         await pilot.press("I")

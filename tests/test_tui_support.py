@@ -20,8 +20,14 @@ def demo_register(path: Path) -> Path:
 
 
 def make_app(db: Path, **session) -> SSCApp:
-    options = {"db_path": db, "actor": "test-secretary", "today": TODAY, "cursor_blink": False,
-               "out_dir": db.parent / "out", **session}
+    options = {
+        "db_path": db,
+        "actor": "test-secretary",
+        "today": TODAY,
+        "cursor_blink": False,
+        "out_dir": db.parent / "out",
+        **session,
+    }
     return SSCApp(Session(**options))
 
 

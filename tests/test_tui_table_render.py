@@ -33,9 +33,13 @@ def test_fast_cells_match_datatable_cell_for_cell(tmp_path):
                         for cursor in (False, True):
                             width = spec.get_render_width(table)
                             table._cell_render_cache.clear()
-                            fast = RowsTable._render_cell(table, row, column, style, width, cursor=cursor)
+                            fast = RowsTable._render_cell(
+                                table, row, column, style, width, cursor=cursor
+                            )
                             table._cell_render_cache.clear()
-                            slow = DataTable._render_cell(table, row, column, style, width, cursor=cursor)
+                            slow = DataTable._render_cell(
+                                table, row, column, style, width, cursor=cursor
+                            )
                             assert _merged(fast) == _merged(slow), (key, row, column, cursor)
                             checked += 1
         return checked

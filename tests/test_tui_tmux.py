@@ -18,13 +18,30 @@ class Terminal:
     def __init__(self, tmux: str, command: str, size: tuple[int, int] = (100, 30)) -> None:
         self.tmux = tmux
         self.name = f"ssc-e2e-{uuid.uuid4().hex[:8]}"
-        subprocess.run([tmux, "new-session", "-d", "-s", self.name, "-x", str(size[0]),
-                        "-y", str(size[1]), command], check=True)
+        subprocess.run(
+            [
+                tmux,
+                "new-session",
+                "-d",
+                "-s",
+                self.name,
+                "-x",
+                str(size[0]),
+                "-y",
+                str(size[1]),
+                command,
+            ],
+            check=True,
+        )
         subprocess.run([tmux, "set-option", "-t", self.name, "remain-on-exit", "on"], check=False)
 
     def screen(self) -> str:
-        return subprocess.run([self.tmux, "capture-pane", "-p", "-t", self.name],
-                              capture_output=True, text=True, check=False).stdout
+        return subprocess.run(
+            [self.tmux, "capture-pane", "-p", "-t", self.name],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
 
     def wait_for(self, *texts: str, timeout: float = 60) -> str:
         deadline = time.monotonic() + timeout
@@ -54,9 +71,11 @@ def test_a_secretary_finds_a_party_and_withdraws_it_in_a_real_terminal(tmp_path)
     tmux = require_tool("tmux")
     db = tmp_path / "register.db"
     env = f"PYTHONPATH={shlex.quote(str(REPO))} SSC_ACTOR=e2e-secretary TERM=xterm-256color"
-    command = (f"cd {shlex.quote(str(REPO))} && env {env} {shlex.quote(sys.executable)} -m ssc"
-               f" --db {shlex.quote(str(db))} tui --demo --as-of 2020-01-10"
-               f" --out {shlex.quote(str(tmp_path / 'out'))}")
+    command = (
+        f"cd {shlex.quote(str(REPO))} && env {env} {shlex.quote(sys.executable)} -m ssc"
+        f" --db {shlex.quote(str(db))} tui --demo --as-of 2020-01-10"
+        f" --out {shlex.quote(str(tmp_path / 'out'))}"
+    )
     term = Terminal(tmux, command)
     try:
         term.wait_for("ssc · Dashboard", "Due and overdue —", "overdue,", "Decisions this month")
@@ -87,7 +106,6 @@ def test_a_secretary_finds_a_party_and_withdraws_it_in_a_real_terminal(tmp_path)
         assert register.verify_audit() is None
 
 
-
 @pytest.mark.slow
 def test_a_month_in_a_real_terminal_with_the_cli_in_another(tmp_path):
     """Party, assessment (its Party picked by name), decision (checked, then confirmed), chase
@@ -99,9 +117,11 @@ def test_a_month_in_a_real_terminal_with_the_cli_in_another(tmp_path):
     db = tmp_path / "register.db"
     out = tmp_path / "out"
     env = f"PYTHONPATH={shlex.quote(str(REPO))} SSC_ACTOR=e2e-secretary TERM=xterm-256color"
-    command = (f"cd {shlex.quote(str(REPO))} && env {env} {shlex.quote(sys.executable)} -m ssc"
-               f" --db {shlex.quote(str(db))} tui --demo --as-of 2020-01-10"
-               f" --out {shlex.quote(str(out))}")
+    command = (
+        f"cd {shlex.quote(str(REPO))} && env {env} {shlex.quote(sys.executable)} -m ssc"
+        f" --db {shlex.quote(str(db))} tui --demo --as-of 2020-01-10"
+        f" --out {shlex.quote(str(out))}"
+    )
     term = Terminal(tmux, command, size=(80, 24))
 
     def slowly(*keys: str) -> None:
@@ -156,10 +176,25 @@ def test_a_month_in_a_real_terminal_with_the_cli_in_another(tmp_path):
         slowly("Enter", "e")
         term.wait_for("Edit party P003")
         other = subprocess.run(
-            [sys.executable, "-m", "ssc", "--db", str(db), "party", "edit", "P003",
-             "domestic_sms=300000", "--reason", "Q4 return"],
-            capture_output=True, text=True, cwd=REPO, timeout=60,
-            env={**os.environ, "PYTHONPATH": str(REPO), "SSC_ACTOR": "other-officer"})
+            [
+                sys.executable,
+                "-m",
+                "ssc",
+                "--db",
+                str(db),
+                "party",
+                "edit",
+                "P003",
+                "domestic_sms=300000",
+                "--reason",
+                "Q4 return",
+            ],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            timeout=60,
+            env={**os.environ, "PYTHONPATH": str(REPO), "SSC_ACTOR": "other-officer"},
+        )
         assert other.returncode == 0, other.stderr
         term.type(" (trading)")
         slowly("C-s")
@@ -192,8 +227,10 @@ def test_a_read_only_demo_is_filled_then_browsed_read_only_in_a_real_terminal(tm
     tmux = require_tool("tmux")
     db = tmp_path / "register.db"
     env = f"PYTHONPATH={shlex.quote(str(REPO))} SSC_ACTOR=e2e-secretary TERM=xterm-256color"
-    command = (f"cd {shlex.quote(str(REPO))} && env {env} {shlex.quote(sys.executable)} -m ssc"
-               f" --db {shlex.quote(str(db))} tui --demo --read-only --as-of 2020-01-10")
+    command = (
+        f"cd {shlex.quote(str(REPO))} && env {env} {shlex.quote(sys.executable)} -m ssc"
+        f" --db {shlex.quote(str(db))} tui --demo --read-only --as-of 2020-01-10"
+    )
     term = Terminal(tmux, command)
     try:
         term.wait_for("ssc · Dashboard", "Due and overdue —")

@@ -100,8 +100,9 @@ def test_record_a_fusa_for_a_party_from_its_assessments(db):
 
     run(scenario())
     with reopen(db) as register:
-        found = register.records("assessment", where="party = ? AND fieldwork_start = ?",
-                                 params=("P008", "2019-12-02"))
+        found = register.records(
+            "assessment", where="party = ? AND fieldwork_start = ?", params=("P008", "2019-12-02")
+        )
         assert [a.kind for a in found] == ["FUSA"]
 
 
@@ -109,8 +110,11 @@ def test_set_a_status_with_conditions_and_a_reason(db):
     with reopen(db) as register:
         from assurance.models import Assessment
 
-        register.add(Assessment(id="A-NEW", party="P008", kind="FUSA", cycle_year=1,
-                                fieldwork_end="2019-12-13"))
+        register.add(
+            Assessment(
+                id="A-NEW", party="P008", kind="FUSA", cycle_year=1, fieldwork_end="2019-12-13"
+            )
+        )
 
     async def scenario():
         app = make_app(db)
@@ -212,8 +216,10 @@ def test_filter_narrows_as_you_type_and_jumps_back(db):
             assert 0 < matches.page_total < fusa
             # Only what fits is loaded (a screenful, not the page).
             assert table.row_count <= min(matches.page_total, table.size.height)
-            assert all(str(row[3]) == "FUSA" or "P008" in str(row) for row in
-                       (table.get_row_at(i) for i in range(table.row_count)))
+            assert all(
+                str(row[3]) == "FUSA" or "P008" in str(row)
+                for row in (table.get_row_at(i) for i in range(table.row_count))
+            )
             assert "of" in str(screen.query_one("#summary").render())
 
     run(scenario())
@@ -319,8 +325,15 @@ def test_every_screen_opens_with_classification_and_detail(db):
         app = make_app(db)
         async with app.run_test(size=(80, 24)) as pilot:
             await settle(pilot)
-            for key, mode in (("a", "assessments"), ("l", "letters"), ("f", "findings"),
-                              ("m", "decisions"), ("u", "audit"), ("c", "cpa"), ("p", "parties")):
+            for key, mode in (
+                ("a", "assessments"),
+                ("l", "letters"),
+                ("f", "findings"),
+                ("m", "decisions"),
+                ("u", "audit"),
+                ("c", "cpa"),
+                ("p", "parties"),
+            ):
                 await pilot.press(key)
                 await settle(pilot)
                 assert app.current_mode == mode
@@ -385,7 +398,9 @@ def test_read_only_opens_the_file_read_only_and_refuses_each_write_once(db):
     assert db.read_bytes() == before
 
 
-@pytest.mark.parametrize("argv", [["--db", "R.db", "tui", "--demo"], ["tui", "--demo", "--db", "R.db"]])
+@pytest.mark.parametrize(
+    "argv", [["--db", "R.db", "tui", "--demo"], ["tui", "--demo", "--db", "R.db"]]
+)
 def test_tui_takes_the_global_db_before_or_after_its_name(argv):
     from pathlib import Path
 

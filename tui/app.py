@@ -11,8 +11,17 @@ from tui.commands import ActionsProvider
 from tui.state import Session
 
 #: The screens the global keys switch between (the lists made from descriptors last).
-MODE_NAMES = ("dashboard", "parties", "assessments", "letters", "findings", "decisions", "cpa", "audit",
-              *keymap.DESCRIBED_VIEWS)
+MODE_NAMES = (
+    "dashboard",
+    "parties",
+    "assessments",
+    "letters",
+    "findings",
+    "decisions",
+    "cpa",
+    "audit",
+    *keymap.DESCRIBED_VIEWS,
+)
 
 
 def _mode(name: str):
@@ -42,8 +51,9 @@ class SSCApp(App[None]):
     COMMANDS = App.COMMANDS | {ActionsProvider}
     MODES = {name: _mode(name) for name in MODE_NAMES}
 
-    def __init__(self, session: Session, register: Register | None = None,
-                 policies: Policies = shipped) -> None:
+    def __init__(
+        self, session: Session, register: Register | None = None, policies: Policies = shipped
+    ) -> None:
         super().__init__()
         self.session = session
         #: The policies of the Environment the app was started with (screens read theirs here).
@@ -89,7 +99,9 @@ class SSCApp(App[None]):
         """Quit (q, ctrl+q) — but not over a form with unsaved input without asking."""
         from tui.screens.base import Dialog
 
-        dirty = next((s for s in reversed(self.screen_stack) if isinstance(s, Dialog) and s.dirty), None)
+        dirty = next(
+            (s for s in reversed(self.screen_stack) if isinstance(s, Dialog) and s.dirty), None
+        )
         if dirty is None:
             self.exit()
             return
@@ -105,7 +117,8 @@ class SSCApp(App[None]):
         could write.
         """
         _target, name, _params = self._parse_action(
-            action, self if default_namespace is None else default_namespace, namespaces)
+            action, self if default_namespace is None else default_namespace, namespaces
+        )
         if name in keymap.WRITE_ACTIONS and not self.check_writable():
             return True
         return await super().run_action(action, default_namespace, namespaces)
@@ -113,16 +126,19 @@ class SSCApp(App[None]):
     def check_writable(self) -> bool:
         """False, with a message, in read-only mode: every write action asks this first."""
         if self.session.read_only:
-            self.notify("Read-only mode: nothing can be changed (start without --read-only to edit).",
-                        severity="warning")
+            self.notify(
+                "Read-only mode: nothing can be changed (start without --read-only to edit).",
+                severity="warning",
+            )
             return False
         return True
 
 
 def open_register(session: Session, policies: Policies = shipped) -> Register:
     """The session's register: read-only (never created, migrated or changed) if it says so."""
-    return Register.open(session.db_path, actor=session.actor, write=not session.read_only,
-                         policies=policies)
+    return Register.open(
+        session.db_path, actor=session.actor, write=not session.read_only, policies=policies
+    )
 
 
 def run(session: Session, *, demo: bool = False, policies: Policies = shipped) -> int:

@@ -36,5 +36,10 @@ class ActionsProvider(Provider):
         for name, key, action, target in self._actions():
             score = matcher.match(name)
             if score > 0:
-                yield Hit(score, matcher.highlight(name), partial(self._run, action, target),
-                          text=name, help=f"key: {key}")
+                yield Hit(
+                    score,
+                    matcher.highlight(name),
+                    partial(self._run, action, target),
+                    text=name,
+                    help=f"key: {key}",
+                )

@@ -48,39 +48,63 @@ def _related(register: Register, record: Record) -> list[str]:
     lines: list[str] = []
     if record.type_name == "party":
         (assessments,) = conn.execute(
-            "SELECT COUNT(*) FROM assessments WHERE party = ? AND withdrawn IS NULL", (record.id,)).fetchone()
+            "SELECT COUNT(*) FROM assessments WHERE party = ? AND withdrawn IS NULL", (record.id,)
+        ).fetchone()
         (findings,) = conn.execute(
             "SELECT COUNT(*) FROM findings f JOIN assessments a ON a.id = f.assessment"
             " WHERE a.party = ? AND f.withdrawn IS NULL AND f.status NOT IN"
             f" ({', '.join('?' for _ in policy.findings.closed_statuses)})",
-            (record.id, *policy.findings.closed_statuses)).fetchone()
+            (record.id, *policy.findings.closed_statuses),
+        ).fetchone()
         (letters,) = conn.execute(
-            "SELECT COUNT(*) FROM letters WHERE party = ? AND withdrawn IS NULL", (record.id,)).fetchone()
-        lines += [f"{present.plural(assessments, 'assessment')} · {present.plural(findings, 'open finding')}"
-                  f" · {present.plural(letters, 'letter')}",
-                  "A, F, L list them; v shows everything about the Party"]
+            "SELECT COUNT(*) FROM letters WHERE party = ? AND withdrawn IS NULL", (record.id,)
+        ).fetchone()
+        lines += [
+            f"{present.plural(assessments, 'assessment')} · {present.plural(findings, 'open finding')}"
+            f" · {present.plural(letters, 'letter')}",
+            "A, F, L list them; v shows everything about the Party",
+        ]
     elif record.type_name in ("assessment", "letter"):
         vocabulary, _subject = workflow.subject_vocabulary(register, record.id)
         current = workflow.current_status(register, record.id)
         allowed = policy.allowed_statuses(vocabulary, current)
-        lines.append(f"status: {present.status_name(policy, current, vocabulary)}"
-                     + (f" → may become {', '.join(present.status_name(policy, s, vocabulary) for s in allowed)}"
-                        " — s decides" if allowed else " — final"))
-        for decision in register.records(Decision, where="subject = ?", params=(record.id,),
-                                         order_by="date DESC"):
+        lines.append(
+            f"status: {present.status_name(policy, current, vocabulary)}"
+            + (
+                f" → may become {', '.join(present.status_name(policy, s, vocabulary) for s in allowed)}"
+                " — s decides"
+                if allowed
+                else " — final"
+            )
+        )
+        for decision in register.records(
+            Decision, where="subject = ?", params=(record.id,), order_by="date DESC"
+        ):
             conditions = f" — {decision.conditions}" if decision.conditions else ""
-            lines.append(f"  {decision.date} {present.status_name(policy, decision.status, vocabulary)}{conditions}")
+            lines.append(
+                f"  {decision.date} {present.status_name(policy, decision.status, vocabulary)}{conditions}"
+            )
         if isinstance(record, Assessment):
             (findings,) = conn.execute(
-                "SELECT COUNT(*) FROM findings WHERE assessment = ? AND withdrawn IS NULL", (record.id,)).fetchone()
-            lines.append(f"{present.plural(findings, 'finding')} (F lists them) · Party {record.party}"
-                         " (P goes to it, v shows everything about it)")
+                "SELECT COUNT(*) FROM findings WHERE assessment = ? AND withdrawn IS NULL",
+                (record.id,),
+            ).fetchone()
+            lines.append(
+                f"{present.plural(findings, 'finding')} (F lists them) · Party {record.party}"
+                " (P goes to it, v shows everything about it)"
+            )
     elif isinstance(record, Finding):
         allowed = policy.findings.transitions.get(record.status, [])
-        lines.append(f"may become: {', '.join(present.words(s) for s in allowed) or 'nothing — final'}"
-                     " — x closes it, s sets another status")
-    last = next(audit.events(conn, entity=record.type_name, entity_id=record.id,
-                             newest_first=True, limit=1), None)
+        lines.append(
+            f"may become: {', '.join(present.words(s) for s in allowed) or 'nothing — final'}"
+            " — x closes it, s sets another status"
+        )
+    last = next(
+        audit.events(
+            conn, entity=record.type_name, entity_id=record.id, newest_first=True, limit=1
+        ),
+        None,
+    )
     if last:
         reason = f" — {last.reason}" if last.reason else ""
         lines.append(f"last change: {last.action} by {last.actor} at {last.at[:16]}{reason}")
@@ -89,8 +113,9 @@ def _related(register: Register, record: Record) -> list[str]:
 
 def describe(register: Register, record: Record) -> Group:
     """The detail pane's content for ``record``."""
-    title = Text.assemble(present.badge(record.classification), " ",
-                          (f"{record.type_name} {record.id}", "bold"))
+    title = Text.assemble(
+        present.badge(record.classification), " ", (f"{record.type_name} {record.id}", "bold")
+    )
     parts: list = [title, _fields(record, register.policy)]
     related = _related(register, record)
     if related:
@@ -101,8 +126,11 @@ def describe(register: Register, record: Record) -> Group:
 def describe_event(event: audit.AuditEvent) -> Group:
     """The detail pane's content for one audit event."""
     state = event.after or event.before or {}
-    title = Text.assemble(present.badge(state.get("classification")), " ",
-                          (f"event {event.seq}: {event.action} {event.entity} {event.entity_id}", "bold"))
+    title = Text.assemble(
+        present.badge(state.get("classification")),
+        " ",
+        (f"event {event.seq}: {event.action} {event.entity} {event.entity_id}", "bold"),
+    )
     grid = Table.grid(padding=(0, 1))
     grid.add_column(style="bold")
     grid.add_column()

@@ -17,19 +17,38 @@ from pathlib import Path
 from tui.due_summary import DueSummary, summarise_due
 
 
-def compute_in_subprocess(db_path: Path, actor: str, as_of: dt.date, shown: int,
-                          policy_file: Path | None = None) -> DueSummary:
+def compute_in_subprocess(
+    db_path: Path, actor: str, as_of: dt.date, shown: int, policy_file: Path | None = None
+) -> DueSummary:
     from assurance.due import DueItem
 
     root = str(Path(__file__).resolve().parent.parent)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])),
+    }
     proc = subprocess.run(
-        [sys.executable, "-m", "tui.due_worker", str(db_path), actor, as_of.isoformat(), str(shown),
-         *([str(policy_file)] if policy_file else [])],
-        stdin=subprocess.DEVNULL, capture_output=True, text=True, env=env, cwd=root, check=False,
+        [
+            sys.executable,
+            "-m",
+            "tui.due_worker",
+            str(db_path),
+            actor,
+            as_of.isoformat(),
+            str(shown),
+            *([str(policy_file)] if policy_file else []),
+        ],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=root,
+        check=False,
     )
     if proc.returncode != 0:
-        raise RuntimeError(proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "failed")
+        raise RuntimeError(
+            proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "failed"
+        )
     data = json.loads(proc.stdout)
     items = []
     for item in data["items"]:
@@ -47,10 +66,16 @@ def main(argv: list[str]) -> int:
     policies = Policies(Path(policy_file[0]) if policy_file else None)
     with Register.open(db, actor=actor, policies=policies) as register:
         summary = summarise_due(compute_due(register, dt.date.fromisoformat(day)), int(shown))
-    json.dump({"total": summary.total, "overdue": summary.overdue,
-               "by_category": summary.by_category,
-               "items": [dataclasses.asdict(item) for item in summary.items]},
-              sys.stdout, default=str)
+    json.dump(
+        {
+            "total": summary.total,
+            "overdue": summary.overdue,
+            "by_category": summary.by_category,
+            "items": [dataclasses.asdict(item) for item in summary.items],
+        },
+        sys.stdout,
+        default=str,
+    )
     return 0
 
 

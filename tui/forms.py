@@ -39,8 +39,9 @@ def _base(annotation) -> type:
     return typing.get_origin(annotation) or annotation
 
 
-def _choices(type_name: str, name: str, policy: RegisterPolicy,
-             current: Record | None) -> tuple[tuple[str, str], ...]:
+def _choices(
+    type_name: str, name: str, policy: RegisterPolicy, current: Record | None
+) -> tuple[tuple[str, str], ...]:
     if name == "classification":
         return tuple((level, level) for level in policy.classification.order)
     if name == "roles":
@@ -54,9 +55,15 @@ def _choices(type_name: str, name: str, policy: RegisterPolicy,
     rules = policy.types.get(type_name)
     if rules is not None and name in rules.choices:  # a type's own vocabularies (register.toml)
         return tuple((label, code) for code, label in rules.choices[name].items())
-    if rules is not None and rules.workflow is not None and name == RECORD_TYPES[type_name].descriptor.status_field:
+    if (
+        rules is not None
+        and rules.workflow is not None
+        and name == RECORD_TYPES[type_name].descriptor.status_field
+    ):
         statuses = rules.workflow.statuses
-        codes = list(statuses) if current is None else rules.workflow.allowed(getattr(current, name))
+        codes = (
+            list(statuses) if current is None else rules.workflow.allowed(getattr(current, name))
+        )
         return tuple((statuses[code], code) for code in codes)
     if type_name == "finding" and name == "status":
         if current is None:
@@ -67,8 +74,9 @@ def _choices(type_name: str, name: str, policy: RegisterPolicy,
     return ()
 
 
-def form_fields(type_name: str, policy: RegisterPolicy,
-                current: Record | None = None) -> list[FormField]:
+def form_fields(
+    type_name: str, policy: RegisterPolicy, current: Record | None = None
+) -> list[FormField]:
     """The form of a record type: its model's fields in order, ids first."""
     model = RECORD_TYPES[type_name]
     fields = []

@@ -17,8 +17,11 @@ GLOBAL: list[Binding] = [
     Binding("c", "go('cpa')", "CPA", show=False),
     Binding("u", "go('audit')", "Audit log", show=False),
     # The lists made from record types' descriptors, each on the key its descriptor names.
-    *(Binding(d.tui_key, f"go('{d.table}')", d.plural[:1].upper() + d.plural[1:], show=False)
-      for d in DESCRIPTORS.values() if d.tui_key),
+    *(
+        Binding(d.tui_key, f"go('{d.table}')", d.plural[:1].upper() + d.plural[1:], show=False)
+        for d in DESCRIPTORS.values()
+        if d.tui_key
+    ),
     Binding("r", "reports", "Reports"),
     Binding("h", "chase", "Chase list"),
     Binding("question_mark", "help", "Help", key_display="?"),

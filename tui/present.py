@@ -48,13 +48,21 @@ def status_name(policy: RegisterPolicy, code: str | None, vocabulary: str | None
 
 #: Field labels in the SEC's words where a field's name is an abbreviation or a code.
 LABELS = {
-    "id": "Id", "cio": "User CIO", "sec_party_id": "SEC Party id",
+    "id": "Id",
+    "cio": "User CIO",
+    "sec_party_id": "SEC Party id",
     "domestic_sms": "Domestic smart metering systems",
     "non_domestic_sms": "Non-domestic smart metering systems",
-    "sec_ref": "SEC clause", "relates_to": "Relates to assessment", "cycle_year": "Year of the cycle",
-    "fieldwork_start": "Fieldwork start", "fieldwork_end": "Fieldwork end",
-    "report_received": "Report received", "response_due": "Response due",
-    "response_received": "Response received", "party": "Party", "roles": "User Roles",
+    "sec_ref": "SEC clause",
+    "relates_to": "Relates to assessment",
+    "cycle_year": "Year of the cycle",
+    "fieldwork_start": "Fieldwork start",
+    "fieldwork_end": "Fieldwork end",
+    "report_received": "Report received",
+    "response_due": "Response due",
+    "response_received": "Response received",
+    "party": "Party",
+    "roles": "User Roles",
 }
 
 

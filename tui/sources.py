@@ -81,10 +81,14 @@ def counts(register: Register, today: dt.date) -> Counts:
         letters=register.count("letter"),
         open_findings=one(
             "SELECT COUNT(*) FROM findings WHERE withdrawn IS NULL AND status NOT IN"
-            f" ({', '.join('?' for _ in closed)})", *closed),
+            f" ({', '.join('?' for _ in closed)})",
+            *closed,
+        ),
         decisions_this_month=one(
             "SELECT COUNT(*) FROM decisions WHERE withdrawn IS NULL AND date >= ? AND date < ?",
-            first.isoformat(), following.isoformat()),
+            first.isoformat(),
+            following.isoformat(),
+        ),
         events=events,
         head=head,
     )
@@ -106,9 +110,14 @@ def month_decisions(register: Register, today: dt.date, limit: int = 100) -> lis
         (first.isoformat(), following.isoformat(), limit),
     ).fetchall()
     return [
-        MonthDecision(did, date, subject, party,
-                      status_name(policy, status, policy.vocabulary_for_kind(kind) if kind else "letter"),
-                      classification)
+        MonthDecision(
+            did,
+            date,
+            subject,
+            party,
+            status_name(policy, status, policy.vocabulary_for_kind(kind) if kind else "letter"),
+            classification,
+        )
         for did, date, subject, party, status, kind, classification in rows
     ]
 
@@ -118,8 +127,15 @@ def month_decisions(register: Register, today: dt.date, limit: int = 100) -> lis
 SEPARATE_PROCESS_ABOVE = 20_000
 
 
-def due_summary(db_path: Path, actor: str, as_of: dt.date, shown: int, *,
-                policies: Policies = shipped, separate_process: bool = False) -> DueSummary:
+def due_summary(
+    db_path: Path,
+    actor: str,
+    as_of: dt.date,
+    shown: int,
+    *,
+    policies: Policies = shipped,
+    separate_process: bool = False,
+) -> DueSummary:
     """``assurance.due.compute_due``, summarised, on a connection of its own (from a worker thread).
 
     Over a big register the work runs in another process and only the summary comes back, so
@@ -141,8 +157,9 @@ def _cpa_conn(db_path: Path) -> sqlite3.Connection:
     return open_register(db_path)
 
 
-def cpa_report(db_path: Path, as_of: dt.date, policies: PolicySource,
-               horizon_days: int | None = None) -> CpaReport:
+def cpa_report(
+    db_path: Path, as_of: dt.date, policies: PolicySource, horizon_days: int | None = None
+) -> CpaReport:
     """The CPA expiry alert (``smki.cpa.report.build_report``) for the register file."""
     from smki.cpa.policy import load_policy
     from smki.cpa.report import build_report
@@ -154,8 +171,9 @@ def cpa_report(db_path: Path, as_of: dt.date, policies: PolicySource,
         conn.close()
 
 
-def smki_certificates(paths: tuple[Path, ...], as_of: dt.date,
-                      policies: PolicySource) -> tuple[list[CertificateExpiry], list[str]]:
+def smki_certificates(
+    paths: tuple[Path, ...], as_of: dt.date, policies: PolicySource
+) -> tuple[list[CertificateExpiry], list[str]]:
     """SMKI certificates under ``paths`` with their expiry severity, worst first; and problems."""
     from smki import expiry
     from smki.certificates import load_certificates
@@ -175,9 +193,17 @@ def smki_certificates(paths: tuple[Path, ...], as_of: dt.date,
         not_after = cert.not_after
         assert not_after is not None, "load_certificates yields fully parsed certificates only"
         left = cert.days_left(as_of)
-        rows.append(CertificateExpiry(
-            cert.path, cert.subject, cert.role_name or "—", cert.eui64 or "—",
-            not_after.date(), left, str(expiry.classify(left, policy))))
+        rows.append(
+            CertificateExpiry(
+                cert.path,
+                cert.subject,
+                cert.role_name or "—",
+                cert.eui64 or "—",
+                not_after.date(),
+                left,
+                str(expiry.classify(left, policy)),
+            )
+        )
     rank = {"expired": 0, "critical": 1, "warning": 2, "notice": 3, "ok": 4}
     rows.sort(key=lambda r: (rank.get(r.severity, 5), r.days_left))
     return rows, problems
@@ -200,8 +226,9 @@ def preview_panel(register: Register, month: str, paper_ref: str | None) -> str:
     return text if isinstance(text, str) else text.decode("utf-8")
 
 
-def write_panel(register: Register, month: str, out_dir: Path, fmt: str,
-                paper_ref: str | None = None) -> list[Path]:
+def write_panel(
+    register: Register, month: str, out_dir: Path, fmt: str, paper_ref: str | None = None
+) -> list[Path]:
     """The month's SSC section and its Appendix A (RED), written by ``assurance.report`` in
     ``fmt``, one of :data:`assurance.formats.PANEL`."""
     from assurance.formats import PANEL
@@ -216,8 +243,9 @@ def write_panel(register: Register, month: str, out_dir: Path, fmt: str,
     return [files.main, *([files.appendix] if files.appendix else [])]
 
 
-def write_cpa(db_path: Path, as_of: dt.date, out_dir: Path, fmt: str,
-              policies: PolicySource) -> Path:
+def write_cpa(
+    db_path: Path, as_of: dt.date, out_dir: Path, fmt: str, policies: PolicySource
+) -> Path:
     """The CPA expiry report as of ``as_of`` in ``fmt``, one of :data:`smki.cpa.formats.CPA`."""
     from smki.cpa.formats import CPA
 
@@ -270,21 +298,31 @@ class PartyOverview:
     cpa: list[CpaExposure] | None
 
 
-def party_overview(register: Register, party_id: str, today: dt.date, db_path: Path) -> PartyOverview:
+def party_overview(
+    register: Register, party_id: str, today: dt.date, db_path: Path
+) -> PartyOverview:
     from assurance.due import compute_due
 
     party = register.require(Party, party_id)
-    assessments = register.records(Assessment, where="party = ?", params=(party_id,),
-                                   order_by="coalesce(fieldwork_end, fieldwork_start) DESC, id")
-    letters = register.records(DirectorsLetter, where="party = ?", params=(party_id,), order_by="received DESC")
+    assessments = register.records(
+        Assessment,
+        where="party = ?",
+        params=(party_id,),
+        order_by="coalesce(fieldwork_end, fieldwork_start) DESC, id",
+    )
+    letters = register.records(
+        DirectorsLetter, where="party = ?", params=(party_id,), order_by="received DESC"
+    )
     subjects = [a.id for a in assessments] + [letter.id for letter in letters]
     marks = ", ".join("?" for _ in subjects) or "NULL"
-    decisions = register.records(Decision, where=f"subject IN ({marks})", params=subjects,
-                                 order_by="date DESC, id DESC")
+    decisions = register.records(
+        Decision, where=f"subject IN ({marks})", params=subjects, order_by="date DESC, id DESC"
+    )
     ids = [a.id for a in assessments]
     marks = ", ".join("?" for _ in ids) or "NULL"
-    findings = register.records(Finding, where=f"assessment IN ({marks})", params=ids,
-                                order_by="coalesce(due, '9999') , id")
+    findings = register.records(
+        Finding, where=f"assessment IN ({marks})", params=ids, order_by="coalesce(due, '9999') , id"
+    )
     due = compute_due(register, today, party=party_id)
     cpa: list[CpaExposure] | None = None
     if cpa_loaded(db_path):
@@ -293,7 +331,14 @@ def party_overview(register: Register, party_id: str, today: dt.date, db_path: P
         for alert in cpa_report(db_path, today, register.policies).certificates:
             for exposure in alert.suppliers:
                 if exposure.supplier.casefold() in names:
-                    cpa.append(CpaExposure(alert.cpa_id, f"{alert.manufacturer} {alert.model}",
-                                           alert.expires, alert.days_left, exposure.devices,
-                                           str(exposure.plan)))
+                    cpa.append(
+                        CpaExposure(
+                            alert.cpa_id,
+                            f"{alert.manufacturer} {alert.model}",
+                            alert.expires,
+                            alert.days_left,
+                            exposure.devices,
+                            str(exposure.plan),
+                        )
+                    )
     return PartyOverview(party, assessments, decisions, findings, letters, due, cpa)

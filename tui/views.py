@@ -82,22 +82,30 @@ _PARTY_NAMED = "t.party IN (SELECT id FROM parties WHERE name LIKE ? ESCAPE '\\'
 
 
 #: A finding or decision matched by its Party's name (through its assessment or letter).
-_FINDING_OF_PARTY_NAMED = ("t.assessment IN (SELECT id FROM assessments WHERE party IN"
-                           " (SELECT id FROM parties WHERE name LIKE ? ESCAPE '\\'))")
-_DECISION_OF_PARTY_NAMED = ("t.subject IN (SELECT id FROM assessments WHERE party IN"
-                            " (SELECT id FROM parties WHERE name LIKE ? ESCAPE '\\')"
-                            " UNION SELECT id FROM letters WHERE party IN"
-                            " (SELECT id FROM parties WHERE name LIKE ? ESCAPE '\\'))")
+_FINDING_OF_PARTY_NAMED = (
+    "t.assessment IN (SELECT id FROM assessments WHERE party IN"
+    " (SELECT id FROM parties WHERE name LIKE ? ESCAPE '\\'))"
+)
+_DECISION_OF_PARTY_NAMED = (
+    "t.subject IN (SELECT id FROM assessments WHERE party IN"
+    " (SELECT id FROM parties WHERE name LIKE ? ESCAPE '\\')"
+    " UNION SELECT id FROM letters WHERE party IN"
+    " (SELECT id FROM parties WHERE name LIKE ? ESCAPE '\\'))"
+)
 
 
 def _cls(alias: str = "t") -> Column:
-    return Column("classification", "Class", f"{alias}.classification", "classification",
-                  priority=0, width=7)
+    return Column(
+        "classification", "Class", f"{alias}.classification", "classification", priority=0, width=7
+    )
 
 
 VIEWS: dict[str, View] = {
     "parties": View(
-        "parties", "Parties", "party", "parties AS t",
+        "parties",
+        "Parties",
+        "party",
+        "parties AS t",
         (
             Column("id", "Id", "t.id", priority=0, width=6),
             Column("name", "Name", "t.name", priority=0, width=24, flex=True),
@@ -111,7 +119,9 @@ VIEWS: dict[str, View] = {
         {"id": "t.id = ?"},
     ),
     "assessments": View(
-        "assessments", "Assessments", "assessment",
+        "assessments",
+        "Assessments",
+        "assessment",
         "assessments AS t LEFT JOIN parties AS p ON p.id = t.party",
         (
             Column("id", "Id", "t.id", priority=0, width=7),
@@ -120,8 +130,15 @@ VIEWS: dict[str, View] = {
             Column("cycle_year", "Year", "t.cycle_year", priority=3, width=4),
             Column("fieldwork_end", "Fieldwork end", "t.fieldwork_end", priority=2, width=10),
             Column("report_received", "Report", "t.report_received", priority=2, width=10),
-            Column("response_due", "Response due", "t.id", "response_due", sortable=False,
-                   priority=0, width=12),
+            Column(
+                "response_due",
+                "Response due",
+                "t.id",
+                "response_due",
+                sortable=False,
+                priority=0,
+                width=12,
+            ),
             Column("status", "Status", "t.id", "status", sortable=False, priority=0, width=22),
             _cls(),
         ),
@@ -130,7 +147,9 @@ VIEWS: dict[str, View] = {
         {"party": "t.party = ?", "id": "t.id = ?"},
     ),
     "letters": View(
-        "letters", "Director's Letters", "letter",
+        "letters",
+        "Director's Letters",
+        "letter",
         "letters AS t LEFT JOIN parties AS p ON p.id = t.party",
         (
             Column("id", "Id", "t.id", priority=0, width=6),
@@ -146,7 +165,9 @@ VIEWS: dict[str, View] = {
         {"party": "t.party = ?"},
     ),
     "findings": View(
-        "findings", "Findings", "finding",
+        "findings",
+        "Findings",
+        "finding",
         "findings AS t LEFT JOIN assessments AS a ON a.id = t.assessment"
         " LEFT JOIN parties AS p ON p.id = a.party",
         (
@@ -160,13 +181,24 @@ VIEWS: dict[str, View] = {
             Column("status", "Status", "t.status", "finding_status", priority=0, width=14),
             _cls(),
         ),
-        ("t.id", "t.assessment", "a.party", _FINDING_OF_PARTY_NAMED, "t.sec_ref", "t.title",
-         "t.status", "t.severity", "t.owner"),
+        (
+            "t.id",
+            "t.assessment",
+            "a.party",
+            _FINDING_OF_PARTY_NAMED,
+            "t.sec_ref",
+            "t.title",
+            "t.status",
+            "t.severity",
+            "t.owner",
+        ),
         "t.rowid DESC",
         {"party": "a.party = ?", "assessment": "t.assessment = ?"},
     ),
     "decisions": View(
-        "decisions", "Decisions", "decision",
+        "decisions",
+        "Decisions",
+        "decision",
         "decisions AS t LEFT JOIN assessments AS a ON a.id = t.subject"
         " LEFT JOIN letters AS l ON l.id = t.subject"
         " LEFT JOIN parties AS p ON p.id = coalesce(a.party, l.party)",
@@ -184,7 +216,10 @@ VIEWS: dict[str, View] = {
         {"subject": "t.subject = ?"},
     ),
     "audit": View(
-        "audit", "Audit trail", None, "audit_events AS t",
+        "audit",
+        "Audit trail",
+        None,
+        "audit_events AS t",
         (
             Column("id", "Seq", "t.seq", priority=0, width=5),
             Column("at", "At (UTC)", "substr(t.at, 1, 19)", priority=1, width=19),
@@ -193,9 +228,14 @@ VIEWS: dict[str, View] = {
             Column("entity", "Record", "t.entity", priority=1, width=10),
             Column("entity_id", "Id", "t.entity_id", priority=0, width=8),
             Column("reason", "Reason", "t.reason", priority=3, width=16, flex=True),
-            Column("classification", "Class",
-                   "json_extract(coalesce(t.after, t.before), '$.classification')",
-                   "classification", priority=0, width=7),
+            Column(
+                "classification",
+                "Class",
+                "json_extract(coalesce(t.after, t.before), '$.classification')",
+                "classification",
+                priority=0,
+                width=7,
+            ),
         ),
         ("t.actor", "t.entity", "t.entity_id", "t.action", "t.reason"),
         "t.seq DESC",
@@ -233,20 +273,44 @@ def described_view(descriptor: RecordType) -> View:
             scopes["party"] = f"t.{name} = ?"
         elif name in (descriptor.status_field, descriptor.due_field):
             kind = "words" if name == descriptor.status_field else "text"
-            columns.append(Column(name, present.field_label(name), f"t.{name}", kind,
-                                  priority=0 if kind == "words" else 1, width=19 if kind == "words" else 11))
+            columns.append(
+                Column(
+                    name,
+                    present.field_label(name),
+                    f"t.{name}",
+                    kind,
+                    priority=0 if kind == "words" else 1,
+                    width=19 if kind == "words" else 11,
+                )
+            )
             searched.append(f"t.{name}")
         elif "date" in annotation:
-            columns.append(Column(name, present.field_label(name), f"t.{name}", priority=2, width=10))
+            columns.append(
+                Column(name, present.field_label(name), f"t.{name}", priority=2, width=10)
+            )
         elif name in descriptor.choice_fields:
-            columns.append(Column(name, present.field_label(name), f"t.{name}", "words", priority=3, width=12))
+            columns.append(
+                Column(name, present.field_label(name), f"t.{name}", "words", priority=3, width=12)
+            )
             searched.append(f"t.{name}")
         else:
-            columns.append(Column(name, present.field_label(name), f"t.{name}", priority=1, width=16, flex=True))
+            columns.append(
+                Column(
+                    name, present.field_label(name), f"t.{name}", priority=1, width=16, flex=True
+                )
+            )
             searched.append(f"t.{name}")
     columns.append(_cls())
-    return View(descriptor.table, descriptor.plural, descriptor.name, source, tuple(columns),
-                tuple(searched), "t.rowid DESC", scopes)
+    return View(
+        descriptor.table,
+        descriptor.plural,
+        descriptor.name,
+        source,
+        tuple(columns),
+        tuple(searched),
+        "t.rowid DESC",
+        scopes,
+    )
 
 
 # Every other record type's list, from its descriptor (a new type needs no view of its own).
@@ -314,8 +378,9 @@ def order_by(view: View, state: ListState) -> str:
     return f"{column.sql} {'DESC' if state.descending else 'ASC'}, t.rowid"
 
 
-def fetch(conn: sqlite3.Connection, view: View, state: ListState, limit: int,
-          skip: int = 0) -> list[tuple]:
+def fetch(
+    conn: sqlite3.Connection, view: View, state: ListState, limit: int, skip: int = 0
+) -> list[tuple]:
     """Up to ``limit`` of the view's rows (first value the record id), ``skip`` rows past the page's start.
 
     SQLite stops at the limit, so a screenful costs the same whatever the size of the register.
@@ -343,9 +408,21 @@ def event_at(conn: sqlite3.Connection, seq: int) -> audit.AuditEvent | None:
     """One audit event by its sequence number (the audit log's detail pane)."""
     row = conn.execute(
         "SELECT seq, at, actor, entity, entity_id, action, before, after, reason, prev_hash, hash"
-        " FROM audit_events WHERE seq = ?", (seq,)).fetchone()
+        " FROM audit_events WHERE seq = ?",
+        (seq,),
+    ).fetchone()
     if row is None:
         return None
-    return audit.AuditEvent(row[0], row[1], row[2], row[3], row[4], row[5],
-                            json.loads(row[6]) if row[6] else None,
-                            json.loads(row[7]) if row[7] else None, row[8], row[9], row[10])
+    return audit.AuditEvent(
+        row[0],
+        row[1],
+        row[2],
+        row[3],
+        row[4],
+        row[5],
+        json.loads(row[6]) if row[6] else None,
+        json.loads(row[7]) if row[7] else None,
+        row[8],
+        row[9],
+        row[10],
+    )

@@ -42,8 +42,9 @@ def rehearse(register: Register, write: Callable[[], T]) -> T:
         return done.result
 
 
-def add(register: Register, type_name: str, fields: dict[str, Any], *,
-        reason: str | None = None) -> Record:
+def add(
+    register: Register, type_name: str, fields: dict[str, Any], *, reason: str | None = None
+) -> Record:
     """A new record, as ``ssc <type> add`` adds it (the id generated there if none is given)."""
     return records.add_record(register, type_name, fields, reason=reason)
 
@@ -53,24 +54,53 @@ def changed_fields(loaded: dict[str, Any], now: dict[str, Any]) -> dict[str, Any
     return {name: value for name, value in now.items() if loaded.get(name) != value}
 
 
-def edit(register: Register, record: Record, changes: dict[str, Any], *,
-         reason: str | None = None) -> Record:
+def edit(
+    register: Register, record: Record, changes: dict[str, Any], *, reason: str | None = None
+) -> Record:
     """Change only ``changes`` of ``record``, refused if the stored record is no longer ``record``."""
-    return records.edit_record(register, record.type_name, record.id, changes, reason=reason,
-                               expected=record.to_interchange())
+    return records.edit_record(
+        register,
+        record.type_name,
+        record.id,
+        changes,
+        reason=reason,
+        expected=record.to_interchange(),
+    )
 
 
-def decide(register: Register, subject: str, *, status: str, date: dt.date,
-           conditions: str | None = None, reason: str | None = None) -> records.DecisionOutcome:
+def decide(
+    register: Register,
+    subject: str,
+    *,
+    status: str,
+    date: dt.date,
+    conditions: str | None = None,
+    reason: str | None = None,
+) -> records.DecisionOutcome:
     """The SSC's decision, as ``ssc decide`` records it, with what follows from it."""
-    return records.decide(register, subject, status=status, date=date,
-                          conditions=conditions or None, reason=reason)
+    return records.decide(
+        register, subject, status=status, date=date, conditions=conditions or None, reason=reason
+    )
 
 
-def supersede(register: Register, wrong: Decision, *, status: str, date: dt.date,
-              conditions: str | None = None, reason: str) -> records.DecisionOutcome:
+def supersede(
+    register: Register,
+    wrong: Decision,
+    *,
+    status: str,
+    date: dt.date,
+    conditions: str | None = None,
+    reason: str,
+) -> records.DecisionOutcome:
     """Correct a decision as ``ssc decide --supersedes`` does (``records.supersede_decision``),
     refused if the stored decision is no longer the one the dialog showed."""
-    return records.supersede_decision(register, wrong.id, subject=wrong.subject, status=status,
-                                      date=date, conditions=conditions or None, reason=reason,
-                                      expected=wrong.to_interchange())
+    return records.supersede_decision(
+        register,
+        wrong.id,
+        subject=wrong.subject,
+        status=status,
+        date=date,
+        conditions=conditions or None,
+        reason=reason,
+        expected=wrong.to_interchange(),
+    )

@@ -37,9 +37,25 @@ from assurance.evidence.store import (
 AUDITED = (ENTITY,)
 
 __all__ = [
-    "AUDITED", "Added", "BasisChange", "Evidence", "EvidencePolicy", "EvidenceTampered",
-    "Problem", "add_files", "audit_problem", "audit_states", "changed_bases", "check_closing",
-    "decision_basis", "ensure_schema", "evidence_policy", "list_evidence", "load_evidence_policy",
-    "rested_on", "verify", "withdraw", "write_to",
+    "AUDITED",
+    "Added",
+    "BasisChange",
+    "Evidence",
+    "EvidencePolicy",
+    "EvidenceTampered",
+    "Problem",
+    "add_files",
+    "audit_problem",
+    "audit_states",
+    "changed_bases",
+    "check_closing",
+    "decision_basis",
+    "ensure_schema",
+    "evidence_policy",
+    "list_evidence",
+    "load_evidence_policy",
+    "rested_on",
+    "verify",
+    "withdraw",
+    "write_to",
 ]
-

@@ -24,6 +24,7 @@ from core.errors import InputError
 if TYPE_CHECKING:
     from assurance.store import Register
 
+
 @dataclass(frozen=True)
 class Basis:
     digest: str
@@ -32,8 +33,11 @@ class Basis:
     subject_state: dict[str, Any]
 
     def as_fields(self) -> dict[str, Any]:
-        return {"basis": self.digest, "basis_findings": list(self.findings),
-                "basis_evidence": list(self.evidence)}
+        return {
+            "basis": self.digest,
+            "basis_findings": list(self.findings),
+            "basis_evidence": list(self.evidence),
+        }
 
 
 def _subject(register: Register, subject_id: str) -> Record | None:
@@ -45,13 +49,17 @@ def _standing_evidence(register: Register, records: list[tuple[str, str]]) -> li
         return []
     found = []
     for record_type, record_id in records:
-        found.extend(list_evidence(register.conn, record_id, record_type=record_type,
-                                   include_withdrawn=False))
+        found.extend(
+            list_evidence(
+                register.conn, record_id, record_type=record_type, include_withdrawn=False
+            )
+        )
     return sorted(found, key=lambda item: item.id)
 
 
-def compute(register: Register, subject_id: str,
-            policy: EvidencePolicy | None = None) -> Basis | None:
+def compute(
+    register: Register, subject_id: str, policy: EvidencePolicy | None = None
+) -> Basis | None:
     """The basis a decision on ``subject_id`` would rest on now (None: no such subject)."""
     policy = policy or register.policies(load_evidence_policy)
     subject = _subject(register, subject_id)
@@ -62,20 +70,26 @@ def compute(register: Register, subject_id: str,
     closed = set(register.policy.findings.closed_statuses)
     findings: list[Finding] = []
     if isinstance(subject, Assessment):
-        findings = register.records("finding", where="assessment = ?",  # type: ignore[assignment]
-                                    params=(subject.id,), order_by="id")
+        findings = register.records(
+            "finding",
+            where="assessment = ?",  # type: ignore[assignment]
+            params=(subject.id,),
+            order_by="id",
+        )
     open_findings = [f for f in findings if f.status not in closed]
     cited = [(subject.type_name, subject.id), *(("finding", f.id) for f in findings)]
     evidence = _standing_evidence(register, cited)
     material = {
         "subject": state,
-        "findings": [{"id": f.id, "sec_ref": f.sec_ref, "severity": f.severity}
-                     for f in open_findings],
+        "findings": [
+            {"id": f.id, "sec_ref": f.sec_ref, "severity": f.severity} for f in open_findings
+        ],
         "evidence": [[item.id, item.sha256] for item in evidence],
     }
     digest = sha256(audit.canonical_json(material).encode()).hexdigest()
-    return Basis(digest, tuple(f.id for f in open_findings), tuple(item.id for item in evidence),
-                 state)
+    return Basis(
+        digest, tuple(f.id for f in open_findings), tuple(item.id for item in evidence), state
+    )
 
 
 def decision_basis(register: Register, subject_id: str) -> dict[str, Any]:
@@ -95,9 +109,11 @@ class BasisChange:
     @property
     def description(self) -> str:
         # What changed first: a narrow table cuts the end of the line.
-        return (f"{'; '.join(self.changes)} since decision {self.decision.id} "
-                f"({self.decision.status.replace('_', ' ')}, {self.decision.date.isoformat()}) "
-                "rested on it")
+        return (
+            f"{'; '.join(self.changes)} since decision {self.decision.id} "
+            f"({self.decision.status.replace('_', ' ')}, {self.decision.date.isoformat()}) "
+            "rested on it"
+        )
 
 
 def _explain(register: Register, decision: Decision, now: Basis) -> tuple[str, ...]:
@@ -106,8 +122,11 @@ def _explain(register: Register, decision: Decision, now: Basis) -> tuple[str, .
     then_evidence = set(extra.get("basis_evidence") or ())
     said = []
     for finding in sorted(set(now.findings) - then_findings):
-        said.append(f"finding {finding} open again" if _was_closed(register, finding, decision)
-                    else f"finding {finding} open")
+        said.append(
+            f"finding {finding} open again"
+            if _was_closed(register, finding, decision)
+            else f"finding {finding} open"
+        )
     for finding in sorted(then_findings - set(now.findings)):
         said.append(f"finding {finding} closed or withdrawn")
     for item in sorted(then_evidence - set(now.evidence)):
@@ -120,8 +139,10 @@ def _explain(register: Register, decision: Decision, now: Basis) -> tuple[str, .
 
 
 def _was_closed(register: Register, finding_id: str, decision: Decision) -> bool:
-    return any(event.after and event.after.get("status") in register.policy.findings.closed_statuses
-               for event in audit.events(register.conn, entity="finding", entity_id=finding_id))
+    return any(
+        event.after and event.after.get("status") in register.policy.findings.closed_statuses
+        for event in audit.events(register.conn, entity="finding", entity_id=finding_id)
+    )
 
 
 def changed_bases(register: Register, party: str | None = None) -> list[BasisChange]:
@@ -129,7 +150,8 @@ def changed_bases(register: Register, party: str | None = None) -> list[BasisCha
     rows = register.conn.execute(
         "SELECT id FROM (SELECT id, extra, ROW_NUMBER() OVER (PARTITION BY subject"
         " ORDER BY date DESC, rowid DESC) AS n FROM decisions WHERE withdrawn IS NULL)"
-        " WHERE n = 1 AND extra LIKE '%\"basis\"%' ORDER BY id").fetchall()
+        " WHERE n = 1 AND extra LIKE '%\"basis\"%' ORDER BY id"
+    ).fetchall()
     found = []
     policy = register.policies(load_evidence_policy)
     for (decision_id,) in rows:
@@ -142,7 +164,9 @@ def changed_bases(register: Register, party: str | None = None) -> list[BasisCha
             continue
         now = compute(register, decision.subject, policy)
         if now is None:
-            found.append(BasisChange(decision, subject_party, (f"subject {decision.subject} is gone",)))
+            found.append(
+                BasisChange(decision, subject_party, (f"subject {decision.subject} is gone",))
+            )
         elif now.digest != recorded:
             found.append(BasisChange(decision, subject_party, _explain(register, decision, now)))
     return found
@@ -171,10 +195,19 @@ def rested_on(register: Register, decision: Decision) -> list[Evidence]:
         if subject is not None:
             cited.append((subject.type_name, subject.id))
             if isinstance(subject, Assessment):
-                cited.extend(("finding", f.id) for f in register.records(
-                    "finding", include_withdrawn=True, where="assessment = ?", params=(subject.id,)))
+                cited.extend(
+                    ("finding", f.id)
+                    for f in register.records(
+                        "finding",
+                        include_withdrawn=True,
+                        where="assessment = ?",
+                        params=(subject.id,),
+                    )
+                )
         for record_type, record_id in cited:
-            for item in list_evidence(conn, record_id, record_type=record_type, include_withdrawn=False):
+            for item in list_evidence(
+                conn, record_id, record_type=record_type, include_withdrawn=False
+            ):
                 if item.effective <= decision.date.isoformat():
                     items[item.id] = item
     for item in list_evidence(conn, decision.id, record_type="decision"):
@@ -182,20 +215,27 @@ def rested_on(register: Register, decision: Decision) -> list[Evidence]:
     return sorted(items.values(), key=lambda item: (item.effective, item.id))
 
 
-def check_closing(register: Register, before: Record | None, after: Record,
-                  policy: EvidencePolicy | None = None) -> None:
+def check_closing(
+    register: Register, before: Record | None, after: Record, policy: EvidencePolicy | None = None
+) -> None:
     """Closing a finding needs evidence on it where the policy says so for its severity."""
     if not isinstance(after, Finding):
         return
     closed = register.policy.findings.closed_statuses
-    if after.status not in closed or (before is not None and getattr(before, "status", None) in closed):
+    if after.status not in closed or (
+        before is not None and getattr(before, "status", None) in closed
+    ):
         return
     policy = policy or register.policies(load_evidence_policy)
     if not policy.closing_needs_evidence(after.severity):
         return
-    if has_schema(register.conn) and list_evidence(register.conn, after.id, record_type="finding",
-                                                   include_withdrawn=False):
+    if has_schema(register.conn) and list_evidence(
+        register.conn, after.id, record_type="finding", include_withdrawn=False
+    ):
         return
     rated = f"a {after.severity} finding" if after.severity else "a finding with no severity"
-    raise InputError(f"closing {rated} needs evidence on it: first `ssc evidence add {after.id} "
-                     "FILE --reason ...`", field="status")
+    raise InputError(
+        f"closing {rated} needs evidence on it: first `ssc evidence add {after.id} "
+        "FILE --reason ...`",
+        field="status",
+    )

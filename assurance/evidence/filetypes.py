@@ -34,13 +34,29 @@ TYPE_OF_MEDIA = {media: name for name, media in MEDIA_TYPES.items()}
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP = b"PK\x03\x04"
 # Stream names only an Outlook message has (UTF-16LE in the compound file's directory).
-_MSG_NAMES = tuple(name.encode("utf-16-le") for name in
-                   ("__substg1.0_", "__properties_version1.0", "__nameid_version1.0"))
+_MSG_NAMES = tuple(
+    name.encode("utf-16-le")
+    for name in ("__substg1.0_", "__properties_version1.0", "__nameid_version1.0")
+)
 # A mail header line: a field name, a colon. The first lines of an .eml are such headers.
 _HEADER = re.compile(rb"^[!-9;-~]+:[ \t]")
-_MAIL_FIELDS = {b"from", b"to", b"subject", b"date", b"received", b"message-id",
-                b"mime-version", b"return-path", b"delivered-to", b"reply-to", b"cc",
-                b"x-mailer", b"dkim-signature", b"content-type", b"sender"}
+_MAIL_FIELDS = {
+    b"from",
+    b"to",
+    b"subject",
+    b"date",
+    b"received",
+    b"message-id",
+    b"mime-version",
+    b"return-path",
+    b"delivered-to",
+    b"reply-to",
+    b"cc",
+    b"x-mailer",
+    b"dkim-signature",
+    b"content-type",
+    b"sender",
+}
 
 
 def _ole_is_msg(stream: BinaryIO, head: bytes) -> bool:
@@ -135,9 +151,17 @@ def head_is(type_name: str, head: bytes) -> bool:
     For bytes that arrive as a stream (a bundle's blobs), where the containers' directories
     cannot be looked at.
     """
-    magic = {"pdf": (b"%PDF-",), "png": (b"\x89PNG\r\n\x1a\n",), "jpeg": (b"\xff\xd8\xff",),
-             "gif": (b"GIF87a", b"GIF89a"), "tiff": (b"II*\x00", b"MM\x00*"),
-             "docx": (_ZIP,), "xlsx": (_ZIP,), "msg": (_OLE2,), "webp": (b"RIFF",)}
+    magic = {
+        "pdf": (b"%PDF-",),
+        "png": (b"\x89PNG\r\n\x1a\n",),
+        "jpeg": (b"\xff\xd8\xff",),
+        "gif": (b"GIF87a", b"GIF89a"),
+        "tiff": (b"II*\x00", b"MM\x00*"),
+        "docx": (_ZIP,),
+        "xlsx": (_ZIP,),
+        "msg": (_OLE2,),
+        "webp": (b"RIFF",),
+    }
     if type_name in magic:
         return head.startswith(magic[type_name])
     return b"\x00" not in head  # eml, text: the stream check does the rest
@@ -150,7 +174,9 @@ class ContentCheck:
     type_name: str
 
     def __post_init__(self) -> None:
-        self._decoder = codecs.getincrementaldecoder("utf-8")() if self.type_name == "text" else None
+        self._decoder = (
+            codecs.getincrementaldecoder("utf-8")() if self.type_name == "text" else None
+        )
         self._bad: str | None = None
 
     def feed(self, chunk: bytes | memoryview) -> None:

@@ -78,8 +78,9 @@ def load_evidence_policy(override: Path | None = None) -> EvidencePolicy:
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"])
-        raise InputError(first["msg"].removeprefix("Value error, "), path=sources[-1],
-                         field=field or None) from None
+        raise InputError(
+            first["msg"].removeprefix("Value error, "), path=sources[-1], field=field or None
+        ) from None
 
 
 def evidence_policy() -> EvidencePolicy:

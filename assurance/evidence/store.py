@@ -76,8 +76,21 @@ MIGRATIONS = [
 ]
 
 #: Columns of the evidence table, in the order its interchange object lists them.
-COLUMNS = ("id", "record", "kind", "name", "sha256", "size", "effective", "record_type",
-           "media_type", "classification", "added", "withdrawn", "withdrawn_reason")
+COLUMNS = (
+    "id",
+    "record",
+    "kind",
+    "name",
+    "sha256",
+    "size",
+    "effective",
+    "record_type",
+    "media_type",
+    "classification",
+    "added",
+    "withdrawn",
+    "withdrawn_reason",
+)
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -133,8 +146,12 @@ def ensure_schema(conn: sqlite3.Connection) -> None:
 
 def has_schema(conn: sqlite3.Connection) -> bool:
     """Whether the register holds evidence tables (readers never create them)."""
-    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'evidence'"
-                        ).fetchone() is not None
+    return (
+        conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'evidence'"
+        ).fetchone()
+        is not None
+    )
 
 
 # -- reading -------------------------------------------------------------------------------------
@@ -145,8 +162,13 @@ def _from_row(row: Iterable[Any]) -> Evidence:
     return Evidence(*row)
 
 
-def list_evidence(conn: sqlite3.Connection, record: str | None = None, *,
-                  record_type: str | None = None, include_withdrawn: bool = True) -> list[Evidence]:
+def list_evidence(
+    conn: sqlite3.Connection,
+    record: str | None = None,
+    *,
+    record_type: str | None = None,
+    include_withdrawn: bool = True,
+) -> list[Evidence]:
     """Evidence of one record (or of all), in id order."""
     if not has_schema(conn):
         return []
@@ -181,7 +203,9 @@ def audit_states(conn: sqlite3.Connection) -> Iterator[tuple[str, str, dict[str,
         yield ENTITY, item.id, item.to_interchange()
 
 
-def component_audit_states(conn: sqlite3.Connection) -> tuple[tuple[str, ...], Iterator[tuple[str, str, dict[str, Any]]]]:
+def component_audit_states(
+    conn: sqlite3.Connection,
+) -> tuple[tuple[str, ...], Iterator[tuple[str, str, dict[str, Any]]]]:
     """The evidence component's audited kinds and current states (``core.db.COMPONENTS``)."""
     return (ENTITY,), audit_states(conn)
 
@@ -196,8 +220,9 @@ def chunks(conn: sqlite3.Connection, sha256: str) -> Iterator[bytes]:
     # One chunk per query: a cursor over all of them could hold many in SQLite's buffers.
     n = 0
     while True:
-        found = cursor.execute("SELECT data FROM evidence_chunks WHERE blob = ? AND n = ?",
-                               (row[0], n)).fetchone()
+        found = cursor.execute(
+            "SELECT data FROM evidence_chunks WHERE blob = ? AND n = ?", (row[0], n)
+        ).fetchone()
         if found is None:
             return
         yield found[0]
@@ -232,8 +257,10 @@ def clean_name(raw: str, policy: EvidencePolicy) -> str:
     in the middle, keeping its suffix.
     """
     name = unicodedata.normalize("NFC", raw.replace("\\", "/").rsplit("/", 1)[-1])
-    name = "".join("_" if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
-                   else c for c in name)
+    name = "".join(
+        "_" if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp") else c
+        for c in name
+    )
     name = _UNSAFE.sub("_", name).strip()
     if name in ("", ".", ".."):
         name = "unnamed"
@@ -252,7 +279,9 @@ def resolve_record(register: Register, reference: str) -> Record:
     type_name, sep, record_id = reference.partition(":")
     if sep and type_name in RECORD_TYPES:
         return register.require(type_name, record_id)
-    found = [record for name in RECORD_TYPES if (record := register.get(name, reference)) is not None]
+    found = [
+        record for name in RECORD_TYPES if (record := register.get(name, reference)) is not None
+    ]
     if not found:
         raise InputError(f"no record with id {reference!r}", field="RECORD")
     if len(found) > 1:
@@ -273,18 +302,24 @@ def check_classification(register: Register, record: Record, classification: str
         return own
     level = classification.strip().upper()
     if level not in levels.order:
-        raise InputError(f"expected one of {', '.join(levels.order)}, got {classification!r}",
-                         field="--classification")
+        raise InputError(
+            f"expected one of {', '.join(levels.order)}, got {classification!r}",
+            field="--classification",
+        )
     if levels.rank(level) < levels.rank(own):
-        raise InputError(f"{level} is below the {record.type_name}'s own {own}; "
-                         "evidence is classified at least as its record", field="--classification")
+        raise InputError(
+            f"{level} is below the {record.type_name}'s own {own}; "
+            "evidence is classified at least as its record",
+            field="--classification",
+        )
     return level
 
 
 def check_kind(kind: str, policy: EvidencePolicy) -> str:
     if kind not in policy.kinds:
-        raise InputError(f"unknown kind {kind!r}; expected one of {', '.join(policy.kinds)}",
-                         field="--kind")
+        raise InputError(
+            f"unknown kind {kind!r}; expected one of {', '.join(policy.kinds)}", field="--kind"
+        )
     return kind
 
 
@@ -323,22 +358,33 @@ def check_file(path: Path, policy: EvidencePolicy) -> Candidate:
     with open_regular(path) as stream:
         size = os.fstat(stream.fileno()).st_size
         if size > policy.storage.max_bytes:
-            raise InputError(f"is {size} bytes, over the limit of {policy.storage.max_bytes}",
-                             path=str(path))
+            raise InputError(
+                f"is {size} bytes, over the limit of {policy.storage.max_bytes}", path=str(path)
+            )
         try:
             type_name = detect(stream)
         except OSError as exc:
             raise InputError(f"cannot read: {exc.strerror}", path=str(path)) from None
     if type_name is None or type_name not in policy.types.allowed:
         what = f"a {type_name} file" if type_name else "not a type ssc recognises"
-        raise InputError(f"{what}; evidence may be {', '.join(policy.types.allowed)} "
-                         "(recognised by content, not by suffix)", path=str(path))
+        raise InputError(
+            f"{what}; evidence may be {', '.join(policy.types.allowed)} "
+            "(recognised by content, not by suffix)",
+            path=str(path),
+        )
     return Candidate(path, clean_name(path.name, policy), size, type_name)
 
 
-def store_stream(conn: sqlite3.Connection, stream: BinaryIO, media_type: str, *,
-                 policy: EvidencePolicy, check: ContentCheck | None = None,
-                 where: str, expect: str | None = None) -> tuple[str, int]:
+def store_stream(
+    conn: sqlite3.Connection,
+    stream: BinaryIO,
+    media_type: str,
+    *,
+    policy: EvidencePolicy,
+    check: ContentCheck | None = None,
+    where: str,
+    expect: str | None = None,
+) -> tuple[str, int]:
     """Write ``stream`` as a blob, a chunk at a time, inside the caller's write transaction.
 
     Returns (sha256, size). The bytes are hashed as they are written; if the register holds
@@ -350,8 +396,9 @@ def store_stream(conn: sqlite3.Connection, stream: BinaryIO, media_type: str, *,
     if not conn.in_transaction:
         raise RuntimeError("store_stream runs inside the caller's write transaction")
     limit, step = policy.storage.max_bytes, policy.storage.chunk_bytes
-    blob = conn.execute("INSERT INTO evidence_blobs (sha256, size, media_type) VALUES (NULL, 0, ?)",
-                        (media_type,)).lastrowid
+    blob = conn.execute(
+        "INSERT INTO evidence_blobs (sha256, size, media_type) VALUES (NULL, 0, ?)", (media_type,)
+    ).lastrowid
     digest, size, n = hashlib.sha256(), 0, 0
     insert = "INSERT INTO evidence_chunks (blob, n, data) VALUES (?, ?, ?)"
     # One buffer, filled again and again: no fresh megabyte (and its page faults) per chunk.
@@ -379,15 +426,19 @@ def store_stream(conn: sqlite3.Connection, stream: BinaryIO, media_type: str, *,
         raise InputError(problem, path=where)
     sha256 = digest.hexdigest()
     if expect is not None and sha256 != expect:
-        raise InputError(f"its bytes hash to {sha256[:12]}…, not the {expect[:12]}… it is "
-                         "named after; nothing was imported", path=where)
+        raise InputError(
+            f"its bytes hash to {sha256[:12]}…, not the {expect[:12]}… it is "
+            "named after; nothing was imported",
+            path=where,
+        )
     if conn.execute("SELECT 1 FROM evidence_blobs WHERE sha256 = ?", (sha256,)).fetchone():
         # Stored once already: drop this copy.
         conn.execute("DELETE FROM evidence_chunks WHERE blob = ?", (blob,))
         conn.execute("DELETE FROM evidence_blobs WHERE id = ?", (blob,))
     else:
-        conn.execute("UPDATE evidence_blobs SET sha256 = ?, size = ? WHERE id = ?",
-                     (sha256, size, blob))
+        conn.execute(
+            "UPDATE evidence_blobs SET sha256 = ?, size = ? WHERE id = ?", (sha256, size, blob)
+        )
     return sha256, size
 
 
@@ -404,8 +455,9 @@ def _fill(readinto, view: memoryview) -> int:
 
 def new_ids(conn: sqlite3.Connection) -> Iterator[str]:
     """Free ids of the form E0001, E0002… (call under the write lock; one scan, then counted)."""
-    row = conn.execute("SELECT MAX(CAST(substr(id, 2) AS INTEGER)) FROM evidence"
-                       " WHERE id GLOB 'E[0-9]*'").fetchone()
+    row = conn.execute(
+        "SELECT MAX(CAST(substr(id, 2) AS INTEGER)) FROM evidence WHERE id GLOB 'E[0-9]*'"
+    ).fetchone()
     number = (row[0] or 0) + 1
     while True:
         candidate = f"E{number:04d}"
@@ -417,8 +469,11 @@ def new_ids(conn: sqlite3.Connection) -> Iterator[str]:
 def insert(conn: sqlite3.Connection, item: Evidence) -> None:
     values = [getattr(item, column) for column in COLUMNS] + [item.extra]
     try:
-        conn.execute(f"INSERT INTO evidence ({', '.join(COLUMNS)}, extra) VALUES "
-                     f"({', '.join('?' for _ in values)})", values)
+        conn.execute(
+            f"INSERT INTO evidence ({', '.join(COLUMNS)}, extra) VALUES "
+            f"({', '.join('?' for _ in values)})",
+            values,
+        )
     except sqlite3.IntegrityError:
         raise InputError(f"an evidence with id {item.id!r} already exists", field="id") from None
 
@@ -430,10 +485,18 @@ class Added:
     new: bool
 
 
-def add_files(register: Register, reference: str, paths: Iterable[Path | str], *,
-              kind: str = "other", effective: dt.date | None = None,
-              classification: str | None = None, reason: str | None = None,
-              today: dt.date | None = None, policy: EvidencePolicy | None = None) -> list[Added]:
+def add_files(
+    register: Register,
+    reference: str,
+    paths: Iterable[Path | str],
+    *,
+    kind: str = "other",
+    effective: dt.date | None = None,
+    classification: str | None = None,
+    reason: str | None = None,
+    today: dt.date | None = None,
+    policy: EvidencePolicy | None = None,
+) -> list[Added]:
     """Store each file with the record ``reference`` names: all of them, audited, or none.
 
     Every file is checked (regular, size, type by content) and the record resolved before the
@@ -442,15 +505,19 @@ def add_files(register: Register, reference: str, paths: Iterable[Path | str], *
     """
     policy = policy or register.policies(load_evidence_policy)
     if not reason or not reason.strip():
-        raise InputError("adding evidence needs a reason (kept in the audit trail)", field="--reason")
+        raise InputError(
+            "adding evidence needs a reason (kept in the audit trail)", field="--reason"
+        )
     check_kind(kind, policy)
     paths = [Path(p) for p in paths]
     if not paths:
         raise InputError("name at least one file", field="FILE")
     record = resolve_record(register, reference)
     if record.withdrawn is not None:
-        raise InputError(f"{record.type_name} {record.id} is withdrawn; evidence cannot be added to it",
-                         field="RECORD")
+        raise InputError(
+            f"{record.type_name} {record.id} is withdrawn; evidence cannot be added to it",
+            field="RECORD",
+        )
     level = check_classification(register, record, classification)
     candidates = [check_file(Path(path), policy) for path in paths]
     effective_text = (effective or today or register.clock().date()).isoformat()
@@ -467,27 +534,51 @@ def add_files(register: Register, reference: str, paths: Iterable[Path | str], *
             media_type = MEDIA_TYPES[candidate.type_name]
             with open_regular(candidate.path) as stream:
                 if detect(stream) != candidate.type_name:  # replaced since it was checked
-                    raise InputError("changed while being added; nothing was stored",
-                                     path=str(candidate.path))
+                    raise InputError(
+                        "changed while being added; nothing was stored", path=str(candidate.path)
+                    )
                 stream.seek(0)
-                sha256, size = store_stream(conn, stream, media_type, policy=policy,
-                                            check=ContentCheck(candidate.type_name),
-                                            where=str(candidate.path))
+                sha256, size = store_stream(
+                    conn,
+                    stream,
+                    media_type,
+                    policy=policy,
+                    check=ContentCheck(candidate.type_name),
+                    where=str(candidate.path),
+                )
             cited = conn.execute(
-                _SELECT + " WHERE record_type = ? AND record = ? AND sha256 = ? AND withdrawn IS NULL",
-                (record.type_name, record.id, sha256)).fetchone()
+                _SELECT
+                + " WHERE record_type = ? AND record = ? AND sha256 = ? AND withdrawn IS NULL",
+                (record.type_name, record.id, sha256),
+            ).fetchone()
             if cited is not None:
                 added.append(Added(_from_row(cited), False))
                 continue
             item = Evidence(
-                id=next(ids), record=record.id, kind=kind, name=candidate.name, sha256=sha256,
-                size=size, effective=effective_text, record_type=record.type_name,
-                media_type=media_type, classification=level,
-                added=register.clock().replace(microsecond=0).isoformat())
+                id=next(ids),
+                record=record.id,
+                kind=kind,
+                name=candidate.name,
+                sha256=sha256,
+                size=size,
+                effective=effective_text,
+                record_type=record.type_name,
+                media_type=media_type,
+                classification=level,
+                added=register.clock().replace(microsecond=0).isoformat(),
+            )
             insert(conn, item)
-            audit.record(conn, actor=register.actor, entity=ENTITY, entity_id=item.id,
-                         action="add", before=None, after=item.to_interchange(), reason=reason,
-                         clock=register.clock)
+            audit.record(
+                conn,
+                actor=register.actor,
+                entity=ENTITY,
+                entity_id=item.id,
+                action="add",
+                before=None,
+                after=item.to_interchange(),
+                reason=reason,
+                clock=register.clock,
+            )
             added.append(Added(item, True))
     return added
 
@@ -503,19 +594,29 @@ def withdraw(register: Register, evidence_id: str, *, reason: str) -> Evidence:
         if before.withdrawn is not None:
             raise InputError(f"evidence {evidence_id} is already withdrawn")
         now = register.clock().replace(microsecond=0).isoformat()
-        conn.execute("UPDATE evidence SET withdrawn = ?, withdrawn_reason = ? WHERE id = ?",
-                     (now, reason.strip(), evidence_id))
+        conn.execute(
+            "UPDATE evidence SET withdrawn = ?, withdrawn_reason = ? WHERE id = ?",
+            (now, reason.strip(), evidence_id),
+        )
         after = get(conn, evidence_id)
-        audit.record(conn, actor=register.actor, entity=ENTITY, entity_id=evidence_id,
-                     action="withdraw", before=before.to_interchange(),
-                     after=after.to_interchange(), reason=reason,
-                     clock=register.clock)
+        audit.record(
+            conn,
+            actor=register.actor,
+            entity=ENTITY,
+            entity_id=evidence_id,
+            action="withdraw",
+            before=before.to_interchange(),
+            after=after.to_interchange(),
+            reason=reason,
+            clock=register.clock,
+        )
     return after
 
 
 # -- reading the bytes back ----------------------------------------------------------------------
-def write_to(conn: sqlite3.Connection, evidence_id: str, target: Path | None,
-             stdout: BinaryIO | None = None) -> Evidence:
+def write_to(
+    conn: sqlite3.Connection, evidence_id: str, target: Path | None, stdout: BinaryIO | None = None
+) -> Evidence:
     """Write evidence's stored bytes to ``target`` (0600, whole or not at all) or ``stdout``.
 
     The bytes are hashed on the way out; bytes that no longer match their hash are never
@@ -534,8 +635,9 @@ def write_to(conn: sqlite3.Connection, evidence_id: str, target: Path | None,
         return item
     target = Path(target)
     try:
-        fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part",
-                                         dir=target.parent)
+        fd, temporary = tempfile.mkstemp(
+            prefix=f".{target.name}.", suffix=".part", dir=target.parent
+        )
     except OSError as exc:
         raise InputError(f"cannot write here: {exc.strerror}", path=str(target)) from None
     try:
@@ -549,8 +651,10 @@ def write_to(conn: sqlite3.Connection, evidence_id: str, target: Path | None,
             out.flush()
             os.fsync(out.fileno())
         if digest.hexdigest() != item.sha256 or size != item.size:
-            raise EvidenceTampered(f"evidence {item.id} ({item.name}): its stored bytes no longer "
-                                   f"match SHA-256 {item.sha256[:12]}…; not exported")
+            raise EvidenceTampered(
+                f"evidence {item.id} ({item.name}): its stored bytes no longer "
+                f"match SHA-256 {item.sha256[:12]}…; not exported"
+            )
         os.replace(temporary, target)
     except OSError as exc:
         Path(temporary).unlink(missing_ok=True)
@@ -585,9 +689,15 @@ def verify(conn: sqlite3.Connection) -> list[Problem]:
     for item in list_evidence(conn):
         seen.add(item.id)
         problems += _row_problems(conn, item, audited, bad_blobs)
-    problems += [Problem(evidence_id, None, "is in the audit trail but missing from the register "
-                         "(deleted outside ssc)")
-                 for evidence_id, state in audited.items() if state is not None and evidence_id not in seen]
+    problems += [
+        Problem(
+            evidence_id,
+            None,
+            "is in the audit trail but missing from the register (deleted outside ssc)",
+        )
+        for evidence_id, state in audited.items()
+        if state is not None and evidence_id not in seen
+    ]
     if conn.execute("SELECT 1 FROM evidence_blobs WHERE sha256 IS NULL").fetchone():
         problems.append(Problem(None, None, "a stored file has no hash (written outside ssc)"))
     return problems
@@ -597,7 +707,9 @@ def _audited_states(conn: sqlite3.Connection) -> dict[str, str | None]:
     """Each evidence id's last audited state as canonical JSON (None once withdrawn away)."""
     audited: dict[str, str | None] = {}
     for event in audit.events(conn, entity=ENTITY):
-        audited[event.entity_id] = None if event.after is None else audit.canonical_json(event.after)
+        audited[event.entity_id] = (
+            None if event.after is None else audit.canonical_json(event.after)
+        )
     return audited
 
 
@@ -610,22 +722,31 @@ def _bad_blobs(conn: sqlite3.Connection) -> dict[str, str]:
     return bad_blobs
 
 
-def _row_problems(conn: sqlite3.Connection, item: Evidence, audited: dict[str, str | None],
-                  bad_blobs: dict[str, str]) -> list[Problem]:
+def _row_problems(
+    conn: sqlite3.Connection,
+    item: Evidence,
+    audited: dict[str, str | None],
+    bad_blobs: dict[str, str],
+) -> list[Problem]:
     """One evidence row against its last audit event, and its file against its hash and size."""
     problems = []
     current = audit.canonical_json(item.to_interchange())
     if item.id not in audited:
         problems.append(Problem(item.id, item.name, "is not in the audit trail"))
     elif audited[item.id] != current:
-        problems.append(Problem(item.id, item.name, "differs from its audit event "
-                                "(changed outside ssc)"))
+        problems.append(
+            Problem(item.id, item.name, "differs from its audit event (changed outside ssc)")
+        )
     if item.sha256 in bad_blobs:
         problems.append(Problem(item.id, item.name, bad_blobs[item.sha256]))
-    elif (stored := conn.execute("SELECT size FROM evidence_blobs WHERE sha256 = ?",
-                                 (item.sha256,)).fetchone()) and stored[0] != item.size:
-        problems.append(Problem(item.id, item.name, f"recorded as {item.size} bytes, "
-                                f"stored as {stored[0]}"))
+    elif (
+        stored := conn.execute(
+            "SELECT size FROM evidence_blobs WHERE sha256 = ?", (item.sha256,)
+        ).fetchone()
+    ) and stored[0] != item.size:
+        problems.append(
+            Problem(item.id, item.name, f"recorded as {item.size} bytes, stored as {stored[0]}")
+        )
     return problems
 
 

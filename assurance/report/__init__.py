@@ -35,14 +35,28 @@ from assurance.report.policy import ReportPolicy, load_report_policy
 from assurance.store import Register
 
 __all__ = [
-    "AppendixA", "ClassificationError", "Document", "PanelFiles", "PanelReport", "main_part",
-    "appendix_part", "parse_month", "render", "write_panel_report",
+    "AppendixA",
+    "ClassificationError",
+    "Document",
+    "PanelFiles",
+    "PanelReport",
+    "main_part",
+    "appendix_part",
+    "parse_month",
+    "render",
+    "write_panel_report",
 ]
 
 
-def main_part(register: Register, month: dt.date, *, classification: str | None = None,
-              paper_ref: str | None = None, policy: ReportPolicy | None = None,
-              now: dt.datetime | None = None) -> tuple[PanelReport, Document]:
+def main_part(
+    register: Register,
+    month: dt.date,
+    *,
+    classification: str | None = None,
+    paper_ref: str | None = None,
+    policy: ReportPolicy | None = None,
+    now: dt.datetime | None = None,
+) -> tuple[PanelReport, Document]:
     """The month's SSC section, as facts and as a checked document (ClassificationError if not).
 
     The builder is given a :class:`BoundedView` with the main part's ceiling, never the
@@ -53,8 +67,13 @@ def main_part(register: Register, month: dt.date, *, classification: str | None 
 
     policy = policy or register.policies(load_report_policy)
     ceiling = main_ceiling(classification, register.policy, policy)
-    report = build_panel_report(BoundedView(register, ceiling), month, requested=classification,
-                                paper_ref=paper_ref, policy=policy)
+    report = build_panel_report(
+        BoundedView(register, ceiling),
+        month,
+        requested=classification,
+        paper_ref=paper_ref,
+        policy=policy,
+    )
     # A note for the operator (which highlights were left out), not part of the paper.
     report = replace(report, withheld=withheld_highlights(register, month, ceiling))
     document = main_document(report, register.policy, policy)
@@ -62,22 +81,34 @@ def main_part(register: Register, month: dt.date, *, classification: str | None 
     document.style = HouseStyle(policy.docx.font, policy.docx.font_size, policy.docx.margin_cm)
     document.generated = now or register.clock().replace(microsecond=0)
     check_ceiling(document.classification, policy, register.policy)
-    tripwire = Tripwire(register, document.classification, month, policy, shown=report.highlights,
-                        counts=report.counts())
+    tripwire = Tripwire(
+        register,
+        document.classification,
+        month,
+        policy,
+        shown=report.highlights,
+        counts=report.counts(),
+    )
     level = document.classification
     tripwire.check(document.texts(), level)
     document.check = lambda texts: tripwire.check(texts, level)
     return report, document
 
 
-def appendix_part(register: Register, month: dt.date, *, paper_ref: str | None = None,
-                  policy: ReportPolicy | None = None,
-                  now: dt.datetime | None = None) -> tuple[AppendixA, Document]:
+def appendix_part(
+    register: Register,
+    month: dt.date,
+    *,
+    paper_ref: str | None = None,
+    policy: ReportPolicy | None = None,
+    now: dt.datetime | None = None,
+) -> tuple[AppendixA, Document]:
     """The month's confidential Appendix A, as records and as a document (RED)."""
     policy = policy or register.policies(load_report_policy)
     appendix = build_appendix(register, month, paper_ref=paper_ref, policy=policy)
-    document = appendix_document(appendix, register.policy, policy,
-                                 register.policies(load_evidence_policy))
+    document = appendix_document(
+        appendix, register.policy, policy, register.policies(load_evidence_policy)
+    )
     document.author = policy.docx.creator
     document.style = HouseStyle(policy.docx.font, policy.docx.font_size, policy.docx.margin_cm)
     document.generated = now or register.clock().replace(microsecond=0)
@@ -112,9 +143,15 @@ class PanelFiles:
     report: PanelReport
 
 
-def write_panel_report(register: Register, month: dt.date | str, main_path: Path,
-                       appendix_path: Path | None = None, *, paper_ref: str | None = None,
-                       classification: str | None = None) -> PanelFiles:
+def write_panel_report(
+    register: Register,
+    month: dt.date | str,
+    main_path: Path,
+    appendix_path: Path | None = None,
+    *,
+    paper_ref: str | None = None,
+    classification: str | None = None,
+) -> PanelFiles:
     """Write the month's SSC section and (if a path is given) Appendix A, formats by suffix.
 
     The suffixes are :data:`assurance.formats.PANEL`'s (``.md``, ``.html``, ``.docx``, …).
@@ -124,8 +161,12 @@ def write_panel_report(register: Register, month: dt.date | str, main_path: Path
         month = parse_month(month)
     main_format = PANEL.by_path(main_path)
     appendix_format = PANEL.by_path(appendix_path) if appendix_path is not None else None
-    report, main_doc = main_part(register, month, classification=classification, paper_ref=paper_ref)
-    outputs: list[tuple[Path, str | bytes]] = [(Path(main_path), render(main_doc, main_format.name))]
+    report, main_doc = main_part(
+        register, month, classification=classification, paper_ref=paper_ref
+    )
+    outputs: list[tuple[Path, str | bytes]] = [
+        (Path(main_path), render(main_doc, main_format.name))
+    ]
     if appendix_path is not None and appendix_format is not None:
         _, appendix_doc = appendix_part(register, month, paper_ref=paper_ref)
         outputs.append((Path(appendix_path), render(appendix_doc, appendix_format.name)))

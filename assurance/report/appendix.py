@@ -19,8 +19,12 @@ def _label(code: str | None) -> str:
 
 
 class AppendixLayout:
-    def __init__(self, register_policy: RegisterPolicy, policy: ReportPolicy,
-                 evidence_policy: EvidencePolicy | None = None) -> None:
+    def __init__(
+        self,
+        register_policy: RegisterPolicy,
+        policy: ReportPolicy,
+        evidence_policy: EvidencePolicy | None = None,
+    ) -> None:
         self.register_policy = register_policy
         self.policy = policy
         self.evidence_policy = evidence_policy
@@ -28,8 +32,13 @@ class AppendixLayout:
     def roles(self, detail: DecisionDetail) -> str:
         if detail.party is None:
             return _NONE
-        return join([self.register_policy.roles[r] for r in self.register_policy.roles
-                     if r in detail.party.roles])
+        return join(
+            [
+                self.register_policy.roles[r]
+                for r in self.register_policy.roles
+                if r in detail.party.roles
+            ]
+        )
 
     def kind(self, assessment: Assessment) -> str:
         kind = self.register_policy.kinds[assessment.kind]
@@ -68,16 +77,29 @@ class AppendixLayout:
             rows.append(("Fieldwork ended", day_label(assessment.fieldwork_end)))
         rows.extend(self.common_rows(detail))
         blocks: list[Block] = [
-            Heading(3, f"{self.party_name(detail)} — {self.register_policy.kinds[assessment.kind].abbreviation}"),
+            Heading(
+                3,
+                f"{self.party_name(detail)} — {self.register_policy.kinds[assessment.kind].abbreviation}",
+            ),
             Fields(tuple(rows)),
         ]
         if detail.findings:
-            blocks.append(Table(
-                ("SEC clause", "Non-compliance", "Severity", "Due", "State"),
-                tuple((f.sec_ref, f.title, _label(f.severity), day_label(f.due) if f.due else _NONE,
-                       _label(f.status)) for f in detail.findings),
-                caption="Non-compliances identified",
-            ))
+            blocks.append(
+                Table(
+                    ("SEC clause", "Non-compliance", "Severity", "Due", "State"),
+                    tuple(
+                        (
+                            f.sec_ref,
+                            f.title,
+                            _label(f.severity),
+                            day_label(f.due) if f.due else _NONE,
+                            _label(f.status),
+                        )
+                        for f in detail.findings
+                    ),
+                    caption="Non-compliances identified",
+                )
+            )
         else:
             blocks.append(Paragraph("No non-compliances were identified."))
         blocks.extend(self.evidence_blocks(detail))
@@ -86,8 +108,12 @@ class AppendixLayout:
     def evidence_blocks(self, detail: DecisionDetail) -> list[Block]:
         from assurance.report.evidence import evidence_blocks
 
-        return evidence_blocks(detail.evidence, self.policy.appendix.classification, self.register_policy,
-                               self.evidence_policy)
+        return evidence_blocks(
+            detail.evidence,
+            self.policy.appendix.classification,
+            self.register_policy,
+            self.evidence_policy,
+        )
 
     def letter_blocks(self, detail: DecisionDetail) -> list[Block]:
         letter = detail.subject
@@ -99,31 +125,53 @@ class AppendixLayout:
         ]
         if detail.related is not None:
             related = detail.related
-            when = f", fieldwork ended {day_label(related.fieldwork_end)}" if related.fieldwork_end else ""
+            when = (
+                f", fieldwork ended {day_label(related.fieldwork_end)}"
+                if related.fieldwork_end
+                else ""
+            )
             rows.append(("Relates to", f"{self.kind(related)}{when}"))
         rows.append(("Summary", letter.summary or _NONE))
         rows.extend(self.common_rows(detail))
-        return [Heading(3, f"{self.party_name(detail)} — Director’s Letter of {day_label(letter.received)}"),
-                Fields(tuple(rows)), *self.evidence_blocks(detail)]
+        return [
+            Heading(
+                3, f"{self.party_name(detail)} — Director’s Letter of {day_label(letter.received)}"
+            ),
+            Fields(tuple(rows)),
+            *self.evidence_blocks(detail),
+        ]
 
 
-def appendix_document(appendix: AppendixA, register_policy: RegisterPolicy,
-                      policy: ReportPolicy, evidence_policy: EvidencePolicy | None = None) -> Document:
+def appendix_document(
+    appendix: AppendixA,
+    register_policy: RegisterPolicy,
+    policy: ReportPolicy,
+    evidence_policy: EvidencePolicy | None = None,
+) -> Document:
     """Appendix A as a document marked with its classification in header and footer (evidence
     kinds named by ``evidence_policy``, default the shipped one)."""
     layout = AppendixLayout(register_policy, policy, evidence_policy)
     level = policy.classification[appendix.classification]
     month = month_label(appendix.month)
-    title = f"Appendix {policy.appendix.letter}: {policy.appendix.title} ({appendix.classification})"
+    title = (
+        f"Appendix {policy.appendix.letter}: {policy.appendix.title} ({appendix.classification})"
+    )
     header = [level.marking]
     footer = [level.marking]
     if appendix.paper_ref:
-        reference = (policy.paper.reference.format(reference=appendix.paper_ref)
-                     + f" — Appendix {policy.appendix.letter}")
+        reference = (
+            policy.paper.reference.format(reference=appendix.paper_ref)
+            + f" — Appendix {policy.appendix.letter}"
+        )
         header.insert(0, reference)
         footer.insert(0, reference)
-    document = Document(title=title, classification=appendix.classification,
-                        header=tuple(header), footer=tuple(footer), reference=appendix.paper_ref)
+    document = Document(
+        title=title,
+        classification=appendix.classification,
+        header=tuple(header),
+        footer=tuple(footer),
+        reference=appendix.paper_ref,
+    )
     blocks = document.blocks
     blocks.append(Heading(1, title))
     blocks.append(Paragraph(level.sentence))
@@ -134,6 +182,9 @@ def appendix_document(appendix: AppendixA, register_policy: RegisterPolicy,
         if not details:
             blocks.append(Paragraph(policy.appendix.none.format(month=month)))
         for detail in details:
-            blocks.extend(layout.letter_blocks(detail) if isinstance(detail.subject, DirectorsLetter)
-                          else layout.assessment_blocks(detail))
+            blocks.extend(
+                layout.letter_blocks(detail)
+                if isinstance(detail.subject, DirectorsLetter)
+                else layout.assessment_blocks(detail)
+            )
     return document

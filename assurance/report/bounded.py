@@ -123,8 +123,10 @@ class BoundedView:
             try:
                 record = from_row(model, dict(zip(names, row, strict=True)), self.policy)
             except ValueError:  # pydantic's ValidationError and bad JSON alike
-                raise InputError(f"a {type_name} of the month does not validate (changed outside ssc?); "
-                                 "run `ssc audit verify`") from None
+                raise InputError(
+                    f"a {type_name} of the month does not validate (changed outside ssc?); "
+                    "run `ssc audit verify`"
+                ) from None
             assert record.classification is not None
             self._saw(record.classification)
             found.append(record)
@@ -142,8 +144,11 @@ class BoundedView:
             (*self._allowed, span[0].isoformat(), span[1].isoformat()),
         )
         order = self.policy.classification.order
-        return {level: n for level, n in sorted(rows, key=lambda r: order.index(r[0]) if r[0] in order else 0)
-                if level in order}
+        return {
+            level: n
+            for level, n in sorted(rows, key=lambda r: order.index(r[0]) if r[0] in order else 0)
+            if level in order
+        }
 
     def status_counts(self, type_name: str, span: tuple[dt.date, dt.date]) -> dict[str, int]:
         """How many standing records of ``type_name`` dated in the span (all classifications:
@@ -164,7 +169,9 @@ class BoundedView:
         return {code: counts[code] for code in known if code in counts}
 
     # -- counts of the month's decisions -------------------------------------------------
-    def decision_counts(self, span: tuple[dt.date, dt.date], kinds: Sequence[str]) -> DecisionCounts:
+    def decision_counts(
+        self, span: tuple[dt.date, dt.date], kinds: Sequence[str]
+    ) -> DecisionCounts:
         """The month's decisions on assessments of ``kinds`` (or ``["letter"]`` for Director's
         Letters), aggregated in SQL: every key returned is checked to be policy vocabulary."""
         known_kinds = {*self.policy.kinds, "letter"}
@@ -173,20 +180,31 @@ class BoundedView:
                 raise ValueError(f"unknown kind {kind!r}")
         head = _MONTH.format(kinds=", ".join("?" for _ in kinds))
         params = (span[0].isoformat(), span[1].isoformat(), *kinds)
-        orphans = self._query(_MONTH.format(kinds="NULL") + "SELECT COUNT(*) FROM month WHERE kind IS NULL",
-                              params[:2])[0][0]
+        orphans = self._query(
+            _MONTH.format(kinds="NULL") + "SELECT COUNT(*) FROM month WHERE kind IS NULL",
+            params[:2],
+        )[0][0]
         if orphans:
-            raise InputError(f"{orphans} decision(s) of the month are on a subject that is neither an "
-                             "assessment nor a letter; run `ssc audit verify`", field="subject")
+            raise InputError(
+                f"{orphans} decision(s) of the month are on a subject that is neither an "
+                "assessment nor a letter; run `ssc audit verify`",
+                field="subject",
+            )
         (decisions,) = self._query(head + "SELECT COUNT(*) FROM chosen", params)[0]
-        subjects = self._query(head + "SELECT kind, COUNT(DISTINCT subject) FROM chosen GROUP BY kind", params)
+        subjects = self._query(
+            head + "SELECT kind, COUNT(DISTINCT subject) FROM chosen GROUP BY kind", params
+        )
         outcomes = self._query(
             head + "SELECT status, COUNT(*) FROM (SELECT status, ROW_NUMBER() OVER "
             "(PARTITION BY subject ORDER BY date DESC, id DESC) AS n FROM chosen) WHERE n = 1 "
-            "GROUP BY status", params)
+            "GROUP BY status",
+            params,
+        )
         roles = self._query(
             head + "SELECT p.roles, COUNT(*) FROM (SELECT DISTINCT party FROM chosen) AS c "
-            "LEFT JOIN parties AS p ON p.id = c.party GROUP BY p.roles", params)
+            "LEFT JOIN parties AS p ON p.id = c.party GROUP BY p.roles",
+            params,
+        )
         vocabularies = {self.policy.kinds[k].statuses if k != "letter" else "letter" for k in kinds}
         statuses = {code for v in vocabularies for code in self.policy.statuses.get(v, {})}
         return DecisionCounts(
@@ -205,18 +223,30 @@ class BoundedView:
             except ValueError:
                 roles = None
             if not isinstance(roles, list) or any(role not in order for role in roles):
-                raise InputError("a Party of the month has roles the policy does not know; "
-                                 "run `ssc audit verify`", field="roles")
+                raise InputError(
+                    "a Party of the month has roles the policy does not know; "
+                    "run `ssc audit verify`",
+                    field="roles",
+                )
             counts[tuple(role for role in order if role in roles)] += n
-        return dict(sorted(counts.items(), key=lambda item: (len(item[0]), [order.index(r) for r in item[0]])))
+        return dict(
+            sorted(
+                counts.items(), key=lambda item: (len(item[0]), [order.index(r) for r in item[0]])
+            )
+        )
 
 
-def _vocabulary(rows: list[tuple], known: set[str], field: str, what: str = "decision") -> dict[str, int]:
+def _vocabulary(
+    rows: list[tuple], known: set[str], field: str, what: str = "decision"
+) -> dict[str, int]:
     """Group keys that are policy codes; anything else is a row changed outside ssc."""
     counts = {}
     for code, n in rows:
         if code not in known:
-            raise InputError(f"a {what} of the month has a {field} the policy does not know; "
-                             "run `ssc audit verify`", field=field)
+            raise InputError(
+                f"a {what} of the month has a {field} the policy does not know; "
+                "run `ssc audit verify`",
+                field=field,
+            )
         counts[code] = n
     return counts

@@ -15,8 +15,12 @@ from assurance.report.words import day_label
 SHORT_HASH = 12
 
 
-def evidence_blocks(items: Sequence[Evidence], ceiling: str, register_policy: RegisterPolicy,
-                    policy: EvidencePolicy | None = None) -> list[Block]:
+def evidence_blocks(
+    items: Sequence[Evidence],
+    ceiling: str,
+    register_policy: RegisterPolicy,
+    policy: EvidencePolicy | None = None,
+) -> list[Block]:
     """A table of the documents (name, kind, date, short hash) no more restricted than ``ceiling``.
 
     Nothing where a decision has no evidence; documents above the ceiling are counted, never
@@ -27,15 +31,26 @@ def evidence_blocks(items: Sequence[Evidence], ceiling: str, register_policy: Re
     shown = [item for item in items if levels.at_most(item.classification, ceiling)]
     blocks: list[Block] = []
     if shown:
-        blocks.append(Table(
-            ("Document", "Kind", "Dated", "SHA-256"),
-            tuple((item.name + (" (withdrawn since)" if item.withdrawn else ""),
-                   policy.kinds.get(item.kind, item.kind),
-                   day_label(dt.date.fromisoformat(item.effective)),
-                   item.sha256[:SHORT_HASH]) for item in shown),
-            caption="Evidence the decision rested on",
-        ))
+        blocks.append(
+            Table(
+                ("Document", "Kind", "Dated", "SHA-256"),
+                tuple(
+                    (
+                        item.name + (" (withdrawn since)" if item.withdrawn else ""),
+                        policy.kinds.get(item.kind, item.kind),
+                        day_label(dt.date.fromisoformat(item.effective)),
+                        item.sha256[:SHORT_HASH],
+                    )
+                    for item in shown
+                ),
+                caption="Evidence the decision rested on",
+            )
+        )
     if len(shown) < len(items):
-        blocks.append(Paragraph(f"{len(items) - len(shown)} further document(s) classified "
-                                f"above {ceiling} are not listed here."))
+        blocks.append(
+            Paragraph(
+                f"{len(items) - len(shown)} further document(s) classified "
+                f"above {ceiling} are not listed here."
+            )
+        )
     return blocks

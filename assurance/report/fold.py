@@ -121,7 +121,9 @@ def derive_skeletons() -> dict[int, str]:
     prototype of a pair is the side with several entries, or a multi-character string; a pair
     whose sides have one entry each is one class of two, folded to its lower code point.
     """
-    data = json.loads(resources.files("confusable_homoglyphs").joinpath("confusables.json").read_text("utf-8"))
+    data = json.loads(
+        resources.files("confusable_homoglyphs").joinpath("confusables.json").read_text("utf-8")
+    )
 
     def clean(text: str) -> str:
         return text.replace("\u200e", "").replace("\u200f", "")
@@ -143,15 +145,19 @@ def write_skeletons(path: Path) -> None:
     confusable-homoglyphs)."""
     from importlib.metadata import version
 
-    lines = [f"# TS #39 confusables prototypes, derived from confusable-homoglyphs {version('confusable-homoglyphs')}",
-             "# (data: Unicode confusables.txt, (c) Unicode, Inc., https://www.unicode.org/terms_of_use.html)",
-             "# source prototype..., hex code points; regenerate with: python -m assurance.report.fold"]
+    lines = [
+        f"# TS #39 confusables prototypes, derived from confusable-homoglyphs {version('confusable-homoglyphs')}",
+        "# (data: Unicode confusables.txt, (c) Unicode, Inc., https://www.unicode.org/terms_of_use.html)",
+        "# source prototype..., hex code points; regenerate with: python -m assurance.report.fold",
+    ]
     for code, proto in sorted(derive_skeletons().items()):
         lines.append(f"{code:04X} " + " ".join(f"{ord(c):04X}" for c in proto))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def _skeleton(blob: str, single: dict[int, str], multi: dict[int, str], multi_ascii: dict[str, str]) -> str:
+def _skeleton(
+    blob: str, single: dict[int, str], multi: dict[int, str], multi_ascii: dict[str, str]
+) -> str:
     # translate() is fast on ASCII only while every mapping is one ASCII character: the few
     # ASCII sources with longer prototypes (m -> rn) are replaced afterwards. Prototypes are
     # never sources, so the order does not matter.
@@ -171,7 +177,9 @@ def _fold_blob(blob: str, full: bool) -> str:
         blob = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", blob))
         blob = blob.translate(_strip_table(blob))
     if full:
-        blob = _skeleton(_skeleton(blob, single, multi, multi_ascii).casefold(), single, multi, multi_ascii)
+        blob = _skeleton(
+            _skeleton(blob, single, multi, multi_ascii).casefold(), single, multi, multi_ascii
+        )
     elif ascii_only:
         blob = blob.casefold()
     else:
@@ -234,7 +242,9 @@ class Haystack:
         views = [view for text in texts for view in reader_views(text)]
         folded = {"text": fold_many(views), "code": fold_code_many(views)}
         self.aligned = {kind: self._token_runs(texts) for kind, texts in folded.items()}
-        self.squeezed = {kind: "\x00".join(squeeze(text) for text in texts) for kind, texts in folded.items()}
+        self.squeezed = {
+            kind: "\x00".join(squeeze(text) for text in texts) for kind, texts in folded.items()
+        }
 
     def _token_runs(self, folded: list[str]) -> set[str]:
         runs: set[str] = set()
@@ -243,7 +253,7 @@ class Haystack:
             for i in range(len(tokens)):
                 run = tokens[i]
                 runs.add(run)
-                for token in tokens[i + 1:i + self.MAX_RUN]:
+                for token in tokens[i + 1 : i + self.MAX_RUN]:
                     run += " " + token
                     runs.add(run)
         return runs
@@ -254,7 +264,7 @@ class Haystack:
         found: set[str] = set()
         get = index.get
         for i in range(len(text) - width + 1):
-            candidates = get(text[i:i + width])
+            candidates = get(text[i : i + width])
             if candidates:
                 found.update(key for key in candidates if text.startswith(key, i))
         return found
@@ -262,7 +272,7 @@ class Haystack:
     def pieces(self, lengths: Iterable[int], kind: str) -> set[str]:
         """Every piece of the squeezed text of one of these lengths (to intersect with keys)."""
         text = self.squeezed[kind]
-        return {text[i:i + size] for size in lengths for i in range(len(text) - size + 1)}
+        return {text[i : i + size] for size in lengths for i in range(len(text) - size + 1)}
 
     def contains(self, key: str, squeezed: str, kind: str, anywhere: bool) -> bool:
         """One needle: aligned, or (if ``anywhere``) anywhere in the squeezed text."""

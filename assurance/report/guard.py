@@ -39,7 +39,9 @@ from assurance.store import Register
 from core.errors import SSCError
 
 #: Fields whose values are policy vocabulary (checked against policy on load), not free text.
-_VOCABULARY = frozenset({"classification", "roles", "kind", "status", "severity", "committee", "sec_ref"})
+_VOCABULARY = frozenset(
+    {"classification", "roles", "kind", "status", "severity", "committee", "sec_ref"}
+)
 #: Fields of no evidential value: when a record was withdrawn.
 _SKIP = frozenset({"withdrawn", "type"})
 #: A squeezed needle shorter than this would match by accident across word boundaries.
@@ -50,8 +52,20 @@ _MIN_ALNUM = 3
 #: An id, number or date needs this many (``a3_2`` would match "Appendix A. 3.2").
 _MIN_ALNUM_CODE = 4
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 class ClassificationError(SSCError):
@@ -72,8 +86,11 @@ class Origin:
     event: int | None = None
 
     def describe(self) -> str:
-        what = f"the {self.field}" if self.event is None else \
-            f"an earlier {self.field} (audit event {self.event})"
+        what = (
+            f"the {self.field}"
+            if self.event is None
+            else f"an earlier {self.field} (audit event {self.event})"
+        )
         return f"{what} of {self.record_type} {self.record_id}, which is {self.classification}"
 
 
@@ -122,7 +139,10 @@ def number_forms(value: int | float, policy: ReportPolicy) -> list[str]:
         value = int(value)
     digits = str(abs(value))
     significant = digits.rstrip("0")
-    if len(digits) < policy.guard.min_digits or len(significant) < policy.guard.min_significant_digits:
+    if (
+        len(digits) < policy.guard.min_digits
+        or len(significant) < policy.guard.min_significant_digits
+    ):
         return []
     return [digits, f"{abs(value):,}"]
 
@@ -130,11 +150,21 @@ def number_forms(value: int | float, policy: ReportPolicy) -> list[str]:
 def date_forms(day: dt.date) -> list[str]:
     """A date as papers and people write it."""
     month = _MONTHS[day.month - 1]
-    suffix = "th" if 10 <= day.day % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(day.day % 10, "th")
-    return [f"{day.day}{suffix} {month} {day.year}", f"{month} {day.day}{suffix}, {day.year}", day.isoformat(), f"{day.day} {month} {day.year}", f"{day.day:02d} {month} {day.year}",
-            f"{day.day} {month[:3]} {day.year}", f"{month} {day.day}, {day.year}",
-            f"{day.day}/{day.month}/{day.year}", f"{day.day:02d}/{day.month:02d}/{day.year}",
-            day.strftime("%Y%m%d")]  # 04.12.2019 and 04-12-2019 fold as 04/12/2019 does
+    suffix = (
+        "th" if 10 <= day.day % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(day.day % 10, "th")
+    )
+    return [
+        f"{day.day}{suffix} {month} {day.year}",
+        f"{month} {day.day}{suffix}, {day.year}",
+        day.isoformat(),
+        f"{day.day} {month} {day.year}",
+        f"{day.day:02d} {month} {day.year}",
+        f"{day.day} {month[:3]} {day.year}",
+        f"{month} {day.day}, {day.year}",
+        f"{day.day}/{day.month}/{day.year}",
+        f"{day.day:02d}/{day.month:02d}/{day.year}",
+        day.strftime("%Y%m%d"),
+    ]  # 04.12.2019 and 04-12-2019 fold as 04/12/2019 does
 
 
 def _strings(value: object) -> Iterator[str | int | float]:
@@ -189,8 +219,15 @@ class Tripwire:
     read again after construction (a rendering may happen after it is closed).
     """
 
-    def __init__(self, register: Register, ceiling: str, month: dt.date, policy: ReportPolicy,
-                 shown: Iterable[Record] = (), counts: Iterable[int] = ()) -> None:
+    def __init__(
+        self,
+        register: Register,
+        ceiling: str,
+        month: dt.date,
+        policy: ReportPolicy,
+        shown: Iterable[Record] = (),
+        counts: Iterable[int] = (),
+    ) -> None:
         self.ceiling = ceiling
         self.policy = policy
         levels = register.policy.classification
@@ -211,13 +248,23 @@ class Tripwire:
         del self._conn
         # What the report shows legitimately (records at or below it), by type and field: the
         # same title on a GREEN highlight of another month is no leak from this WHITE one.
-        shown_values = [(record.type_name, name, value) for record in shown
-                        for name, value in record.to_interchange().items() if isinstance(value, str)]
-        self._shown = {(type_name, name, key) for (type_name, name, _), key in
-                       zip(shown_values, _keys([v for _, _, v in shown_values], "text"), strict=True)}
+        shown_values = [
+            (record.type_name, name, value)
+            for record in shown
+            for name, value in record.to_interchange().items()
+            if isinstance(value, str)
+        ]
+        self._shown = {
+            (type_name, name, key)
+            for (type_name, name, _), key in zip(
+                shown_values, _keys([v for _, _, v in shown_values], "text"), strict=True
+            )
+        }
         # The report's own counts, written in figures above the policy's words.up_to: a Party
         # with 1,052 premises is no leak from a month of 1,052 decisions.
-        self._counts = set(fold_code_many([form for n in set(counts) for form in (str(n), f"{n:,}")]))
+        self._counts = set(
+            fold_code_many([form for n in set(counts) for form in (str(n), f"{n:,}")])
+        )
 
     # -- gathering -----------------------------------------------------------------------
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
@@ -230,12 +277,16 @@ class Tripwire:
             keys = _keys(values, kind)
             self._batches.append(_Batch(kind, keys, _squeezed(keys), resolve))
 
-    def _table(self, type_name: str, model: type[Record], fields: _Fields, scoped: set[str]) -> None:
+    def _table(
+        self, type_name: str, model: type[Record], fields: _Fields, scoped: set[str]
+    ) -> None:
         """One scan of a table's restricted rows, transposed in C: ids; each text and number
         column's distinct values with the first record holding each; extras; dates in scope."""
         names = [*fields.text, *fields.numbers]
-        rows = self._rows(f"SELECT {', '.join(['id', 'classification', 'extra', *names])} "
-                          f"FROM {model.table} WHERE {self._restricted}")
+        rows = self._rows(
+            f"SELECT {', '.join(['id', 'classification', 'extra', *names])} "
+            f"FROM {model.table} WHERE {self._restricted}"
+        )
         if not rows:
             return
         columns = list(zip(*rows, strict=True))
@@ -267,8 +318,14 @@ class Tripwire:
                 extra = {"extra": extras[index]}
             items = extra.items() if isinstance(extra, dict) else [("extra", extra)]
             for name, value in items:
-                found.extend(_values(value, Origin(type_name, ids[index], name, levels[index]),
-                                     ids[index] in scoped, self.policy))
+                found.extend(
+                    _values(
+                        value,
+                        Origin(type_name, ids[index], name, levels[index]),
+                        ids[index] in scoped,
+                        self.policy,
+                    )
+                )
         self._add_found(found)
         self._dates(type_name, model, fields, scoped)
 
@@ -280,15 +337,23 @@ class Tripwire:
 
         if not has_schema(self._conn):
             return
-        rows = self._rows(f"SELECT id, classification, name, sha256 FROM evidence WHERE {self._restricted}")
+        rows = self._rows(
+            f"SELECT id, classification, name, sha256 FROM evidence WHERE {self._restricted}"
+        )
         if not rows:
             return
         ids, levels, names, hashes = (list(column) for column in zip(*rows, strict=True))
         stems = [name.rsplit(".", 1)[0] for name in names]
-        self._add("text", names + stems,
-                  lambda i: Origin("evidence", ids[i % len(ids)], "name", levels[i % len(ids)]))
-        self._add("code", hashes + [h[:SHORT_HASH] for h in hashes],
-                  lambda i: Origin("evidence", ids[i % len(ids)], "sha256", levels[i % len(ids)]))
+        self._add(
+            "text",
+            names + stems,
+            lambda i: Origin("evidence", ids[i % len(ids)], "name", levels[i % len(ids)]),
+        )
+        self._add(
+            "code",
+            hashes + [h[:SHORT_HASH] for h in hashes],
+            lambda i: Origin("evidence", ids[i % len(ids)], "sha256", levels[i % len(ids)]),
+        )
 
     def _number_keys(self, first: dict[Any, int], least: int) -> tuple[list[str], list[int]]:
         """Each distinctive number's two forms ("1150000", "1,150,000") with the row it came
@@ -316,13 +381,21 @@ class Tripwire:
         """Party names without their legal suffixes ("Pennine Power Supply plc" -> "Pennine Power
         Supply"), with the index of the name each came from; in one pass over all names."""
         suffixes = sorted(set(fold_many(self.policy.guard.legal_suffixes)), key=len, reverse=True)
-        trailing = re.compile("(?: (?:" + "|".join(re.escape(s) for s in suffixes if s) + "))+(?=\x00|$)")
+        trailing = re.compile(
+            "(?: (?:" + "|".join(re.escape(s) for s in suffixes if s) + "))+(?=\x00|$)"
+        )
         folded = fold_many(names)
         stripped = trailing.sub("", "\x00".join(folded)).split("\x00")
-        where = [i for i, (before, after) in enumerate(zip(folded, stripped, strict=True)) if before != after]
+        where = [
+            i
+            for i, (before, after) in enumerate(zip(folded, stripped, strict=True))
+            if before != after
+        ]
         return [stripped[i] for i in where], where
 
-    def _dates(self, type_name: str, model: type[Record], fields: _Fields, scoped: set[str]) -> None:
+    def _dates(
+        self, type_name: str, model: type[Record], fields: _Fields, scoped: set[str]
+    ) -> None:
         """The dates of this month's records (but the policy's public ones), as papers write them."""
         found: list[tuple[str, str, Origin]] = []
         public = set(self.policy.guard.public_dates)
@@ -331,10 +404,12 @@ class Tripwire:
         if scoped and dates:
             ids = sorted(scoped)
             for start in range(0, len(ids), 500):
-                chunk = ids[start:start + 500]
-                for row in self._rows(f"SELECT id, classification, {', '.join(dates)} FROM {model.table} "
-                                      f"WHERE {self._restricted} AND id IN ({', '.join('?' for _ in chunk)})",
-                                      chunk):
+                chunk = ids[start : start + 500]
+                for row in self._rows(
+                    f"SELECT id, classification, {', '.join(dates)} FROM {model.table} "
+                    f"WHERE {self._restricted} AND id IN ({', '.join('?' for _ in chunk)})",
+                    chunk,
+                ):
                     for name, value in zip(dates, row[2:], strict=True):
                         if value and value not in first:
                             first[value] = Origin(type_name, row[0], name, row[1])
@@ -345,15 +420,19 @@ class Tripwire:
     def _add_found(self, found: list[tuple[str, str, Origin]]) -> None:
         for kind in ("text", "code"):
             chosen = [(value, origin) for k, value, origin in found if k == kind]
-            self._add(kind, [value for value, _ in chosen], _listed([origin for _, origin in chosen]))
+            self._add(
+                kind, [value for value, _ in chosen], _listed([origin for _, origin in chosen])
+            )
 
     def _earlier(self, register: Register, in_month: dict[str, set[str]]) -> None:
         """Values records held before an edit (the audit trail's before-states) that were, or
         whose record now is, above the ceiling; not a value the record still shows at or below it."""
         cursor = register.conn.cursor()
         cursor.row_factory = None
-        rows = cursor.execute("SELECT seq, entity, entity_id, before FROM audit_events "
-                              "WHERE before IS NOT NULL AND action != 'withdraw'").fetchall()
+        rows = cursor.execute(
+            "SELECT seq, entity, entity_id, before FROM audit_events "
+            "WHERE before IS NOT NULL AND action != 'withdraw'"
+        ).fetchall()
         found: list[tuple[str, str, Origin]] = []
         current: dict[tuple[str, str], dict[str, Any]] = {}
         public = set(self.policy.guard.public_dates)
@@ -388,7 +467,9 @@ class Tripwire:
                 if name in fields.dates:
                     if scoped and f"{entity}.{name}" not in public:
                         found.extend(_values(value, origin, True, self.policy))
-                elif name in fields.text or name in fields.numbers or name not in model.model_fields:
+                elif (
+                    name in fields.text or name in fields.numbers or name not in model.model_fields
+                ):
                     found.extend(_values(value, origin, scoped, self.policy))
         self._add_found(found)
 
@@ -401,34 +482,47 @@ class Tripwire:
             least = _MIN_ALNUM if batch.kind == "text" else _MIN_ALNUM_CODE
             batch.keyset = set(batch.keys)
             if min(map(len, batch.squeezed), default=least) < least:
-                batch.keyset = {key for key, short in zip(batch.keys, batch.squeezed, strict=True)
-                                if len(short) >= least}
+                batch.keyset = {
+                    key
+                    for key, short in zip(batch.keys, batch.squeezed, strict=True)
+                    if len(short) >= least
+                }
             if batch.kind == "text":
-                batch.squeezed_set = {key for key in batch.squeezed if len(key) >= _MIN_SQUEEZED_TEXT}
+                batch.squeezed_set = {
+                    key for key in batch.squeezed if len(key) >= _MIN_SQUEEZED_TEXT
+                }
                 for key in batch.squeezed_set:
                     self._index.setdefault(key[:_MIN_SQUEEZED_TEXT], []).append(key)
-            elif min(map(len, batch.squeezed), default=0) >= _MIN_SQUEEZED_CODE \
-                    and not any(map(str.isdigit, batch.squeezed)):
+            elif min(map(len, batch.squeezed), default=0) >= _MIN_SQUEEZED_CODE and not any(
+                map(str.isdigit, batch.squeezed)
+            ):
                 batch.squeezed_set = set(batch.squeezed)  # the usual id column: all eligible
                 self._code_lengths.update(map(len, batch.squeezed_set))
             elif "".join(batch.squeezed).isdigit():
                 batch.squeezed_set = set()  # numbers: runs of digits meet by accident
             else:
-                batch.squeezed_set = {key for key in batch.squeezed
-                                      if len(key) >= _MIN_SQUEEZED_CODE and not key.isdigit()}
+                batch.squeezed_set = {
+                    key
+                    for key in batch.squeezed
+                    if len(key) >= _MIN_SQUEEZED_CODE and not key.isdigit()
+                }
                 self._code_lengths.update(map(len, batch.squeezed_set))
 
     # -- searching -----------------------------------------------------------------------
     def check(self, texts: Iterable[str], classification: str) -> None:
         """Raise :class:`ClassificationError` if any restricted value shows in ``texts``."""
         haystack = Haystack(texts)
-        anywhere = {"text": haystack.anywhere(self._index, _MIN_SQUEEZED_TEXT, "text"),
-                    "code": haystack.pieces(self._code_lengths, "code")}
+        anywhere = {
+            "text": haystack.anywhere(self._index, _MIN_SQUEEZED_TEXT, "text"),
+            "code": haystack.pieces(self._code_lengths, "code"),
+        }
         for batch in self._batches:
             aligned = batch.keyset & haystack.aligned[batch.kind]
             squeezed = batch.squeezed_set & anywhere[batch.kind]
-            hits = sorted([(batch.keys.index(key), key) for key in aligned]
-                          + [(batch.squeezed.index(key), key) for key in squeezed])
+            hits = sorted(
+                [(batch.keys.index(key), key) for key in aligned]
+                + [(batch.squeezed.index(key), key) for key in squeezed]
+            )
             for index, key in hits:
                 origin = batch.resolve(index)
                 key = batch.keys[index]
@@ -438,20 +532,26 @@ class Tripwire:
                     continue
                 if self._lexicon is None:
                     self._lexicon = _lexicon_haystack(self.lexicon_texts)
-                if self._lexicon.contains(key, batch.squeezed[index], batch.kind,
-                                          _eligible_anywhere(batch.squeezed[index], batch.kind)):
+                if self._lexicon.contains(
+                    key,
+                    batch.squeezed[index],
+                    batch.kind,
+                    _eligible_anywhere(batch.squeezed[index], batch.kind),
+                ):
                     continue
                 raise ClassificationError(
                     f"the main part ({classification}) would show {origin.describe()}; nothing "
-                    "was written. Reword the highlight that quotes it, or reclassify the record.")
+                    "was written. Reword the highlight that quotes it, or reclassify the record."
+                )
 
 
 def _through(origin: Callable[[int], Origin], where: list[int]) -> Callable[[int], Origin]:
     return lambda i: origin(where[i])
 
 
-def _rows_origin(type_name: str, name: str, ids: Sequence[str], levels: Sequence[str],
-                 where: list[int]) -> Callable[[int], Origin]:
+def _rows_origin(
+    type_name: str, name: str, ids: Sequence[str], levels: Sequence[str], where: list[int]
+) -> Callable[[int], Origin]:
     return lambda i: Origin(type_name, ids[where[i]], name, levels[where[i]])
 
 
@@ -459,7 +559,9 @@ def _listed(origins: list[Origin]) -> Callable[[int], Origin]:
     return origins.__getitem__
 
 
-def _values(value: object, origin: Origin, dates: bool, policy: ReportPolicy) -> list[tuple[str, str, Origin]]:
+def _values(
+    value: object, origin: Origin, dates: bool, policy: ReportPolicy
+) -> list[tuple[str, str, Origin]]:
     """Search values of one field's value (an extra's, an earlier state's), whatever its name:
     text as text, distinctive numbers and (for this month's records) dates as codes."""
     found: list[tuple[str, str, Origin]] = []
@@ -469,7 +571,9 @@ def _values(value: object, origin: Origin, dates: bool, policy: ReportPolicy) ->
                 found.append(("text", item, origin))
             if dates and _ISO_DATE.match(item):
                 with contextlib.suppress(ValueError):
-                    found.extend(("code", form, origin) for form in date_forms(dt.date.fromisoformat(item)))
+                    found.extend(
+                        ("code", form, origin) for form in date_forms(dt.date.fromisoformat(item))
+                    )
         else:
             found.extend(("code", form, origin) for form in number_forms(item, policy))
     return found
@@ -481,24 +585,33 @@ def _month_scope(register: Register, month: dt.date) -> dict[str, set[str]]:
 
     conn = register.conn
     span = (month.isoformat(), next_month(month).isoformat())
-    decisions = conn.execute("SELECT id, subject FROM decisions WHERE date >= ? AND date < ?", span).fetchall()
+    decisions = conn.execute(
+        "SELECT id, subject FROM decisions WHERE date >= ? AND date < ?", span
+    ).fetchall()
     subjects = [row[1] for row in decisions]
     scope: dict[str, set[str]] = {"decision": {row[0] for row in decisions}}
 
     def ids(sql: str, params: list[str]) -> set[str]:
         found: set[str] = set()
         for start in range(0, len(params), 500):
-            chunk = params[start:start + 500]
-            found.update(row[0] for row in conn.execute(sql.format(", ".join("?" for _ in chunk)), chunk))
+            chunk = params[start : start + 500]
+            found.update(
+                row[0] for row in conn.execute(sql.format(", ".join("?" for _ in chunk)), chunk)
+            )
         return found
 
     scope["assessment"] = ids("SELECT id FROM assessments WHERE id IN ({})", subjects)
     scope["letter"] = ids("SELECT id FROM letters WHERE id IN ({})", subjects)
-    scope["assessment"] |= ids("SELECT relates_to FROM letters WHERE id IN ({}) AND relates_to IS NOT NULL",
-                               sorted(scope["letter"]))
-    scope["finding"] = ids("SELECT id FROM findings WHERE assessment IN ({})", sorted(scope["assessment"]))
-    scope["party"] = ids("SELECT party FROM assessments WHERE id IN ({})", sorted(scope["assessment"])) | \
-        ids("SELECT party FROM letters WHERE id IN ({})", sorted(scope["letter"]))
+    scope["assessment"] |= ids(
+        "SELECT relates_to FROM letters WHERE id IN ({}) AND relates_to IS NOT NULL",
+        sorted(scope["letter"]),
+    )
+    scope["finding"] = ids(
+        "SELECT id FROM findings WHERE assessment IN ({})", sorted(scope["assessment"])
+    )
+    scope["party"] = ids(
+        "SELECT party FROM assessments WHERE id IN ({})", sorted(scope["assessment"])
+    ) | ids("SELECT party FROM letters WHERE id IN ({})", sorted(scope["letter"]))
     return scope
 
 
@@ -513,15 +626,22 @@ def public_lexicon(policy: ReportPolicy, register_policy: RegisterPolicy, month:
     for text in _strings(policy.model_dump(exclude={"sources", "guard", "docx"})):
         if isinstance(text, str):
             pieces.extend(re.split(r"\{[^}]*\}", text))
-    for text in _strings(register_policy.model_dump(include={"roles", "roles_plural", "kinds", "statuses", "highlights"})):
+    for text in _strings(
+        register_policy.model_dump(
+            include={"roles", "roles_plural", "kinds", "statuses", "highlights"}
+        )
+    ):
         if isinstance(text, str):
             pieces.append(text)
     pieces.extend(in_words(n) for n in range(1, 1000))
     return "\n".join(pieces)
 
 
-def check_ceiling(classification: str, policy: ReportPolicy, register_policy: RegisterPolicy) -> None:
+def check_ceiling(
+    classification: str, policy: ReportPolicy, register_policy: RegisterPolicy
+) -> None:
     levels = register_policy.classification
     if not levels.at_most(classification, policy.paper.main_ceiling):
-        raise ClassificationError(f"the main part may be at most {policy.paper.main_ceiling}, "
-                                  f"not {classification}")
+        raise ClassificationError(
+            f"the main part may be at most {policy.paper.main_ceiling}, not {classification}"
+        )

@@ -35,7 +35,9 @@ def parse_month(text: str) -> dt.date:
     """``"2019-12"`` -> the first day of that month; InputError (exit 2) otherwise."""
     match = _MONTH.match(text.strip())
     if not match or not 1 <= int(match["month"]) <= 12:
-        raise InputError(f"expected a month as YYYY-MM, such as 2019-12; got {text!r}", field="--month")
+        raise InputError(
+            f"expected a month as YYYY-MM, such as 2019-12; got {text!r}", field="--month"
+        )
     return dt.date(int(match["year"]), int(match["month"]), 1)
 
 
@@ -44,6 +46,7 @@ def next_month(month: dt.date) -> dt.date:
 
 
 # -- the month's records (RED: only Appendix A and the guard see them) -------------------------
+
 
 @dataclass(frozen=True)
 class DecisionDetail:
@@ -97,25 +100,40 @@ def month_records(register: Register, month: dt.date) -> MonthRecords:
         return parties[party_id]
 
     for decision in register.records(Decision, where=where, params=span, order_by="date, id"):
-        subject: Assessment | DirectorsLetter | None = (
-            register.get(Assessment, decision.subject) or register.get(DirectorsLetter, decision.subject))
+        subject: Assessment | DirectorsLetter | None = register.get(
+            Assessment, decision.subject
+        ) or register.get(DirectorsLetter, decision.subject)
         if subject is None:
-            raise InputError(f"decision {decision.id}: no assessment or letter {decision.subject!r}",
-                             field="subject")
+            raise InputError(
+                f"decision {decision.id}: no assessment or letter {decision.subject!r}",
+                field="subject",
+            )
         findings: tuple[Finding, ...] = ()
         related = None
         if isinstance(subject, Assessment):
-            findings = tuple(register.records(Finding, where="assessment = ?",
-                                              params=(subject.id,), order_by="sec_ref, id"))
+            findings = tuple(
+                register.records(
+                    Finding, where="assessment = ?", params=(subject.id,), order_by="sec_ref, id"
+                )
+            )
         elif subject.relates_to:
             related = register.get(Assessment, subject.relates_to)
-        details.append(DecisionDetail(decision, subject, party(subject.party), findings, related,
-                                      tuple(rested_on(register, decision))))
+        details.append(
+            DecisionDetail(
+                decision,
+                subject,
+                party(subject.party),
+                findings,
+                related,
+                tuple(rested_on(register, decision)),
+            )
+        )
     highlights = register.records("highlight", where=where, params=span, order_by="date, id")
     return MonthRecords(month, tuple(details), tuple(highlights))  # type: ignore[arg-type]
 
 
 # -- the main part: public facts only, through a BoundedView ------------------------------
+
 
 @dataclass(frozen=True)
 class SectionFacts:
@@ -183,8 +201,13 @@ class PanelReport:
         """Every number the main part may state (each count, and each section's total)."""
         numbers = []
         for facts in self.sections:
-            numbers += [facts.total, facts.statuses_set, *facts.reviewed.values(),
-                        *facts.roles.values(), *facts.outcomes.values()]
+            numbers += [
+                facts.total,
+                facts.statuses_set,
+                *facts.reviewed.values(),
+                *facts.roles.values(),
+                *facts.outcomes.values(),
+            ]
         for counted in self.record_counts:
             numbers += [counted.total, *counted.statuses.values()]
         return numbers
@@ -205,12 +228,16 @@ def check_paper_ref(paper_ref: str | None, policy: ReportPolicy) -> str | None:
     if paper_ref is None:
         return None
     if not re.match(policy.paper.reference_pattern, paper_ref):
-        raise InputError(f"expected a Panel paper reference such as SECP_66_1503_19; got {paper_ref!r}",
-                         field="--paper-ref")
+        raise InputError(
+            f"expected a Panel paper reference such as SECP_66_1503_19; got {paper_ref!r}",
+            field="--paper-ref",
+        )
     return paper_ref
 
 
-def main_ceiling(requested: str | None, register_policy: RegisterPolicy, policy: ReportPolicy) -> str:
+def main_ceiling(
+    requested: str | None, register_policy: RegisterPolicy, policy: ReportPolicy
+) -> str:
     """The ceiling of the main part's bounded read: the policy's, or a lower one requested."""
     levels = register_policy.classification
     ceiling = policy.paper.main_ceiling
@@ -219,8 +246,11 @@ def main_ceiling(requested: str | None, register_policy: RegisterPolicy, policy:
     requested = requested.upper()
     if requested not in levels.order or not levels.at_most(requested, ceiling):
         allowed = [lvl for lvl in levels.order if levels.at_most(lvl, ceiling)]
-        raise InputError(f"the main part may be {' or '.join(allowed)}; got {requested!r} "
-                         "(Appendix A carries the rest)", field="--classification")
+        raise InputError(
+            f"the main part may be {' or '.join(allowed)}; got {requested!r} "
+            "(Appendix A carries the rest)",
+            field="--classification",
+        )
     return requested
 
 
@@ -236,24 +266,34 @@ def computed_classification(view: BoundedView, requested: str | None, policy: Re
     return level
 
 
-def section_facts(view: BoundedView, month: dt.date, policy: ReportPolicy) -> tuple[SectionFacts, ...]:
+def section_facts(
+    view: BoundedView, month: dt.date, policy: ReportPolicy
+) -> tuple[SectionFacts, ...]:
     span = (month, next_month(month))
     facts = []
     for section in policy.sections:
         kinds = section.kinds or ["letter"]
         counts = view.decision_counts(span, kinds)
-        facts.append(SectionFacts(
-            key=section.key,
-            reviewed={kind: n for kind, n in counts.subjects.items() if n},
-            statuses_set=counts.decisions,
-            roles=counts.roles,
-            outcomes=counts.outcomes,
-        ))
+        facts.append(
+            SectionFacts(
+                key=section.key,
+                reviewed={kind: n for kind, n in counts.subjects.items() if n},
+                statuses_set=counts.decisions,
+                roles=counts.roles,
+                outcomes=counts.outcomes,
+            )
+        )
     return tuple(facts)
 
 
-def build_panel_report(view: BoundedView, month: dt.date, *, requested: str | None = None,
-                       paper_ref: str | None = None, policy: ReportPolicy | None = None) -> PanelReport:
+def build_panel_report(
+    view: BoundedView,
+    month: dt.date,
+    *,
+    requested: str | None = None,
+    paper_ref: str | None = None,
+    policy: ReportPolicy | None = None,
+) -> PanelReport:
     """The main part for ``month`` from a bounded read: counts, vocabulary and the highlights
     at or below the view's ceiling. It is given no register: it cannot read anything else."""
     if not isinstance(view, BoundedView):
@@ -269,30 +309,48 @@ def build_panel_report(view: BoundedView, month: dt.date, *, requested: str | No
         sections=sections,
         highlights=highlights,  # type: ignore[arg-type]
         withheld_counts=view.count_above("highlight", span),
-        record_counts=tuple(RecordCounts(key, counts.type, view.status_counts(counts.type, span))
-                            for key, counts in policy.counts.items()),
+        record_counts=tuple(
+            RecordCounts(key, counts.type, view.status_counts(counts.type, span))
+            for key, counts in policy.counts.items()
+        ),
     )
 
 
-def withheld_highlights(register: Register, month: dt.date, level: str) -> tuple[WithheldHighlight, ...]:
+def withheld_highlights(
+    register: Register, month: dt.date, level: str
+) -> tuple[WithheldHighlight, ...]:
     """The month's highlights above ``level``, by id, for a note to the operator (never the paper)."""
     levels = register.policy.classification
     span = (month.isoformat(), next_month(month).isoformat())
     rows = register.conn.execute(
         "SELECT id, classification FROM highlights WHERE withdrawn IS NULL AND date >= ? AND date < ?"
-        " ORDER BY date, id", span).fetchall()
-    return tuple(WithheldHighlight(row[0], row[1]) for row in rows
-                 if row[1] in levels.order and not levels.at_most(row[1], level))
+        " ORDER BY date, id",
+        span,
+    ).fetchall()
+    return tuple(
+        WithheldHighlight(row[0], row[1])
+        for row in rows
+        if row[1] in levels.order and not levels.at_most(row[1], level)
+    )
 
 
-def build_appendix(register: Register, month: dt.date, *, paper_ref: str | None = None,
-                   policy: ReportPolicy | None = None,
-                   records: MonthRecords | None = None) -> AppendixA:
+def build_appendix(
+    register: Register,
+    month: dt.date,
+    *,
+    paper_ref: str | None = None,
+    policy: ReportPolicy | None = None,
+    records: MonthRecords | None = None,
+) -> AppendixA:
     """Appendix A for ``month``: each decision with its Party, conditions and non-compliances."""
     policy = policy or register.policies(load_report_policy)
     records = records or month_records(register, month)
     sections = {
-        section.key: tuple(records.on_kinds(section.kinds) if section.kinds else records.on_letters())
+        section.key: tuple(
+            records.on_kinds(section.kinds) if section.kinds else records.on_letters()
+        )
         for section in policy.sections
     }
-    return AppendixA(month, policy.appendix.classification, check_paper_ref(paper_ref, policy), sections)
+    return AppendixA(
+        month, policy.appendix.classification, check_paper_ref(paper_ref, policy), sections
+    )

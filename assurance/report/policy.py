@@ -25,7 +25,6 @@ MAIN_CEILING_AT_MOST = "GREEN"
 APPENDIX_AT_LEAST = "RED"
 
 
-
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -135,15 +134,23 @@ def _check_template(key: str, template: str, allowed: frozenset[str]) -> None:
     """A template is text with ``{name}`` placeholders from ``allowed``: no positions, no
     attributes or indexes (``{month.__class__}``), no format specs, braces balanced."""
     try:
-        fields = [(name, spec, conversion) for _text, name, spec, conversion
-                  in string.Formatter().parse(template) if name is not None]
+        fields = [
+            (name, spec, conversion)
+            for _text, name, spec, conversion in string.Formatter().parse(template)
+            if name is not None
+        ]
     except ValueError as exc:
-        raise PolicyKeyError(key, f"not a valid template ({exc}); write a literal brace as {{{{ or }}}}") from None
+        raise PolicyKeyError(
+            key, f"not a valid template ({exc}); write a literal brace as {{{{ or }}}}"
+        ) from None
     for name, spec, conversion in fields:
         if name not in allowed or spec or conversion:
-            raise PolicyKeyError(key, f"unknown placeholder {{{name}{'!' + conversion if conversion else ''}"
-                                      f"{':' + spec if spec else ''}}}; this template may use "
-                                      f"{', '.join('{' + a + '}' for a in sorted(allowed))}")
+            raise PolicyKeyError(
+                key,
+                f"unknown placeholder {{{name}{'!' + conversion if conversion else ''}"
+                f"{':' + spec if spec else ''}}}; this template may use "
+                f"{', '.join('{' + a + '}' for a in sorted(allowed))}",
+            )
 
 
 class ReportPolicy(_Strict):
@@ -179,8 +186,10 @@ class ReportPolicy(_Strict):
         ]
         for key, counts in self.counts.items():
             allowed = frozenset({"month", "records", "statuses", "status"})
-            templates += [(f"counts.{key}.{name}", getattr(counts, name), allowed)
-                          for name in ("zero", "one", "many")]
+            templates += [
+                (f"counts.{key}.{name}", getattr(counts, name), allowed)
+                for name in ("zero", "one", "many")
+            ]
         for index, section in enumerate(self.sections):
             key = f"sections[{index}]"
             if section.kinds:  # a section on assessments (wording.assessment_paragraphs)
@@ -207,16 +216,21 @@ class ReportPolicy(_Strict):
                 raise ValueError(f"classification {level!r} is not one of {order}")
         for bound in (MAIN_CEILING_AT_MOST, APPENDIX_AT_LEAST):
             if bound not in order:
-                raise PolicyKeyError("register.classification.order",
-                                     f"must include {bound} (the report's invariants are stated in it)")
+                raise PolicyKeyError(
+                    "register.classification.order",
+                    f"must include {bound} (the report's invariants are stated in it)",
+                )
         if order.index(self.paper.main_ceiling) > order.index(MAIN_CEILING_AT_MOST):
-            raise PolicyKeyError("report.paper.main_ceiling",
-                                 f"the main part may be at most {MAIN_CEILING_AT_MOST}, "
-                                 f"not {self.paper.main_ceiling} (Appendix A carries the rest)")
+            raise PolicyKeyError(
+                "report.paper.main_ceiling",
+                f"the main part may be at most {MAIN_CEILING_AT_MOST}, "
+                f"not {self.paper.main_ceiling} (Appendix A carries the rest)",
+            )
         if order.index(self.appendix.classification) < order.index(APPENDIX_AT_LEAST):
-            raise PolicyKeyError("report.appendix.classification",
-                                 f"Appendix A is at least {APPENDIX_AT_LEAST}, "
-                                 f"not {self.appendix.classification}")
+            raise PolicyKeyError(
+                "report.appendix.classification",
+                f"Appendix A is at least {APPENDIX_AT_LEAST}, not {self.appendix.classification}",
+            )
         for field in self.guard.public_dates:
             type_name, _, name = field.partition(".")
             model = RECORD_TYPES.get(type_name)
@@ -235,20 +249,27 @@ class ReportPolicy(_Strict):
         for key, counts in self.counts.items():
             model = RECORD_TYPES.get(counts.type)
             if model is None or model.descriptor.panel_count != key:
-                raise PolicyKeyError(f"report.counts.{key}.type",
-                                     f"{counts.type!r} is not a record type counted as {key!r}")
+                raise PolicyKeyError(
+                    f"report.counts.{key}.type",
+                    f"{counts.type!r} is not a record type counted as {key!r}",
+                )
             if counts.committee not in register.highlights.committees:
-                raise PolicyKeyError(f"report.counts.{key}.committee",
-                                     f"unknown committee {counts.committee!r}")
+                raise PolicyKeyError(
+                    f"report.counts.{key}.committee", f"unknown committee {counts.committee!r}"
+                )
             rules = register.types.get(counts.type)
             if rules is None or rules.workflow is None:
-                raise PolicyKeyError(f"report.counts.{key}.type",
-                                     f"a {counts.type} has no status workflow to count by")
+                raise PolicyKeyError(
+                    f"report.counts.{key}.type",
+                    f"a {counts.type} has no status workflow to count by",
+                )
         for model in RECORD_TYPES.values():
             wanted = model.descriptor.panel_count
             if wanted is not None and wanted not in self.counts:
-                raise PolicyKeyError(f"report.counts.{wanted}",
-                                     f"the {model.type_name} records are counted here: the wording is required")
+                raise PolicyKeyError(
+                    f"report.counts.{wanted}",
+                    f"the {model.type_name} records are counted here: the wording is required",
+                )
 
     def section(self, key: str) -> Section:
         for section in self.sections:
@@ -257,14 +278,17 @@ class ReportPolicy(_Strict):
         raise KeyError(key)
 
 
-def load_report_policy(override: Path | None = None,
-                       register: RegisterPolicy | None = None) -> ReportPolicy:
+def load_report_policy(
+    override: Path | None = None, register: RegisterPolicy | None = None
+) -> ReportPolicy:
     """Read and validate the report policy (shipped defaults, then ``override``'s [report]),
     checked against ``register`` (default: the register policy with the same override)."""
     data, sources = policy_files.read("report", override)
     try:
         policy = ReportPolicy.model_validate({**data, "sources": tuple(sources)})
-        policy.check_against(register or (load_register_policy(override) if override else default_policy()))
+        policy.check_against(
+            register or (load_register_policy(override) if override else default_policy())
+        )
     except ValidationError as exc:
         raise policy_error(exc, sources[-1], "report") from None
     except PolicyKeyError as exc:

@@ -13,7 +13,9 @@ from assurance.report.words import counted, in_words, join, month_label, plural,
 class Wording:
     """Writes one month's sentences with one policy's vocabulary and templates."""
 
-    def __init__(self, report: PanelReport, register_policy: RegisterPolicy, policy: ReportPolicy) -> None:
+    def __init__(
+        self, report: PanelReport, register_policy: RegisterPolicy, policy: ReportPolicy
+    ) -> None:
         self.report = report
         self.register_policy = register_policy
         self.policy = policy
@@ -39,8 +41,10 @@ class Wording:
 
     def abbreviations(self, facts: SectionFacts) -> str:
         kinds = self.register_policy.kinds
-        names = dict.fromkeys(plural(n, kinds[code].abbreviation, kinds[code].abbreviation + "s")
-                              for code, n in facts.reviewed.items())
+        names = dict.fromkeys(
+            plural(n, kinds[code].abbreviation, kinds[code].abbreviation + "s")
+            for code, n in facts.reviewed.items()
+        )
         return join(list(names))
 
     def role_phrase(self, roles: tuple[str, ...], count: int) -> str:
@@ -100,8 +104,11 @@ class Wording:
         if not flagged:
             return None
         count = sum(flagged.values())
-        share = ("it" if facts.total == 1 else "all of them") if count == facts.total \
+        share = (
+            ("it" if facts.total == 1 else "all of them")
+            if count == facts.total
             else f"{self.number(count)} of them"
+        )
         return self.policy.compliance.notify.format(statuses=join(list(flagged), "or"), share=share)
 
     def letter_paragraphs(self, section: Section, facts: SectionFacts) -> list[str]:
@@ -110,8 +117,11 @@ class Wording:
         values = {"month": self.month, "letters": self.count(total, *noun)}
         if total == 0:
             return [section.zero.format_map(values)]
-        outcomes = [(code, n) for code in self.register_policy.statuses["letter"]
-                    if (n := facts.outcomes.get(code, 0))]
+        outcomes = [
+            (code, n)
+            for code in self.register_policy.statuses["letter"]
+            if (n := facts.outcomes.get(code, 0))
+        ]
         if len(outcomes) == 1:
             values["outcome"] = self.status_name("letter", outcomes[0][0]).lower()
             return [self.template(section, total).format_map(values)]
@@ -119,7 +129,11 @@ class Wording:
         for code, n in outcomes:
             template = section.outcome_one if n == 1 else section.outcome_many
             assert template is not None
-            parts.append(template.format(count=self.number(n), outcome=self.status_name("letter", code).lower()))
+            parts.append(
+                template.format(
+                    count=self.number(n), outcome=self.status_name("letter", code).lower()
+                )
+            )
         values["outcomes"] = join(parts)
         assert section.mixed is not None  # a letters section has all its templates (ReportPolicy)
         return [section.mixed.format_map(values)]
@@ -138,7 +152,9 @@ class Wording:
             values = {
                 "month": self.month,
                 "records": self.count(tally.total, descriptor.label, descriptor.plural),
-                "statuses": join([f"{self.number(n)} {names[code]}" for code, n in tally.statuses.items()]),
+                "statuses": join(
+                    [f"{self.number(n)} {names[code]}" for code, n in tally.statuses.items()]
+                ),
                 "status": join(list(names.values())),
             }
             text = self.template(counts, tally.total).format_map(values)
@@ -151,7 +167,9 @@ class Wording:
         return self.policy.highlights.none.format(committee=name, month=self.month)
 
 
-def main_document(report: PanelReport, register_policy: RegisterPolicy, policy: ReportPolicy) -> Document:
+def main_document(
+    report: PanelReport, register_policy: RegisterPolicy, policy: ReportPolicy
+) -> Document:
     """The main part laid out: header (reference, classification), 3.1-3.4, then highlights."""
     wording = Wording(report, register_policy, policy)
     number = policy.paper.section_number
@@ -177,8 +195,11 @@ def main_document(report: PanelReport, register_policy: RegisterPolicy, policy: 
     for index, section in enumerate(policy.sections, start=1):
         facts = report.section(section.key)
         blocks.append(Heading(2, f"{number}.{index} {section.title}"))
-        paragraphs = (wording.assessment_paragraphs(section, facts) if section.kinds
-                      else wording.letter_paragraphs(section, facts))
+        paragraphs = (
+            wording.assessment_paragraphs(section, facts)
+            if section.kinds
+            else wording.letter_paragraphs(section, facts)
+        )
         blocks.extend(Paragraph(text) for text in paragraphs)
     for committee, title in register_policy.highlights.committees.items():
         index += 1

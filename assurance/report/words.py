@@ -6,14 +6,41 @@ import datetime as dt
 from collections.abc import Sequence
 
 _ONES = (
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
     "nineteen",
 )
 _TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
 _MONTHS = (
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 )
 
 
@@ -47,8 +74,9 @@ def plural(count: int, singular: str, plural_form: str) -> str:
     return singular if count == 1 else plural_form
 
 
-def counted(count: int, singular: str, plural_form: str, *, zero: str = "no",
-            up_to: int = 999) -> str:
+def counted(
+    count: int, singular: str, plural_form: str, *, zero: str = "no", up_to: int = 999
+) -> str:
     """``counted(6, "VUSA", "VUSAs")`` -> ``"six VUSAs"``; zero -> ``"no VUSAs"``."""
     return f"{in_words(count, zero=zero, up_to=up_to)} {plural(count, singular, plural_form)}"
 

@@ -98,8 +98,10 @@ class _HashingReader(io.RawIOBase):
     def _scan(self, block: bytes) -> None:
         window = self._tail + block  # a byte-order mark may straddle two blocks
         start = len(self._tail)
-        for needle, message in ((b"\x00", "a NUL byte (is this a binary file?)"),
-                                (b"\xef\xbb\xbf", "a byte-order mark inside the file (files joined together?)")):
+        for needle, message in (
+            (b"\x00", "a NUL byte (is this a binary file?)"),
+            (b"\xef\xbb\xbf", "a byte-order mark inside the file (files joined together?)"),
+        ):
             at = window.find(needle, 1 if self._offset == 0 and needle != b"\x00" else 0)
             if at >= 0 and (self.problem is None or at < self.problem[0]):
                 self.problem = (at, message)
@@ -209,8 +211,9 @@ class _CsvFile:
 
     def malformed(self, exc: csv.Error, line: int) -> InputError:
         """Malformed CSV (e.g. a quote left open), named at the line after the last good row."""
-        return InputError(f"malformed CSV ({exc}): check the quotes from this row on",
-                          path=self.path, line=line)
+        return InputError(
+            f"malformed CSV ({exc}): check the quotes from this row on", path=self.path, line=line
+        )
 
 
 def _extra_text(names: list[str], values: list[str]) -> str:
@@ -263,8 +266,9 @@ def import_csv(
             elif kind == "plans":
                 rows, suppliers, groups = _load_plans(conn, source, import_id), (), 0
             else:
-                rows, suppliers, groups = _load_inventory(conn, source, policy, import_id,
-                                                          superseded, devices)
+                rows, suppliers, groups = _load_inventory(
+                    conn, source, policy, import_id, superseded, devices
+                )
             errors.raise_if_any()
             if rows == 0:
                 raise InputError("no data rows: nothing to import", path=name, line=2)
@@ -466,8 +470,12 @@ class _Groups:
 
 
 def _load_inventory(
-    conn: sqlite3.Connection, source: _CsvFile, policy: CpaPolicy, import_id: int,
-    superseded: list[int], devices: DeviceDigest,
+    conn: sqlite3.Connection,
+    source: _CsvFile,
+    policy: CpaPolicy,
+    import_id: int,
+    superseded: list[int],
+    devices: DeviceDigest,
 ) -> tuple[int, list[str], int]:
     """Load an inventory; ``superseded`` gets the earlier imports whose rows it replaced,
     ``devices`` the digest of the device rows written."""
@@ -495,7 +503,10 @@ def _load_inventory(
 
 
 def _insert_devices(
-    conn: sqlite3.Connection, source: _CsvFile, groups: _Groups, import_id: int,
+    conn: sqlite3.Connection,
+    source: _CsvFile,
+    groups: _Groups,
+    import_id: int,
     digest: DeviceDigest,
 ) -> int:
     """Stream the device rows into ``cpa_device``, counting them per group on the way, and
@@ -539,8 +550,11 @@ def _insert_devices(
                     last_raw = raw
                 device_id = fields[device_index]
                 if not device_id or device_id != device_id.strip():
-                    errors.add("a device identifier is required, without surrounding spaces",
-                               line, "device_id")
+                    errors.add(
+                        "a device identifier is required, without surrounding spaces",
+                        line,
+                        "device_id",
+                    )
                     continue
                 if group_id == _INVALID:
                     continue

@@ -80,7 +80,8 @@ def load_policy(override: Path | None = None) -> CpaPolicy:
                          path=sources[-1], field="classification")  # fmt: skip
     try:
         classification = Classification.model_validate(
-            {"level": level, **{k: levels[level].get(k) for k in ("marking", "sentence")}})
+            {"level": level, **{k: levels[level].get(k) for k in ("marking", "sentence")}}
+        )
     except ValueError as exc:
         raise InputError(f"invalid classification wording: {exc}", path=report_sources[-1],
                          field=f"classification.{level}") from None  # fmt: skip

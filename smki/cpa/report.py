@@ -225,11 +225,23 @@ def build_report(
         alert = _alert(certificate, devices, plans, as_of, thresholds, horizon, policy)
         if alert is not None:
             alerts.append(alert)
-    alerts.sort(key=lambda a: (not a.needs_action, a.severity.rank, -a.installed_devices,
-                               a.days_left, a.cpa_id))
+    alerts.sort(
+        key=lambda a: (
+            not a.needs_action,
+            a.severity.rank,
+            -a.installed_devices,
+            a.days_left,
+            a.cpa_id,
+        )
+    )
     uncovered = _uncovered(attribution.uncovered, policy)
     return CpaReport(
-        as_of, horizon, thresholds, tuple(alerts), tuple(uncovered), _totals(alerts, uncovered),
+        as_of,
+        horizon,
+        thresholds,
+        tuple(alerts),
+        tuple(uncovered),
+        _totals(alerts, uncovered),
         policy.classification,
     )
 
@@ -244,8 +256,15 @@ class _Plans:
             self.by_certificate.setdefault(plan.cpa_id, []).append(plan)
 
 
-def _alert(certificate: Certificate, devices: dict[str, int], plans: _Plans, as_of: dt.date,
-           thresholds: ExpiryPolicy, horizon: int, policy: CpaPolicy) -> CertificateAlert | None:
+def _alert(
+    certificate: Certificate,
+    devices: dict[str, int],
+    plans: _Plans,
+    as_of: dt.date,
+    thresholds: ExpiryPolicy,
+    horizon: int,
+    policy: CpaPolicy,
+) -> CertificateAlert | None:
     """The certificate's alert, or None while it is OK. It needs action when it is severe enough
     and devices are installed under it, or when a Supplier with devices lacks a plan."""
     left = days_left(certificate.expires, as_of)
@@ -260,9 +279,19 @@ def _alert(certificate: Certificate, devices: dict[str, int], plans: _Plans, as_
         e.needs_action for e in exposures
     )
     return CertificateAlert(
-        certificate.cpa_id, certificate.manufacturer, certificate.device_type, certificate.model,
-        certificate.hardware_version, certificate.firmware_version, certificate.valid_from,
-        certificate.expires, certificate.status, left, severity, installed, exposures,
+        certificate.cpa_id,
+        certificate.manufacturer,
+        certificate.device_type,
+        certificate.model,
+        certificate.hardware_version,
+        certificate.firmware_version,
+        certificate.valid_from,
+        certificate.expires,
+        certificate.status,
+        left,
+        severity,
+        installed,
+        exposures,
         needs_action,
     )
 
@@ -270,35 +299,63 @@ def _alert(certificate: Certificate, devices: dict[str, int], plans: _Plans, as_
 def _uncovered(groups: Iterable[InstalledGroup], policy: CpaPolicy) -> list[UncoveredDevices]:
     """Installed devices no certificate names, most devices first."""
     return sorted(
-        (UncoveredDevices(g.supplier, g.device_type, g.manufacturer, g.model, g.hardware_version,
-                          g.firmware_version, g.devices, policy.uncovered_devices_need_action)
-         for g in groups),
+        (
+            UncoveredDevices(
+                g.supplier,
+                g.device_type,
+                g.manufacturer,
+                g.model,
+                g.hardware_version,
+                g.firmware_version,
+                g.devices,
+                policy.uncovered_devices_need_action,
+            )
+            for g in groups
+        ),
         key=lambda u: (-u.devices, u.supplier, u.manufacturer, u.model, u.firmware_version),
     )
 
 
-def _exposures(cpa_id: str, devices: dict[str, int], plans: _Plans, as_of: dt.date,
-               policy: CpaPolicy) -> tuple[SupplierExposure, ...]:
+def _exposures(
+    cpa_id: str, devices: dict[str, int], plans: _Plans, as_of: dt.date, policy: CpaPolicy
+) -> tuple[SupplierExposure, ...]:
     """Each Supplier with devices under the certificate or a plan for it, needing action first."""
     suppliers = set(devices) | {p.supplier for p in plans.by_certificate.get(cpa_id, [])}
-    exposures = [_exposure(supplier, devices.get(supplier, 0), plans.by_key.get((supplier, cpa_id)),
-                           as_of, policy)
-                 for supplier in suppliers]
+    exposures = [
+        _exposure(
+            supplier, devices.get(supplier, 0), plans.by_key.get((supplier, cpa_id)), as_of, policy
+        )
+        for supplier in suppliers
+    ]
     exposures.sort(
         key=lambda e: (not e.needs_action, PLAN_STATES.index(e.plan), -e.devices, e.supplier)
     )
     return tuple(exposures)
 
 
-def _exposure(supplier: str, count: int, plan: Plan | None, as_of: dt.date,
-              policy: CpaPolicy) -> SupplierExposure:
+def _exposure(
+    supplier: str, count: int, plan: Plan | None, as_of: dt.date, policy: CpaPolicy
+) -> SupplierExposure:
     state = plan_state(plan, as_of)
     if plan is None:
-        return SupplierExposure(supplier, count, state, None, None, None, None, False,
-                                count > 0 and state in policy.action_plan_states)
+        return SupplierExposure(
+            supplier,
+            count,
+            state,
+            None,
+            None,
+            None,
+            None,
+            False,
+            count > 0 and state in policy.action_plan_states,
+        )
     received = state == "received"
     return SupplierExposure(
-        supplier, count, state, plan.requested, plan.due,
+        supplier,
+        count,
+        state,
+        plan.requested,
+        plan.due,
         # A receipt dated after as_of had not happened yet on that day.
         plan.received if received else None,
         plan.target_firmware,

@@ -92,13 +92,23 @@ def _adopt(conn: sqlite3.Connection) -> None:
     from core import audit
 
     appender = audit.Appender(conn, "ssc")
-    old = conn.execute("SELECT DISTINCT entity_id FROM audit_events WHERE entity = 'cpa_import'"
-                       " AND after IS NOT NULL").fetchall()
+    old = conn.execute(
+        "SELECT DISTINCT entity_id FROM audit_events WHERE entity = 'cpa_import'"
+        " AND after IS NOT NULL"
+    ).fetchall()
     for (entity_id,) in old:
-        appender.add("cpa_import", entity_id, "rekey", None, None,
-                     "the CPA register is audited per import and table from here on")
-    for import_id, in conn.execute("SELECT id FROM cpa_import ORDER BY id").fetchall():
-        appender.add("cpa_import", str(import_id), "adopt", None, import_state(conn, import_id), None)
+        appender.add(
+            "cpa_import",
+            entity_id,
+            "rekey",
+            None,
+            None,
+            "the CPA register is audited per import and table from here on",
+        )
+    for (import_id,) in conn.execute("SELECT id FROM cpa_import ORDER BY id").fetchall():
+        appender.add(
+            "cpa_import", str(import_id), "adopt", None, import_state(conn, import_id), None
+        )
     for table in TABLES:
         state = table_state(conn, table)
         if state is not None:
@@ -117,8 +127,11 @@ TABLES = {
     "cpa_inventory": "id",
     "cpa_plan": "supplier, cpa_id",
 }
-TABLE_OF_KIND = {"certificates": "cpa_certificate", "inventory": "cpa_inventory",
-                 "plans": "cpa_plan"}
+TABLE_OF_KIND = {
+    "certificates": "cpa_certificate",
+    "inventory": "cpa_inventory",
+    "plans": "cpa_plan",
+}
 
 #: Device rows hashed per SQLite query (one Python hash update per chunk, not per row).
 DEVICE_CHUNK = 50_000
@@ -154,19 +167,25 @@ def devices_state(conn: sqlite3.Connection, import_id: int) -> dict[str, Any] | 
     the lengths of the extras (-1 for none) and the extras. The lengths make the concatenations
     split back one way only; no Python runs per row.
     """
-    aggregates = ("count(*), group_concat(length(device_id)), group_concat(device_id, ''),"
-                  " group_concat(inventory_id), group_concat(ifnull(length(extra), -1)),"
-                  " group_concat(extra, '')")
+    aggregates = (
+        "count(*), group_concat(length(device_id)), group_concat(device_id, ''),"
+        " group_concat(inventory_id), group_concat(ifnull(length(extra), -1)),"
+        " group_concat(extra, '')"
+    )
     digest, rows, low = sha256(), 0, None
     while True:
         after = "" if low is None else " AND device_id > ?"
         params: tuple = (import_id,) if low is None else (import_id, low)
         top = conn.execute(
             f"SELECT device_id FROM cpa_device WHERE import_id = ?{after}"
-            f" ORDER BY device_id LIMIT 1 OFFSET {DEVICE_CHUNK - 1}", params).fetchone()
+            f" ORDER BY device_id LIMIT 1 OFFSET {DEVICE_CHUNK - 1}",
+            params,
+        ).fetchone()
         upto = "" if top is None else " AND device_id <= ?"
-        chunk = conn.execute(f"SELECT {aggregates} FROM cpa_device WHERE import_id = ?{after}{upto}",
-                             params + (() if top is None else (top[0],))).fetchone()
+        chunk = conn.execute(
+            f"SELECT {aggregates} FROM cpa_device WHERE import_id = ?{after}{upto}",
+            params + (() if top is None else (top[0],)),
+        ).fetchone()
         if chunk[0]:
             digest.update(_canonical(list(chunk)).encode() + b"\n")
             rows += chunk[0]
@@ -203,25 +222,33 @@ class DeviceDigest:
         self.usable = True
         self._decimal = _Decimal()
 
-    def add(self, device_ids: list[str], inventory_ids: list[int],
-            extras: list[str] | None) -> None:
+    def add(
+        self, device_ids: list[str], inventory_ids: list[int], extras: list[str] | None
+    ) -> None:
         """One chunk: the device ids, their group ids and (if the file has extra columns) their
         extras as stored; ``None`` for a file without extra columns (every extra NULL)."""
         count = len(device_ids)
         if not self.usable or not count:
             return
-        if (self._short or count > DEVICE_CHUNK
-                or (self._last is not None and device_ids[0] <= self._last)
-                or device_ids != sorted(device_ids)):
+        if (
+            self._short
+            or count > DEVICE_CHUNK
+            or (self._last is not None and device_ids[0] <= self._last)
+            or device_ids != sorted(device_ids)
+        ):
             self.usable = False
             return
         self._short = count < DEVICE_CHUNK
         self._last = device_ids[-1]
         decimal = self._decimal.__getitem__
-        chunk = [count, ",".join(map(decimal, map(len, device_ids))), "".join(device_ids),
-                 ",".join(map(decimal, inventory_ids)),
-                 ",".join(map(decimal, map(len, extras))) if extras else ",".join(["-1"] * count),
-                 "".join(extras) if extras else None]
+        chunk = [
+            count,
+            ",".join(map(decimal, map(len, device_ids))),
+            "".join(device_ids),
+            ",".join(map(decimal, inventory_ids)),
+            ",".join(map(decimal, map(len, extras))) if extras else ",".join(["-1"] * count),
+            "".join(extras) if extras else None,
+        ]
         self._digest.update(_canonical(chunk).encode() + b"\n")
         self._rows += count
 
@@ -232,8 +259,9 @@ class DeviceDigest:
         return {"rows": self._rows, "sha256": self._digest.hexdigest()}
 
 
-def import_state(conn: sqlite3.Connection, import_id: int,
-                 devices: DeviceDigest | None = None) -> dict[str, Any]:
+def import_state(
+    conn: sqlite3.Connection, import_id: int, devices: DeviceDigest | None = None
+) -> dict[str, Any]:
     """The audited state of one import: its ``cpa_import`` row and its devices' digest (from
     ``devices``, the rows the import inserted, when it can tell; else read back by SQLite)."""
     cursor = conn.cursor()
@@ -247,23 +275,37 @@ def import_state(conn: sqlite3.Connection, import_id: int,
     return state
 
 
-def audit_import(conn: sqlite3.Connection, actor: str, import_id: int, kind: str,
-                 superseded: Iterable[int] = (), at: dt.datetime | None = None,
-                 devices: DeviceDigest | None = None) -> None:
+def audit_import(
+    conn: sqlite3.Connection,
+    actor: str,
+    import_id: int,
+    kind: str,
+    superseded: Iterable[int] = (),
+    at: dt.datetime | None = None,
+    devices: DeviceDigest | None = None,
+) -> None:
     """The trail's events for one import, inside its transaction: the import (with
     ``devices``, the digest of the device rows it inserted, if taken), any earlier import whose
     devices it replaced, and the digest of the table it changed."""
     from core import audit
 
     appender = audit.Appender(conn, actor, at=at)  # the import's time, as cpa_import records it
-    appender.add("cpa_import", str(import_id), "import", None,
-                 import_state(conn, import_id, devices), None)
+    appender.add(
+        "cpa_import", str(import_id), "import", None, import_state(conn, import_id, devices), None
+    )
     for old in sorted(set(superseded) - {import_id}):
-        appender.add("cpa_import", str(old), "supersede", None, import_state(conn, old),
-                     f"its inventory of the same Suppliers was replaced by import {import_id}")
+        appender.add(
+            "cpa_import",
+            str(old),
+            "supersede",
+            None,
+            import_state(conn, old),
+            f"its inventory of the same Suppliers was replaced by import {import_id}",
+        )
     table = TABLE_OF_KIND[kind]
-    appender.add("cpa_table", table, "import", None, table_state(conn, table),
-                 f"import {import_id}")
+    appender.add(
+        "cpa_table", table, "import", None, table_state(conn, table), f"import {import_id}"
+    )
     appender.flush()
 
 

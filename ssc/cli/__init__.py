@@ -16,9 +16,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from ssc import __version__
 from core.env import Environment
 from core.errors import SSCError
+from ssc import __version__
 
 #: Packages of the ``all`` extra, as imported: the base install (the pre-commit hook's) has only
 #: what ``ssc smki check-keys`` needs (tests/test_architecture.py holds this to pyproject.toml).
@@ -90,7 +90,9 @@ def whole_number(upper: int) -> Callable[[str], int]:
     def parse(text: str) -> int:
         text = text.strip()
         if not text.isascii() or not text.isdigit() or len(text) > 19 or int(text) > upper:
-            raise argparse.ArgumentTypeError(f"expected a whole number from 0 to {upper:,}, got {text!r}")
+            raise argparse.ArgumentTypeError(
+                f"expected a whole number from 0 to {upper:,}, got {text!r}"
+            )
         return int(text)
 
     parse.__name__ = "whole number"  # argparse names the type in its message
@@ -128,8 +130,11 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
     except ModuleNotFoundError as exc:
         if (exc.name or "").split(".")[0] not in OPTIONAL_PACKAGES:
             raise
-        print(f"ssc: error: this command needs {exc.name}, which the base install leaves out; "
-              "install everything with: pip install 'ssc[all]'", file=env.stderr)
+        print(
+            f"ssc: error: this command needs {exc.name}, which the base install leaves out; "
+            "install everything with: pip install 'ssc[all]'",
+            file=env.stderr,
+        )
         return 2
     except KeyboardInterrupt:
         print("ssc: interrupted; nothing half-written was kept", file=env.stderr)

@@ -40,9 +40,13 @@ def _files_complete_as_files(parser: argparse.ArgumentParser) -> None:
         if isinstance(action, argparse._SubParsersAction):
             for sub in dict.fromkeys(action.choices.values()):
                 _files_complete_as_files(sub)
-        elif action.choices is None and action.nargs != 0 and (
-            action.type is Path
-            or any(w in str(action.metavar or action.dest).upper() for w in ("PATH", "FILE"))
+        elif (
+            action.choices is None
+            and action.nargs != 0
+            and (
+                action.type is Path
+                or any(w in str(action.metavar or action.dest).upper() for w in ("PATH", "FILE"))
+            )
         ):
             action.complete = shtab.DIRECTORY if action.metavar == "DIR" else shtab.FILE  # type: ignore[attr-defined]
 

@@ -78,8 +78,9 @@ def import_command(args: argparse.Namespace, env: Environment) -> int:
     policy = env.policy(load_policy)
     conn = open_register(env.db_path)
     try:
-        summary = import_csv(conn, args.kind, args.file, policy=policy, actor=env.actor,
-                             now=env.clock())
+        summary = import_csv(
+            conn, args.kind, args.file, policy=policy, actor=env.actor, now=env.clock()
+        )
     finally:
         conn.close()
     detail = (

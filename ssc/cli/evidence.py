@@ -8,8 +8,8 @@ import json
 import sqlite3
 from pathlib import Path
 
-from ssc.cli import iso_date
 from core.errors import InputError
+from ssc.cli import iso_date
 
 
 def _environment_faults(handler):
@@ -20,8 +20,9 @@ def _environment_faults(handler):
         try:
             return handler(args, env)
         except sqlite3.Error as exc:
-            raise InputError(f"the register could not be used: {exc}; nothing was changed",
-                             path=str(env.db_path)) from None
+            raise InputError(
+                f"the register could not be used: {exc}; nothing was changed", path=str(env.db_path)
+            ) from None
         except OSError as exc:
             if isinstance(exc, BrokenPipeError):
                 raise
@@ -33,24 +34,35 @@ def _environment_faults(handler):
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add this area's sub-commands to the `ssc` parser."""
-    parser = sub.add_parser("evidence", help="the documents records rest on, kept and proven",
-                            description="Files kept inside the register, named by SHA-256, "
-                            "stored once however often cited, never deleted (only withdrawn), "
-                            "every change in the audit trail.")
+    parser = sub.add_parser(
+        "evidence",
+        help="the documents records rest on, kept and proven",
+        description="Files kept inside the register, named by SHA-256, "
+        "stored once however often cited, never deleted (only withdrawn), "
+        "every change in the audit trail.",
+    )
     commands = parser.add_subparsers(dest="evidence_command", metavar="SUBCOMMAND", required=True)
 
-    p = commands.add_parser("add", help="store files with a record",
-                            description="Store each FILE with RECORD (an id, or TYPE:ID where ids "
-                            "of two types coincide). Types are recognised by content (policy: "
-                            "policies/evidence.toml); all files are stored or none.",
-                            epilog="Exit status: 0 stored, 2 bad input (nothing written).")
+    p = commands.add_parser(
+        "add",
+        help="store files with a record",
+        description="Store each FILE with RECORD (an id, or TYPE:ID where ids "
+        "of two types coincide). Types are recognised by content (policy: "
+        "policies/evidence.toml); all files are stored or none.",
+        epilog="Exit status: 0 stored, 2 bad input (nothing written).",
+    )
     p.add_argument("record", metavar="RECORD")
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--kind", default="other", help="report, response, plan, letter, other… (policy)")
-    p.add_argument("--effective", type=iso_date, metavar="DATE",
-                   help="the date the document takes effect (default: today)")
-    p.add_argument("--classification", metavar="C",
-                   help="default: the record's; never below it")
+    p.add_argument(
+        "--kind", default="other", help="report, response, plan, letter, other… (policy)"
+    )
+    p.add_argument(
+        "--effective",
+        type=iso_date,
+        metavar="DATE",
+        help="the date the document takes effect (default: today)",
+    )
+    p.add_argument("--classification", metavar="C", help="default: the record's; never below it")
     p.add_argument("--reason", required=True, help="why, kept in the audit trail")
     p.add_argument("--as-of", dest="as_of", type=iso_date, metavar="DATE", help=argparse.SUPPRESS)
     p.set_defaults(handler=add_command)
@@ -60,9 +72,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(handler=list_command)
 
-    p = commands.add_parser("export", help="write a file's stored bytes back",
-                            epilog="Exit status: 0 written, 1 the stored bytes no longer match "
-                            "their hash (nothing written), 2 bad input.")
+    p = commands.add_parser(
+        "export",
+        help="write a file's stored bytes back",
+        epilog="Exit status: 0 written, 1 the stored bytes no longer match "
+        "their hash (nothing written), 2 bad input.",
+    )
     p.add_argument("evidence_id", metavar="ID")
     p.add_argument("-o", "--output", required=True, metavar="FILE", help="- for stdout")
     p.set_defaults(handler=export_command)
@@ -72,8 +87,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--reason", required=True, help="why, kept in the audit trail")
     p.set_defaults(handler=withdraw_command)
 
-    p = commands.add_parser("verify", help="re-hash every stored file against its hash and audit event",
-                            epilog="Exit status: 0 intact, 1 naming each file that is not.")
+    p = commands.add_parser(
+        "verify",
+        help="re-hash every stored file against its hash and audit event",
+        epilog="Exit status: 0 intact, 1 naming each file that is not.",
+    )
     p.set_defaults(handler=verify_command)
 
 
@@ -90,9 +108,16 @@ def add_command(args, env) -> int:
     from assurance.evidence import add_files
 
     with _open(env) as register:
-        added = add_files(register, args.record, args.files, kind=args.kind,
-                          effective=args.effective, classification=args.classification,
-                          reason=args.reason, today=env.today())
+        added = add_files(
+            register,
+            args.record,
+            args.files,
+            kind=args.kind,
+            effective=args.effective,
+            classification=args.classification,
+            reason=args.reason,
+            today=env.today(),
+        )
     for entry in added:
         item = entry.evidence
         note = "" if entry.new else " (already held)"
@@ -102,8 +127,17 @@ def add_command(args, env) -> int:
 
 def _row(item) -> tuple:
     state = "withdrawn" if item.withdrawn else ""
-    return (item.id, item.record, item.kind, item.name, item.size,
-            item.sha256[:12], item.effective, item.classification, state)
+    return (
+        item.id,
+        item.record,
+        item.kind,
+        item.name,
+        item.size,
+        item.sha256[:12],
+        item.effective,
+        item.classification,
+        state,
+    )
 
 
 @_environment_faults
@@ -119,11 +153,17 @@ def list_command(args, env) -> int:
         else:
             items = list_evidence(register.conn)
     if args.format == "json":
-        env.stdout.write(json.dumps([item.to_interchange() for item in items], ensure_ascii=False) + "\n")
+        env.stdout.write(
+            json.dumps([item.to_interchange() for item in items], ensure_ascii=False) + "\n"
+        )
         return 0
     if items:
-        env.stdout.write(format_table(("id", "record", "kind", "name", "size", "sha256",
-                                       "effective", "class", ""), [_row(i) for i in items]))
+        env.stdout.write(
+            format_table(
+                ("id", "record", "kind", "name", "size", "sha256", "effective", "class", ""),
+                [_row(i) for i in items],
+            )
+        )
     print(f"{len(items)} evidence file(s)", file=env.stderr)
     return 0
 
@@ -134,8 +174,9 @@ def export_command(args, env) -> int:
 
     with _open(env, reading=True) as register:
         if args.output == "-":
-            item = write_to(register.conn, args.evidence_id, None,
-                            stdout=getattr(env.stdout, "buffer", None))
+            item = write_to(
+                register.conn, args.evidence_id, None, stdout=getattr(env.stdout, "buffer", None)
+            )
         else:
             item = write_to(register.conn, args.evidence_id, Path(args.output))
     print(f"exported {item.id} ({item.size} bytes, SHA-256 {item.sha256})", file=env.stderr)

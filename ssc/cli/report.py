@@ -31,17 +31,31 @@ def register(sub: argparse._SubParsersAction) -> None:
             "generation stops (exit 2) rather than leak."
         ),
     )
-    panel.add_argument("--month", required=True, metavar="YYYY-MM",
-                       help="the month of the SSC's decisions, e.g. 2019-12")
-    panel.add_argument("--part", choices=PARTS, default="main",
-                       help="main (the paper's section, default) or appendix (Appendix A, RED)")
+    panel.add_argument(
+        "--month",
+        required=True,
+        metavar="YYYY-MM",
+        help="the month of the SSC's decisions, e.g. 2019-12",
+    )
+    panel.add_argument(
+        "--part",
+        choices=PARTS,
+        default="main",
+        help="main (the paper's section, default) or appendix (Appendix A, RED)",
+    )
     PANEL.add_arguments(panel)
-    panel.add_argument("--paper-ref", metavar="SECP_…",
-                       help="the Panel paper reference for the header, e.g. SECP_66_1503_19")
-    panel.add_argument("--classification", metavar="WHITE|GREEN",
-                       help="the main part's ceiling (default: the policy's, GREEN); the paper "
-                            "is marked with the highest classification that went in; "
-                            "highlights above the ceiling are left out")
+    panel.add_argument(
+        "--paper-ref",
+        metavar="SECP_…",
+        help="the Panel paper reference for the header, e.g. SECP_66_1503_19",
+    )
+    panel.add_argument(
+        "--classification",
+        metavar="WHITE|GREEN",
+        help="the main part's ceiling (default: the policy's, GREEN); the paper "
+        "is marked with the highest classification that went in; "
+        "highlights above the ceiling are left out",
+    )
     panel.set_defaults(handler=panel_handler)
 
 
@@ -52,16 +66,23 @@ def panel_handler(args: argparse.Namespace, env: Environment) -> int:
     month = parse_month(args.month)
     output_format = PANEL.choose(args.format, args.output)
     if args.part == "appendix" and args.classification:
-        raise InputError("Appendix A is always RED; --classification is for the main part",
-                         field="--classification")
-    with Register.open(env.db_path, actor=env.actor, write=False, clock=env.clock,
-                       policies=env.policies) as register:
+        raise InputError(
+            "Appendix A is always RED; --classification is for the main part",
+            field="--classification",
+        )
+    with Register.open(
+        env.db_path, actor=env.actor, write=False, clock=env.clock, policies=env.policies
+    ) as register:
         if args.part == "main":
-            report, document = main_part(register, month, classification=args.classification,
-                                         paper_ref=args.paper_ref)
+            report, document = main_part(
+                register, month, classification=args.classification, paper_ref=args.paper_ref
+            )
             for withheld in report.withheld:
-                print(f"ssc: note: highlight {withheld.id} is {withheld.classification}, above this "
-                      f"{report.classification} report: left out", file=env.stderr)
+                print(
+                    f"ssc: note: highlight {withheld.id} is {withheld.classification}, above this "
+                    f"{report.classification} report: left out",
+                    file=env.stderr,
+                )
         else:
             _, document = appendix_part(register, month, paper_ref=args.paper_ref)
     output_format.write(render(document, output_format.name), args.output, stdout=env.stdout)

@@ -21,26 +21,51 @@ def register(sub: argparse._SubParsersAction) -> None:
         epilog="Exit status: 0 no errors, 1 error findings (any finding with --strict), "
         "2 usage or input error.",
     )
-    check.add_argument("paths", nargs="+", metavar="PATH",
-                       help="signed XML documents, certificates, or directories of them")
-    check.add_argument("--certs", action="append", default=[], metavar="PATH",
-                       help="certificate file or directory for the store (repeatable)")
-    check.add_argument("--as-of", dest="as_of", type=iso_date, metavar="DATE",
-                       help="check certificate validity on this date (default: today)")
+    check.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="signed XML documents, certificates, or directories of them",
+    )
+    check.add_argument(
+        "--certs",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="certificate file or directory for the store (repeatable)",
+    )
+    check.add_argument(
+        "--as-of",
+        dest="as_of",
+        type=iso_date,
+        metavar="DATE",
+        help="check certificate validity on this date (default: today)",
+    )
     check.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     KEY_SEPARATION.add_arguments(check)
-    check.add_argument("--jobs", type=int, default=None, metavar="N",
-                       help="worker processes for many documents (default: CPU count)")
+    check.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="worker processes for many documents (default: CPU count)",
+    )
     check.set_defaults(handler=check_keys)
 
     certs = commands.add_parser(
-        "certs", help="list certificates with their SMKI profile and days left",
+        "certs",
+        help="list certificates with their SMKI profile and days left",
         epilog="Exit status: 1 where any certificate expires within the horizon.",
     )
     certs.add_argument("paths", nargs="+", metavar="PATH")
     certs.add_argument("--as-of", dest="as_of", type=iso_date, metavar="DATE")
-    certs.add_argument("--horizon", type=int, default=None, metavar="DAYS",
-                       help="days ahead that count as expiring (default from policies/expiry.toml)")
+    certs.add_argument(
+        "--horizon",
+        type=int,
+        default=None,
+        metavar="DAYS",
+        help="days ahead that count as expiring (default from policies/expiry.toml)",
+    )
     CERTIFICATES.add_arguments(certs)
     certs.set_defaults(handler=list_certificates)
 
@@ -59,8 +84,9 @@ def check_keys(args: argparse.Namespace, env) -> int:
 
     output_format = KEY_SEPARATION.choose(args.format, args.output)
     try:
-        report = check_key_separation(args.paths, args.certs, env.today(), jobs=args.jobs,
-                                      policy=env.policy(load_policy))
+        report = check_key_separation(
+            args.paths, args.certs, env.today(), jobs=args.jobs, policy=env.policy(load_policy)
+        )
     except FileNotFoundError as exc:
         return _missing(exc)
     content = KEY_SEPARATION.render(output_format, report, version=__version__)
@@ -85,7 +111,8 @@ def list_certificates(args: argparse.Namespace, env) -> int:
     rows = [render.certificate_row(c, as_of, policy, horizon) for c in certs]
     for p in problems:
         print(f"{p.path}:{p.line}: KS008 {p.message}; left out", file=env.stderr)
-    content = CERTIFICATES.render(output_format, rows, as_of=as_of, horizon=horizon,
-                                  problems=problems)
+    content = CERTIFICATES.render(
+        output_format, rows, as_of=as_of, horizon=horizon, problems=problems
+    )
     output_format.write(content, args.output, stdout=env.stdout)
     return 1 if any(r["severity"] != expiry.Severity.OK for r in rows) else 0

@@ -12,17 +12,36 @@ def register(sub: argparse._SubParsersAction) -> None:
     from ssc.cli import iso_date
 
     parser = sub.add_parser(
-        "tui", help="the terminal UI: register, meeting, statuses, deadlines, reports",
+        "tui",
+        help="the terminal UI: register, meeting, statuses, deadlines, reports",
         description="Open the secretariat's terminal UI on the register.",
     )
-    parser.add_argument("--demo", action="store_true",
-                        help="open on a fresh demo register (a temporary file unless --db is given)")
-    parser.add_argument("--as-of", type=iso_date, metavar="DATE", help="work as of DATE (default: today)")
-    parser.add_argument("--read-only", action="store_true", help="browse and report; change nothing")
-    parser.add_argument("--certs", type=Path, action="append", default=[], metavar="PATH",
-                        help="SMKI certificate file or folder to watch for expiry (repeatable)")
-    parser.add_argument("--out", type=Path, default=None, metavar="DIR",
-                        help="folder the reports are written to (default: the current folder)")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="open on a fresh demo register (a temporary file unless --db is given)",
+    )
+    parser.add_argument(
+        "--as-of", type=iso_date, metavar="DATE", help="work as of DATE (default: today)"
+    )
+    parser.add_argument(
+        "--read-only", action="store_true", help="browse and report; change nothing"
+    )
+    parser.add_argument(
+        "--certs",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="SMKI certificate file or folder to watch for expiry (repeatable)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="folder the reports are written to (default: the current folder)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -36,14 +55,21 @@ def run(args: argparse.Namespace, env) -> int:
     if args.demo and args.db is None:
         db_path = Path(tempfile.mkdtemp(prefix="ssc-demo-")) / "register.db"
     elif args.demo and Path(db_path).exists() and Path(db_path).stat().st_size > 0:
-        raise InputError("--demo fills a fresh register; this file already exists", path=str(db_path))
+        raise InputError(
+            "--demo fills a fresh register; this file already exists", path=str(db_path)
+        )
     for path in args.certs:
         if not path.exists():
             raise InputError("no such certificate file or folder", path=str(path))
-    session = Session(db_path=db_path, actor=env.actor, today=env.today(),
-                      read_only=args.read_only, demo=args.demo, certs=tuple(args.certs),
-                      out_dir=args.out or Path.cwd())
+    session = Session(
+        db_path=db_path,
+        actor=env.actor,
+        today=env.today(),
+        read_only=args.read_only,
+        demo=args.demo,
+        certs=tuple(args.certs),
+        out_dir=args.out or Path.cwd(),
+    )
     if args.demo:
         print(f"ssc: demo register at {db_path}", file=env.stderr)
     return run_app(session, demo=args.demo, policies=env.policies)
-

@@ -123,7 +123,7 @@ class ReasonDialog(Dialog):
 
 
 class ConfirmDiscard(ModalScreen[bool]):
-    """"Discard what you typed?": y discards, n or esc goes back to the form."""
+    """ "Discard what you typed?": y discards, n or esc goes back to the form."""
 
     BINDINGS = [*keymap.CONFIRM]
 

@@ -53,19 +53,28 @@ class ChaseScreen(AppScreen):
         overdue = sum(g.overdue for g in self.groups)
         self.query_one("#chase-title", Static).update(
             f"Overdue or due within {self.within_days} days of {session.today}: {items} items, "
-            f"{overdue} overdue, for {len(self.groups)} Parties (+/- change the days; e, E export)")
+            f"{overdue} overdue, for {len(self.groups)} Parties (+/- change the days; e, E export)"
+        )
         table = self.query_one("#chase", DataTable)
         table.clear()
         self._row_party = []
         for group in self.groups:
-            heading = Text.assemble((group.name, "bold"), f"  {group.party}  ",
-                                    (group.contact or "no contact recorded", "italic"))
+            heading = Text.assemble(
+                (group.name, "bold"),
+                f"  {group.party}  ",
+                (group.contact or "no contact recorded", "italic"),
+            )
             table.add_row("", "", "", "", heading)
             self._row_party.append(group.party)
             for item in group.items:
                 days = Text(f"{item.days_overdue:+d}", style="bold" if item.overdue else "")
-                table.add_row(item.due.isoformat(), days, present.badge(item.classification),
-                              item.subject or "", item.description)
+                table.add_row(
+                    item.due.isoformat(),
+                    days,
+                    present.badge(item.classification),
+                    item.subject or "",
+                    item.description,
+                )
                 self._row_party.append(group.party)
         if not self.groups:
             table.add_row("", "", "", "", "nothing overdue or due in that time")

@@ -23,8 +23,13 @@ if TYPE_CHECKING:
 
 #: Due items listed at once; the count line says how many there are in all.
 DUE_ROWS = 200
-_SEVERITY_STYLES = {"expired": "bold #ffffff on #a00000", "critical": "bold red",
-                    "warning": "dark_orange", "notice": "", "ok": "dim"}
+_SEVERITY_STYLES = {
+    "expired": "bold #ffffff on #a00000",
+    "critical": "bold red",
+    "warning": "dark_orange",
+    "notice": "",
+    "ok": "dim",
+}
 
 
 class DashboardScreen(AppScreen):
@@ -83,7 +88,8 @@ class DashboardScreen(AppScreen):
         self.query_one("#counts", Static).update(
             f"{counts.parties:,} parties · {counts.assessments:,} assessments · "
             f"{counts.letters:,} letters · {counts.open_findings:,} open findings · "
-            f"{counts.decisions_this_month:,} decisions in {today:%B %Y}")
+            f"{counts.decisions_this_month:,} decisions in {today:%B %Y}"
+        )
         self._show_month(sources.month_decisions(register, today))
         self._show_audit(counts)
         self._big = counts.assessments + counts.open_findings > sources.SEPARATE_PROCESS_ABOVE
@@ -95,8 +101,10 @@ class DashboardScreen(AppScreen):
 
     def _computing(self, counts: sources.Counts) -> None:
         """Say the due items are on their way (over a big register, some seconds)."""
-        what = (f"over {counts.assessments:,} assessments and {counts.open_findings:,} open findings"
-                " — the rest of the dashboard is ready")
+        what = (
+            f"over {counts.assessments:,} assessments and {counts.open_findings:,} open findings"
+            " — the rest of the dashboard is ready"
+        )
         again = " (still showing the last ones)" if self._due else ""
         self.query_one("#due-title", Static).update(f"Due and overdue — computing… {what}{again}")
         if not self._due:
@@ -108,13 +116,16 @@ class DashboardScreen(AppScreen):
         table = self.query_one("#month", DataTable)
         table.clear()
         for d in decisions:
-            table.add_row(d.date, d.subject, d.party or "", d.status, present.badge(d.classification))
+            table.add_row(
+                d.date, d.subject, d.party or "", d.status, present.badge(d.classification)
+            )
         if not decisions:
             table.add_row("", "none yet this month", "", "", "")
 
     def _show_audit(self, counts: sources.Counts) -> None:
         self.query_one("#audit", Static).update(
-            f"Audit trail: {counts.events:,} events · head {counts.head[:12]}… · {self.audit_state}")
+            f"Audit trail: {counts.events:,} events · head {counts.head[:12]}… · {self.audit_state}"
+        )
 
     @work(thread=True, exclusive=True, group="dashboard")
     def load_alerts(self) -> None:
@@ -122,15 +133,24 @@ class DashboardScreen(AppScreen):
         session = self.app.session
         due: sources.DueSummary | Exception
         try:
-            due = sources.due_summary(session.db_path, session.actor, session.today, DUE_ROWS,
-                                      policies=self.app.policies, separate_process=self._big)
+            due = sources.due_summary(
+                session.db_path,
+                session.actor,
+                session.today,
+                DUE_ROWS,
+                policies=self.app.policies,
+                separate_process=self._big,
+            )
         except Exception as exc:  # shown, not raised: the dashboard must still open
             due = exc
         self.app.call_from_thread(self._show_due, due)
         cpa: CpaReport | Exception | None
         try:
-            cpa = (sources.cpa_report(session.db_path, session.today, self.app.policies)
-                   if sources.cpa_loaded(session.db_path) else None)
+            cpa = (
+                sources.cpa_report(session.db_path, session.today, self.app.policies)
+                if sources.cpa_loaded(session.db_path)
+                else None
+            )
         except Exception as exc:
             cpa = exc
         self.app.call_from_thread(self._show_cpa, cpa)
@@ -148,13 +168,22 @@ class DashboardScreen(AppScreen):
         overdue = due.overdue
         split = ", ".join(f"{n} {c.replace('_', '-')}" for c, n in sorted(due.by_category.items()))
         more = f" (first {len(due.items)} shown)" if due.total > len(due.items) else ""
-        title.update(f"Due and overdue — {overdue} overdue, {due.total - overdue} coming up"
-                     f"{': ' + split if split else ''}{more}")
+        title.update(
+            f"Due and overdue — {overdue} overdue, {due.total - overdue} coming up"
+            f"{': ' + split if split else ''}{more}"
+        )
         for item in self._due:
-            days = Text(f"{item.days_overdue:+d}", style="bold red" if item.days_overdue > 0 else "")
-            table.add_row(item.due.isoformat(), days, present.badge(item.classification),
-                          _short(item.party_name, max(22, self.app.size.width // 4)), item.description,
-                          item.subject or "")
+            days = Text(
+                f"{item.days_overdue:+d}", style="bold red" if item.days_overdue > 0 else ""
+            )
+            table.add_row(
+                item.due.isoformat(),
+                days,
+                present.badge(item.classification),
+                _short(item.party_name, max(22, self.app.size.width // 4)),
+                item.description,
+                item.subject or "",
+            )
 
     def _show_cpa(self, report: CpaReport | Exception | None) -> None:
         widget = self.query_one("#cpa", Static)
@@ -162,9 +191,13 @@ class DashboardScreen(AppScreen):
             widget.update(f"CPA certificates: could not build the report: {report}")
             return
         if report is None:
-            widget.update(Text.assemble(("CPA certificates: ", "bold"),
-                                        "no CPA data loaded — import the CPL with `ssc cpa import"
-                                        " certificates FILE` to watch expiries"))
+            widget.update(
+                Text.assemble(
+                    ("CPA certificates: ", "bold"),
+                    "no CPA data loaded — import the CPL with `ssc cpa import"
+                    " certificates FILE` to watch expiries",
+                )
+            )
             return
         if not report.certificates:
             widget.update(f"CPA certificates: nothing expiring within {report.horizon_days} days")
@@ -172,17 +205,21 @@ class DashboardScreen(AppScreen):
         severities = ", ".join(f"{n} {s}" for s, n in report.totals.by_severity.items() if n)
         plans = ", ".join(f"{n} {s}" for s, n in report.totals.plans.items() if n)
         text = Text.assemble(
-            ("CPA certificates: ", "bold"), f"{severities} within {report.horizon_days} days; "
+            ("CPA certificates: ", "bold"),
+            f"{severities} within {report.horizon_days} days; "
             f"{report.totals.installed_devices:,} devices installed under them; plans: {plans or 'none'}"
-            f" (c lists them)")
+            f" (c lists them)",
+        )
         widget.update(text)
 
     def _show_smki(self, found: tuple[list[sources.CertificateExpiry], list[str]]) -> None:
         rows, problems = found
         widget = self.query_one("#smki", Static)
         if not self.app.session.certs:
-            widget.update("SMKI certificates: none loaded — start with `ssc tui --certs PATH`"
-                          " to watch their expiry.")
+            widget.update(
+                "SMKI certificates: none loaded — start with `ssc tui --certs PATH`"
+                " to watch their expiry."
+            )
             return
         text = Text.assemble(("SMKI certificates: ", "bold"), f"{len(rows)} loaded")
         alerts = [r for r in rows if r.severity != "ok"]
@@ -190,7 +227,9 @@ class DashboardScreen(AppScreen):
         for row in alerts[:5]:
             text.append("\n  ")
             text.append(f"{row.severity:8}", style=_SEVERITY_STYLES.get(row.severity, ""))
-            text.append(f" {row.not_after} ({row.days_left:+d} d) {row.role} {row.eui64} {row.path}")
+            text.append(
+                f" {row.not_after} ({row.days_left:+d} d) {row.role} {row.eui64} {row.path}"
+            )
         for problem in problems[:3]:
             text.append(f"\n  unreadable: {problem}", style="dim")
         widget.update(text)
@@ -211,7 +250,10 @@ class DashboardScreen(AppScreen):
         subject = item.subject
         finding = self.app.register.get(Finding, subject) if subject else None
         if finding is not None:
-            view, scope = "findings", ListState(scope_field="assessment", scope_value=finding.assessment)
+            view, scope = (
+                "findings",
+                ListState(scope_field="assessment", scope_value=finding.assessment),
+            )
         elif subject and self.app.register.get("letter", subject):
             view, scope = "letters", ListState(scope_field="party", scope_value=item.party)
         elif subject and self.app.register.get("assessment", subject):
@@ -233,11 +275,14 @@ class DashboardScreen(AppScreen):
         from assurance.store import Register
 
         session = self.app.session
-        with Register.open(session.db_path, actor=session.actor, policies=self.app.policies) as register:
+        with Register.open(
+            session.db_path, actor=session.actor, policies=self.app.policies
+        ) as register:
             problem = register.verify_audit()
         self.audit_state = "intact ✓" if problem is None else f"TAMPERED: {problem}"
         self.app.call_from_thread(
-            lambda: self._show_audit(sources.counts(self.app.register, self.app.session.today)))
+            lambda: self._show_audit(sources.counts(self.app.register, self.app.session.today))
+        )
         if problem is not None:
             self.app.call_from_thread(self.app.notify, f"audit trail: {problem}", severity="error")
 

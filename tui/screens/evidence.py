@@ -71,9 +71,13 @@ class EvidenceScreen(AppModal):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(f"Evidence of {self.record.type_name} {self.record.id}", classes="dialog-title")
+            yield Static(
+                f"Evidence of {self.record.type_name} {self.record.id}", classes="dialog-title"
+            )
             yield DataTable(id="evidence", cursor_type="row", zebra_stripes=True)
-            yield Static("a add files · o open · x export · w withdraw · esc back", id="evidence-keys")
+            yield Static(
+                "a add files · o open · x export · w withdraw · esc back", id="evidence-keys"
+            )
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -88,9 +92,17 @@ class EvidenceScreen(AppModal):
         table = self.query_one(DataTable)
         table.clear()
         for item in self.items():
-            table.add_row(item.id, item.kind, item.name, f"{item.size:,}", item.effective,
-                          item.classification, item.sha256[:12],
-                          "withdrawn" if item.withdrawn else "", key=item.id)
+            table.add_row(
+                item.id,
+                item.kind,
+                item.name,
+                f"{item.size:,}",
+                item.effective,
+                item.classification,
+                item.sha256[:12],
+                "withdrawn" if item.withdrawn else "",
+                key=item.id,
+            )
         if not table.row_count:
             self.notify("no evidence yet: a adds files", timeout=2)
 
@@ -116,9 +128,15 @@ class EvidenceScreen(AppModal):
     def action_withdraw(self) -> None:
         item = self.current()
         if item is not None:
-            self.app.push_screen(WithdrawScreen(
-                "evidence", item.id, withdraw=lambda reason: withdraw(self.register, item.id, reason=reason),
-                kept="Evidence is never deleted: its bytes stay, marked withdrawn."), self._after)
+            self.app.push_screen(
+                WithdrawScreen(
+                    "evidence",
+                    item.id,
+                    withdraw=lambda reason: withdraw(self.register, item.id, reason=reason),
+                    kept="Evidence is never deleted: its bytes stay, marked withdrawn.",
+                ),
+                self._after,
+            )
 
     def action_export(self) -> None:
         item = self.current()
@@ -138,16 +156,24 @@ class EvidenceScreen(AppModal):
             self.notify(str(exc), severity="error")
             return
         if command is None:
-            self.notify(f"no system viewer found (set SSC_VIEWER); a copy is at {target}",
-                            severity="warning")
+            self.notify(
+                f"no system viewer found (set SSC_VIEWER); a copy is at {target}",
+                severity="warning",
+            )
             return
         try:
-            subprocess.Popen([*command, str(target)], stdin=subprocess.DEVNULL,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                             start_new_session=True)
+            subprocess.Popen(
+                [*command, str(target)],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
         except OSError as exc:
-            self.notify(f"the viewer did not start ({exc.strerror}); a copy is at {target}",
-                        severity="error")
+            self.notify(
+                f"the viewer did not start ({exc.strerror}); a copy is at {target}",
+                severity="error",
+            )
             return
         self.notify(f"opened {item.name}")
 
@@ -166,15 +192,21 @@ class AddEvidenceScreen(ReasonDialog):
         session = self.app.session
         start = self.start or session.out_dir
         with Vertical(id="dialog"):
-            yield Static(f"Add evidence to {self.record.type_name} {self.record.id}", classes="dialog-title")
+            yield Static(
+                f"Add evidence to {self.record.type_name} {self.record.id}", classes="dialog-title"
+            )
             yield ErrorLabel("err-_record")
             yield Label("Files (enter picks a file; pick again to drop it)", classes="field-label")
             yield DirectoryTree(str(start), id="f-files")
             yield Static("none picked", id="picked")
             yield ErrorLabel("err-FILE")
             yield Label("Kind *", classes="field-label")
-            yield Select([(name, code) for code, name in policy.kinds.items()], id="f-kind",
-                         value="other", allow_blank=False)
+            yield Select(
+                [(name, code) for code, name in policy.kinds.items()],
+                id="f-kind",
+                value="other",
+                allow_blank=False,
+            )
             yield ErrorLabel("err-kind")
             yield Label("Effective date", classes="field-label")
             yield TextInput(value=session.today.isoformat(), id="f-effective")
@@ -196,14 +228,18 @@ class AddEvidenceScreen(ReasonDialog):
             self.chosen.remove(path)
         else:
             self.chosen.append(path)
-        self.query_one("#picked", Static).update(", ".join(p.name for p in self.chosen) or "none picked")
+        self.query_one("#picked", Static).update(
+            ", ".join(p.name for p in self.chosen) or "none picked"
+        )
 
     def action_submit(self) -> None:
         if not self.chosen:
             self._error("FILE", "pick at least one file")
             return
         try:
-            effective = dt.date.fromisoformat(self.query_one("#f-effective", TextInput).value.strip())
+            effective = dt.date.fromisoformat(
+                self.query_one("#f-effective", TextInput).value.strip()
+            )
         except ValueError:
             self._error("effective", "a date as YYYY-MM-DD")
             return
@@ -212,9 +248,15 @@ class AddEvidenceScreen(ReasonDialog):
             return
         kind = self.query_one("#f-kind", Select).value
         try:
-            added = add_files(self.register, f"{self.record.type_name}:{self.record.id}",
-                              self.chosen, kind=str(kind), effective=effective, reason=reason,
-                              today=self.app.session.today)
+            added = add_files(
+                self.register,
+                f"{self.record.type_name}:{self.record.id}",
+                self.chosen,
+                kind=str(kind),
+                effective=effective,
+                reason=reason,
+                today=self.app.session.today,
+            )
         except sqlite3.Error as exc:
             show_error(self, None, f"the register could not be written ({exc}); nothing was saved")
             return
@@ -236,7 +278,9 @@ class ExportEvidenceScreen(Dialog):
     def compose(self) -> ComposeResult:
         default = self.app.session.out_dir / self.item.name
         with Vertical(id="dialog"):
-            yield Static(f"Export evidence {self.item.id} ({self.item.name})", classes="dialog-title")
+            yield Static(
+                f"Export evidence {self.item.id} ({self.item.name})", classes="dialog-title"
+            )
             yield ErrorLabel("err-_record")
             yield Label("Write to *", classes="field-label")
             yield TextInput(value=str(default), id="f-path")

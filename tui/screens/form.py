@@ -27,8 +27,9 @@ from tui.widgets.inputs import TextBox, TextInput
 class FormScreen(Dialog):
     """Dismisses with the saved record's id, or None when cancelled."""
 
-    def __init__(self, type_name: str, record: Record | None = None,
-                 defaults: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, type_name: str, record: Record | None = None, defaults: dict[str, Any] | None = None
+    ) -> None:
         super().__init__()
         self.type_name = type_name
         self.record = record
@@ -67,20 +68,32 @@ class FormScreen(Dialog):
         wid = f"f-{field.name}"
         if field.kind == "multi":
             chosen = set(value or [])
-            return SelectionList(*[(label, code, code in chosen) for label, code in field.choices], id=wid)
+            return SelectionList(
+                *[(label, code, code in chosen) for label, code in field.choices], id=wid
+            )
         if field.kind == "choice":
             known = {code for _label, code in field.choices}
-            return Select(list(field.choices), id=wid, allow_blank=not field.required or value is None,
-                          value=value if value in known else Select.NULL)
+            return Select(
+                list(field.choices),
+                id=wid,
+                allow_blank=not field.required or value is None,
+                value=value if value in known else Select.NULL,
+            )
         if field.kind == "long":
             return TextBox(str(value or ""), id=wid, classes="long")
         disabled = field.name == "id" and self.record is not None
-        placeholder = {"date": "YYYY-MM-DD", "reference": "type a name, press enter"}.get(field.kind, "")
+        placeholder = {"date": "YYYY-MM-DD", "reference": "type a name, press enter"}.get(
+            field.kind, ""
+        )
         if field.name == "id" and self.record is None:
             placeholder = "left empty: the next free id"
         # Plain digits (no thousands separators), so an unchanged number reads back the same.
-        return TextInput(value="" if value is None else str(value), id=wid, disabled=disabled,
-                         placeholder=placeholder)
+        return TextInput(
+            value="" if value is None else str(value),
+            id=wid,
+            disabled=disabled,
+            placeholder=placeholder,
+        )
 
     def on_mount(self) -> None:
         # The id is the register's to give (or was given): start at the first real field.
@@ -134,7 +147,9 @@ class FormScreen(Dialog):
 
         from tui.screens.picker import PickerScreen
 
-        self.app.push_screen(PickerScreen(field.reference, "" if known else typed, party=party), chosen)
+        self.app.push_screen(
+            PickerScreen(field.reference, "" if known else typed, party=party), chosen
+        )
 
     @on(TextInput.Submitted)
     def _submitted(self, event: TextInput.Submitted) -> None:
@@ -150,8 +165,11 @@ class FormScreen(Dialog):
 
     def _describe_reference(self, field: FormField) -> None:
         typed = self.query_one(f"#f-{field.name}", TextInput).value.strip()
-        about = (pickers.describe(self.register.conn, field.reference, typed, self.register.policy)
-                 if typed and field.reference else None)
+        about = (
+            pickers.describe(self.register.conn, field.reference, typed, self.register.policy)
+            if typed and field.reference
+            else None
+        )
         text = about or ("no such record: press enter to search" if typed else "")
         self.query_one(f"#about-{field.name}", Static).update(text)
 

@@ -55,7 +55,14 @@ class PartyScreen(AppScreen):
         about = Table.grid(padding=(0, 1))
         about.add_column(style="bold")
         about.add_column()
-        for name in ("name", "roles", "sec_party_id", "domestic_sms", "non_domestic_sms", "contact"):
+        for name in (
+            "name",
+            "roles",
+            "sec_party_id",
+            "domestic_sms",
+            "non_domestic_sms",
+            "contact",
+        ):
             value = getattr(party, name)
             if name == "roles":
                 value = present.role_names(value, policy)
@@ -67,48 +74,87 @@ class PartyScreen(AppScreen):
 
         owes = _table("Due", "Days", "What", "Record")
         for item in view.due:
-            owes.add_row(item.due.isoformat(), f"{item.days_overdue:+d}", item.description, item.subject or "")
+            owes.add_row(
+                item.due.isoformat(),
+                f"{item.days_overdue:+d}",
+                item.description,
+                item.subject or "",
+            )
         self._part("owes", self._section("Due and overdue", len(view.due), owes))
 
         assessments = _table("Id", "Class", "Kind", "Yr", "Fieldwork end", "Report", "Status")
         for a in view.assessments:
             vocabulary = policy.vocabulary_for_kind(a.kind)
             status = workflow.current_status(register, a.id)
-            assessments.add_row(a.id, present.badge(a.classification), a.kind, present.cell(a.cycle_year),
-                                present.cell(a.fieldwork_end), present.cell(a.report_received),
-                                present.status_name(policy, status, vocabulary) if status else "no decision yet")
+            assessments.add_row(
+                a.id,
+                present.badge(a.classification),
+                a.kind,
+                present.cell(a.cycle_year),
+                present.cell(a.fieldwork_end),
+                present.cell(a.report_received),
+                present.status_name(policy, status, vocabulary) if status else "no decision yet",
+            )
         self._part("assessments", self._section("Assessments", len(view.assessments), assessments))
 
         decisions = _table("Date", "Id", "Subject", "Status", "Conditions")
         for d in view.decisions:
             withdrawn = " (withdrawn)" if d.withdrawn else ""
-            decisions.add_row(present.cell(d.date), d.id + withdrawn, d.subject,
-                              present.status_name(policy, d.status), d.conditions or "")
+            decisions.add_row(
+                present.cell(d.date),
+                d.id + withdrawn,
+                d.subject,
+                present.status_name(policy, d.status),
+                d.conditions or "",
+            )
         self._part("decisions", self._section("Decisions", len(view.decisions), decisions))
 
         findings = _table("Id", "Class", "SEC", "Title", "Due", "Status")
         for f in view.findings:
-            findings.add_row(f.id, present.badge(f.classification), f.sec_ref, f.title,
-                             present.cell(f.due), present.words(f.status))
+            findings.add_row(
+                f.id,
+                present.badge(f.classification),
+                f.sec_ref,
+                f.title,
+                present.cell(f.due),
+                present.words(f.status),
+            )
         self._part("findings", self._section("Findings", len(view.findings), findings))
 
         letters = _table("Id", "Received", "Relates to", "Status", "Summary")
         for letter in view.letters:
             status = workflow.current_status(register, letter.id)
-            letters.add_row(letter.id, present.cell(letter.received), letter.relates_to or "",
-                            present.status_name(policy, status, "letter") if status else "no decision yet",
-                            letter.summary or "")
+            letters.add_row(
+                letter.id,
+                present.cell(letter.received),
+                letter.relates_to or "",
+                present.status_name(policy, status, "letter") if status else "no decision yet",
+                letter.summary or "",
+            )
         self._part("letters", self._section("Director's Letters", len(view.letters), letters))
 
         if view.cpa is None:
-            self._part("cpa", Text.assemble(("CPA exposure: ", "bold"),
-                                            "no CPA data loaded (ssc cpa import …)"))
+            self._part(
+                "cpa",
+                Text.assemble(("CPA exposure: ", "bold"), "no CPA data loaded (ssc cpa import …)"),
+            )
         else:
-            cpa = _table("CPA certificate", "Device model", "Expires", "Days left", "Devices", "Plan")
+            cpa = _table(
+                "CPA certificate", "Device model", "Expires", "Days left", "Devices", "Plan"
+            )
             for row in view.cpa:
-                cpa.add_row(row.cpa_id, row.model, row.expires.isoformat(), str(row.days_left),
-                            f"{row.devices:,}", row.plan)
-            self._part("cpa", self._section("CPA exposure (certificates expiring soon)", len(view.cpa), cpa))
+                cpa.add_row(
+                    row.cpa_id,
+                    row.model,
+                    row.expires.isoformat(),
+                    str(row.days_left),
+                    f"{row.devices:,}",
+                    row.plan,
+                )
+            self._part(
+                "cpa",
+                self._section("CPA exposure (certificates expiring soon)", len(view.cpa), cpa),
+            )
 
     @staticmethod
     def _section(title: str, count: int, table: Table) -> RenderableType:

@@ -30,9 +30,12 @@ class PickerScreen(OfApp, ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         scope = f" of Party {self.party}" if self.party else ""
         with Vertical(id="dialog", classes="picker"):
-            yield Static(f"Choose the {DESCRIPTORS[self.kind].label}{scope}", classes="dialog-title")
-            yield TextInput(value=self.text, id="search",
-                            placeholder="type part of a Party's name or an id")
+            yield Static(
+                f"Choose the {DESCRIPTORS[self.kind].label}{scope}", classes="dialog-title"
+            )
+            yield TextInput(
+                value=self.text, id="search", placeholder="type part of a Party's name or an id"
+            )
             yield OptionList(id="choices")
             yield Label("", id="picker-summary")
 
@@ -42,8 +45,9 @@ class PickerScreen(OfApp, ModalScreen[str | None]):
 
     def _search(self, text: str) -> None:
         app = self.app
-        found = pickers.search(app.register.conn, self.kind, text, app.register.policy,
-                               party=self.party)
+        found = pickers.search(
+            app.register.conn, self.kind, text, app.register.policy, party=self.party
+        )
         options = self.query_one("#choices", OptionList)
         options.clear_options()
         # Text, not str: a name is never read as markup ("[b]" stays as typed).
@@ -52,7 +56,10 @@ class PickerScreen(OfApp, ModalScreen[str | None]):
             options.highlighted = 0
         more = " (the first shown: type more to narrow)" if len(found) == pickers.LIMIT else ""
         self.query_one("#picker-summary", Label).update(
-            f"{len(found)} found{more} · ↓ choose · enter take · esc cancel" if found else "none found")
+            f"{len(found)} found{more} · ↓ choose · enter take · esc cancel"
+            if found
+            else "none found"
+        )
 
     @on(TextInput.Changed, "#search")
     def _typed(self, event: TextInput.Changed) -> None:

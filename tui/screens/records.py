@@ -23,18 +23,34 @@ DETAIL_AFTER_TYPING = 0.25
 
 #: Where a jump goes from a record of each type: target view -> (scope, how to find the value).
 _JUMPS: dict[str, dict[str, tuple[str, str]]] = {
-    "party": {"assessments": ("party", "id"), "findings": ("party", "id"),
-              "letters": ("party", "id"), "parties": ("id", "id")},
-    "assessment": {"parties": ("id", "party"), "findings": ("assessment", "id"),
-                   "letters": ("party", "party"), "decisions": ("subject", "id")},
-    "letter": {"parties": ("id", "party"), "decisions": ("subject", "id"),
-               "assessments": ("id", "relates_to")},
+    "party": {
+        "assessments": ("party", "id"),
+        "findings": ("party", "id"),
+        "letters": ("party", "id"),
+        "parties": ("id", "id"),
+    },
+    "assessment": {
+        "parties": ("id", "party"),
+        "findings": ("assessment", "id"),
+        "letters": ("party", "party"),
+        "decisions": ("subject", "id"),
+    },
+    "letter": {
+        "parties": ("id", "party"),
+        "decisions": ("subject", "id"),
+        "assessments": ("id", "relates_to"),
+    },
     "finding": {"assessments": ("id", "assessment"), "parties": ("id", "@party")},
     "decision": {"assessments": ("id", "subject"), "decisions": ("subject", "subject")},
 }
 #: What Enter opens from a record of each type.
-_OPEN = {"party": "assessments", "assessment": "findings", "letter": "decisions",
-         "finding": "assessments", "decision": "assessments"}
+_OPEN = {
+    "party": "assessments",
+    "assessment": "findings",
+    "letter": "decisions",
+    "finding": "assessments",
+    "decision": "assessments",
+}
 
 
 class RecordsScreen(AppScreen):
@@ -95,7 +111,9 @@ class RecordsScreen(AppScreen):
         if self.focused is self.table.query_one("#filter"):
             # While typing, the table follows each key; the detail pane (a few queries and a
             # layout) waits for a pause, so keys are not slowed by panes nobody is reading.
-            self._detail_timer = self.set_timer(DETAIL_AFTER_TYPING, lambda: self._describe(event.record_id))
+            self._detail_timer = self.set_timer(
+                DETAIL_AFTER_TYPING, lambda: self._describe(event.record_id)
+            )
         else:
             self._describe(event.record_id)
 
@@ -161,12 +179,27 @@ class RecordsScreen(AppScreen):
         record = self.current()
         if record is None:
             return
-        party = {"party": lambda r: r.id, "assessment": lambda r: r.party, "letter": lambda r: r.party,
-                 "finding": lambda r: getattr(self.register.get("assessment", r.assessment), "party", None),
-                 "decision": lambda r: getattr(self.register.get("assessment", r.subject)
-                                               or self.register.get("letter", r.subject), "party", None),
-                 }.get(record.type_name, lambda r: getattr(r, r.descriptor.party_field or "id", None)
-                       if r.descriptor.party_field else None)(record)
+        party = {
+            "party": lambda r: r.id,
+            "assessment": lambda r: r.party,
+            "letter": lambda r: r.party,
+            "finding": lambda r: getattr(
+                self.register.get("assessment", r.assessment), "party", None
+            ),
+            "decision": lambda r: getattr(
+                self.register.get("assessment", r.subject)
+                or self.register.get("letter", r.subject),
+                "party",
+                None,
+            ),
+        }.get(
+            record.type_name,
+            lambda r: (
+                getattr(r, r.descriptor.party_field or "id", None)
+                if r.descriptor.party_field
+                else None
+            ),
+        )(record)
         if party is None:
             return
         from tui.screens.party import PartyScreen
@@ -189,9 +222,13 @@ class RecordsScreen(AppScreen):
         else:
             value = getattr(record, source, None)
         if value is None:
-            self.app.notify(f"this {record.type_name} has no {source.lstrip('@')}", severity="warning")
+            self.app.notify(
+                f"this {record.type_name} has no {source.lstrip('@')}", severity="warning"
+            )
             return
-        self.app.push_screen(RecordsScreen(VIEWS[target], ListState(scope_field=scope, scope_value=value)))
+        self.app.push_screen(
+            RecordsScreen(VIEWS[target], ListState(scope_field=scope, scope_value=value))
+        )
 
     # -- actions that write (keymap.WRITE_ACTIONS: the app refuses them in read-only mode) ---
     def _after(self, saved: str | None) -> None:
@@ -213,7 +250,10 @@ class RecordsScreen(AppScreen):
             defaults["party"] = self.state.scope_value
         if self.state.scope_field == "assessment" and self.view.record_type == "finding":
             defaults["assessment"] = self.state.scope_value
-        if self.state.scope_field == "party" and self.view.record_type not in ("assessment", "letter"):
+        if self.state.scope_field == "party" and self.view.record_type not in (
+            "assessment",
+            "letter",
+        ):
             from assurance.descriptors import DESCRIPTORS
 
             party_field = DESCRIPTORS[self.view.record_type].party_field
@@ -251,7 +291,9 @@ class RecordsScreen(AppScreen):
             self.app.push_screen(FormScreen(record.type_name, record), self._after)
             return
         if subject is None:
-            self.app.notify("a status is set on an assessment or a Director's Letter", severity="warning")
+            self.app.notify(
+                "a status is set on an assessment or a Director's Letter", severity="warning"
+            )
             return
         from tui.screens.status import SetStatusScreen
 
@@ -284,4 +326,3 @@ class RecordsScreen(AppScreen):
         from tui.screens.status import WithdrawScreen
 
         self.app.push_screen(WithdrawScreen(record.type_name, record.id), self._after)
-

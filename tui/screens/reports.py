@@ -23,8 +23,13 @@ from tui.widgets.inputs import TextInput
 def format_menu(family: Family, menu_id: str) -> Select[str]:
     """The formats of ``family`` as its registry lists them, the family's default chosen."""
     described = "; ".join(f"{f.name} ({f.suffix}): {f.help}" for f in family)
-    return Select([(f.name, f.name) for f in family], value=family.default, allow_blank=False,
-                  id=menu_id, tooltip=f"{family.name}: {described}")
+    return Select(
+        [(f.name, f.name) for f in family],
+        value=family.default,
+        allow_blank=False,
+        id=menu_id,
+        tooltip=f"{family.name}: {described}",
+    )
 
 
 class ReportsScreen(OfApp, ModalScreen[None]):
@@ -40,7 +45,9 @@ class ReportsScreen(OfApp, ModalScreen[None]):
             yield Label("Month (YYYY-MM) of the Panel report", classes="field-label")
             yield TextInput(value=f"{sources.report_month(session.today):%Y-%m}", id="f-month")
             yield ErrorLabel("err-month")
-            yield Label("Panel paper reference (e.g. SECP_66_1503_19; optional)", classes="field-label")
+            yield Label(
+                "Panel paper reference (e.g. SECP_66_1503_19; optional)", classes="field-label"
+            )
             yield TextInput(id="f-paper_ref", placeholder="SECP_…")
             yield ErrorLabel("err-paper_ref")
             yield Label("Formats: Panel report, CPA report", classes="field-label")
@@ -112,8 +119,13 @@ class ReportsScreen(OfApp, ModalScreen[None]):
     @on(Button.Pressed, "#panel")
     def action_submit(self) -> None:
         try:
-            paths = sources.write_panel(self.app.register, self._month(), self._folder(),
-                                        self._format(), paper_ref=self._paper_ref())
+            paths = sources.write_panel(
+                self.app.register,
+                self._month(),
+                self._folder(),
+                self._format(),
+                paper_ref=self._paper_ref(),
+            )
         except SSCError as exc:
             self._error(self._field_of(exc), str(exc))
             return
@@ -125,8 +137,13 @@ class ReportsScreen(OfApp, ModalScreen[None]):
     @on(Button.Pressed, "#cpa")
     def write_cpa(self) -> None:
         try:
-            path = sources.write_cpa(self.app.session.db_path, self.app.session.today,
-                                     self._folder(), self._format("#f-cpa-format"), self.app.policies)
+            path = sources.write_cpa(
+                self.app.session.db_path,
+                self.app.session.today,
+                self._folder(),
+                self._format("#f-cpa-format"),
+                self.app.policies,
+            )
         except (SSCError, OSError, ValueError) as exc:
             self._error("#err-_record", str(exc))
             return
@@ -135,4 +152,3 @@ class ReportsScreen(OfApp, ModalScreen[None]):
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
-

@@ -76,14 +76,22 @@ class SetStatusScreen(_StatusDialog):
         with VerticalScroll(id="dialog"):
             if self.correcting:
                 wrong = self.correcting
-                yield Static(f"Correct decision {wrong.id} on {subject.type_name} {subject.id}",
-                             classes="dialog-title")
-                yield Static(f"It said {present.status_name(policy, wrong.status, self.vocabulary)}"
-                             f" on {wrong.date}. The correction is recorded as a new decision;"
-                             f" {wrong.id} stays in the register, withdrawn, with your reason.")
+                yield Static(
+                    f"Correct decision {wrong.id} on {subject.type_name} {subject.id}",
+                    classes="dialog-title",
+                )
+                yield Static(
+                    f"It said {present.status_name(policy, wrong.status, self.vocabulary)}"
+                    f" on {wrong.date}. The correction is recorded as a new decision;"
+                    f" {wrong.id} stays in the register, withdrawn, with your reason."
+                )
             else:
-                yield Static(f"Set the status of {subject.type_name} {subject.id}", classes="dialog-title")
-            yield Static(_decision_now(policy, self.current, self.vocabulary, subject.classification))
+                yield Static(
+                    f"Set the status of {subject.type_name} {subject.id}", classes="dialog-title"
+                )
+            yield Static(
+                _decision_now(policy, self.current, self.vocabulary, subject.classification)
+            )
             yield ErrorLabel("err-_record")
             if not self.allowed:
                 yield Static("This status is final: the policy allows no further decision.")
@@ -117,7 +125,9 @@ class SetStatusScreen(_StatusDialog):
     @on(RadioSet.Changed, "#f-status")
     def _status_changed(self) -> None:
         code = self._chosen()
-        needs = bool(code and self.register.policy.status(self.vocabulary, code).requires_conditions)
+        needs = bool(
+            code and self.register.policy.status(self.vocabulary, code).requires_conditions
+        )
         self.query_one("#conditions-box").display = needs
         self._unconfirm()
 
@@ -148,10 +158,22 @@ class SetStatusScreen(_StatusDialog):
     def _write(self, inputs: tuple) -> DecisionOutcome:
         code, date, conditions, reason = inputs
         if self.correcting is not None:
-            return writes.supersede(self.register, self.correcting, status=code, date=date,
-                                    conditions=conditions, reason=reason)
-        return writes.decide(self.register, self.subject_id, status=code, date=date,
-                             conditions=conditions, reason=reason)
+            return writes.supersede(
+                self.register,
+                self.correcting,
+                status=code,
+                date=date,
+                conditions=conditions,
+                reason=reason,
+            )
+        return writes.decide(
+            self.register,
+            self.subject_id,
+            status=code,
+            date=date,
+            conditions=conditions,
+            reason=reason,
+        )
 
     def action_submit(self) -> None:
         if not self.allowed:
@@ -182,8 +204,10 @@ class SetStatusScreen(_StatusDialog):
         for label in self.query(ErrorLabel):
             label.clear()
         self._pending = (inputs, outcome)
-        said = Text("What this records — ctrl+s again to save it (a change asks for a new check):\n",
-                    style="bold")
+        said = Text(
+            "What this records — ctrl+s again to save it (a change asks for a new check):\n",
+            style="bold",
+        )
         lines = list(outcome.consequences)
         date = inputs[1]
         lines.append(f"it is reported in the Panel paper for {date:%B %Y}")
@@ -198,12 +222,18 @@ class SetStatusScreen(_StatusDialog):
         self.query_one("#save", Button).label = "Confirm  ctrl+s"
 
 
-def _decision_now(policy: RegisterPolicy, current: str | None, vocabulary: str,
-                  classification: str | None) -> Text:
+def _decision_now(
+    policy: RegisterPolicy, current: str | None, vocabulary: str, classification: str | None
+) -> Text:
     """The 'now' line of the status dialog."""
-    return Text.assemble(present.badge(classification), " now: ",
-                         (present.status_name(policy, current, vocabulary)
-                          if current else "no decision yet", "bold"))
+    return Text.assemble(
+        present.badge(classification),
+        " now: ",
+        (
+            present.status_name(policy, current, vocabulary) if current else "no decision yet",
+            "bold",
+        ),
+    )
 
 
 class FindingStatusScreen(_StatusDialog):
@@ -225,8 +255,9 @@ class FindingStatusScreen(_StatusDialog):
             with RadioSet(id="f-status"):
                 for code in self.allowed:
                     preferred = self.close and code in rules.closed_statuses
-                    yield RadioButton(choice_label(code), name=code, value=preferred,
-                                      id=f"status-{code}")
+                    yield RadioButton(
+                        choice_label(code), name=code, value=preferred, id=f"status-{code}"
+                    )
             yield ErrorLabel("err-status")
             with Vertical(id="closed-box"):
                 yield Label("Closed on *", classes="field-label")
@@ -271,23 +302,32 @@ class FindingStatusScreen(_StatusDialog):
 
 
 def _finding_now(finding: Finding) -> Text:
-    return Text.assemble(present.badge(finding.classification), f" {finding.sec_ref} · now: ",
-                         (choice_label(finding.status), "bold"))
+    return Text.assemble(
+        present.badge(finding.classification),
+        f" {finding.sec_ref} · now: ",
+        (choice_label(finding.status), "bold"),
+    )
 
 
 class WithdrawScreen(ReasonDialog):
     """Withdraw a record, or a piece of evidence (never deleted): the reason is kept on it and in
     the trail. ``withdraw`` is the package function that does it (as the CLI's command does)."""
 
-    def __init__(self, what: str, record_id: str, *,
-                 withdraw: Callable[[str], object] | None = None,
-                 kept: str = "Records are never deleted: it stays in the register, marked withdrawn.") -> None:
+    def __init__(
+        self,
+        what: str,
+        record_id: str,
+        *,
+        withdraw: Callable[[str], object] | None = None,
+        kept: str = "Records are never deleted: it stays in the register, marked withdrawn.",
+    ) -> None:
         super().__init__()
         self.what = what
         self.record_id = record_id
         self.kept = kept
         self._withdraw = withdraw or (
-            lambda reason: self.register.withdraw(what, record_id, reason=reason))
+            lambda reason: self.register.withdraw(what, record_id, reason=reason)
+        )
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):

@@ -24,8 +24,11 @@ class KeyLine(Static):
 
     def _show(self) -> None:
         screen, app = self.screen, self.app
-        shown = [(node, binding, enabled) for node, binding, enabled, _tip
-                 in screen.active_bindings.values() if binding.show]
+        shown = [
+            (node, binding, enabled)
+            for node, binding, enabled, _tip in screen.active_bindings.values()
+            if binding.show
+        ]
         shown.sort(key=lambda entry: entry[1].action != "help")
         parts: list[Content] = []
         actions: set[str] = set()

@@ -42,27 +42,54 @@ class RowsTable(DataTable):
             owner.load_page()
         self.move_cursor(row=max(self.row_count - 1, 0), animate=False)
 
-    def _render_cell(self, row_index: int, column_index: int, base_style: Style, width: int,
-                     cursor: bool = False, hover: bool = False):
+    def _render_cell(
+        self,
+        row_index: int,
+        column_index: int,
+        base_style: Style,
+        width: int,
+        cursor: bool = False,
+        hover: bool = False,
+    ):
         if row_index < self.fixed_rows or column_index < self.fixed_columns:  # header, labels
             return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
         row_key = self._row_locations.get_key(row_index)
         column_key = self._column_locations.get_key(column_index)
         if row_key is None or column_key is None:  # no such cell: DataTable says what happens
             return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        key = (row_key, column_key, base_style, cursor, hover, self._show_hover_cursor,
-               self._update_count, self._pseudo_class_state)
+        key = (
+            row_key,
+            column_key,
+            base_style,
+            cursor,
+            hover,
+            self._show_hover_cursor,
+            self._update_count,
+            self._pseudo_class_state,
+        )
         cached = self._cell_render_cache.get(key)
         if cached is not None:
             return cached
         cell = self._get_row_renderables(row_index)[1][column_index]
-        if (not isinstance(cell, Text) or self.rows[row_key].height != 1
-                or cell.justify not in (None, "default", "left")
-                or "\n" in cell.plain or "\t" in cell.plain):
+        if (
+            not isinstance(cell, Text)
+            or self.rows[row_key].height != 1
+            or cell.justify not in (None, "default", "left")
+            or "\n" in cell.plain
+            or "\t" in cell.plain
+        ):
             return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
         component_style, post_style = self._get_styles_to_render_cell(
-            False, False, False, hover, cursor, self.show_cursor, self._show_hover_cursor,
-            self.cursor_foreground_priority == "css", self.cursor_background_priority == "css")
+            False,
+            False,
+            False,
+            hover,
+            cursor,
+            self.show_cursor,
+            self._show_hover_cursor,
+            self.cursor_foreground_priority == "css",
+            self.cursor_background_priority == "css",
+        )
         pre_style = base_style + Style.from_meta({"row": row_index, "column": column_index})
         console = self.app.console
         pad = " " * self.cell_padding
@@ -73,8 +100,11 @@ class RowsTable(DataTable):
         # it unstyled, as Rich pads a line.
         body = Segment.apply_style(text.render(console), console.get_style(text.style))
         line = [Segment(pad), *body, Segment(" " * (inner - text.cell_len) + pad)]
-        lines = [list(Segment.apply_style(line, style=pre_style + component_style,
-                                          post_style=post_style))]
+        lines = [
+            list(
+                Segment.apply_style(line, style=pre_style + component_style, post_style=post_style)
+            )
+        ]
         self._cell_render_cache[key] = lines
         return lines
 
@@ -185,7 +215,8 @@ class RecordTable(OfApp, Vertical):
         table.add_rows(self._cells(row) for row in rows)
         self._keys += [str(row[0]) for row in rows]
         self.query_one("#summary", Label).update(
-            self._summary(self._count.summary(self.state.offset, len(self._keys))), layout=False)
+            self._summary(self._count.summary(self.state.offset, len(self._keys))), layout=False
+        )
 
     def _more(self) -> None:
         """The next screenful of this page, when the cursor or the scroll reaches the end."""
@@ -193,8 +224,9 @@ class RecordTable(OfApp, Vertical):
         left = min(PAGE_SIZE, self.page_total - self.state.offset) - loaded
         if left <= 0:
             return
-        rows = fetch(self.app.register.conn, self.view, self.state,
-                     min(self._screenful(), left), skip=loaded)
+        rows = fetch(
+            self.app.register.conn, self.view, self.state, min(self._screenful(), left), skip=loaded
+        )
         if rows:
             self._append(rows)
 
@@ -240,8 +272,9 @@ class RecordTable(OfApp, Vertical):
             if column.kind == "roles":
                 text = present.role_names(value, policy)
             elif column.kind == "status":
-                vocabulary = (policy.vocabulary_for_kind(values["kind"])
-                              if "kind" in values else "letter")
+                vocabulary = (
+                    policy.vocabulary_for_kind(values["kind"]) if "kind" in values else "letter"
+                )
                 code = workflow.current_status(self.app.register, value)
                 text = present.status_name(policy, code, vocabulary) if code else "—"
             elif column.kind == "decision_status":
@@ -252,8 +285,12 @@ class RecordTable(OfApp, Vertical):
                 item = self._responses().get(value)
                 if item is not None:
                     style = "bold" if item.overdue else ""
-                    cells.append(Text(_clip(item.due.isoformat() + (" !" if item.overdue else ""), width),
-                                      style=style))
+                    cells.append(
+                        Text(
+                            _clip(item.due.isoformat() + (" !" if item.overdue else ""), width),
+                            style=style,
+                        )
+                    )
                     continue
                 text = ""
             else:

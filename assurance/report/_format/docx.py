@@ -88,8 +88,12 @@ _CELL_PADDING_CM = 0.4
 _POINT_CM = 2.54 / 72
 
 
-def _column_widths(columns: tuple[str, ...], rows: tuple[tuple[str, ...], ...], total: float,
-                   font_size: float = 11.0) -> list[float]:
+def _column_widths(
+    columns: tuple[str, ...],
+    rows: tuple[tuple[str, ...], ...],
+    total: float,
+    font_size: float = 11.0,
+) -> list[float]:
     """Widths in proportion to each column's typical text (capped), summing to ``total`` cm, but
     never narrower than the column's longest word: a fixed-width column breaks a word that does
     not fit mid-word ("Severi" / "ty", "Mediu" / "m"), as LibreOffice showed."""
@@ -99,7 +103,9 @@ def _column_widths(columns: tuple[str, ...], rows: tuple[tuple[str, ...], ...], 
         lengths = sorted(len(value) for value in values) or [0]
         typical = lengths[len(lengths) * 3 // 4]
         weights.append(min(max(len(heading), typical, 4), 60))
-        longest = max((len(word) for text in (heading, *values) for word in text.split()), default=1)
+        longest = max(
+            (len(word) for text in (heading, *values) for word in text.split()), default=1
+        )
         floors.append(longest * _GLYPH_EM * font_size * _POINT_CM + _CELL_PADDING_CM)
     if sum(floors) >= total:  # words longer than the page allows: share it by the floors
         scale = total / sum(floors)
@@ -109,15 +115,19 @@ def _column_widths(columns: tuple[str, ...], rows: tuple[tuple[str, ...], ...], 
     # Take the overflow back from the columns wider than their floor, in proportion to the slack.
     slack = [w - floor for w, floor in zip(wanted, floors, strict=True)]
     excess = sum(wanted) - total
-    widths = [w - excess * s / sum(slack) if excess > 0 else w for w, s in zip(wanted, slack, strict=True)]
+    widths = [
+        w - excess * s / sum(slack) if excess > 0 else w for w, s in zip(wanted, slack, strict=True)
+    ]
     return [round(w, 2) for w in widths]
 
 
 #: Extended properties of our own: python-docx's template says "Microsoft Macintosh Word", one
 #: page and no words, which no reader should believe.
-_APP_XML = (b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
-            b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
-            b"<Application>ssc</Application><DocSecurity>0</DocSecurity></Properties>")
+_APP_XML = (
+    b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+    b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+    b"<Application>ssc</Application><DocSecurity>0</DocSecurity></Properties>"
+)
 
 
 def _own_app_properties(content: bytes) -> bytes:
@@ -138,7 +148,9 @@ class DocxFormat(DocumentFormat):
         section = word.sections[0]
         self._lines(section.header, document.header, document.classification, document.style)
         self._lines(section.footer, document.footer, document.classification, document.style)
-        width = (Mm(210) - 2 * Cm(document.style.margin_cm)) / 360000  # the text's width in cm (EMU -> cm)
+        width = (
+            Mm(210) - 2 * Cm(document.style.margin_cm)
+        ) / 360000  # the text's width in cm (EMU -> cm)
         for block in document.blocks:
             if isinstance(block, Heading):
                 heading = word.add_heading(block.text, level=min(block.level, 9))
@@ -168,8 +180,10 @@ class DocxFormat(DocumentFormat):
                 for row in block.rows:
                     for cell, value in zip(table.add_row().cells, row, strict=True):
                         cell.text = value
-                _fixed_widths(table, _column_widths(block.columns, block.rows, width,
-                                                     document.style.font_size))
+                _fixed_widths(
+                    table,
+                    _column_widths(block.columns, block.rows, width, document.style.font_size),
+                )
                 word.add_paragraph()
         buffer = io.BytesIO()
         word.save(buffer)
@@ -245,9 +259,13 @@ class DocxFormat(DocumentFormat):
                         texts.append("".join(t.text or "" for t in paragraph.iter(f"{{{_W}}}t")))
                 else:
                     # Every property but the timestamps, which are the clock's, not the register's.
-                    texts.extend(element.text for element in root.iter()
-                                 if element.text and element.text.strip()
-                                 and etree.QName(element).localname not in _TIMESTAMPS)
+                    texts.extend(
+                        element.text
+                        for element in root.iter()
+                        if element.text
+                        and element.text.strip()
+                        and etree.QName(element).localname not in _TIMESTAMPS
+                    )
         return texts
 
 

@@ -39,7 +39,11 @@ _PRINT_COLOUR = {"RED": "#b00", "AMBER": "#a60"}
 def _css_string(text: str) -> str:
     """``text`` as a CSS string literal (no way out of the string: quotes, backslashes,
     newlines and ``<`` escaped as code points)."""
-    return '"' + "".join(c if c.isalnum() or c in " .,:;-—–’'()/_" else f"\\{ord(c):x} " for c in text) + '"'
+    return (
+        '"'
+        + "".join(c if c.isalnum() or c in " .,:;-—–’'()/_" else f"\\{ord(c):x} " for c in text)
+        + '"'
+    )
 
 
 def _page_style(document: Document) -> str:
@@ -47,12 +51,16 @@ def _page_style(document: Document) -> str:
     colour = _PRINT_COLOUR.get(document.classification, "#000")
     top = " \\a ".join(_css_string(line)[1:-1] for line in document.header)
     bottom = " \\a ".join(_css_string(line)[1:-1] for line in document.footer)
-    box = (f"font-family: Arial, Helvetica, sans-serif; font-size: 8pt; font-weight: bold; "
-           f"color: {colour}; white-space: pre-wrap; text-align: center;")
-    return ("@page { size: A4; margin: 30mm 18mm 26mm 18mm;\n"
-            f'  @top-center {{ content: "{top}"; {box} }}\n'
-            f'  @bottom-center {{ content: "{bottom}"; {box} }}\n'
-            "}\n")
+    box = (
+        f"font-family: Arial, Helvetica, sans-serif; font-size: 8pt; font-weight: bold; "
+        f"color: {colour}; white-space: pre-wrap; text-align: center;"
+    )
+    return (
+        "@page { size: A4; margin: 30mm 18mm 26mm 18mm;\n"
+        f'  @top-center {{ content: "{top}"; {box} }}\n'
+        f'  @bottom-center {{ content: "{bottom}"; {box} }}\n'
+        "}\n"
+    )
 
 
 _STYLE_ELEMENT = re.compile(r"<style>.*?</style>", re.DOTALL)
@@ -91,18 +99,25 @@ class HtmlFormat(DocumentFormat):
                 out.append(f"<p>{escape(block.text)}</p>")
             elif isinstance(block, Fields):
                 out.append('<table class="fields">')
-                out.extend(f"<tr><th scope=\"row\">{escape(label)}</th><td>{escape(value)}</td></tr>"
-                           for label, value in block.rows)
+                out.extend(
+                    f'<tr><th scope="row">{escape(label)}</th><td>{escape(value)}</td></tr>'
+                    for label, value in block.rows
+                )
                 out.append("</table>")
             elif isinstance(block, Table):
                 out.append('<table class="long">' if len(block.rows) > 20 else "<table>")
                 if block.caption:
                     out.append(f"<caption>{escape(block.caption)}</caption>")
-                out.append("<thead><tr>" + "".join(f'<th scope="col">{escape(c)}</th>' for c in block.columns)
-                           + "</tr></thead>")
+                out.append(
+                    "<thead><tr>"
+                    + "".join(f'<th scope="col">{escape(c)}</th>' for c in block.columns)
+                    + "</tr></thead>"
+                )
                 out.append("<tbody>")
-                out.extend("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>"
-                           for row in block.rows)
+                out.extend(
+                    "<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>"
+                    for row in block.rows
+                )
                 out.append("</tbody></table>")
         out.append("</main>")
         if document.footer:

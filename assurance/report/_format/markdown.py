@@ -22,8 +22,14 @@ def escape(text: str, *, line_start: bool = False) -> str:
     text = _INLINE.sub(lambda m: "\\" + m.group(0), text)
     if not line_start:
         return text
-    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2) if not m.group(2)[0].isdigit()
-                           else m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], text)
+    return _LINE_START.sub(
+        lambda m: (
+            m.group(1) + "\\" + m.group(2)
+            if not m.group(2)[0].isdigit()
+            else m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1]
+        ),
+        text,
+    )
 
 
 class MarkdownFormat(DocumentFormat):
@@ -35,7 +41,11 @@ class MarkdownFormat(DocumentFormat):
             elif isinstance(block, Paragraph):
                 parts.append(escape(block.text, line_start=True))
             elif isinstance(block, Fields):
-                parts.append("\n".join(f"- **{escape(label)}:** {escape(value)}" for label, value in block.rows))
+                parts.append(
+                    "\n".join(
+                        f"- **{escape(label)}:** {escape(value)}" for label, value in block.rows
+                    )
+                )
             elif isinstance(block, Table):
                 lines = []
                 if block.caption:

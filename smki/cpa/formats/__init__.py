@@ -19,6 +19,7 @@ CPA = Family("cpa report", [
            "for node_exporter's textfile collector"),
 ])  # fmt: skip
 
+
 class Renderer(Protocol):
     def __call__(self, report: CpaReport) -> str: ...
 

@@ -63,9 +63,11 @@ def _page_style(marking: str) -> str:
 
 def _css_string(value: str) -> str:
     """``value`` as a quoted CSS string that nothing in it can end (nor the ``<style>``)."""
-    return '"' + "".join(
-        c if c.isalnum() or c in " ,.;:()/" else f"\\{ord(c):x} " for c in value
-    ) + '"'
+    return (
+        '"'
+        + "".join(c if c.isalnum() or c in " ,.;:()/" else f"\\{ord(c):x} " for c in value)
+        + '"'
+    )
 
 
 def _e(value: object) -> str:
@@ -159,6 +161,8 @@ def render(report: CpaReport) -> str:
                 f"<td class=num>{u.devices:,}</td></tr>"
             )
         out.append("</tbody></table>")
-    out += [f'<footer>{marking}<p class="meta">{_e(level.sentence)}</p></footer>',
-            "</body></html>\n"]
+    out += [
+        f'<footer>{marking}<p class="meta">{_e(level.sentence)}</p></footer>',
+        "</body></html>\n",
+    ]
     return "\n".join(out)
