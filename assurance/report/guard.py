@@ -34,7 +34,7 @@ from assurance.models import RECORD_TYPES, Record
 from assurance.policy import RegisterPolicy
 from assurance.report.fold import Haystack, fold_code_many, fold_many
 from assurance.report.policy import ReportPolicy
-from assurance.report.words import in_words, month_label
+from assurance.report.words import MONTHS, in_words, month_label
 from assurance.store import Register
 from core.errors import SSCError
 
@@ -52,20 +52,6 @@ _MIN_ALNUM = 3
 #: An id, number or date needs this many (``a3_2`` would match "Appendix A. 3.2").
 _MIN_ALNUM_CODE = 4
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 class ClassificationError(SSCError):
@@ -149,7 +135,7 @@ def number_forms(value: int | float, policy: ReportPolicy) -> list[str]:
 
 def date_forms(day: dt.date) -> list[str]:
     """A date as papers and people write it."""
-    month = _MONTHS[day.month - 1]
+    month = MONTHS[day.month - 1]
     suffix = (
         "th" if 10 <= day.day % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(day.day % 10, "th")
     )

@@ -28,7 +28,8 @@ _ONES = (
     "nineteen",
 )
 _TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
-_MONTHS = (
+#: The months' names as the paper writes them (never the locale's).
+MONTHS = (
     "January",
     "February",
     "March",
@@ -98,7 +99,7 @@ def join(items: Sequence[str], conjunction: str = "and") -> str:
 
 def month_label(month: dt.date) -> str:
     """The month as the papers write it: ``"December 2019"``."""
-    return f"{_MONTHS[month.month - 1]} {month.year}"
+    return f"{MONTHS[month.month - 1]} {month.year}"
 
 
 def day_label(day: dt.date) -> str:
